@@ -1,0 +1,67 @@
+// One error type for every domain failure. The code travels to clients as `error.data.code`; the edge maps it
+// to a transport status in one place (apps/server trpc/errors.ts), so domain code never thinks about HTTP.
+
+export const errorCodes = [
+  'BAD_INPUT',
+  'PARSE_ERROR',
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_DISABLED',
+  'EMAIL_TAKEN',
+  'FORBIDDEN',
+  'CSRF_REJECTED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'LAST_OWNER',
+  'INVITE_INVALID',
+  'RATE_LIMITED',
+  'QUOTA_EXCEEDED',
+  'BUDGET_EXCEEDED',
+  'INVALID_PATH',
+  'PATH_EXISTS',
+  'FILE_TOO_LARGE',
+  'WORKSPACE_TOO_LARGE',
+  'BINARY_FILE',
+  'ARCHIVE_REJECTED',
+  'EDIT_NO_MATCH',
+  'EDIT_AMBIGUOUS',
+  'NO_MODEL',
+  'LLM_AUTH',
+  'LLM_RATE_LIMITED',
+  'LLM_TIMEOUT',
+  'LLM_CONTEXT_LENGTH',
+  'LLM_UNREACHABLE',
+  'LLM_ERROR',
+  'SANDBOX_UNAVAILABLE',
+  'CANCELLED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface AppErrorOptions {
+  /** Seconds a client should wait before retrying (rate limits). */
+  retryAfter?: number;
+  /** Structured detail safe to show to the caller (never secrets or stack traces). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly code: ErrorCode;
+  readonly retryAfter: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryAfter = options.retryAfter;
+    this.details = options.details;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
