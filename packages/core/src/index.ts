@@ -1,1 +1,6 @@
 export * from './errors.ts';
+export * from './auth/schemas.ts';
+export * from './workspace/roles.ts';
+export * from './workspace/schemas.ts';
+export * from './workspace/membership.ts';
+export * from './admin/schemas.ts';

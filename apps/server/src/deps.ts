@@ -1,0 +1,20 @@
+// What every request handler may use; built once by createApp and passed down explicitly.
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Auth } from './auth/lucia.ts';
+import type { Database, Db } from './db/client.ts';
+import type { Config } from './env.ts';
+import type { RateLimits } from './http/rate-limit.ts';
+import type { Metrics } from './http/metrics.ts';
+
+export interface AppDeps {
+  config: Config;
+  /** The open database (kind, ping, close). */
+  database: Database;
+  db: Db;
+  auth: Auth;
+  limits: RateLimits;
+  logger: Logger;
+  metrics: Metrics;
+  redis: Redis | undefined;
+}

@@ -1,0 +1,61 @@
+// The only place that reads process.env: everything else receives a typed Config.
+import path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  TANDEM_DATA_DIR: z.string().default('./.tandem'),
+  TANDEM_PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  TANDEM_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  TANDEM_LLM_PROVIDER: z.enum(['openai-compatible', 'anthropic']).optional(),
+  TANDEM_LLM_BASE_URL: z.url().optional(),
+  TANDEM_LLM_API_KEY: z.string().optional(),
+  TANDEM_LLM_MODEL: z.string().optional(),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Origin used for invite links and the Origin check; undefined = derive from the request's Host. */
+  publicUrl: string | undefined;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  logLevel: string;
+  llm: {
+    provider: 'openai-compatible' | 'anthropic' | undefined;
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    model: string | undefined;
+  };
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.TANDEM_DATA_DIR),
+    publicUrl: e.TANDEM_PUBLIC_URL ? new URL(e.TANDEM_PUBLIC_URL).origin : undefined,
+    databaseUrl: e.DATABASE_URL || undefined,
+    redisUrl: e.REDIS_URL || undefined,
+    logLevel: e.TANDEM_LOG_LEVEL,
+    llm: {
+      provider: e.TANDEM_LLM_PROVIDER,
+      baseUrl: e.TANDEM_LLM_BASE_URL,
+      apiKey: e.TANDEM_LLM_API_KEY,
+      model: e.TANDEM_LLM_MODEL,
+    },
+  };
+}

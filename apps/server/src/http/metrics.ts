@@ -1,0 +1,38 @@
+// Prometheus metrics on a registry of our own, so several app instances in one process (tests) don't collide.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tandem_' });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'tandem_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    trpcDuration: new Histogram({
+      name: 'tandem_trpc_duration_seconds',
+      help: 'tRPC procedure duration by path, type and outcome',
+      labelNames: ['path', 'type', 'ok'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'tandem_errors_total',
+      help: 'Errors returned to clients by domain code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    wsConnections: new Gauge({
+      name: 'tandem_ws_connections',
+      help: 'Open WebSocket connections by endpoint',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

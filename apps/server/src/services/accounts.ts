@@ -1,0 +1,132 @@
+// Accounts: sign-up, sign-in with constant-cost failure paths, admin flags and disabling.
+import { randomUUID } from 'node:crypto';
+import { AppError, type PublicUser, type SignInInput, type SignUpInput } from '@tandem/core';
+import { count, eq } from 'drizzle-orm';
+import type { Auth } from '../auth/lucia.ts';
+import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
+import type { Db } from '../db/client.ts';
+import { users } from '../db/schema.ts';
+import type { RateLimits } from '../http/rate-limit.ts';
+import { writeAudit } from './audit.ts';
+
+export interface RequestMeta {
+  ip: string;
+  requestId: string;
+}
+
+export interface AccountDeps {
+  db: Db;
+  auth: Auth;
+  limits: RateLimits;
+}
+
+function toPublic(row: typeof users.$inferSelect): PublicUser {
+  return { id: row.id, email: row.email, name: row.name, isAdmin: row.isAdmin };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
+
+export async function signUp(deps: AccountDeps, input: SignUpInput, meta: RequestMeta) {
+  await deps.limits.consume('signUpPerIp', meta.ip);
+  const passwordHash = await hashPassword(input.password);
+  const id = randomUUID();
+  let row: typeof users.$inferSelect;
+  try {
+    row = await deps.db.transaction(async (tx) => {
+      // The first account on a fresh instance administers it.
+      const [existing] = await tx.select({ n: count() }).from(users);
+      const isAdmin = (existing?.n ?? 0) === 0;
+      const [inserted] = await tx
+        .insert(users)
+        .values({ id, email: input.email, name: input.name, passwordHash, isAdmin })
+        .returning();
+      if (!inserted) throw new AppError('INTERNAL', 'User insert returned nothing');
+      return inserted;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError('EMAIL_TAKEN', 'An account with this email already exists. Sign in instead.');
+    }
+    throw error;
+  }
+  await writeAudit(deps.db, { action: 'auth.sign_up', actorId: id, targetId: id, ...meta });
+  const session = await deps.auth.createSession(id, {});
+  return { user: toPublic(row), session };
+}
+
+export async function signIn(deps: AccountDeps, input: SignInInput, meta: RequestMeta) {
+  await deps.limits.consume('signInPerIp', meta.ip);
+  await deps.limits.check('signInFailuresPerAccount', input.email);
+  const [row] = await deps.db.select().from(users).where(eq(users.email, input.email)).limit(1);
+  // Unknown email and wrong password take the same time and give the same answer.
+  const ok = row
+    ? await verifyPassword(row.passwordHash, input.password)
+    : (await verifyPassword(await dummyHash(), input.password), false);
+  if (!row || !ok) {
+    await deps.limits.consume('signInFailuresPerAccount', input.email).catch(() => undefined);
+    await writeAudit(deps.db, {
+      action: 'auth.sign_in_failed',
+      actorId: row?.id,
+      meta: { email: input.email },
+      ...meta,
+    });
+    throw new AppError('INVALID_CREDENTIALS', 'Wrong email or password.');
+  }
+  if (row.disabledAt) {
+    throw new AppError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator.');
+  }
+  await deps.limits.reset('signInFailuresPerAccount', input.email);
+  const session = await deps.auth.createSession(row.id, {});
+  await writeAudit(deps.db, { action: 'auth.sign_in', actorId: row.id, ...meta });
+  return { user: toPublic(row), session };
+}
+
+export async function setAdmin(
+  db: Db,
+  target: { email: string } | { id: string },
+  isAdmin: boolean,
+  actorId: string | null,
+) {
+  const where =
+    'email' in target ? eq(users.email, target.email.trim().toLowerCase()) : eq(users.id, target.id);
+  const [row] = await db.update(users).set({ isAdmin }).where(where).returning();
+  if (!row)
+    throw new AppError(
+      'NOT_FOUND',
+      'email' in target ? `No account with email ${target.email}` : 'No such user',
+    );
+  await writeAudit(db, { action: isAdmin ? 'admin.grant' : 'admin.revoke', actorId, targetId: row.id });
+  return toPublic(row);
+}
+
+export async function setDisabled(deps: AccountDeps, userId: string, disabled: boolean, actorId: string) {
+  if (disabled && userId === actorId) throw new AppError('FORBIDDEN', 'You cannot disable your own account.');
+  const [row] = await deps.db
+    .update(users)
+    .set({ disabledAt: disabled ? new Date() : null })
+    .where(eq(users.id, userId))
+    .returning();
+  if (!row) throw new AppError('NOT_FOUND', 'No such user');
+  if (disabled) await deps.auth.invalidateUserSessions(userId);
+  await writeAudit(deps.db, { action: disabled ? 'user.disable' : 'user.enable', actorId, targetId: userId });
+  return toPublic(row);
+}
+
+export async function listUsers(db: Db) {
+  return db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      isAdmin: users.isAdmin,
+      disabledAt: users.disabledAt,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .orderBy(users.createdAt);
+}

@@ -1,0 +1,273 @@
+// Workspaces, membership and invites. Access checks happen in the procedure builders; these functions enforce
+// the invariants that hold whoever calls them (a workspace always keeps an owner, invites are single-use).
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AppError, assertKeepsAnOwner, roleAtLeast, type MemberRole } from '@tandem/core';
+import { and, asc, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { invites, members, users, workspaces } from '../db/schema.ts';
+import { writeAudit } from './audit.ts';
+
+export interface Actor {
+  userId: string;
+  ip: string;
+  requestId: string;
+}
+
+const audit = (db: Db, actor: Actor, entry: Omit<Parameters<typeof writeAudit>[1], 'actorId'>) =>
+  writeAudit(db, { actorId: actor.userId, ip: actor.ip, requestId: actor.requestId, ...entry });
+
+export async function getRole(db: Db, workspaceId: string, userId: string): Promise<MemberRole | null> {
+  const [row] = await db
+    .select({ role: members.role })
+    .from(members)
+    .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId)))
+    .limit(1);
+  return row?.role ?? null;
+}
+
+export async function createWorkspace(db: Db, actor: Actor, name: string) {
+  const id = randomUUID();
+  const row = await db.transaction(async (tx) => {
+    const [ws] = await tx.insert(workspaces).values({ id, name, createdBy: actor.userId }).returning();
+    await tx.insert(members).values({ workspaceId: id, userId: actor.userId, role: 'owner' });
+    return ws;
+  });
+  if (!row) throw new AppError('INTERNAL', 'Workspace insert returned nothing');
+  await audit(db, actor, { action: 'workspace.create', workspaceId: id, meta: { name } });
+  return { ...row, role: 'owner' as MemberRole };
+}
+
+export async function listWorkspaces(db: Db, userId: string, includeArchived: boolean) {
+  const memberCount = db
+    .select({ workspaceId: members.workspaceId, n: count().as('n') })
+    .from(members)
+    .groupBy(members.workspaceId)
+    .as('member_count');
+  return db
+    .select({
+      id: workspaces.id,
+      name: workspaces.name,
+      role: members.role,
+      createdAt: workspaces.createdAt,
+      updatedAt: workspaces.updatedAt,
+      archivedAt: workspaces.archivedAt,
+      memberCount: sql<number>`${memberCount.n}::int`,
+    })
+    .from(members)
+    .innerJoin(workspaces, eq(workspaces.id, members.workspaceId))
+    .innerJoin(memberCount, eq(memberCount.workspaceId, workspaces.id))
+    .where(and(eq(members.userId, userId), includeArchived ? undefined : isNull(workspaces.archivedAt)))
+    .orderBy(desc(workspaces.updatedAt));
+}
+
+export async function getWorkspace(db: Db, workspaceId: string) {
+  const [row] = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1);
+  if (!row) throw new AppError('NOT_FOUND', 'Workspace not found');
+  return row;
+}
+
+export async function renameWorkspace(db: Db, actor: Actor, workspaceId: string, name: string) {
+  const [row] = await db
+    .update(workspaces)
+    .set({ name, updatedAt: new Date() })
+    .where(eq(workspaces.id, workspaceId))
+    .returning();
+  if (!row) throw new AppError('NOT_FOUND', 'Workspace not found');
+  await audit(db, actor, { action: 'workspace.rename', workspaceId, meta: { name } });
+  return row;
+}
+
+export async function archiveWorkspace(db: Db, actor: Actor, workspaceId: string, archived: boolean) {
+  const [row] = await db
+    .update(workspaces)
+    .set({ archivedAt: archived ? new Date() : null, updatedAt: new Date() })
+    .where(eq(workspaces.id, workspaceId))
+    .returning();
+  if (!row) throw new AppError('NOT_FOUND', 'Workspace not found');
+  await audit(db, actor, { action: archived ? 'workspace.archive' : 'workspace.unarchive', workspaceId });
+  return row;
+}
+
+export async function deleteWorkspace(db: Db, actor: Actor, workspaceId: string) {
+  const deleted = await db
+    .delete(workspaces)
+    .where(eq(workspaces.id, workspaceId))
+    .returning({ id: workspaces.id });
+  if (deleted.length === 0) throw new AppError('NOT_FOUND', 'Workspace not found');
+  await audit(db, actor, { action: 'workspace.delete', workspaceId });
+}
+
+// ---- members ----
+
+export async function listMembers(db: Db, workspaceId: string) {
+  return db
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: members.role,
+      joinedAt: members.createdAt,
+    })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(eq(members.workspaceId, workspaceId))
+    .orderBy(asc(members.createdAt));
+}
+
+/**
+ * Changes or removes a membership inside one transaction that locks the workspace's member rows, so two owners
+ * demoting each other at once cannot leave the workspace without an owner.
+ */
+async function changeMembership(db: Db, workspaceId: string, userId: string, to: MemberRole | null) {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .select({ userId: members.userId, role: members.role })
+      .from(members)
+      .where(eq(members.workspaceId, workspaceId))
+      .for('update');
+    const target = rows.find((r) => r.userId === userId);
+    if (!target) throw new AppError('NOT_FOUND', 'That user is not a member of this workspace');
+    const owners = rows.filter((r) => r.role === 'owner').length;
+    assertKeepsAnOwner({ from: target.role, to, owners });
+    if (to === null) {
+      await tx.delete(members).where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId)));
+    } else {
+      await tx
+        .update(members)
+        .set({ role: to })
+        .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId)));
+    }
+    return target.role;
+  });
+}
+
+export async function setMemberRole(
+  db: Db,
+  actor: Actor,
+  workspaceId: string,
+  userId: string,
+  role: MemberRole,
+) {
+  const from = await changeMembership(db, workspaceId, userId, role);
+  await audit(db, actor, {
+    action: 'member.role_change',
+    workspaceId,
+    targetId: userId,
+    meta: { from, to: role },
+  });
+  return { userId, role };
+}
+
+export async function removeMember(db: Db, actor: Actor, workspaceId: string, userId: string) {
+  const from = await changeMembership(db, workspaceId, userId, null);
+  const action = userId === actor.userId ? 'member.leave' : 'member.remove';
+  await audit(db, actor, { action, workspaceId, targetId: userId, meta: { role: from } });
+}
+
+// ---- invites ----
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export async function createInvite(
+  db: Db,
+  actor: Actor,
+  input: { workspaceId: string; role: MemberRole; expiresInHours: number },
+  origin: string,
+) {
+  const token = randomBytes(32).toString('base64url');
+  const id = randomUUID();
+  const expiresAt = new Date(Date.now() + input.expiresInHours * 3_600_000);
+  await db.insert(invites).values({
+    id,
+    workspaceId: input.workspaceId,
+    tokenHash: hashToken(token),
+    role: input.role,
+    createdBy: actor.userId,
+    expiresAt,
+  });
+  await audit(db, actor, {
+    action: 'invite.create',
+    workspaceId: input.workspaceId,
+    targetId: id,
+    meta: { role: input.role, expiresAt: expiresAt.toISOString() },
+  });
+  return { inviteId: id, token, url: `${origin}/invite/${token}`, role: input.role, expiresAt };
+}
+
+export async function listInvites(db: Db, workspaceId: string) {
+  return db
+    .select({
+      id: invites.id,
+      role: invites.role,
+      createdBy: invites.createdBy,
+      createdAt: invites.createdAt,
+      expiresAt: invites.expiresAt,
+    })
+    .from(invites)
+    .where(
+      and(
+        eq(invites.workspaceId, workspaceId),
+        isNull(invites.usedAt),
+        isNull(invites.revokedAt),
+        gt(invites.expiresAt, new Date()),
+      ),
+    )
+    .orderBy(desc(invites.createdAt));
+}
+
+export async function revokeInvite(db: Db, actor: Actor, workspaceId: string, inviteId: string) {
+  const rows = await db
+    .update(invites)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(invites.id, inviteId), eq(invites.workspaceId, workspaceId), isNull(invites.revokedAt)))
+    .returning({ id: invites.id });
+  if (rows.length === 0) throw new AppError('NOT_FOUND', 'No such invite');
+  await audit(db, actor, { action: 'invite.revoke', workspaceId, targetId: inviteId });
+}
+
+export async function acceptInvite(db: Db, actor: Actor, token: string) {
+  const now = new Date();
+  const result = await db.transaction(async (tx) => {
+    // Claiming the invite and adding the member commit together: a reused token finds nothing to claim.
+    const [invite] = await tx
+      .update(invites)
+      .set({ usedAt: now, usedBy: actor.userId })
+      .where(
+        and(
+          eq(invites.tokenHash, hashToken(token)),
+          isNull(invites.usedAt),
+          isNull(invites.revokedAt),
+          gt(invites.expiresAt, now),
+        ),
+      )
+      .returning();
+    if (!invite) {
+      throw new AppError('INVITE_INVALID', 'This invite link is invalid, expired, revoked or already used.');
+    }
+    const [existing] = await tx
+      .select({ role: members.role })
+      .from(members)
+      .where(and(eq(members.workspaceId, invite.workspaceId), eq(members.userId, actor.userId)))
+      .for('update');
+    // An invite never demotes an existing member.
+    let role = invite.role;
+    if (existing) {
+      if (roleAtLeast(existing.role, invite.role)) role = existing.role;
+      else
+        await tx
+          .update(members)
+          .set({ role })
+          .where(and(eq(members.workspaceId, invite.workspaceId), eq(members.userId, actor.userId)));
+    } else {
+      await tx.insert(members).values({ workspaceId: invite.workspaceId, userId: actor.userId, role });
+    }
+    return { workspaceId: invite.workspaceId, inviteId: invite.id, role };
+  });
+  await audit(db, actor, {
+    action: 'invite.accept',
+    workspaceId: result.workspaceId,
+    targetId: result.inviteId,
+    meta: { role: result.role },
+  });
+  return { workspaceId: result.workspaceId, role: result.role };
+}

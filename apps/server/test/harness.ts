@@ -1,0 +1,182 @@
+// Starts the real server on a random port against a fresh database (PGlite in memory, or a new database on the
+// PostgreSQL of DATABASE_URL) and gives tests real tRPC clients with their own cookie jars.
+import { randomUUID } from 'node:crypto';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import pg from 'pg';
+import superjson from 'superjson';
+import { expect } from 'vitest';
+import { createApp, type App, type AppOptions } from '../src/app.ts';
+import { openDatabase, type Database } from '../src/db/client.ts';
+import { loadConfig, type Config } from '../src/env.ts';
+import type { AppRouter } from '../src/trpc/root.ts';
+import { testEnv } from './env.ts';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it). */
+export const backends: Backend[] = testEnv.databaseUrl ? ['pglite', 'postgres'] : ['pglite'];
+
+async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = testEnv.databaseUrl;
+  if (!base) throw new Error('DATABASE_URL is not set');
+  const name = `tandem_test_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists "${name}" with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestDatabase {
+  database: Database;
+  url: string | undefined;
+  dispose(): Promise<void>;
+}
+
+export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
+  if (backend === 'pglite') {
+    const database = await openDatabase({});
+    return { database, url: undefined, dispose: () => database.close() };
+  }
+  const { url, drop } = await freshPostgres();
+  const database = await openDatabase({ databaseUrl: url });
+  return {
+    database,
+    url,
+    dispose: async () => {
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  backend: Backend,
+  options: AppOptions & { env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const testDb = await openTestDatabase(backend);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    TANDEM_LOG_LEVEL: 'silent',
+    ...(testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl } : {}),
+    ...options.env,
+  });
+  const app = await createApp(config, {
+    db: testDb.database,
+    rateLimitNamespace: randomUUID(),
+    limits: {
+      signInPerIp: { points: 10_000, duration: 60 },
+      signUpPerIp: { points: 10_000, duration: 60 },
+      ...options.limits,
+    },
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const url = await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    url,
+    config,
+    close: async () => {
+      await app.close();
+      await testDb.dispose();
+    },
+  };
+}
+
+/** A cookie jar that follows Set-Cookie like a browser would (enough for one host). */
+export class CookieJar {
+  readonly cookies = new Map<string, string>();
+
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  store(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}
+
+export function makeClient(url: string, jar = new CookieJar(), headers: Record<string, string> = {}) {
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${url}/trpc`,
+        transformer: superjson,
+        headers: () => ({ ...headers, ...(jar.cookies.size ? { cookie: jar.header() } : {}) }),
+        fetch: async (input, init) => {
+          const response = await fetch(input as string, init);
+          jar.store(response);
+          return response;
+        },
+      }),
+    ],
+  });
+  return { trpc: client, jar };
+}
+
+export type Client = ReturnType<typeof makeClient>;
+
+let counter = 0;
+export async function signedUpClient(url: string, name = 'User') {
+  const c = makeClient(url);
+  counter += 1;
+  const email = `${name.toLowerCase().replace(/\W/g, '')}-${counter}-${randomUUID().slice(0, 8)}@example.com`;
+  const password = 'correct horse battery';
+  const user = await c.trpc.auth.signUp.mutate({ email, password, name });
+  return { ...c, user, email, password };
+}
+
+export interface ErrorData {
+  code: string;
+  httpStatus: number;
+  retryAfter?: number;
+  issues?: { path: string; message: string }[];
+  requestId?: string;
+}
+
+/** Awaits a call that must fail and returns its typed error data. */
+export async function expectError(promise: Promise<unknown>, code: string): Promise<ErrorData> {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected ${code}, but the call succeeded`);
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCClientError);
+  const data = (error as TRPCClientError<AppRouter>).data as ErrorData;
+  expect(data.code).toBe(code);
+  return data;
+}
+
+/** Raw POST to a procedure, for malformed bodies and header games that the typed client cannot produce. */
+export function rawPost(url: string, procedure: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(`${url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+}
