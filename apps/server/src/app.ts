@@ -23,6 +23,7 @@ import { createMetrics } from './http/metrics.ts';
 import { checkOrigin } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
 import { clientIp, requestIdFor } from './http/request-id.ts';
+import { classifyError } from './trpc/errors.ts';
 import { appRouter } from './trpc/root.ts';
 import { createContext } from './trpc/trpc.ts';
 
@@ -131,6 +132,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     res.send(await metrics.registry.metrics());
   });
 
+  // Refuse a declared oversized body before any procedure (even auth) runs; tRPC's own limit covers chunked bodies.
+  app.use('/trpc', (req, res, next) => {
+    if (Number(req.headers['content-length'] ?? 0) <= MAX_BODY_BYTES) {
+      next();
+      return;
+    }
+    metrics.errors.inc({ code: 'PAYLOAD_TOO_LARGE' });
+    res.status(413).json({
+      error: {
+        json: {
+          code: -32013,
+          message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
+          data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 },
+        },
+      },
+    });
+  });
   app.use(
     '/trpc',
     createExpressMiddleware({
@@ -144,6 +162,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           ip: clientIp(req),
         }),
       onError: ({ error, path: procedure, ctx }) => {
+        metrics.errors.inc({ code: classifyError(error).code });
         const cause = error.cause;
         if (!isAppError(cause) && error.code === 'INTERNAL_SERVER_ERROR') {
           logger.error({ err: cause ?? error, requestId: ctx?.requestId, procedure }, 'unhandled error');

@@ -64,6 +64,13 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+const timing = t.middleware(async ({ ctx, path, type, next }) => {
+  const end = ctx.deps.metrics.trpcDuration.startTimer({ path, type });
+  const result = await next();
+  end({ ok: String(result.ok) });
+  return result;
+});
+
 /** Turns AppErrors thrown anywhere below into TRPCErrors with the mapped code (the AppError stays the cause). */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
@@ -80,7 +87,7 @@ const sameOrigin = t.middleware(async ({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(domainErrors).use(sameOrigin);
+export const publicProcedure = t.procedure.use(timing).use(domainErrors).use(sameOrigin);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
   const { user, session } = ctx;
