@@ -24,6 +24,8 @@ import { checkOrigin } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
 import { clientIp, requestIdFor } from './http/request-id.ts';
 import { classifyError } from './trpc/errors.ts';
+import { AccessEvents } from './sync/access-events.ts';
+import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
 import { createContext } from './trpc/trpc.ts';
 
@@ -41,11 +43,13 @@ export interface AppOptions {
   limits?: Partial<LimitConfig>;
   /** Separates rate-limit keys of app instances that share one Redis (tests). */
   rateLimitNamespace?: string;
+  sync?: SyncEndpointOptions;
 }
 
 export interface App {
   server: Server;
   deps: AppDeps;
+  sync: SyncEndpoint;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Graceful stop: refuse new connections, let in-flight requests finish, close sockets and the database. */
@@ -79,6 +83,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     metrics,
     redis,
+    access: new AccessEvents(redis),
   };
 
   const app = express();
@@ -196,7 +201,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.use(errorHandler);
 
   const server = createServer(app);
+  const sync = createSyncEndpoint(deps, deps.access, options.sync);
   metrics.wsConnections.set({ endpoint: 'trpc' }, 0);
+  metrics.wsConnections.set({ endpoint: 'yjs' }, 0);
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const trpcWs = applyWSSHandler({
     wss: trpcWss,
@@ -225,6 +232,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       trpcWss.handleUpgrade(req, socket, head, (ws) => trpcWss.emit('connection', ws, req));
       return;
     }
+    const yjs = /^\/yjs\/([^/]+)$/.exec(pathname);
+    if (yjs?.[1]) {
+      sync.handleUpgrade(req, socket, head, decodeURIComponent(yjs[1]));
+      return;
+    }
     refuse(socket, 404, 'Not Found');
   });
 
@@ -234,6 +246,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       trpcWs.broadcastReconnectNotification();
       for (const client of trpcWss.clients) client.terminate();
       trpcWss.close();
+      // Pending document writes are flushed before the database closes.
+      await sync.close();
+      deps.access.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
@@ -248,6 +263,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   return {
     server,
     deps,
+    sync,
     close,
     listen: (port = config.port, host = config.host) =>
       new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@ import type { Database, Db } from './db/client.ts';
 import type { Config } from './env.ts';
 import type { RateLimits } from './http/rate-limit.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { AccessEvents } from './sync/access-events.ts';
 
 export interface AppDeps {
   config: Config;
@@ -17,4 +18,6 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   redis: Redis | undefined;
+  /** Access changes that live connections must follow (roles, removals, revoked users). */
+  access: AccessEvents;
 }

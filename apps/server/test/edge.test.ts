@@ -14,12 +14,13 @@ import {
 } from './harness.ts';
 
 async function tableCounts(server: TestServer) {
-  const result = await server.app.deps.db.execute<{ t: string; n: number }>(sql`
+  // Both drivers return the rows under `rows`.
+  const result: unknown = await server.app.deps.db.execute(sql`
     select 'users' as t, count(*)::int as n from users union all
     select 'workspaces', count(*)::int from workspaces union all
     select 'members', count(*)::int from members union all
     select 'invites', count(*)::int from invites`);
-  return 'rows' in result ? result.rows : result;
+  return (result as { rows: { t: string; n: number }[] }).rows;
 }
 
 describe.each(backends)('the edge on %s', (backend) => {
@@ -51,7 +52,7 @@ describe.each(backends)('the edge on %s', (backend) => {
     await owner.trpc.workspace.create.mutate({ name: 'probe' });
     const before = await tableCounts(server);
     const procedures = Object.entries(
-      appRouter._def.procedures as Record<string, { _def: { inputs: unknown[]; type: string } }>,
+      appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[]; type: string } }>,
     );
     const withInput = procedures.filter(([, p]) => p._def.inputs.length > 0);
     expect(withInput.length).toBeGreaterThan(15);

@@ -4,3 +4,5 @@ export * from './workspace/roles.ts';
 export * from './workspace/schemas.ts';
 export * from './workspace/membership.ts';
 export * from './admin/schemas.ts';
+export * from './sync/index.ts';
+export * from './edits/index.ts';

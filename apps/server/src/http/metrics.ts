@@ -32,6 +32,34 @@ export function createMetrics() {
       labelNames: ['endpoint'] as const,
       registers: [registry],
     }),
+    yjsMessages: new Counter({
+      name: 'tandem_yjs_messages_total',
+      help: 'Yjs sync/awareness messages received by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    yjsBytes: new Counter({
+      name: 'tandem_yjs_received_bytes_total',
+      help: 'Bytes received on Yjs sync connections',
+      registers: [registry],
+    }),
+    yjsUpdates: new Counter({
+      name: 'tandem_yjs_updates_total',
+      help: 'Yjs document updates persisted',
+      registers: [registry],
+    }),
+    yjsRefused: new Counter({
+      name: 'tandem_yjs_refused_total',
+      help: 'Valid Yjs messages refused (read-only, too large, foreign awareness)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    yjsPersistSeconds: new Histogram({
+      name: 'tandem_yjs_persist_seconds',
+      help: 'Latency of one group commit of Yjs updates',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
   };
 }
 

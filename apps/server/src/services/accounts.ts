@@ -7,6 +7,7 @@ import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import type { Db } from '../db/client.ts';
 import { users } from '../db/schema.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
+import type { AccessEvents } from '../sync/access-events.ts';
 import { writeAudit } from './audit.ts';
 
 export interface RequestMeta {
@@ -18,6 +19,7 @@ export interface AccountDeps {
   db: Db;
   auth: Auth;
   limits: RateLimits;
+  access: AccessEvents;
 }
 
 function toPublic(row: typeof users.$inferSelect): PublicUser {
@@ -112,7 +114,10 @@ export async function setDisabled(deps: AccountDeps, userId: string, disabled: b
     .where(eq(users.id, userId))
     .returning();
   if (!row) throw new AppError('NOT_FOUND', 'No such user');
-  if (disabled) await deps.auth.invalidateUserSessions(userId);
+  if (disabled) {
+    await deps.auth.invalidateUserSessions(userId);
+    await deps.access.publish({ type: 'user-revoked', userId });
+  }
   await writeAudit(deps.db, { action: disabled ? 'user.disable' : 'user.enable', actorId, targetId: userId });
   return toPublic(row);
 }

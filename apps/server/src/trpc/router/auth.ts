@@ -36,6 +36,7 @@ export const authRouter = {
   }),
   signOutEverywhere: authedProcedure.mutation(async ({ ctx }) => {
     await ctx.deps.auth.invalidateUserSessions(ctx.user.id);
+    await ctx.deps.access.publish({ type: 'user-revoked', userId: ctx.user.id });
     await writeAudit(ctx.deps.db, {
       action: 'auth.sign_out_everywhere',
       actorId: ctx.user.id,

@@ -49,6 +49,7 @@ export const workspaceRouter = {
   }),
   leave: memberProcedure('reviewer').mutation(async ({ ctx, input }) => {
     await workspaces.removeMember(ctx.deps.db, actor(ctx), input.workspaceId, ctx.user.id);
+    await ctx.deps.access.memberChanged(input.workspaceId, ctx.user.id, null);
     return { ok: true };
   }),
   invite: {
@@ -81,13 +82,22 @@ export const workspaceRouter = {
     ),
     setRole: memberProcedure('owner')
       .input(setMemberRoleInput)
-      .mutation(({ ctx, input }) =>
-        workspaces.setMemberRole(ctx.deps.db, actor(ctx), input.workspaceId, input.userId, input.role),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const result = await workspaces.setMemberRole(
+          ctx.deps.db,
+          actor(ctx),
+          input.workspaceId,
+          input.userId,
+          input.role,
+        );
+        await ctx.deps.access.memberChanged(input.workspaceId, input.userId, input.role);
+        return result;
+      }),
     remove: memberProcedure('owner')
       .input(removeMemberInput)
       .mutation(async ({ ctx, input }) => {
         await workspaces.removeMember(ctx.deps.db, actor(ctx), input.workspaceId, input.userId);
+        await ctx.deps.access.memberChanged(input.workspaceId, input.userId, null);
         return { ok: true };
       }),
   },

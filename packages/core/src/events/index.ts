@@ -1,0 +1,2 @@
+export * from './task-event.ts';
+export * from './output-coalescer.ts';

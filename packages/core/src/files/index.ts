@@ -1,0 +1,90 @@
+// The workspace file model: path rules, file operations on the workspace Y.Doc, and archive import/export.
+
+export {
+  MAX_PATH_BYTES,
+  MAX_PATH_DEPTH,
+  MAX_SEGMENT_BYTES,
+  ancestorsOf,
+  basename,
+  comparePaths,
+  extname,
+  isInside,
+  isValidPath,
+  joinPath,
+  normalizePath,
+  parentOf,
+  pathKey,
+  rebasePath,
+  splitPath,
+  tryNormalizePath,
+} from './path.ts';
+export { PathIndex, describeConflict, type PathConflict } from './path-index.ts';
+export { workspacePathSchema } from './schemas.ts';
+
+export { decodeText, encodeText, isBinaryContent, utf8ByteLength } from './content.ts';
+export { PLAIN_TEXT, detectLanguage } from './language.ts';
+export {
+  defaultWorkspaceLimits,
+  formatBytes,
+  resolveWorkspaceLimits,
+  type WorkspaceLimits,
+} from './limits.ts';
+export { applyTextEdits, computeTextEdits, type TextEdit } from './text-diff.ts';
+export { replaceText } from './doc-writes.ts';
+
+export {
+  BINARIES_MAP,
+  FILES_MAP,
+  META_MAP,
+  binariesMap,
+  filesMap,
+  getStoredFile,
+  metaMap,
+  parseMeta,
+  storedFiles,
+  type FileMeta,
+  type StoredFile,
+} from './workspace-doc.ts';
+export type { FileContentInput } from './write-guards.ts';
+export {
+  createFile,
+  deleteFile,
+  deleteFolder,
+  renameFile,
+  renameFolder,
+  writeFile,
+  type FolderMove,
+  type MutationOptions,
+  type WriteOptions,
+} from './model.ts';
+export {
+  exportFiles,
+  fileExists,
+  fileInfo,
+  listTree,
+  readFile,
+  readTextFile,
+  workspaceStats,
+  type ExportedFile,
+  type FileContent,
+  type FileInfo,
+  type TreeEntry,
+  type WorkspaceStats,
+} from './queries.ts';
+export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } from './import-files.ts';
+
+export {
+  defaultArchiveLimits,
+  resolveArchiveLimits,
+  type ArchiveEntry,
+  type ArchiveLimits,
+} from './archive-collector.ts';
+export {
+  detectArchiveFormat,
+  readArchive,
+  writeArchive,
+  type ArchiveFileInput,
+  type ArchiveFormat,
+  type ReadArchiveOptions,
+  type WriteArchiveOptions,
+} from './archive.ts';

@@ -1,0 +1,11 @@
+// Test and benchmark helpers only: this imports node:http, so it stays out of the llm barrel.
+export { startReplayServer } from './replay-server.ts';
+export type {
+  ReplayMatcher,
+  ReplayRequest,
+  ReplayRequestInfo,
+  ReplayServer,
+  ReplayServerOptions,
+} from './replay-server.ts';
+export { replay } from './replay-script.ts';
+export type { ReplayErrorKind, ReplayScript, ReplayStep, ReplayUsage } from './replay-script.ts';

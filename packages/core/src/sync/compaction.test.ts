@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { compactDoc } from './compaction.ts';
+import { MemoryDocStorage } from './memory-storage.ts';
+import { RoomManager } from './room-manager.ts';
+import {
+  type Cluster,
+  alice,
+  bob,
+  createCluster,
+  recordingMetrics,
+  reloadFromStorage,
+  textOf,
+} from './test/harness.ts';
+import type { StoredDoc } from './types.ts';
+
+const clusters: Cluster[] = [];
+afterEach(() => {
+  for (const cluster of clusters.splice(0)) cluster.destroy();
+});
+
+async function seed(storage: MemoryDocStorage, docName: string, edits: number): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  doc.on('update', (update: Uint8Array) => void storage.append(docName, [update]));
+  for (let i = 0; i < edits; i++) {
+    doc.getText('text').insert(doc.getText('text').length, `line ${i}\n`);
+    if (i % 3 === 2) doc.getText('text').delete(0, 2);
+  }
+  await Promise.resolve();
+  return doc;
+}
+
+describe('compactDoc', () => {
+  it('folds every stored update into a snapshot with identical content', async () => {
+    const storage = new MemoryDocStorage();
+    const source = await seed(storage, 'ws1', 40);
+    const appended = storage.stats('ws1').updates;
+    expect(appended).toBeGreaterThanOrEqual(40);
+    const result = await compactDoc(storage, 'ws1');
+    expect(result?.foldedUpdates).toBe(appended);
+    expect(storage.stats('ws1')).toMatchObject({ updates: 0 });
+    const reloaded = await reloadFromStorage(storage, 'ws1');
+    expect(textOf(reloaded)).toBe(textOf(source));
+    expect(Y.encodeStateVector(reloaded)).toEqual(Y.encodeStateVector(source));
+    expect(await compactDoc(storage, 'ws1')).toBeNull();
+  });
+
+  it('keeps updates appended while the compaction was running', async () => {
+    const inner = new MemoryDocStorage();
+    const source = await seed(inner, 'ws1', 10);
+    const late = new Y.Doc();
+    Y.applyUpdate(late, Y.encodeStateAsUpdate(source));
+    const lateUpdates: Uint8Array[] = [];
+    late.on('update', (update: Uint8Array) => lateUpdates.push(update));
+    late.getText('text').insert(0, 'appended during compaction ');
+    // Another writer appends right after the compactor read the document.
+    const racing = {
+      load: async (docName: string): Promise<StoredDoc> => {
+        const stored = await inner.load(docName);
+        await inner.append(docName, lateUpdates);
+        return stored;
+      },
+      append: inner.append.bind(inner),
+      compact: inner.compact.bind(inner),
+    };
+    await compactDoc(racing, 'ws1');
+    expect(inner.stats('ws1').updates).toBe(1);
+    expect(textOf(await reloadFromStorage(inner, 'ws1'))).toBe(textOf(late));
+  });
+
+  it('ignores a compaction older than the stored snapshot', async () => {
+    const storage = new MemoryDocStorage();
+    await seed(storage, 'ws1', 5);
+    const stale = await storage.load('ws1');
+    await compactDoc(storage, 'ws1');
+    const before = await storage.load('ws1');
+    await storage.compact('ws1', Y.encodeStateAsUpdate(new Y.Doc()), stale.seq);
+    expect(await storage.load('ws1')).toEqual(before);
+  });
+});
+
+describe('RoomManager compaction', () => {
+  it('compacts after N updates off the message path and keeps content identical', async () => {
+    const storage = new MemoryDocStorage();
+    const metrics = recordingMetrics();
+    const manager = new RoomManager({ storage, metrics, limits: { compactAfterUpdates: 10 } });
+    const cluster = createCluster([manager], storage);
+    clusters.push(cluster);
+    const a = cluster.connect('ws1', alice);
+    const b = cluster.connect('ws1', bob);
+    await cluster.settle();
+    for (let i = 0; i < 35; i++) {
+      a.doc.getText('text').insert(0, `${i} `);
+      await cluster.settle();
+    }
+    expect(metrics.count('compacted')).toBe(3);
+    expect(storage.stats('ws1').updates).toBeLessThan(10);
+    expect(storage.stats('ws1').snapshotBytes).toBeGreaterThan(0);
+    expect(textOf(b.doc)).toBe(textOf(a.doc));
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe(textOf(a.doc));
+    const late = cluster.connect('ws1', bob);
+    await cluster.settle();
+    expect(textOf(late.doc)).toBe(textOf(a.doc));
+  });
+
+  it('compacts after M bytes', async () => {
+    const storage = new MemoryDocStorage();
+    const metrics = recordingMetrics();
+    const manager = new RoomManager({ storage, metrics, limits: { compactAfterBytes: 4096 } });
+    const cluster = createCluster([manager], storage);
+    clusters.push(cluster);
+    const a = cluster.connect('ws1', alice);
+    await cluster.settle();
+    a.doc.getText('text').insert(0, 'z'.repeat(5000));
+    await cluster.settle();
+    expect(metrics.count('compacted')).toBe(1);
+    expect(storage.stats('ws1').updates).toBe(0);
+  });
+
+  it('compacts a document loaded with a long backlog', async () => {
+    const storage = new MemoryDocStorage();
+    const source = await seed(storage, 'ws1', 30);
+    const metrics = recordingMetrics();
+    const manager = new RoomManager({ storage, metrics, limits: { compactAfterUpdates: 20 } });
+    const cluster = createCluster([manager], storage);
+    clusters.push(cluster);
+    const a = cluster.connect('ws1', alice);
+    await cluster.settle();
+    expect(metrics.count('compacted')).toBe(1);
+    expect(textOf(a.doc)).toBe(textOf(source));
+  });
+});

@@ -1,0 +1,35 @@
+// Yjs sync server core, transport-agnostic. The server creates one RoomManager per process with a DocStorage (and a
+// RoomBus when scaled out), calls join() for every authenticated WebSocket on /yjs/<workspaceId>, feeds binary frames
+// to handle.receive() and calls handle.leave() when the socket closes.
+export { syncCloseCodes, type SyncCloseCode } from './close-codes.ts';
+export { compactDoc, type CompactionResult } from './compaction.ts';
+export { MemoryRoomBus } from './memory-bus.ts';
+export { MemoryDocStorage } from './memory-storage.ts';
+export {
+  type AwarenessEntry,
+  type SyncMessage,
+  type SyncMessageKind,
+  decodeSyncMessage,
+  encodeAwarenessMessage,
+  encodeQueryAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdateMessage,
+  messageAwareness,
+  messageQueryAwareness,
+  messageSync,
+} from './protocol.ts';
+export { RoomManager, serverEditOrigin, type RoomManagerOptions } from './room-manager.ts';
+export {
+  type ConnectionContext,
+  type DocStorage,
+  type RefusalReason,
+  type RoomBus,
+  type RoomHandle,
+  type StoredDoc,
+  type SyncConnection,
+  type SyncErrorOperation,
+  type SyncLimits,
+  type SyncMetrics,
+  defaultSyncLimits,
+} from './types.ts';

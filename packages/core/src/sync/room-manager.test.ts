@@ -1,0 +1,583 @@
+import * as encoding from 'lib0/encoding';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { AppError } from '../errors.ts';
+import { syncCloseCodes } from './close-codes.ts';
+import { MemoryDocStorage } from './memory-storage.ts';
+import {
+  encodeAwarenessMessage,
+  encodeQueryAwareness,
+  encodeSyncStep1,
+  encodeUpdateMessage,
+  messageAwareness,
+  messageSync,
+} from './protocol.ts';
+import { RoomManager, type RoomManagerOptions } from './room-manager.ts';
+import {
+  type Cluster,
+  ControlledStorage,
+  RawPeer,
+  alice,
+  bob,
+  carol,
+  createCluster,
+  mallory,
+  recordingMetrics,
+  reloadFromStorage,
+  reviewer,
+  textOf,
+  waitFor,
+} from './test/harness.ts';
+import type { DocStorage } from './types.ts';
+
+const clusters: Cluster[] = [];
+afterEach(() => {
+  for (const cluster of clusters.splice(0)) cluster.destroy();
+});
+
+function single(options: Partial<RoomManagerOptions> & { storage?: DocStorage } = {}) {
+  const storage = options.storage ?? new MemoryDocStorage();
+  const metrics = recordingMetrics();
+  const manager = new RoomManager({ metrics, ...options, storage });
+  const cluster = createCluster([manager], storage);
+  clusters.push(cluster);
+  return { ...cluster, manager, metrics, storage };
+}
+
+function updateFrame(edit: (doc: Y.Doc) => void): Uint8Array {
+  const doc = new Y.Doc();
+  edit(doc);
+  return encodeUpdateMessage(Y.encodeStateAsUpdate(doc));
+}
+
+function awarenessFrame(entries: { clientId: number; clock: number; state: unknown }[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const entry of entries) {
+    encoding.writeVarUint(encoder, entry.clientId);
+    encoding.writeVarUint(encoder, entry.clock);
+    encoding.writeVarString(encoder, JSON.stringify(entry.state));
+  }
+  return encodeAwarenessMessage(encoding.toUint8Array(encoder));
+}
+
+describe('RoomManager: convergence', () => {
+  it('two clients converge under concurrent edits', async () => {
+    const { connect, settle, manager } = single();
+    const a = connect('ws1', alice);
+    const b = connect('ws1', bob);
+    await settle();
+    for (let round = 0; round < 20; round++) {
+      // Both edit before either hears of the other's change.
+      a.doc.getText('text').insert(0, `a${round} `);
+      b.doc.getText('text').insert(b.doc.getText('text').length, `b${round} `);
+      if (round % 5 === 4) b.doc.getText('text').delete(0, 3);
+    }
+    a.doc.getMap('files').set('x.ts', new Y.Text('export {}'));
+    await settle();
+    expect(textOf(a.doc)).toBe(textOf(b.doc));
+    expect(textOf(a.doc)).toContain('a19');
+    expect(textOf(a.doc)).toContain('b19');
+    expect(b.doc.getMap<Y.Text>('files').get('x.ts')?.toJSON()).toBe('export {}');
+    const server = manager.getDoc('ws1');
+    expect(server && textOf(server)).toBe(textOf(a.doc));
+  });
+
+  it('a late joiner gets everything', async () => {
+    const { connect, settle } = single();
+    const a = connect('ws1', alice);
+    await settle();
+    a.doc.getText('text').insert(0, 'hello ');
+    a.doc.getText('text').insert(6, 'world');
+    await settle();
+    const late = connect('ws1', bob);
+    await settle();
+    expect(late.synced).toBe(true);
+    expect(textOf(late.doc)).toBe('hello world');
+  });
+
+  it('merges what a client typed offline when it connects', async () => {
+    const { connect, settle, manager } = single();
+    const a = connect('ws1', alice);
+    await settle();
+    a.doc.getText('text').insert(0, 'server side');
+    await settle();
+    const b = connect('ws1', bob);
+    b.doc.getText('text').insert(0, 'offline ');
+    await settle();
+    expect(textOf(b.doc)).toBe(textOf(a.doc));
+    expect(textOf(a.doc)).toContain('offline ');
+    const server = manager.getDoc('ws1');
+    expect(server && textOf(server)).toBe(textOf(a.doc));
+  });
+
+  it('unloads the room when the last client leaves and reloads the same document from storage', async () => {
+    const { connect, settle, manager, metrics, storage } = single();
+    const a = connect('ws1', alice);
+    const b = connect('ws1', bob);
+    await settle();
+    a.doc.getText('text').insert(0, 'persist me');
+    b.doc.getMap('files').set('a.ts', new Y.Text('const a = 1;'));
+    await settle();
+    const before = Y.encodeStateVector(a.doc);
+    a.disconnect();
+    b.disconnect();
+    await settle();
+    expect(manager.roomCount).toBe(0);
+    expect(metrics.count('roomUnloaded')).toBe(1);
+
+    const reloaded = await reloadFromStorage(storage, 'ws1');
+    expect(textOf(reloaded)).toBe('persist me');
+    expect(Y.encodeStateVector(reloaded)).toEqual(before);
+
+    const c = connect('ws1', carol);
+    await settle();
+    expect(metrics.count('roomLoaded')).toBe(2);
+    expect(textOf(c.doc)).toBe('persist me');
+    expect(c.doc.getMap<Y.Text>('files').get('a.ts')?.toJSON()).toBe('const a = 1;');
+  });
+});
+
+describe('RoomManager: persist before broadcast', () => {
+  it('peers and new joiners see nothing until the append resolves', async () => {
+    const storage = new ControlledStorage();
+    const { connect, settle, manager } = single({ storage });
+    const a = connect('ws1', alice);
+    const b = connect('ws1', bob);
+    await settle();
+    storage.hold();
+    a.doc.getText('text').insert(0, 'not yet durable');
+    await settle({ writes: false });
+    expect(storage.pendingAppends).toBe(1);
+    expect(textOf(b.doc)).toBe('');
+    const server = manager.getDoc('ws1');
+    expect(server && textOf(server)).toBe('');
+    const late = connect('ws1', carol);
+    await settle({ writes: false });
+    expect(late.synced).toBe(true);
+    expect(textOf(late.doc)).toBe('');
+
+    storage.release();
+    await settle();
+    expect(textOf(b.doc)).toBe('not yet durable');
+    expect(textOf(late.doc)).toBe('not yet durable');
+    expect((await reloadFromStorage(storage, 'ws1')).getText('text').toJSON()).toBe('not yet durable');
+  });
+
+  it('group-commits updates that arrive during an append, in order', async () => {
+    const storage = new ControlledStorage();
+    const { settle, network, manager, metrics } = single({ storage });
+    const writer = new RawPeer(network, manager, 'ws1', alice);
+    await settle();
+    const doc = new Y.Doc();
+    const frames: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => frames.push(encodeUpdateMessage(update)));
+    for (let i = 0; i < 6; i++) doc.getText('text').insert(i, String(i));
+    storage.hold();
+    writer.send(frames[0]!);
+    await settle({ writes: false });
+    for (const frame of frames.slice(1)) writer.send(frame);
+    await settle({ writes: false });
+    expect(storage.appends.map((batch) => batch.length)).toEqual([1]);
+    storage.release();
+    await settle();
+    expect(storage.appends.map((batch) => batch.length)).toEqual([1, 5]);
+    expect(metrics.calls.get('persisted')?.map((call) => call[1])).toEqual([1, 5]);
+    const server = manager.getDoc('ws1');
+    expect(server && textOf(server)).toBe('012345');
+    // Storage holds them in arrival order: replaying one by one never leaves anything pending.
+    const replay = new Y.Doc();
+    for (const update of storage.appends.flat()) {
+      Y.applyUpdate(replay, update);
+      expect(replay.store.pendingStructs).toBeNull();
+    }
+  });
+
+  it('closes only the sender with a retryable code when the append fails, and its resend converges', async () => {
+    const storage = new ControlledStorage();
+    const cluster = single({ storage });
+    const { connect, settle, manager, metrics } = cluster;
+    const a = connect('ws1', alice);
+    const b = connect('ws1', bob);
+    await settle();
+    const closes: number[] = [];
+    a.on('connection-close', (event: { code: number } | null) => closes.push(event?.code ?? -1));
+    storage.failNextAppends = 1;
+    a.doc.getText('text').insert(0, 'retry me');
+    await settle();
+    expect(closes).toEqual([syncCloseCodes.unavailable]);
+    expect(metrics.calls.get('error')?.map((call) => call[1])).toEqual(['append']);
+    // y-websocket reconnects on 45xx and resends what the server lacks.
+    await waitFor(cluster, () => a.wsconnected && textOf(b.doc) === 'retry me');
+    expect(textOf(b.doc)).toBe('retry me');
+    const server = manager.getDoc('ws1');
+    expect(server && textOf(server)).toBe('retry me');
+  });
+
+  it('buffers frames that arrive while the document loads, copying pooled buffers', async () => {
+    const storage = new ControlledStorage();
+    storage.holdLoads();
+    const { settle, network, manager, connect } = single({ storage });
+    const peer = new RawPeer(network, manager, 'ws1', alice);
+    const frame = updateFrame((doc) => doc.getText('text').insert(0, 'typed during load'));
+    // Like ws: a Buffer view into a pool that is reused after the handler returns.
+    const pool = Buffer.alloc(frame.length + 16);
+    pool.set(frame, 8);
+    peer.handle.receive(pool.subarray(8, 8 + frame.length));
+    pool.fill(0);
+    await settle({ writes: false });
+    expect(manager.getDoc('ws1')).toBeUndefined();
+    storage.releaseLoads();
+    const b = connect('ws1', bob);
+    await settle();
+    expect(peer.closed).toBeNull();
+    expect(textOf(b.doc)).toBe('typed during load');
+  });
+
+  it('closes every connection when the document cannot be loaded', async () => {
+    const storage = new ControlledStorage();
+    storage.failLoads = true;
+    const { network, settle, manager, metrics } = single({ storage });
+    const peer = new RawPeer(network, manager, 'ws1', alice);
+    await settle();
+    expect(peer.closed).toEqual({ code: syncCloseCodes.unavailable, reason: 'document unavailable' });
+    expect(manager.roomCount).toBe(0);
+    expect(metrics.calls.get('error')?.map((call) => call[1])).toEqual(['load']);
+  });
+});
+
+describe('RoomManager: server-side edits', () => {
+  it('transact persists, then broadcasts, then resolves', async () => {
+    const storage = new ControlledStorage();
+    const { connect, settle, manager } = single({ storage });
+    const a = connect('ws1', alice);
+    await settle();
+    storage.hold();
+    let resolved = false;
+    const done = manager
+      .transact('ws1', (doc) => {
+        doc.getText('text').insert(0, 'from the AI');
+        return 42;
+      })
+      .then((value) => {
+        resolved = true;
+        return value;
+      });
+    await settle({ writes: false });
+    expect(resolved).toBe(false);
+    expect(textOf(a.doc)).toBe('');
+    // A peer connecting now must not be told about the edit before it is durable.
+    const late = connect('ws1', bob);
+    await settle({ writes: false });
+    expect(late.synced).toBe(false);
+    expect(textOf(late.doc)).toBe('');
+    storage.release();
+    expect(await done).toBe(42);
+    await settle();
+    expect(late.synced).toBe(true);
+    expect(textOf(a.doc)).toBe('from the AI');
+    expect(textOf(late.doc)).toBe('from the AI');
+  });
+
+  it('loads a document nobody is connected to, edits it and unloads it again', async () => {
+    const { manager, storage, settle } = single();
+    await manager.transact('ws1', (doc) => doc.getText('text').insert(0, 'written by file.write'));
+    await settle();
+    expect(manager.roomCount).toBe(0);
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('written by file.write');
+  });
+
+  it('persists edits made directly on getDoc() with the caller origin before broadcasting them', async () => {
+    const { connect, settle, manager, storage } = single();
+    const a = connect('ws1', alice);
+    await settle();
+    const doc = manager.getDoc('ws1');
+    if (doc === undefined) throw new Error('room not loaded');
+    const undo = new Y.UndoManager(doc.getText('text'), { trackedOrigins: new Set(['task-1']) });
+    doc.transact(() => doc.getText('text').insert(0, 'task edit'), 'task-1');
+    await settle();
+    expect(textOf(a.doc)).toBe('task edit');
+    undo.undo();
+    await settle();
+    expect(textOf(a.doc)).toBe('');
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('');
+  });
+
+  it('rejects transact and resets the room when its edit cannot be stored', async () => {
+    const storage = new ControlledStorage();
+    const { connect, settle, manager } = single({ storage });
+    const a = connect('ws1', alice);
+    await settle();
+    a.doc.getText('text').insert(0, 'kept');
+    await settle();
+    storage.failNextAppends = 1;
+    const closes: number[] = [];
+    a.on('connection-close', (event: { code: number } | null) => closes.push(event?.code ?? -1));
+    await expect(
+      manager.transact('ws1', (doc) => doc.getText('text').insert(0, 'lost ')),
+    ).rejects.toBeInstanceOf(AppError);
+    await settle();
+    expect(closes).toEqual([syncCloseCodes.unavailable]);
+    expect(textOf(a.doc)).toBe('kept');
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('kept');
+  });
+});
+
+describe('RoomManager: read-only connections', () => {
+  it('refuses a reviewer’s updates but keeps them reading and sharing awareness', async () => {
+    const { connect, settle, manager, metrics, storage } = single();
+    const editor = connect('ws1', alice);
+    const watcher = connect('ws1', reviewer);
+    await settle();
+    editor.doc.getText('text').insert(0, 'editor text');
+    watcher.doc.getText('text').insert(0, 'reviewer sneaks in ');
+    watcher.awareness.setLocalStateField('cursor', 3);
+    await settle();
+    expect(textOf(editor.doc)).toBe('editor text');
+    const server = manager.getDoc('ws1');
+    expect(server && textOf(server)).toBe('editor text');
+    expect(textOf(watcher.doc)).toContain('editor text');
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('editor text');
+    expect(metrics.calls.get('refused')?.some((call) => call[1] === 'read-only')).toBe(true);
+    const seen = editor.awareness.getStates().get(watcher.doc.clientID);
+    expect(seen).toMatchObject({ cursor: 3, user: { id: 'u-rita', name: 'Rita' } });
+  });
+
+  it('applies setReadOnly to a live connection immediately', async () => {
+    const { connect, settle, network, manager } = single();
+    const observer = connect('ws1', bob);
+    const peer = new RawPeer(network, manager, 'ws1', alice);
+    await settle();
+    peer.handle.setReadOnly(true);
+    peer.send(updateFrame((doc) => doc.getText('text').insert(0, 'refused')));
+    await settle();
+    expect(textOf(observer.doc)).toBe('');
+    peer.handle.setReadOnly(false);
+    peer.send(updateFrame((doc) => doc.getText('text').insert(0, 'accepted')));
+    await settle();
+    expect(textOf(observer.doc)).toBe('accepted');
+    expect(peer.closed).toBeNull();
+  });
+});
+
+describe('RoomManager: awareness', () => {
+  it('overwrites the user field with the server’s identity', async () => {
+    const { connect, settle, metrics } = single();
+    const honest = connect('ws1', alice);
+    const liar = connect('ws1', mallory);
+    await settle();
+    liar.awareness.setLocalState({
+      user: { id: 'u-alice', name: 'Alice', color: '#f00', admin: true },
+      cursor: 7,
+    });
+    await settle();
+    expect(honest.awareness.getStates().get(liar.doc.clientID)).toEqual({
+      user: { id: 'u-mallory', name: 'Mallory', color: '#000' },
+      cursor: 7,
+    });
+    // y-websocket clients echo every state they receive back to the server; echoes are not refusals.
+    expect(metrics.count('refused')).toBe(0);
+  });
+
+  it('lets a connection speak only for the client ids it introduced', async () => {
+    const { connect, settle, network, manager, metrics } = single();
+    const victim = connect('ws1', alice);
+    const watcher = connect('ws1', bob);
+    victim.awareness.setLocalState({ cursor: 1 });
+    await settle();
+    const attacker = new RawPeer(network, manager, 'ws1', mallory);
+    await settle();
+    const clock = victim.awareness.meta.get(victim.doc.clientID)?.clock ?? 0;
+    // Hijack with a newer state, then try to remove the victim.
+    attacker.send(
+      awarenessFrame([{ clientId: victim.doc.clientID, clock: clock + 10, state: { cursor: 666 } }]),
+    );
+    attacker.send(awarenessFrame([{ clientId: victim.doc.clientID, clock: clock + 11, state: null }]));
+    await settle();
+    expect(watcher.awareness.getStates().get(victim.doc.clientID)).toMatchObject({
+      cursor: 1,
+      user: { id: 'u-alice' },
+    });
+    expect(metrics.calls.get('refused')?.filter((call) => call[1] === 'foreign-awareness').length).toBe(1);
+    expect(attacker.closed).toBeNull();
+  });
+
+  it('lets the same user take their id over from a stale connection', async () => {
+    const { settle, network, manager, connect } = single();
+    const watcher = connect('ws1', bob);
+    const stale = new RawPeer(network, manager, 'ws1', alice);
+    await settle();
+    stale.send(awarenessFrame([{ clientId: 500, clock: 1, state: { cursor: 1 } }]));
+    await settle();
+    // The client reconnected before the server noticed the old socket was dead.
+    const fresh = new RawPeer(network, manager, 'ws1', alice);
+    fresh.send(awarenessFrame([{ clientId: 500, clock: 2, state: { cursor: 2 } }]));
+    await settle();
+    expect(watcher.awareness.getStates().get(500)).toMatchObject({ cursor: 2 });
+    stale.handle.leave();
+    await settle();
+    expect(watcher.awareness.getStates().get(500)).toMatchObject({ cursor: 2 });
+    fresh.handle.leave();
+    await settle();
+    expect(watcher.awareness.getStates().has(500)).toBe(false);
+  });
+
+  it('removes a leaving client’s awareness for everyone', async () => {
+    const { connect, settle } = single();
+    const a = connect('ws1', alice);
+    const b = connect('ws1', bob);
+    a.awareness.setLocalState({ cursor: 1 });
+    await settle();
+    expect(b.awareness.getStates().has(a.doc.clientID)).toBe(true);
+    a.disconnect();
+    await settle();
+    expect(b.awareness.getStates().has(a.doc.clientID)).toBe(false);
+  });
+
+  it('answers query-awareness with every known state', async () => {
+    const { connect, settle, network, manager } = single();
+    const a = connect('ws1', alice);
+    a.awareness.setLocalState({ cursor: 5 });
+    await settle();
+    const peer = new RawPeer(network, manager, 'ws1', bob);
+    await settle();
+    const before = peer.framesOfType(messageAwareness).length;
+    peer.send(encodeQueryAwareness());
+    await settle();
+    expect(peer.framesOfType(messageAwareness).length).toBe(before + 1);
+  });
+
+  it('caps how many awareness ids one connection may introduce', async () => {
+    const { settle, network, manager, connect } = single({ limits: { maxAwarenessClientsPerConnection: 2 } });
+    const watcher = connect('ws1', bob);
+    const peer = new RawPeer(network, manager, 'ws1', mallory);
+    await settle();
+    peer.send(
+      awarenessFrame(
+        [101, 102, 103, 104].map((clientId) => ({ clientId, clock: 1, state: { cursor: clientId } })),
+      ),
+    );
+    await settle();
+    const ids = [...watcher.awareness.getStates().keys()].filter((id) => id > 100 && id < 200);
+    expect(ids.sort()).toEqual([101, 102]);
+  });
+});
+
+describe('RoomManager: limits and bad input', () => {
+  const cases: [string, Uint8Array][] = [
+    ['empty frame', new Uint8Array([])],
+    ['unknown message type', new Uint8Array([9, 1, 2])],
+    ['auth message from a client', new Uint8Array([2, 0])],
+    ['unknown sync type', new Uint8Array([messageSync, 7, 0])],
+    ['truncated update', encodeUpdateMessage(new Uint8Array([1, 2, 3])).slice(0, 4)],
+    ['garbage update', encodeUpdateMessage(new Uint8Array([5, 200, 1, 9, 9, 9, 9]))],
+    ['truncated state vector', encodeSyncStep1(new Y.Doc()).slice(0, 2)],
+    ['awareness with bad JSON', new Uint8Array([messageAwareness, 5, 1, 1, 1, 1, 0x7b])],
+    ['trailing bytes', new Uint8Array([...encodeQueryAwareness(), 0])],
+  ];
+  it.each(cases)('closes only the sender on %s', async (_name, frame) => {
+    const { connect, settle, network, manager, metrics, storage } = single();
+    const a = connect('ws1', alice);
+    const bad = new RawPeer(network, manager, 'ws1', mallory);
+    await settle();
+    bad.send(frame);
+    await settle();
+    expect(bad.closed?.code).toBe(syncCloseCodes.badMessage);
+    expect(bad.closed?.reason.length).toBeGreaterThan(0);
+    expect((await storage.load('ws1')).updates).toEqual([]);
+    a.doc.getText('text').insert(0, 'still fine');
+    const b = connect('ws1', bob);
+    await settle();
+    expect(textOf(b.doc)).toBe('still fine');
+    expect(metrics.calls.get('connectionClosed')?.map((call) => call[1])).toEqual([
+      syncCloseCodes.badMessage,
+    ]);
+  });
+
+  it('closes with 4413 on an oversized message', async () => {
+    const { settle, network, manager } = single({ limits: { maxMessageBytes: 1024 } });
+    const peer = new RawPeer(network, manager, 'ws1', alice);
+    await settle();
+    peer.send(updateFrame((doc) => doc.getText('text').insert(0, 'x'.repeat(2000))));
+    await settle();
+    expect(peer.closed).toEqual({ code: syncCloseCodes.tooLarge, reason: 'message too large' });
+    expect(manager.getDoc('ws1')).toBeUndefined();
+  });
+
+  it('refuses an update that would grow the document past its limit', async () => {
+    const { settle, network, manager, connect, storage } = single({ limits: { maxDocumentBytes: 4096 } });
+    const a = connect('ws1', alice);
+    await settle();
+    a.doc.getText('text').insert(0, 'small');
+    await settle();
+    const peer = new RawPeer(network, manager, 'ws1', mallory);
+    await settle();
+    peer.send(updateFrame((doc) => doc.getText('text').insert(0, 'y'.repeat(5000))));
+    await settle();
+    expect(peer.closed).toEqual({ code: syncCloseCodes.tooLarge, reason: 'document too large' });
+    expect(textOf(a.doc)).toBe('small');
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('small');
+  });
+
+  it('closes with 4429 when a connection exceeds its message rate', async () => {
+    let now = 0;
+    const { settle, network, manager } = single({
+      now: () => now,
+      limits: { messagesPerSecond: 10, messageBurst: 5 },
+    });
+    const steady = new RawPeer(network, manager, 'ws1', alice);
+    const flood = new RawPeer(network, manager, 'ws1', mallory);
+    await settle();
+    for (let i = 0; i < 20; i++) {
+      now += 100; // 10/s: exactly the refill rate
+      steady.send(encodeQueryAwareness());
+      await settle();
+    }
+    for (let i = 0; i < 6; i++) flood.send(encodeQueryAwareness());
+    await settle();
+    expect(steady.closed).toBeNull();
+    expect(flood.closed).toEqual({ code: syncCloseCodes.rateLimited, reason: 'rate limit exceeded' });
+  });
+
+  it('kicks matching connections with 4403 and the client stops reconnecting', async () => {
+    const cluster = single();
+    const { connect, settle, manager, metrics } = cluster;
+    const a = connect('ws1', alice);
+    const b = connect('ws1', bob);
+    await settle();
+    const terminal: number[] = [];
+    b.on('closed', (event) => terminal.push(event.code));
+    expect(manager.kick('ws1', (context) => context.userId === 'u-bob')).toBe(1);
+    await waitFor(cluster, () => terminal.length > 0);
+    // Longer than y-websocket's reconnect backoff here: it must not come back.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await settle();
+    expect(terminal).toEqual([syncCloseCodes.forbidden]);
+    expect(metrics.calls.get('connectionClosed')).toEqual([
+      ['ws1', syncCloseCodes.forbidden, 'access revoked'],
+    ]);
+    expect(b.wsconnected).toBe(false);
+    expect(a.wsconnected).toBe(true);
+    expect(manager.connectionCount).toBe(1);
+  });
+});
+
+describe('RoomManager: shutdown', () => {
+  it('closes connections, finishes writes and unloads on close()', async () => {
+    const storage = new ControlledStorage();
+    const { settle, network, manager } = single({ storage });
+    const peer = new RawPeer(network, manager, 'ws1', alice);
+    await settle();
+    storage.hold();
+    peer.send(updateFrame((doc) => doc.getText('text').insert(0, 'last words')));
+    await settle({ writes: false });
+    const closing = manager.close();
+    storage.release();
+    await closing;
+    expect(peer.closed?.code).toBe(syncCloseCodes.goingAway);
+    expect(manager.roomCount).toBe(0);
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('last words');
+    const late = new RawPeer(network, manager, 'ws1', bob);
+    expect(late.closed?.code).toBe(syncCloseCodes.goingAway);
+  });
+});

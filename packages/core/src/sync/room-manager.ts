@@ -1,0 +1,246 @@
+// The process-wide entry point of the sync server: routes connections to rooms, loads and unloads documents,
+// carries server-side edits through the same durable path as client edits, and triggers compaction.
+import type * as Y from 'yjs';
+import { AppError } from '../errors.ts';
+import { syncCloseCodes } from './close-codes.ts';
+import { compactDoc } from './compaction.ts';
+import { Room, type RoomEnvironment } from './room.ts';
+import {
+  type ConnectionContext,
+  type DocStorage,
+  type RoomBus,
+  type RoomHandle,
+  type SyncConnection,
+  type SyncLimits,
+  type SyncMetrics,
+  defaultSyncLimits,
+} from './types.ts';
+
+export interface RoomManagerOptions {
+  storage: DocStorage;
+  /** Set when several server instances share the storage; omit for a single process. */
+  bus?: RoomBus;
+  metrics?: SyncMetrics;
+  limits?: Partial<SyncLimits>;
+  /** Milliseconds, for rate limits and latencies. */
+  now?: () => number;
+  /** Distinguishes this process on the bus; random when omitted. */
+  instanceId?: string;
+  /** Runs compaction away from the message path; defaults to the next macrotask. */
+  schedule?: (task: () => void) => void;
+}
+
+/** Default origin of `transact` edits. Pass your own origin to track them (e.g. for a task's UndoManager). */
+export const serverEditOrigin = Symbol('sync.server-edit');
+
+interface Backlog {
+  updates: number;
+  bytes: number;
+}
+
+export class RoomManager {
+  readonly #rooms = new Map<string, Room>();
+  readonly #backlogs = new Map<string, Backlog>();
+  readonly #compactions = new Map<string, Promise<void>>();
+  readonly #storage: DocStorage;
+  readonly #metrics: SyncMetrics;
+  readonly #limits: SyncLimits;
+  readonly #now: () => number;
+  readonly #schedule: (task: () => void) => void;
+  readonly #env: RoomEnvironment;
+  #closed = false;
+
+  constructor(options: RoomManagerOptions) {
+    this.#storage = options.storage;
+    this.#metrics = options.metrics ?? {};
+    this.#limits = { ...defaultSyncLimits, ...options.limits };
+    this.#now = options.now ?? (() => performance.now());
+    this.#schedule = options.schedule ?? ((task) => setTimeout(task, 0));
+    this.#env = {
+      storage: this.#storage,
+      bus: options.bus ?? null,
+      metrics: this.#metrics,
+      limits: this.#limits,
+      now: this.#now,
+      instanceId: options.instanceId ?? crypto.randomUUID(),
+      loaded: (room, stored) => this.#onLoaded(room.docName, stored.updates),
+      persisted: (room, updates, bytes) => this.#onPersisted(room.docName, updates, bytes),
+      closed: (room) => {
+        if (this.#rooms.get(room.docName) !== room) return;
+        this.#rooms.delete(room.docName);
+        if (!this.#compactions.has(room.docName)) this.#backlogs.delete(room.docName);
+      },
+    };
+  }
+
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+
+  get connectionCount(): number {
+    let count = 0;
+    for (const room of this.#rooms.values()) count += room.connectionCount;
+    return count;
+  }
+
+  /**
+   * Attaches an authenticated connection to a document, loading it on first use. Frames may be fed to the handle
+   * at once; they wait while the document loads.
+   */
+  join(docName: string, connection: SyncConnection, context: ConnectionContext): RoomHandle {
+    if (this.#closed) {
+      connection.close(syncCloseCodes.goingAway, 'server shutting down');
+      return closedHandle(docName, context);
+    }
+    return this.#room(docName).join(connection, context);
+  }
+
+  /** Closes the matching connections of a document (e.g. after a member was removed); returns how many. */
+  kick(
+    docName: string,
+    predicate: (context: Readonly<ConnectionContext>) => boolean,
+    code: number = syncCloseCodes.forbidden,
+    reason = 'access revoked',
+  ): number {
+    return this.#rooms.get(docName)?.kick(predicate, code, reason) ?? 0;
+  }
+
+  /**
+   * The live document when it is loaded, for reading. Edits made on it directly are still persisted before they
+   * are broadcast, but only `transact` tells you when they are durable.
+   */
+  getDoc(docName: string): Y.Doc | undefined {
+    const room = this.#rooms.get(docName);
+    return room?.state === 'ready' ? room.doc : undefined;
+  }
+
+  /**
+   * Runs a synchronous edit on the document (loading it if nobody is connected) and resolves once the edit is
+   * durable and sent to every peer. Rejects with AppError('INTERNAL') when storage failed; in that case no peer saw
+   * the edit. Do not edit the document from inside a Yjs observer: such changes join the transaction that triggered
+   * the observer and are not recognised as server edits.
+   */
+  async transact<T>(
+    docName: string,
+    edit: (doc: Y.Doc) => T,
+    origin: unknown = serverEditOrigin,
+  ): Promise<T> {
+    if (this.#closed) throw new AppError('INTERNAL', 'sync server is shutting down');
+    const room = this.#room(docName);
+    room.hold();
+    try {
+      await room.ready;
+      const result = room.doc.transact(() => edit(room.doc), origin);
+      await room.editsDurable();
+      return result;
+    } finally {
+      room.release();
+    }
+  }
+
+  /** Folds the stored updates of a document into a snapshot now, unless a compaction is already running. */
+  compact(docName: string): Promise<void> {
+    const running = this.#compactions.get(docName);
+    if (running !== undefined) return running;
+    const backlog = this.#backlogs.get(docName);
+    if (backlog !== undefined) {
+      backlog.updates = 0;
+      backlog.bytes = 0;
+    }
+    const startedAt = this.#now();
+    const task = compactDoc(this.#storage, docName, (error) => this.#metrics.error?.(docName, 'apply', error))
+      .then(
+        (result) => {
+          if (result !== null) {
+            this.#metrics.compacted?.(
+              docName,
+              result.foldedUpdates,
+              result.snapshotBytes,
+              this.#now() - startedAt,
+            );
+          }
+        },
+        (error: unknown) => this.#metrics.error?.(docName, 'compact', error),
+      )
+      .finally(() => {
+        this.#compactions.delete(docName);
+        if (!this.#rooms.has(docName)) this.#backlogs.delete(docName);
+      });
+    this.#compactions.set(docName, task);
+    return task;
+  }
+
+  /** Resolves when no write and no compaction is pending anywhere. */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const pending = [
+        ...[...this.#rooms.values()].map((room) => room.whenWritesIdle()),
+        ...this.#compactions.values(),
+      ];
+      const busy =
+        this.#compactions.size > 0 || [...this.#rooms.values()].some((room) => room.pendingWrites > 0);
+      if (!busy) return;
+      await Promise.all(pending);
+    }
+  }
+
+  /** Graceful shutdown: closes every connection, waits for pending writes and compactions, unloads everything. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const room of this.#rooms.values()) room.closeAll(syncCloseCodes.goingAway, 'server shutting down');
+    await this.whenIdle();
+    for (const room of [...this.#rooms.values()]) room.unload();
+  }
+
+  #room(docName: string): Room {
+    let room = this.#rooms.get(docName);
+    if (room === undefined) {
+      room = new Room(docName, this.#env);
+      this.#rooms.set(docName, room);
+    }
+    return room;
+  }
+
+  #onLoaded(docName: string, updates: readonly Uint8Array[]): void {
+    // A compaction in flight will fold these; counting them again would start another one right after.
+    if (this.#compactions.has(docName)) return;
+    const backlog = { updates: updates.length, bytes: updates.reduce((sum, u) => sum + u.byteLength, 0) };
+    this.#backlogs.set(docName, backlog);
+    this.#maybeCompact(docName, backlog);
+  }
+
+  #onPersisted(docName: string, updates: number, bytes: number): void {
+    let backlog = this.#backlogs.get(docName);
+    if (backlog === undefined) {
+      backlog = { updates: 0, bytes: 0 };
+      this.#backlogs.set(docName, backlog);
+    }
+    backlog.updates += updates;
+    backlog.bytes += bytes;
+    this.#maybeCompact(docName, backlog);
+  }
+
+  #maybeCompact(docName: string, backlog: Backlog): void {
+    if (this.#compactions.has(docName)) return;
+    if (backlog.updates < this.#limits.compactAfterUpdates && backlog.bytes < this.#limits.compactAfterBytes)
+      return;
+    backlog.updates = 0;
+    backlog.bytes = 0;
+    // Registered now so whenIdle() sees it, started later so the commit that crossed the threshold is not delayed.
+    const task = new Promise<void>((resolve) => this.#schedule(resolve)).then(() => {
+      this.#compactions.delete(docName);
+      return this.compact(docName);
+    });
+    this.#compactions.set(docName, task);
+  }
+}
+
+function closedHandle(docName: string, context: ConnectionContext): RoomHandle {
+  return {
+    docName,
+    context: { ...context },
+    receive: () => undefined,
+    leave: () => undefined,
+    setReadOnly: () => undefined,
+  };
+}

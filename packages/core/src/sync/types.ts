@@ -1,0 +1,108 @@
+// The structural interfaces the sync room depends on. The server injects WebSocket, database and Redis
+// implementations; tests inject in-memory ones.
+import type { SyncMessageKind } from './protocol.ts';
+
+/** One client's transport (a WebSocket in the server). `send` must not throw; `close` must be idempotent. */
+export interface SyncConnection {
+  send(bytes: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** Who is on the other end, as established by the server's authentication, never by the client. */
+export interface ConnectionContext {
+  userId: string;
+  name: string;
+  color: string;
+  /** Reviewers: receive everything, share awareness, but their document updates are refused. */
+  readOnly: boolean;
+}
+
+export interface StoredDoc {
+  snapshot: Uint8Array | null;
+  /** Updates appended after the snapshot, oldest first. */
+  updates: Uint8Array[];
+  /**
+   * Sequence number of the newest entry included in this result (0 for an empty document). Compaction passes it
+   * back so storage can drop exactly the updates the snapshot folded in.
+   */
+  seq: number;
+}
+
+export interface DocStorage {
+  load(docName: string): Promise<StoredDoc>;
+  /** Appends in order; resolves only when the updates are durable. */
+  append(docName: string, updates: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Atomically stores `snapshot` and deletes the updates with sequence <= `throughSeq`. Updates appended after the
+   * corresponding `load` must survive. A call whose `throughSeq` is not newer than the stored snapshot's must be
+   * ignored (two compactors may race).
+   */
+  compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+}
+
+/**
+ * Fan-out between server instances (Redis pub/sub). Delivery is at-most-once and may echo to the publisher; the
+ * room tolerates both because Yjs updates are idempotent and every message carries its sender's instance id.
+ */
+export interface RoomBus {
+  publish(docName: string, bytes: Uint8Array): void | Promise<void>;
+  /** Resolves once the subscription is live, so nothing published after that can be missed. */
+  subscribe(docName: string, handler: (bytes: Uint8Array) => void): (() => void) | Promise<() => void>;
+}
+
+export type RefusalReason = 'read-only' | 'document-too-large' | 'foreign-awareness';
+
+export type SyncErrorOperation = 'load' | 'append' | 'compact' | 'apply' | 'bus';
+
+/** Counters and latencies for the server to forward to prom-client; every hook is optional. */
+export interface SyncMetrics {
+  connectionOpened?(docName: string): void;
+  /** `code` is null when the transport went away on its own (`leave()`), otherwise the code the room closed with. */
+  connectionClosed?(docName: string, code: number | null, reason: string): void;
+  messageReceived?(docName: string, kind: SyncMessageKind, bytes: number): void;
+  /** An update or awareness entry that was valid but not allowed. */
+  refused?(docName: string, reason: RefusalReason): void;
+  /** One group commit: how many updates went out in a single `append`, their size and the append latency. */
+  persisted?(docName: string, updates: number, bytes: number, appendMs: number): void;
+  roomLoaded?(docName: string, loadMs: number, storedBytes: number): void;
+  roomUnloaded?(docName: string): void;
+  compacted?(docName: string, foldedUpdates: number, snapshotBytes: number, durationMs: number): void;
+  error?(docName: string, operation: SyncErrorOperation, error: unknown): void;
+}
+
+export interface SyncLimits {
+  /** Larger frames close the connection with 4413. */
+  maxMessageBytes: number;
+  /** An update that would grow the encoded document past this closes the sender with 4413. */
+  maxDocumentBytes: number;
+  /** Token bucket per connection; exceeding it closes with 4429. */
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** Awareness client ids one connection may introduce (a y-websocket client uses one per document). */
+  maxAwarenessClientsPerConnection: number;
+  /** Compaction starts when either threshold of updates appended since the last snapshot is crossed. */
+  compactAfterUpdates: number;
+  compactAfterBytes: number;
+}
+
+export const defaultSyncLimits: SyncLimits = {
+  maxMessageBytes: 2 * 1024 * 1024,
+  maxDocumentBytes: 64 * 1024 * 1024,
+  messagesPerSecond: 100,
+  messageBurst: 200,
+  maxAwarenessClientsPerConnection: 8,
+  compactAfterUpdates: 500,
+  compactAfterBytes: 8 * 1024 * 1024,
+};
+
+/** What `RoomManager.join` returns: the server feeds frames in and reports the transport's end. */
+export interface RoomHandle {
+  readonly docName: string;
+  readonly context: Readonly<ConnectionContext>;
+  /** Feed one binary frame from the client. Never throws; misbehaviour closes the connection. */
+  receive(bytes: Uint8Array): void;
+  /** The transport closed. Idempotent. */
+  leave(): void;
+  /** Takes effect for the next frame, including frames already buffered while the document loads. */
+  setReadOnly(readOnly: boolean): void;
+}
