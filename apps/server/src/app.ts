@@ -19,12 +19,17 @@ import { createLucia } from './auth/lucia.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
+import { fileRoutes } from './http/file-routes.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkOrigin } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
 import { clientIp, requestIdFor } from './http/request-id.ts';
 import { classifyError } from './trpc/errors.ts';
+import { PubSub } from './pubsub.ts';
 import { AccessEvents } from './sync/access-events.ts';
+import { createRooms } from './sync/rooms.ts';
+import { executeTask } from './tasks/execute.ts';
+import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
 import { createContext } from './trpc/trpc.ts';
@@ -41,8 +46,8 @@ export interface AppOptions {
   db?: Database;
   logger?: Logger;
   limits?: Partial<LimitConfig>;
-  /** Separates rate-limit keys of app instances that share one Redis (tests). */
-  rateLimitNamespace?: string;
+  /** Separates the Redis keys (rate limits, task queue) of app instances that share one Redis but not one database (tests). */
+  namespace?: string;
   sync?: SyncEndpointOptions;
 }
 
@@ -70,21 +75,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   const metrics = createMetrics();
+  const pubsub = new PubSub(redis);
+  const roomSet = createRooms(db.db, redis, metrics, logger, options.sync?.limits);
   const secure = (config.publicUrl ?? '').startsWith('https:');
+  const namespace = options.namespace ?? 'default';
+  const runner = await createTaskRunner({
+    // `deps` is complete by the time any task runs.
+    execute: (taskId, signal) => executeTask(deps, taskId, signal),
+    concurrency: config.taskConcurrency,
+    pubsub,
+    logger,
+    redisUrl: config.redisUrl,
+    namespace,
+  });
   const deps: AppDeps = {
     config,
     database: db,
     db: db.db,
     auth: createLucia(db.db, { secure }),
-    limits: new RateLimits(
-      { ...defaultLimits, ...options.limits },
-      { redis, namespace: options.rateLimitNamespace ?? 'default' },
-    ),
+    limits: new RateLimits({ ...defaultLimits, ...options.limits }, { redis, namespace }),
     logger,
     metrics,
     redis,
-    access: new AccessEvents(redis),
+    pubsub,
+    access: new AccessEvents(pubsub),
+    rooms: roomSet.rooms,
+    runner,
   };
+
+  const sync = await createSyncEndpoint(deps, deps.access, options.sync);
 
   const app = express();
   app.disable('x-powered-by');
@@ -182,6 +201,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
   );
 
+  app.use('/api', fileRoutes(deps));
+
   if (existsSync(webDist)) {
     app.use(express.static(webDist, { index: false, maxAge: '1h' }));
     app.get('/{*splat}', (_req, res) => {
@@ -201,7 +222,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.use(errorHandler);
 
   const server = createServer(app);
-  const sync = createSyncEndpoint(deps, deps.access, options.sync);
   metrics.wsConnections.set({ endpoint: 'trpc' }, 0);
   metrics.wsConnections.set({ endpoint: 'yjs' }, 0);
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
@@ -246,9 +266,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       trpcWs.broadcastReconnectNotification();
       for (const client of trpcWss.clients) client.terminate();
       trpcWss.close();
+      await runner.close();
       // Pending document writes are flushed before the database closes.
       await sync.close();
-      deps.access.close();
+      roomSet.closeBus();
+      pubsub.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.

@@ -1,4 +1,5 @@
 // What every request handler may use; built once by createApp and passed down explicitly.
+import type { RoomManager } from '@tandem/core';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { Auth } from './auth/lucia.ts';
@@ -6,7 +7,9 @@ import type { Database, Db } from './db/client.ts';
 import type { Config } from './env.ts';
 import type { RateLimits } from './http/rate-limit.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { PubSub } from './pubsub.ts';
 import type { AccessEvents } from './sync/access-events.ts';
+import type { TaskRunner } from './tasks/runner.ts';
 
 export interface AppDeps {
   config: Config;
@@ -18,6 +21,10 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   redis: Redis | undefined;
+  pubsub: PubSub;
+  /** Live workspace documents: every server-side file edit goes through `rooms.transact`. */
+  rooms: RoomManager;
+  runner: TaskRunner;
   /** Access changes that live connections must follow (roles, removals, revoked users). */
   access: AccessEvents;
 }

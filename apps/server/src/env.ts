@@ -15,6 +15,8 @@ const schema = z.object({
   TANDEM_LLM_BASE_URL: z.url().optional(),
   TANDEM_LLM_API_KEY: z.string().optional(),
   TANDEM_LLM_MODEL: z.string().optional(),
+  TANDEM_OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
+  TANDEM_TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export interface Config {
@@ -27,6 +29,10 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   logLevel: string;
+  /** Where a local Ollama is looked for when no model is configured. */
+  ollamaUrl: string;
+  /** Tasks one instance runs at the same time. */
+  taskConcurrency: number;
   llm: {
     provider: 'openai-compatible' | 'anthropic' | undefined;
     baseUrl: string | undefined;
@@ -51,6 +57,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL || undefined,
     redisUrl: e.REDIS_URL || undefined,
     logLevel: e.TANDEM_LOG_LEVEL,
+    ollamaUrl: e.TANDEM_OLLAMA_URL,
+    taskConcurrency: e.TANDEM_TASK_CONCURRENCY,
     llm: {
       provider: e.TANDEM_LLM_PROVIDER,
       baseUrl: e.TANDEM_LLM_BASE_URL,

@@ -1,51 +1,23 @@
 // Crash safety and scale-out: SIGKILL mid-burst loses nothing a peer saw; two instances share PostgreSQL + Redis.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { loadConfig } from '../src/env.ts';
 import { testEnv } from './env.ts';
 import { makeClient, openTestDatabase } from './harness.ts';
+import { startServerProcess } from './server-process.ts';
 import { synced, textOf, until, yClient } from './yjs-client.ts';
-
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TANDEM_DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    });
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
 
 describe('crash safety', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-crash-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('SIGKILL during a burst of edits loses no update that any peer had received', async () => {
-    const first = await startProcess(dataDir);
+    const first = await startServerProcess(dataDir);
     const owner = makeClient(first.url);
     await owner.trpc.auth.signUp.mutate({
       email: 'crash@example.com',
@@ -70,7 +42,7 @@ describe('crash safety', () => {
     watcher.destroy();
     expect(seen.length).toBeGreaterThan(100);
 
-    const second = await startProcess(dataDir);
+    const second = await startServerProcess(dataDir);
     try {
       const again = makeClient(second.url);
       await again.trpc.auth.signIn.mutate({ email: 'crash@example.com', password: 'long enough pw' });
@@ -101,7 +73,7 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)('two instances with Post
     const start = async () => {
       const app = await createApp(loadConfig(env), {
         db: await openDatabase({ databaseUrl: url }),
-        rateLimitNamespace: namespace,
+        namespace: namespace,
       });
       return { app, url: await app.listen(0, '127.0.0.1') };
     };

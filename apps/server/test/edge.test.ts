@@ -54,10 +54,13 @@ describe.each(backends)('the edge on %s', (backend) => {
     const procedures = Object.entries(
       appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[]; type: string } }>,
     );
-    const withInput = procedures.filter(([, p]) => p._def.inputs.length > 0);
+    // Subscriptions answer over HTTP as an SSE stream; their inputs go through the same zod schemas.
+    const withInput = procedures.filter(
+      ([, p]) => p._def.inputs.length > 0 && p._def.type !== 'subscription',
+    );
     expect(withInput.length).toBeGreaterThan(15);
     // Procedures whose every field is optional accept `{}`; all others must name what is missing.
-    const allOptional = new Set(['workspace.list', 'admin.audit.list']);
+    const allOptional = new Set(['workspace.list', 'admin.audit.list', 'admin.settings.setPrices']);
     for (const [path, procedure] of withInput) {
       const inputs: unknown[] = [42, 'text', []];
       if (!allOptional.has(path))

@@ -80,7 +80,7 @@ export async function startTestServer(
   });
   const app = await createApp(config, {
     db: testDb.database,
-    rateLimitNamespace: randomUUID(),
+    namespace: randomUUID(),
     limits: {
       signInPerIp: { points: 10_000, duration: 60 },
       signUpPerIp: { points: 10_000, duration: 60 },

@@ -1,50 +1,21 @@
 // The server as a process: embedded database on disk, graceful SIGTERM, data kept across restarts, admin CLI.
-import { spawn, type ChildProcess, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectError, makeClient } from './harness.ts';
+import { exited, serverDir, startServerProcess } from './server-process.ts';
 
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
-
-function start(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TANDEM_DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    });
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
 describe('the server process', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-proc-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('persists to TANDEM_DATA_DIR, shuts down gracefully on SIGTERM finishing in-flight work, and the admin CLI grants admin', async () => {
-    const first = await start(dataDir);
+    const first = await startServerProcess(dataDir);
     const owner = makeClient(first.url);
     await owner.trpc.auth.signUp.mutate({
       email: 'first@example.com',
@@ -79,7 +50,7 @@ describe('the server process', () => {
       stderr: expect.stringContaining('No account with email ghost@example.com') as string,
     });
 
-    const again = await start(dataDir);
+    const again = await startServerProcess(dataDir);
     try {
       const back = makeClient(again.url);
       const user = await back.trpc.auth.signIn.mutate({

@@ -75,7 +75,7 @@ describe.each(backends)('live sync on %s', (backend) => {
     // Everyone leaves: the document unloads; a newcomer loads it from the database.
     a.destroy();
     b.destroy();
-    await until(() => server.app.sync.rooms.getDoc(ws.id) === undefined, 10_000, 'unload');
+    await until(() => server.app.deps.rooms.getDoc(ws.id) === undefined, 10_000, 'unload');
     const late = connect(ws.id, editor.jar.header());
     await synced(late);
     await until(() => textOf(late).includes('offline-b') && textOf(late).includes('online-a'));

@@ -2,8 +2,10 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   customType,
+  doublePrecision,
   boolean,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -56,6 +58,8 @@ export const workspaces = pgTable('workspaces', {
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   archivedAt: timestamp('archived_at', { withTimezone: true }),
+  /** Workspace policy: apply a task's changeset on its own when it validated cleanly. */
+  autoApply: boolean('auto_apply').notNull().default(false),
 });
 
 export const members = pgTable(
@@ -148,4 +152,81 @@ export const docHeads = pgTable('doc_heads', {
     .primaryKey()
     .references(() => workspaces.id, { onDelete: 'cascade' }),
   lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+});
+
+export const taskStates = [
+  'queued',
+  'running',
+  'proposed',
+  'applied',
+  'rejected',
+  'rolled-back',
+  'no-changes',
+  'cancelled',
+  'failed',
+] as const;
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    prompt: text('prompt').notNull(),
+    model: text('model'),
+    paths: jsonb('paths')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    openPaths: jsonb('open_paths')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    state: text('state', { enum: taskStates }).notNull().default('queued'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    tokensIn: bigint('tokens_in', { mode: 'number' }).notNull().default(0),
+    tokensOut: bigint('tokens_out', { mode: 'number' }).notNull().default(0),
+    costUsd: doublePrecision('cost_usd'),
+    /** The proposed changeset with anchors and per-hunk decisions (core `Changeset`). */
+    changeset: jsonb('changeset').$type<unknown>(),
+    /** Undo records of applied hunks, in application order (core `UndoRecord[]`). */
+    undo: jsonb('undo')
+      .$type<unknown[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** Last event sequence number handed out; bumped under the row lock so events are gap-free and ordered. */
+    lastSeq: integer('last_seq').notNull().default(0),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('tasks_workspace_idx').on(t.workspaceId, t.createdAt),
+    index('tasks_user_day_idx').on(t.createdBy, t.createdAt),
+  ],
+);
+
+export const taskEvents = pgTable(
+  'task_events',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<unknown>().notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
+);
+
+/** Instance settings edited by admins (LLM endpoint, price table, quotas); values are validated zod shapes. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').$type<unknown>().notNull(),
+  updatedBy: text('updated_by'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

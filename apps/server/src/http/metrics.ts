@@ -60,6 +60,19 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+    taskDuration: new Histogram({
+      name: 'tandem_task_duration_seconds',
+      help: 'Wall time of AI task runs by outcome',
+      labelNames: ['outcome'] as const,
+      buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+      registers: [registry],
+    }),
+    llmTokens: new Counter({
+      name: 'tandem_llm_tokens_total',
+      help: 'LLM tokens used by tasks',
+      labelNames: ['direction'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -20,6 +20,7 @@ export const defaultLimits = {
   signInFailuresPerAccount: { points: 10, duration: 15 * 60 },
   signUpPerIp: { points: 20, duration: 60 * 60 },
   mutationsPerUser: { points: 600, duration: 60 },
+  tasksPerUser: { points: 30, duration: 60 * 60 },
 } satisfies Record<string, LimitRule>;
 
 export type LimitName = keyof typeof defaultLimits;
@@ -41,6 +42,7 @@ export class RateLimits {
       signInFailuresPerAccount: make('signInFailuresPerAccount'),
       signUpPerIp: make('signUpPerIp'),
       mutationsPerUser: make('mutationsPerUser'),
+      tasksPerUser: make('tasksPerUser'),
     };
   }
 

@@ -18,12 +18,17 @@ export type AuditAction =
   | 'workspace.archive'
   | 'workspace.unarchive'
   | 'workspace.delete'
+  | 'workspace.upload'
+  | 'workspace.download'
   | 'invite.create'
   | 'invite.accept'
   | 'invite.revoke'
   | 'member.role_change'
   | 'member.remove'
-  | 'member.leave';
+  | 'member.leave'
+  | 'settings.llm'
+  | 'settings.cost'
+  | 'settings.prices';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -7,7 +7,6 @@ import {
   canWrite,
   defaultSyncLimits,
   idSchema,
-  RoomManager,
   syncCloseCodes,
   type ConnectionContext,
   type RoomHandle,
@@ -18,8 +17,6 @@ import type { AppDeps } from '../deps.ts';
 import { getRole } from '../services/workspaces.ts';
 import type { AccessEvents } from './access-events.ts';
 import { colorFor } from './colors.ts';
-import { PgDocStorage } from './pg-storage.ts';
-import { RedisRoomBus } from './redis-bus.ts';
 
 export interface SyncEndpointOptions {
   limits?: Partial<SyncLimits>;
@@ -33,27 +30,13 @@ interface Live {
   handle: RoomHandle;
 }
 
-export function createSyncEndpoint(deps: AppDeps, access: AccessEvents, options: SyncEndpointOptions = {}) {
+export async function createSyncEndpoint(
+  deps: AppDeps,
+  access: AccessEvents,
+  options: SyncEndpointOptions = {},
+) {
   const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
-  const { metrics, logger } = deps;
-  const bus = deps.redis ? new RedisRoomBus(deps.redis) : undefined;
-  const rooms = new RoomManager({
-    storage: new PgDocStorage(deps.db),
-    ...(bus ? { bus } : {}),
-    limits,
-    metrics: {
-      messageReceived: (_doc, kind, bytes) => {
-        metrics.yjsMessages.inc({ kind });
-        metrics.yjsBytes.inc(bytes);
-      },
-      persisted: (_doc, updates, _bytes, appendMs) => {
-        metrics.yjsUpdates.inc(updates);
-        metrics.yjsPersistSeconds.observe(appendMs / 1000);
-      },
-      refused: (_doc, reason) => metrics.yjsRefused.inc({ reason }),
-      error: (docName, operation, error) => logger.error({ err: error, docName, operation }, 'sync error'),
-    },
-  });
+  const { metrics, logger, rooms } = deps;
   // ws enforces a hard cap well above the room's own limit, so oversized frames normally get the room's 4413
   // with a reason rather than ws's bare 1009.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes * 2 });
@@ -127,7 +110,7 @@ export function createSyncEndpoint(deps: AppDeps, access: AccessEvents, options:
     for (const bytes of early.splice(0)) handle.receive(bytes);
   }
 
-  const unsubscribe = access.on((event) => {
+  const unsubscribe = await access.on((event) => {
     if (event.type === 'member') {
       for (const c of live.get(event.workspaceId) ?? []) {
         if (c.userId !== event.userId) continue;
@@ -154,7 +137,6 @@ export function createSyncEndpoint(deps: AppDeps, access: AccessEvents, options:
   ping.unref();
 
   return {
-    rooms,
     /** Takes over an upgrade request for `/yjs/<id>`. */
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, workspaceId: string) {
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -170,9 +152,8 @@ export function createSyncEndpoint(deps: AppDeps, access: AccessEvents, options:
       await rooms.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
-      bus?.close();
     },
   };
 }
 
-export type SyncEndpoint = ReturnType<typeof createSyncEndpoint>;
+export type SyncEndpoint = Awaited<ReturnType<typeof createSyncEndpoint>>;

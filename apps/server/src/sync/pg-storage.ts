@@ -4,6 +4,11 @@ import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { docHeads, docSnapshots, docUpdates } from '../db/schema.ts';
 
+// PGlite encodes binary parameters at roughly 1.5 s per MB; base64 text decoded by the database costs a tenth
+// of that on PGlite and nothing noticeable on PostgreSQL.
+const asBytea = (bytes: Uint8Array) =>
+  sql`decode(${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}, 'base64')`;
+
 export class PgDocStorage implements DocStorage {
   constructor(private readonly db: Db) {}
 
@@ -42,7 +47,7 @@ export class PgDocStorage implements DocStorage {
       const first = (head?.lastSeq ?? n) - n + 1;
       await tx
         .insert(docUpdates)
-        .values(updates.map((data, i) => ({ workspaceId: docName, seq: first + i, data })));
+        .values(updates.map((data, i) => ({ workspaceId: docName, seq: first + i, data: asBytea(data) })));
     });
   }
 
@@ -57,10 +62,10 @@ export class PgDocStorage implements DocStorage {
       if (current && current.throughSeq >= throughSeq) return;
       await tx
         .insert(docSnapshots)
-        .values({ workspaceId: docName, throughSeq, data: snapshot })
+        .values({ workspaceId: docName, throughSeq, data: asBytea(snapshot) })
         .onConflictDoUpdate({
           target: docSnapshots.workspaceId,
-          set: { throughSeq, data: snapshot, updatedAt: new Date() },
+          set: { throughSeq, data: asBytea(snapshot), updatedAt: new Date() },
         });
       await tx
         .delete(docUpdates)

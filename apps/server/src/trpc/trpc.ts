@@ -1,12 +1,13 @@
 // tRPC context, initialization and the procedure builders that enforce access in one place.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, roleAtLeast, workspaceRef, type MemberRole } from '@tandem/core';
+import { AppError, roleAtLeast, taskRef, workspaceRef, type MemberRole } from '@tandem/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Session, User } from 'lucia';
 import superjson from 'superjson';
 import type { AppDeps } from '../deps.ts';
 import { checkOrigin } from '../http/origin.ts';
 import { getRole } from '../services/workspaces.ts';
+import { getTask } from '../tasks/service.ts';
 import { classifyError, toTrpcError } from './errors.ts';
 
 export interface Context {
@@ -113,6 +114,22 @@ export function memberProcedure(minRole: MemberRole) {
       throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are a ${role}.`);
     }
     return next({ ctx: { ...ctx, role } });
+  });
+}
+
+/**
+ * A procedure on one task: the input carries `taskId`; the caller must be a member of the task's workspace with
+ * at least `minRole`. The task row rides along in the context.
+ */
+export function taskProcedure(minRole: MemberRole) {
+  return authedProcedure.input(taskRef).use(async ({ ctx, input, next }) => {
+    const task = await getTask(ctx.deps, input.taskId).catch(() => null);
+    const role = task ? await getRole(ctx.deps.db, task.workspaceId, ctx.user.id) : null;
+    if (!task || !role) throw new AppError('NOT_FOUND', 'Task not found');
+    if (!roleAtLeast(role, minRole)) {
+      throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are a ${role}.`);
+    }
+    return next({ ctx: { ...ctx, role, task } });
   });
 }
 

@@ -49,6 +49,8 @@ const examples: TaskEvent[] = [
   },
   { type: 'applied', by: 'user-1', hunkIds: ['0-0', '0-2'] },
   { type: 'conflict', path: 'src/a.ts', hunkId: '0-1', reason: 'region-changed', ours: 'a\n', theirs: 'b\n' },
+  { type: 'rejected', by: 'u1', hunkIds: ['0-2'] },
+  { type: 'rolled-back', by: 'u1', restored: 2, conflicts: 0 },
   { type: 'error', code: 'LLM_RATE_LIMITED', message: 'slow down', retryable: true },
   {
     type: 'done',

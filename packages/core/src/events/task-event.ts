@@ -81,7 +81,7 @@ export const contextFileSchema = z.object({
   reason: z.enum(contextReasons),
   tokens: count,
 });
-export type ContextFile = z.infer<typeof contextFileSchema>;
+export type ContextEventFile = z.infer<typeof contextFileSchema>;
 
 export const contextEventSchema = z.object({
   type: z.literal('context'),
@@ -119,7 +119,7 @@ export const diagnosticSchema = z.object({
   message,
   rule: z.string().max(eventLimits.name).optional(),
 });
-export type Diagnostic = z.infer<typeof diagnosticSchema>;
+export type EventDiagnostic = z.infer<typeof diagnosticSchema>;
 
 export const validationEventSchema = z.object({
   type: z.literal('validation'),
@@ -160,6 +160,20 @@ export const conflictEventSchema = z.object({
   theirs: z.string().max(eventLimits.conflictText),
 });
 
+export const rejectedEventSchema = z.object({
+  type: z.literal('rejected'),
+  by: z.string().min(1).max(changesetLimits.userId),
+  hunkIds: z.array(hunkId).max(eventLimits.hunkIds),
+});
+
+/** A task's applied changes were taken back out of the live files. */
+export const rolledBackEventSchema = z.object({
+  type: z.literal('rolled-back'),
+  by: z.string().min(1).max(changesetLimits.userId),
+  restored: count,
+  conflicts: count,
+});
+
 export const errorEventSchema = z.object({
   type: z.literal('error'),
   code: z.enum(errorCodes),
@@ -190,6 +204,8 @@ export const taskEventSchema = z.discriminatedUnion('type', [
   proposalEventSchema,
   appliedEventSchema,
   conflictEventSchema,
+  rejectedEventSchema,
+  rolledBackEventSchema,
   errorEventSchema,
   doneEventSchema,
 ]);

@@ -40,6 +40,8 @@ export function replaceText(text: Y.Text, next: string): void {
 export function updateFile(doc: Y.Doc, file: StoredFile, content: PreparedContent): void {
   if (!file.binary && !content.binary) {
     replaceText(file.text, content.text);
+    // Heals a path where concurrent peers left a binary beside the text (the text is what readers show).
+    binariesMap(doc).delete(file.path);
     return;
   }
   putFile(doc, file.path, content, file.language);

@@ -20,6 +20,26 @@ export {
 } from './path.ts';
 export { PathIndex, describeConflict, type PathConflict } from './path-index.ts';
 export { workspacePathSchema } from './schemas.ts';
+export {
+  MAX_UPLOAD_ENTRIES,
+  archiveDownloadQuery,
+  archiveUploadQuery,
+  createFileInput,
+  deleteFileInput,
+  downloadFormats,
+  filePathInput,
+  listFilesInput,
+  readFileInput,
+  renameFileInput,
+  uploadEntryInput,
+  uploadFilesInput,
+  writeFileInput,
+  type ArchiveUploadQuery,
+  type CreateFileInput,
+  type DownloadFormat,
+  type UploadEntryInput,
+  type UploadFilesInput,
+} from './api-schemas.ts';
 
 export { decodeText, encodeText, isBinaryContent, utf8ByteLength } from './content.ts';
 export { PLAIN_TEXT, detectLanguage } from './language.ts';

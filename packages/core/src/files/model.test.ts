@@ -153,6 +153,14 @@ describe('writeFile', () => {
     expect(updates).toBe(0);
   });
 
+  it('heals a binary that concurrent peers left beside the text', () => {
+    const doc = docWith({ 'a.txt': 'text' });
+    binariesMap(doc).set('a.txt', png);
+    expect(readFile(doc, 'a.txt').binary).toBe(false);
+    writeFile(doc, 'a.txt', 'text, edited');
+    expect(binariesMap(doc).has('a.txt')).toBe(false);
+  });
+
   it('refuses to mix text and binary', () => {
     const doc = docWith({ 'a.txt': 'text', 'logo.png': png });
     expect(codeOf(() => writeFile(doc, 'logo.png', 'text'))).toBe('BINARY_FILE');

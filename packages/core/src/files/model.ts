@@ -55,8 +55,9 @@ function prepareReplacement(
   limits: WorkspaceLimits,
 ): PreparedContent {
   if (file.binary) {
-    if (typeof content === 'string')
+    if (typeof content === 'string') {
       throw binaryFileError(file.path, 'is a binary file and cannot be edited as text');
+    }
     const prepared = prepareContent(file.path, content, limits);
     return prepared.binary ? prepared : { binary: true, bytes: content.slice(), size: prepared.size };
   }

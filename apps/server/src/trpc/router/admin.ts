@@ -1,9 +1,24 @@
-import { adminAuditInput, adminSetAdminInput, adminSetDisabledInput } from '@tandem/core';
+import {
+  adminAuditInput,
+  adminSetAdminInput,
+  adminSetDisabledInput,
+  costSettingsInput,
+  llmSettingsInput,
+  priceTableSchema,
+} from '@tandem/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { count, sql } from 'drizzle-orm';
 import { members, workspaces } from '../../db/schema.ts';
 import { listUsers, setAdmin, setDisabled } from '../../services/accounts.ts';
-import { listAudit } from '../../services/audit.ts';
+import { listAudit, writeAudit } from '../../services/audit.ts';
+import {
+  getCostSettings,
+  getPriceTable,
+  getPublicLlmSettings,
+  setCostSettings,
+  setLlmSettings,
+  setPriceTable,
+} from '../../services/settings.ts';
 import { adminProcedure } from '../trpc.ts';
 
 export const adminRouter = {
@@ -32,6 +47,50 @@ export const adminRouter = {
     count: adminProcedure.query(async ({ ctx }) => {
       const [row] = await ctx.deps.db.select({ n: count() }).from(workspaces);
       return row?.n ?? 0;
+    }),
+  },
+  settings: {
+    get: adminProcedure.query(async ({ ctx }) => ({
+      llm: await getPublicLlmSettings(ctx.deps.db, ctx.deps.config),
+      cost: await getCostSettings(ctx.deps.db),
+      prices: await getPriceTable(ctx.deps.db),
+    })),
+    setLlm: adminProcedure.input(llmSettingsInput).mutation(async ({ ctx, input }) => {
+      await setLlmSettings(ctx.deps.db, input, ctx.user.id);
+      await writeAudit(ctx.deps.db, {
+        action: 'settings.llm',
+        actorId: ctx.user.id,
+        ip: ctx.ip,
+        requestId: ctx.requestId,
+        meta: {
+          provider: input.provider,
+          baseUrl: input.baseUrl,
+          model: input.model,
+          keyChanged: input.apiKey !== undefined,
+        },
+      });
+      return getPublicLlmSettings(ctx.deps.db, ctx.deps.config);
+    }),
+    setCost: adminProcedure.input(costSettingsInput).mutation(async ({ ctx, input }) => {
+      await setCostSettings(ctx.deps.db, input, ctx.user.id);
+      await writeAudit(ctx.deps.db, {
+        action: 'settings.cost',
+        actorId: ctx.user.id,
+        ip: ctx.ip,
+        requestId: ctx.requestId,
+        meta: input,
+      });
+      return input;
+    }),
+    setPrices: adminProcedure.input(priceTableSchema).mutation(async ({ ctx, input }) => {
+      await setPriceTable(ctx.deps.db, input, ctx.user.id);
+      await writeAudit(ctx.deps.db, {
+        action: 'settings.prices',
+        actorId: ctx.user.id,
+        ip: ctx.ip,
+        requestId: ctx.requestId,
+      });
+      return input;
     }),
   },
   audit: {

@@ -1,0 +1,55 @@
+// Authentication and workspace access for plain HTTP routes (archive download and upload), with the same rules as
+// the tRPC context and `memberProcedure`: the lucia cookie identifies the user, non-members get NOT_FOUND.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError, idSchema, roleAtLeast, type MemberRole } from '@tandem/core';
+import type { Session, User } from 'lucia';
+import type { AppDeps } from '../deps.ts';
+import { getRole } from '../services/workspaces.ts';
+
+export interface HttpSession {
+  user: User;
+  session: Session;
+}
+
+export interface HttpMember extends HttpSession {
+  workspaceId: string;
+  role: MemberRole;
+}
+
+/** The signed-in user, refreshing or clearing the cookie as lucia asks; UNAUTHENTICATED without a live session. */
+export async function authenticate(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<HttpSession> {
+  const sessionId = deps.auth.readSessionCookie(req.headers.cookie ?? '');
+  if (sessionId) {
+    const { user, session } = await deps.auth.validateSession(sessionId);
+    if (session) {
+      if (session.fresh)
+        res.appendHeader('Set-Cookie', deps.auth.createSessionCookie(session.id).serialize());
+      return { user, session };
+    }
+    res.appendHeader('Set-Cookie', deps.auth.createBlankSessionCookie().serialize());
+  }
+  throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+}
+
+/** The caller as a member of `workspaceId` with at least `minRole`. */
+export async function requireMember(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  workspaceId: string,
+  minRole: MemberRole,
+): Promise<HttpMember> {
+  const auth = await authenticate(deps, req, res);
+  const role = idSchema.safeParse(workspaceId).success
+    ? await getRole(deps.db, workspaceId, auth.user.id)
+    : null;
+  if (!role) throw new AppError('NOT_FOUND', 'Workspace not found');
+  if (!roleAtLeast(role, minRole)) {
+    throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are a ${role}.`);
+  }
+  return { ...auth, workspaceId, role };
+}

@@ -1,0 +1,246 @@
+// File operations of the API on the live workspace document. Every call runs inside `rooms.transact`, so an edit
+// is durable and broadcast to every connected peer before the call returns, and a refused edit (the core model
+// validates before it touches the document) leaves nothing behind.
+import {
+  AppError,
+  createFile,
+  deleteFile,
+  deleteFolder,
+  exportFiles,
+  fileExists,
+  importFiles,
+  isAppError,
+  joinPath,
+  listTree,
+  normalizePath,
+  PathIndex,
+  readArchive,
+  readFile,
+  renameFile,
+  renameFolder,
+  tryNormalizePath,
+  workspaceStats,
+  writeArchive,
+  writeFile,
+  type DownloadFormat,
+  type ExportedFile,
+  type FileInfo,
+  type FolderMove,
+  type ImportEntry,
+  type RoomManager,
+  type TreeEntry,
+  type UploadEntryInput,
+  type WorkspaceStats,
+} from '@tandem/core';
+
+export type FileReadResult =
+  (FileInfo & { binary: false; content: string }) | (FileInfo & { binary: true; base64: string });
+
+export interface RenameResult {
+  kind: 'file' | 'folder';
+  /** Every file that moved, sorted by its old path. */
+  moves: FolderMove[];
+}
+
+export interface DeleteResult {
+  kind: 'file' | 'folder';
+  /** Every file removed, sorted. */
+  deleted: string[];
+}
+
+export interface UploadResult {
+  files: number;
+  bytes: number;
+  created: string[];
+  updated: string[];
+}
+
+export interface UploadOptions {
+  folder?: string | undefined;
+  overwrite: boolean;
+}
+
+const toBase64 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+// A plain copy: the document must not keep a Buffer that shares Node's allocation pool.
+const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+export function listFiles(
+  rooms: RoomManager,
+  workspaceId: string,
+): Promise<{ entries: TreeEntry[]; stats: WorkspaceStats }> {
+  return rooms.transact(workspaceId, (doc) => ({ entries: listTree(doc), stats: workspaceStats(doc) }));
+}
+
+export async function readWorkspaceFile(
+  rooms: RoomManager,
+  workspaceId: string,
+  path: string,
+): Promise<FileReadResult> {
+  const file = await rooms.transact(workspaceId, (doc) => readFile(doc, path));
+  if (!file.binary) return file;
+  const { content, ...info } = file;
+  return { ...info, binary: true, base64: toBase64(content) };
+}
+
+export function createWorkspaceFile(
+  rooms: RoomManager,
+  workspaceId: string,
+  path: string,
+  content: { content?: string | undefined; base64?: string | undefined },
+): Promise<FileInfo> {
+  const value = content.base64 === undefined ? (content.content ?? '') : fromBase64(content.base64);
+  return rooms.transact(workspaceId, (doc) => createFile(doc, path, value));
+}
+
+/** Replaces a text file's content through the minimal-diff writer, so concurrent cursors survive. */
+export function writeWorkspaceFile(
+  rooms: RoomManager,
+  workspaceId: string,
+  path: string,
+  content: string,
+): Promise<FileInfo> {
+  return rooms.transact(workspaceId, (doc) => writeFile(doc, path, content));
+}
+
+/** Runs `onFile` when a file is at `path`, else `onFolder`; NOT_FOUND names both when neither exists. */
+function fileOrFolder<T>(hasFile: boolean, path: string, onFile: () => T, onFolder: () => T): T {
+  if (hasFile) return onFile();
+  try {
+    return onFolder();
+  } catch (error) {
+    if (isAppError(error) && error.code === 'NOT_FOUND') {
+      throw new AppError('NOT_FOUND', `No file or folder ${JSON.stringify(path)} in this workspace.`, {
+        details: { path },
+      });
+    }
+    throw error;
+  }
+}
+
+export function renamePath(
+  rooms: RoomManager,
+  workspaceId: string,
+  from: string,
+  to: string,
+): Promise<RenameResult> {
+  return rooms.transact(workspaceId, (doc) => {
+    const source = normalizePath(from);
+    return fileOrFolder<RenameResult>(
+      fileExists(doc, source),
+      source,
+      () => ({ kind: 'file', moves: [{ from: source, to: renameFile(doc, source, to).path }] }),
+      () => ({ kind: 'folder', moves: renameFolder(doc, source, to) }),
+    );
+  });
+}
+
+export function deletePath(rooms: RoomManager, workspaceId: string, path: string): Promise<DeleteResult> {
+  return rooms.transact(workspaceId, (doc) => {
+    const target = normalizePath(path);
+    return fileOrFolder<DeleteResult>(
+      fileExists(doc, target),
+      target,
+      () => {
+        deleteFile(doc, target);
+        return { kind: 'file', deleted: [target] };
+      },
+      () => ({ kind: 'folder', deleted: deleteFolder(doc, target) }),
+    );
+  });
+}
+
+/**
+ * Places already-normalized entry paths under `folder`. Entry paths are normalized on their own first, so an
+ * entry like `/abs` is refused instead of quietly becoming `folder/abs`.
+ */
+function underFolder(folder: string | undefined, entries: readonly ImportEntry[]): ImportEntry[] {
+  const base = folder === undefined || folder === '' ? '' : normalizePath(folder);
+  return entries.map((entry) => ({
+    path: joinPath(base, normalizePath(entry.path)),
+    content: entry.content,
+  }));
+}
+
+async function importAll(
+  rooms: RoomManager,
+  workspaceId: string,
+  entries: readonly ImportEntry[],
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const placed = underFolder(options.folder, entries);
+  const result = await rooms.transact(workspaceId, (doc) =>
+    importFiles(doc, placed, { overwrite: options.overwrite }),
+  );
+  return {
+    files: placed.length,
+    bytes: result.totalBytes,
+    created: result.created,
+    updated: result.updated,
+  };
+}
+
+/** Many files in one all-or-nothing import: text as given, bytes from base64. */
+export function uploadEntries(
+  rooms: RoomManager,
+  workspaceId: string,
+  files: readonly UploadEntryInput[],
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const entries = files.map((file) =>
+    'text' in file
+      ? { path: file.path, content: file.text }
+      : { path: file.path, content: fromBase64(file.base64) },
+  );
+  return importAll(rooms, workspaceId, entries, options);
+}
+
+/**
+ * Extracts a zip, tar or tar.gz (refusing unsafe names, links, duplicates and bombs) before the document is
+ * touched, then imports every file at once.
+ */
+export async function uploadArchive(
+  rooms: RoomManager,
+  workspaceId: string,
+  bytes: Uint8Array,
+  options: UploadOptions & { stripRoot: boolean },
+): Promise<UploadResult> {
+  const entries = readArchive(bytes, {}, { stripRoot: options.stripRoot });
+  return importAll(rooms, workspaceId, entries, options);
+}
+
+export interface ArchiveExport {
+  bytes: Uint8Array;
+  /** Document entries left out because their names are invalid or collide (see `archivable`). */
+  skipped: string[];
+}
+
+/**
+ * Peers write the shared document directly, so it can hold names the file model would refuse (`../x`, two
+ * spellings of one path, a file inside a file). Those entries are left out of an archive rather than failing the
+ * whole download; of colliding names, the first in tree order is kept.
+ */
+function archivable(files: readonly ExportedFile[]): { files: ExportedFile[]; skipped: string[] } {
+  const index = new PathIndex();
+  const kept: ExportedFile[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    if (tryNormalizePath(file.path) !== file.path || index.conflict(file.path)) {
+      skipped.push(file.path);
+      continue;
+    }
+    index.add(file.path);
+    kept.push(file);
+  }
+  return { files: kept, skipped };
+}
+
+/** The whole workspace as a zip or tar.gz; the document is only held while its files are copied out. */
+export async function exportArchive(
+  rooms: RoomManager,
+  workspaceId: string,
+  format: DownloadFormat,
+): Promise<ArchiveExport> {
+  const { files, skipped } = archivable(await rooms.transact(workspaceId, (doc) => exportFiles(doc)));
+  return { bytes: writeArchive(files, format), skipped };
+}

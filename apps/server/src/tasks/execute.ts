@@ -1,0 +1,123 @@
+// One task run on this instance: snapshot the live document, run the core orchestrator, anchor its proposal to
+// the live text and store it, then (workspace policy) apply a clean proposal on its own.
+import {
+  anchorChangeset,
+  captureBase,
+  createLlmClient,
+  isAppError,
+  runTask,
+  syntaxValidator,
+  type LlmConfig,
+  type TaskEvent,
+} from '@tandem/core';
+import { eq } from 'drizzle-orm';
+import type { AppDeps } from '../deps.ts';
+import { tasks, workspaces } from '../db/schema.ts';
+import { getCostSettings, getPriceTable } from '../services/settings.ts';
+import { resolveModel } from './models.ts';
+import { acceptHunks, claimTask, emit, getTask, setState, type TaskDeps } from './service.ts';
+
+export type ExecuteDeps = TaskDeps & Pick<AppDeps, 'logger' | 'metrics'>;
+
+const finalState = {
+  proposed: 'proposed',
+  applied: 'applied',
+  'no-changes': 'no-changes',
+  rejected: 'rejected',
+  cancelled: 'cancelled',
+  failed: 'failed',
+} as const;
+
+export async function executeTask(deps: ExecuteDeps, taskId: string, signal: AbortSignal): Promise<void> {
+  const task = await getTask(deps, taskId);
+  if (!(await claimTask(deps, task))) return; // cancelled while it waited
+
+  const started = performance.now();
+
+  let config: LlmConfig;
+  try {
+    config = await resolveModel(deps, task.model ?? undefined);
+  } catch (error) {
+    const code = isAppError(error) ? error.code : 'INTERNAL';
+    const message = isAppError(error) ? error.message : 'The model settings could not be read.';
+    await emit(deps, taskId, { type: 'error', code, message, retryable: false });
+    await emit(deps, taskId, {
+      type: 'done',
+      outcome: 'failed',
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: null,
+      totalMs: 0,
+      phaseMs: {},
+    });
+    await setState(deps, task, {
+      state: 'failed',
+      errorCode: code,
+      errorMessage: message,
+      finishedAt: new Date(),
+    });
+    return;
+  }
+
+  const base = await deps.rooms.transact(task.workspaceId, (doc) => captureBase(doc));
+  const [cost, priceTable] = await Promise.all([getCostSettings(deps.db), getPriceTable(deps.db)]);
+
+  // The proposal and the final event wait until the changeset is stored, so whoever sees them can act on them.
+  const held: TaskEvent[] = [];
+  const result = await runTask(
+    {
+      taskId,
+      prompt: task.prompt,
+      files: base.texts,
+      openPaths: task.openPaths,
+      pinnedPaths: task.paths,
+    },
+    {
+      llm: createLlmClient(config),
+      model: config.model,
+      emit: async (event) => {
+        if (event.type === 'proposal' || event.type === 'done') held.push(event);
+        else await emit(deps, taskId, event);
+      },
+      validators: [syntaxValidator],
+      priceTable,
+      signal,
+      limits: {
+        taskBudgetTokens: cost.taskBudgetTokens || undefined,
+        taskBudgetUsd: cost.taskBudgetUsd || undefined,
+      },
+    },
+  );
+
+  const changeset = result.changeset
+    ? await deps.rooms.transact(task.workspaceId, (doc) =>
+        anchorChangeset(doc, result.changeset ?? { taskId, files: [] }, { snapshot: base.snapshot }),
+      )
+    : null;
+  await deps.db
+    .update(tasks)
+    .set({
+      changeset,
+      tokensIn: result.usage.inputTokens,
+      tokensOut: result.usage.outputTokens,
+      costUsd: result.costUsd,
+      errorCode: result.error?.code ?? null,
+      errorMessage: result.error?.message ?? null,
+    })
+    .where(eq(tasks.id, taskId));
+  for (const event of held) await emit(deps, taskId, event);
+  await setState(deps, task, { state: finalState[result.outcome], finishedAt: new Date() });
+  deps.metrics.taskDuration.observe({ outcome: result.outcome }, (performance.now() - started) / 1000);
+  deps.metrics.llmTokens.inc({ direction: 'in' }, result.usage.inputTokens);
+  deps.metrics.llmTokens.inc({ direction: 'out' }, result.usage.outputTokens);
+
+  if (result.outcome === 'proposed' && changeset && result.failedValidations.length === 0) {
+    const [ws] = await deps.db
+      .select({ autoApply: workspaces.autoApply })
+      .from(workspaces)
+      .where(eq(workspaces.id, task.workspaceId));
+    if (ws?.autoApply && task.createdBy) {
+      await acceptHunks(deps, taskId, task.createdBy, {});
+    }
+  }
+}

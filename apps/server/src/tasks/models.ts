@@ -1,0 +1,47 @@
+// Which model a task runs on: admin settings, else the environment, else a local Ollama, else a plain NO_MODEL.
+import { AppError, detectOllama, listModels, resolveLlmConfig, type LlmConfig } from '@tandem/core';
+import type { AppDeps } from '../deps.ts';
+import { getLlmSettings } from '../services/settings.ts';
+
+type ModelDeps = Pick<AppDeps, 'db' | 'config'>;
+
+export async function resolveModel(deps: ModelDeps, requested?: string): Promise<LlmConfig> {
+  const s = await getLlmSettings(deps.db, deps.config);
+  const env = {
+    TANDEM_LLM_PROVIDER: s.provider ?? undefined,
+    TANDEM_LLM_BASE_URL: s.baseUrl ?? undefined,
+    TANDEM_LLM_API_KEY: s.apiKey ?? undefined,
+    TANDEM_LLM_MODEL: requested ?? s.model ?? undefined,
+  };
+  const nothingSet = !env.TANDEM_LLM_PROVIDER && !env.TANDEM_LLM_BASE_URL && !env.TANDEM_LLM_MODEL;
+  const detected = nothingSet ? await detectOllama(deps.config.ollamaUrl) : [];
+  return resolveLlmConfig(env, detected, { ollamaBaseUrl: deps.config.ollamaUrl });
+}
+
+export interface ModelChoice {
+  configured: boolean;
+  provider: string | null;
+  defaultModel: string | null;
+  models: string[];
+  /** Why no model is available and how to configure one; null when one is. */
+  problem: string | null;
+}
+
+/** What the model picker shows. Never throws: a broken endpoint becomes `problem`. */
+export async function availableModels(deps: ModelDeps): Promise<ModelChoice> {
+  let config: LlmConfig;
+  try {
+    config = await resolveModel(deps);
+  } catch (error) {
+    const message = error instanceof AppError ? error.message : 'The model settings could not be read.';
+    return { configured: false, provider: null, defaultModel: null, models: [], problem: message };
+  }
+  let models: string[] = [config.model];
+  try {
+    const listed = await listModels(config, { timeoutMs: 2_000 });
+    models = [...new Set([config.model, ...listed])];
+  } catch {
+    // Listing is optional (many endpoints do not support it); the configured model still works.
+  }
+  return { configured: true, provider: config.provider, defaultModel: config.model, models, problem: null };
+}

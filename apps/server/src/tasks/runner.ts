@@ -1,0 +1,144 @@
+// Runs tasks with a concurrency limit: in this process by default, or from a BullMQ queue shared by every
+// instance when Redis is configured. Cancellation is broadcast, so it reaches whichever instance runs the task.
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { PubSub } from '../pubsub.ts';
+
+export type ExecuteTask = (taskId: string, signal: AbortSignal) => Promise<void>;
+
+export interface TaskRunner {
+  enqueue(taskId: string): Promise<void>;
+  /** Stops the task wherever it runs (or drops it from the queue). */
+  cancel(taskId: string): Promise<void>;
+  /** Resolves when nothing is running in this process (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CANCEL_CHANNEL = 'tandem:task-cancel';
+
+interface TaskJob {
+  taskId: string;
+}
+
+/** Tracks the tasks running in this process and aborts them when a cancel arrives from any instance. */
+class Running {
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly finished = new Set<() => void>();
+
+  async run(taskId: string, execute: ExecuteTask, logger: Logger) {
+    const controller = new AbortController();
+    this.controllers.set(taskId, controller);
+    try {
+      await execute(taskId, controller.signal);
+    } catch (error) {
+      logger.error({ err: error, taskId }, 'task crashed');
+    } finally {
+      this.controllers.delete(taskId);
+      if (this.controllers.size === 0) for (const done of this.finished) done();
+    }
+  }
+
+  abort(taskId: string) {
+    this.controllers.get(taskId)?.abort();
+  }
+
+  abortAll() {
+    for (const c of this.controllers.values()) c.abort();
+  }
+
+  get size() {
+    return this.controllers.size;
+  }
+
+  idle(): Promise<void> {
+    if (this.controllers.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.finished.delete(done);
+        resolve();
+      };
+      this.finished.add(done);
+    });
+  }
+}
+
+export async function createTaskRunner(options: {
+  execute: ExecuteTask;
+  concurrency: number;
+  pubsub: PubSub;
+  logger: Logger;
+  redisUrl: string | undefined;
+  namespace: string;
+}): Promise<TaskRunner> {
+  const running = new Running();
+  const unsubscribe = await options.pubsub.subscribe(CANCEL_CHANNEL, (message) => {
+    const taskId = (message as { taskId?: unknown }).taskId;
+    if (typeof taskId === 'string') running.abort(taskId);
+  });
+  const publishCancel = (taskId: string) => options.pubsub.publish(CANCEL_CHANNEL, { taskId });
+
+  if (!options.redisUrl) {
+    const queue: string[] = [];
+    const pump = () => {
+      while (running.size < options.concurrency && queue.length > 0) {
+        const taskId = queue.shift();
+        if (taskId === undefined) break;
+        void running.run(taskId, options.execute, options.logger).then(pump);
+      }
+    };
+    return {
+      enqueue: (taskId) => {
+        queue.push(taskId);
+        pump();
+        return Promise.resolve();
+      },
+      cancel: async (taskId) => {
+        const at = queue.indexOf(taskId);
+        if (at >= 0) queue.splice(at, 1);
+        await publishCancel(taskId);
+      },
+      idle: () => running.idle(),
+      close: async () => {
+        queue.length = 0;
+        running.abortAll();
+        await running.idle();
+        unsubscribe();
+      },
+    };
+  }
+
+  // BullMQ needs connections that retry forever; they are its own, separate from the app's Redis client.
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', (error) => options.logger.warn({ err: error }, 'task queue redis error'));
+  const prefix = `tandem:${options.namespace}`;
+  const queue = new Queue<TaskJob>('tasks', { connection, prefix });
+  const worker = new Worker<TaskJob>(
+    'tasks',
+    async (job) => {
+      await running.run(job.data.taskId, options.execute, options.logger);
+    },
+    { connection: connection.duplicate(), prefix, concurrency: options.concurrency },
+  );
+  worker.on('error', (error) => options.logger.warn({ err: error }, 'task worker error'));
+  await worker.waitUntilReady();
+  return {
+    enqueue: async (taskId) => {
+      await queue.add('run', { taskId }, { jobId: taskId, removeOnComplete: true, removeOnFail: true });
+    },
+    cancel: async (taskId) => {
+      const job = await queue.getJob(taskId);
+      if (job && (await job.isWaiting())) await job.remove().catch(() => undefined);
+      await publishCancel(taskId);
+    },
+    idle: () => running.idle(),
+    close: async () => {
+      running.abortAll();
+      await worker.close();
+      await queue.close();
+      connection.disconnect();
+      unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,323 @@
+// Tasks: creation with quota and model checks, listing, cancel, and the human decisions on a proposal (accept,
+// reject, resolve a conflict, roll back). Every document change goes through `rooms.transact`, so it is durable
+// before anyone sees it, and every decision is an event in the task's log.
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  applyHunks,
+  changesetSchema,
+  markRolledBack,
+  rejectHunks,
+  resolveConflict,
+  rollbackTask,
+  selectHunkIds,
+  undoRecordSchema,
+  type Changeset,
+  type ConflictChoice,
+  type CreateTaskInput,
+  type HunkConflict,
+  type TaskEvent,
+  type UndoRecord,
+} from '@tandem/core';
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.ts';
+import { tasks } from '../db/schema.ts';
+import { getCostSettings } from '../services/settings.ts';
+import { appendTaskEvent, workspaceTasksChannel } from './events.ts';
+import { resolveModel } from './models.ts';
+
+export type TaskDeps = Pick<AppDeps, 'db' | 'pubsub' | 'rooms' | 'limits' | 'config'>;
+export type TaskRow = typeof tasks.$inferSelect;
+
+export interface TaskChange {
+  taskId: string;
+  state: TaskRow['state'];
+}
+
+export async function emit(deps: TaskDeps, taskId: string, event: TaskEvent) {
+  return appendTaskEvent(deps.db, deps.pubsub, taskId, event);
+}
+
+export async function setState(
+  deps: TaskDeps,
+  task: Pick<TaskRow, 'id' | 'workspaceId'>,
+  patch: Partial<TaskRow>,
+) {
+  await deps.db.update(tasks).set(patch).where(eq(tasks.id, task.id));
+  if (patch.state) {
+    const change: TaskChange = { taskId: task.id, state: patch.state };
+    await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), change);
+  }
+}
+
+function startOfUtcDay(now = new Date()) {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+export async function tokensUsedToday(deps: Pick<AppDeps, 'db'>, userId: string): Promise<number> {
+  const [row] = await deps.db
+    .select({ n: sql<string | number>`coalesce(sum(${tasks.tokensIn} + ${tasks.tokensOut}), 0)::bigint` })
+    .from(tasks)
+    .where(and(eq(tasks.createdBy, userId), gte(tasks.createdAt, startOfUtcDay())));
+  // bigint sums arrive as strings from pg.
+  return Number(row?.n ?? 0);
+}
+
+export async function createTask(
+  deps: TaskDeps,
+  userId: string,
+  input: CreateTaskInput,
+  enqueue: (taskId: string) => Promise<void>,
+) {
+  await deps.limits.consume('tasksPerUser', userId);
+  const cost = await getCostSettings(deps.db);
+  if (cost.dailyTokenQuota > 0) {
+    const used = await tokensUsedToday(deps, userId);
+    if (used >= cost.dailyTokenQuota) {
+      throw new AppError(
+        'QUOTA_EXCEEDED',
+        `You have used your daily allowance of ${cost.dailyTokenQuota.toLocaleString('en')} tokens. It resets at 00:00 UTC.`,
+        { details: { used, quota: cost.dailyTokenQuota } },
+      );
+    }
+  }
+  // Fails with NO_MODEL (and how to configure one) before anything is queued.
+  const model = await resolveModel(deps, input.model);
+  const id = randomUUID();
+  const [row] = await deps.db
+    .insert(tasks)
+    .values({
+      id,
+      workspaceId: input.workspaceId,
+      createdBy: userId,
+      prompt: input.prompt,
+      model: model.model,
+      paths: input.paths ?? [],
+      openPaths: input.openPaths ?? [],
+    })
+    .returning();
+  if (!row) throw new AppError('INTERNAL', 'Task insert returned nothing');
+  await emit(deps, id, { type: 'status', status: 'queued' });
+  await deps.pubsub.publish(workspaceTasksChannel(row.workspaceId), { taskId: id, state: 'queued' });
+  await enqueue(id);
+  return row;
+}
+
+export async function getTask(deps: Pick<AppDeps, 'db'>, taskId: string): Promise<TaskRow> {
+  const [row] = await deps.db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
+  if (!row) throw new AppError('NOT_FOUND', 'Task not found');
+  return row;
+}
+
+export function listTasks(deps: Pick<AppDeps, 'db'>, workspaceId: string, limit: number) {
+  return deps.db
+    .select({
+      id: tasks.id,
+      prompt: tasks.prompt,
+      model: tasks.model,
+      state: tasks.state,
+      createdBy: tasks.createdBy,
+      errorCode: tasks.errorCode,
+      tokensIn: tasks.tokensIn,
+      tokensOut: tasks.tokensOut,
+      costUsd: tasks.costUsd,
+      createdAt: tasks.createdAt,
+      finishedAt: tasks.finishedAt,
+    })
+    .from(tasks)
+    .where(eq(tasks.workspaceId, workspaceId))
+    .orderBy(desc(tasks.createdAt))
+    .limit(limit);
+}
+
+/** Moves a queued task to running; false when it was cancelled (or claimed) meanwhile. */
+export async function claimTask(deps: TaskDeps, task: Pick<TaskRow, 'id' | 'workspaceId'>): Promise<boolean> {
+  const rows = await deps.db
+    .update(tasks)
+    .set({ state: 'running', startedAt: new Date() })
+    .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
+    .returning({ id: tasks.id });
+  if (rows.length === 0) return false;
+  await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), { taskId: task.id, state: 'running' });
+  return true;
+}
+
+export async function cancelTask(deps: TaskDeps, task: TaskRow, cancel: (taskId: string) => Promise<void>) {
+  if (task.state === 'queued') {
+    const rows = await deps.db
+      .update(tasks)
+      .set({ state: 'cancelled', finishedAt: new Date() })
+      .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
+      .returning({ id: tasks.id });
+    if (rows.length > 0) {
+      await cancel(task.id);
+      await emit(deps, task.id, { type: 'status', status: 'cancelled' });
+      await emit(deps, task.id, {
+        type: 'done',
+        outcome: 'cancelled',
+        tokensIn: 0,
+        tokensOut: 0,
+        costUsd: null,
+        totalMs: 0,
+        phaseMs: {},
+      });
+      await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), {
+        taskId: task.id,
+        state: 'cancelled',
+      });
+      return;
+    }
+  }
+  const current = await getTask(deps, task.id);
+  if (current.state !== 'running') throw new AppError('CONFLICT', 'This task has already finished.');
+  // The run notices the abort, stops its model request and records the cancellation itself.
+  await cancel(task.id);
+}
+
+/** A public view of a task: the changeset without its internal undo records. */
+export function presentTask(row: TaskRow) {
+  const { undo: _undo, lastSeq: _lastSeq, openPaths: _openPaths, ...rest } = row;
+  return { ...rest, changeset: row.changeset === null ? null : changesetSchema.parse(row.changeset) };
+}
+
+// Decisions on one task run one at a time. The lock is per process: two instances deciding on the same task in
+// the same instant could interleave (the merge itself stays safe, the stored hunk statuses may lag one decision).
+const locks = new Map<string, Promise<unknown>>();
+async function withTaskLock<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
+  const previous = locks.get(taskId) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const settled = run.catch(() => undefined);
+  locks.set(taskId, settled);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(taskId) === settled) locks.delete(taskId);
+  }
+}
+
+function changesetOf(task: TaskRow): Changeset {
+  if (task.changeset === null) throw new AppError('CONFLICT', 'This task has no proposal to decide on yet.');
+  return changesetSchema.parse(task.changeset);
+}
+
+const undoListSchema = z.array(undoRecordSchema);
+
+async function saveDecision(
+  deps: TaskDeps,
+  task: TaskRow,
+  changeset: Changeset,
+  undo: readonly UndoRecord[],
+  state: TaskRow['state'],
+) {
+  await deps.db
+    .update(tasks)
+    .set({ changeset, undo: [...undo], state })
+    .where(eq(tasks.id, task.id));
+  await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), { taskId: task.id, state });
+}
+
+function stateAfter(changeset: Changeset): TaskRow['state'] {
+  const hunks = changeset.files.flatMap((f) => f.hunks);
+  if (hunks.some((h) => h.status === 'applied')) return 'applied';
+  if (hunks.length > 0 && hunks.every((h) => h.status === 'rejected')) return 'rejected';
+  return 'proposed';
+}
+
+async function emitConflicts(deps: TaskDeps, taskId: string, conflicts: readonly HunkConflict[]) {
+  for (const c of conflicts) {
+    await emit(deps, taskId, { type: 'conflict', ...c });
+  }
+}
+
+export function acceptHunks(
+  deps: TaskDeps,
+  taskId: string,
+  userId: string,
+  selection: { path?: string | undefined; hunkIds?: string[] | undefined },
+) {
+  return withTaskLock(taskId, async () => {
+    const task = await getTask(deps, taskId);
+    const changeset = changesetOf(task);
+    const ids = selectHunkIds(changeset, selection);
+    if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to accept here.');
+    const result = await deps.rooms.transact(task.workspaceId, (doc) =>
+      applyHunks(doc, changeset, ids, { taskId, userId }),
+    );
+    const undo = [...undoListSchema.parse(task.undo), ...result.undo];
+    await saveDecision(deps, task, result.changeset, undo, stateAfter(result.changeset));
+    if (result.applied.length > 0)
+      await emit(deps, taskId, { type: 'applied', by: userId, hunkIds: result.applied });
+    await emitConflicts(deps, taskId, result.conflicts);
+    return { applied: result.applied, conflicts: result.conflicts };
+  });
+}
+
+export function rejectTaskHunks(
+  deps: TaskDeps,
+  taskId: string,
+  userId: string,
+  selection: { path?: string | undefined; hunkIds?: string[] | undefined },
+) {
+  return withTaskLock(taskId, async () => {
+    const task = await getTask(deps, taskId);
+    const changeset = changesetOf(task);
+    const ids = selectHunkIds(changeset, selection).filter((id) =>
+      changeset.files.some((f) => f.hunks.some((h) => h.id === id && h.status !== 'applied')),
+    );
+    if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to reject here.');
+    const next = rejectHunks(changeset, ids, { userId });
+    await saveDecision(deps, task, next, undoListSchema.parse(task.undo), stateAfter(next));
+    await emit(deps, taskId, { type: 'rejected', by: userId, hunkIds: ids });
+    return { rejected: ids };
+  });
+}
+
+export function resolveTaskConflict(
+  deps: TaskDeps,
+  taskId: string,
+  userId: string,
+  hunkId: string,
+  choice: ConflictChoice,
+) {
+  return withTaskLock(taskId, async () => {
+    const task = await getTask(deps, taskId);
+    const changeset = changesetOf(task);
+    const result = await deps.rooms.transact(task.workspaceId, (doc) =>
+      resolveConflict(doc, changeset, hunkId, choice, { taskId, userId }),
+    );
+    const undo = [...undoListSchema.parse(task.undo), ...(result.undo ? [result.undo] : [])];
+    await saveDecision(deps, task, result.changeset, undo, stateAfter(result.changeset));
+    await emit(
+      deps,
+      taskId,
+      choice === 'ours'
+        ? { type: 'rejected', by: userId, hunkIds: [hunkId] }
+        : { type: 'applied', by: userId, hunkIds: [hunkId] },
+    );
+  });
+}
+
+export function rollbackTaskChanges(deps: TaskDeps, taskId: string, userId: string) {
+  return withTaskLock(taskId, async () => {
+    const task = await getTask(deps, taskId);
+    const changeset = changesetOf(task);
+    const undo = undoListSchema.parse(task.undo);
+    if (undo.length === 0) throw new AppError('BAD_INPUT', 'Nothing of this task is applied.');
+    const result = await deps.rooms.transact(task.workspaceId, (doc) =>
+      rollbackTask(doc, undo, { taskId, userId }),
+    );
+    const next = markRolledBack(changeset, result.restored, { userId });
+    const restored = new Set(result.restored);
+    const remaining = undo.filter((u) => !restored.has(u.hunkId));
+    await saveDecision(deps, task, next, remaining, remaining.length === 0 ? 'rolled-back' : 'applied');
+    await emit(deps, taskId, {
+      type: 'rolled-back',
+      by: userId,
+      restored: result.restored.length,
+      conflicts: result.conflicts.length,
+    });
+    await emitConflicts(deps, taskId, result.conflicts);
+    return { restored: result.restored, conflicts: result.conflicts };
+  });
+}

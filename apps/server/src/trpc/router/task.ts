@@ -1,0 +1,102 @@
+import {
+  createTaskInput,
+  hunkSelectionInput,
+  listTasksInput,
+  resolveConflictInput,
+  setAutoApplyInput,
+  taskEventsInput,
+} from '@tandem/core';
+import { tracked, type TRPCRouterRecord } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { workspaces } from '../../db/schema.ts';
+import { followTaskEvents, workspaceTasksChannel } from '../../tasks/events.ts';
+import { availableModels } from '../../tasks/models.ts';
+import * as service from '../../tasks/service.ts';
+import { authedProcedure, memberProcedure, taskProcedure } from '../trpc.ts';
+
+export const taskRouter = {
+  create: memberProcedure('editor')
+    .input(createTaskInput)
+    .mutation(async ({ ctx, input }) => {
+      const row = await service.createTask(ctx.deps, ctx.user.id, input, (id) => ctx.deps.runner.enqueue(id));
+      return { taskId: row.id };
+    }),
+  get: taskProcedure('reviewer').query(({ ctx }) => service.presentTask(ctx.task)),
+  list: memberProcedure('reviewer')
+    .input(listTasksInput)
+    .query(({ ctx, input }) => service.listTasks(ctx.deps, input.workspaceId, input.limit)),
+  cancel: taskProcedure('editor').mutation(async ({ ctx }) => {
+    await service.cancelTask(ctx.deps, ctx.task, (id) => ctx.deps.runner.cancel(id));
+    return { ok: true };
+  }),
+  /** The task's event log from `lastEventId` on, then live: every event exactly once, in order. */
+  events: taskProcedure('reviewer')
+    .input(taskEventsInput)
+    .subscription(async function* ({ ctx, input, signal }) {
+      const after = input.lastEventId ? Number(input.lastEventId) : 0;
+      for await (const stored of followTaskEvents(ctx.deps.db, ctx.deps.pubsub, ctx.task.id, after, signal)) {
+        yield tracked(String(stored.seq), { ...stored.event, seq: stored.seq, at: stored.at });
+      }
+    }),
+  /** Task list changes of a workspace (created, state changed); clients refetch `list` on each. */
+  onChange: memberProcedure('reviewer').subscription(async function* ({ ctx, input, signal }) {
+    const queue: service.TaskChange[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = await ctx.deps.pubsub.subscribe(
+      workspaceTasksChannel(input.workspaceId),
+      (message) => {
+        queue.push(message as service.TaskChange);
+        wake?.();
+      },
+    );
+    const stop = () => wake?.();
+    signal?.addEventListener('abort', stop);
+    try {
+      while (!signal?.aborted) {
+        const next = queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      unsubscribe();
+    }
+  }),
+  accept: taskProcedure('editor')
+    .input(hunkSelectionInput)
+    .mutation(({ ctx, input }) =>
+      service.acceptHunks(ctx.deps, ctx.task.id, ctx.user.id, { path: input.path, hunkIds: input.hunkIds }),
+    ),
+  reject: taskProcedure('editor')
+    .input(hunkSelectionInput)
+    .mutation(({ ctx, input }) =>
+      service.rejectTaskHunks(ctx.deps, ctx.task.id, ctx.user.id, {
+        path: input.path,
+        hunkIds: input.hunkIds,
+      }),
+    ),
+  resolveConflict: taskProcedure('editor')
+    .input(resolveConflictInput)
+    .mutation(async ({ ctx, input }) => {
+      await service.resolveTaskConflict(ctx.deps, ctx.task.id, ctx.user.id, input.hunkId, input.choice);
+      return { ok: true };
+    }),
+  rollback: taskProcedure('editor').mutation(({ ctx }) =>
+    service.rollbackTaskChanges(ctx.deps, ctx.task.id, ctx.user.id),
+  ),
+  /** The model picker: configured models, or a plain explanation of how to configure one. */
+  models: authedProcedure.query(({ ctx }) => availableModels(ctx.deps)),
+  setAutoApply: memberProcedure('owner')
+    .input(setAutoApplyInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.deps.db
+        .update(workspaces)
+        .set({ autoApply: input.autoApply })
+        .where(eq(workspaces.id, input.workspaceId));
+      return { autoApply: input.autoApply };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,8 @@
+// The orchestrator pipeline: one AI task from workspace snapshot to proposed changeset, over injected
+// interfaces (LLM client, event sink, validators).
+export { runTask } from './run-task.ts';
+export type { RunTaskDeps, RunTaskInput, RunTaskResult } from './types.ts';
+export { defaultTaskLimits, resolveTaskLimits, type TaskLimits } from './limits.ts';
+export { UsageMeter, type BudgetLimits, type TaskUsage } from './usage-meter.ts';
+export { buildSystemPrompt, buildUserPrompt, fenceFile } from './prompt.ts';
+export { buildReflectionMessage, needsReflection, type ReflectionInput } from './reflection.ts';

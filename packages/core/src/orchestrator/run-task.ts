@@ -1,0 +1,331 @@
+// Drives one AI task from snapshot to proposal: select context, prompt, stream and apply edits live, validate,
+// reflect on failures in bounded rounds, and propose a changeset. Every step is an event; the run ends with
+// exactly one `done`. Failures (provider errors, budget, cancel) become events and an outcome, never a throw;
+// only programming errors and a broken `emit` are rethrown, after the terminal events were attempted.
+//
+// Decisions:
+// - Budget exceeded mid-answer: the request is aborted and the run fails with BUDGET_EXCEEDED and no
+//   proposal. The edits that closed before the cut are kept in `files` for diagnosis but not proposed: an
+//   answer stopped mid-way is often half a change (a renamed function without its callers).
+// - A reflection round whose prompt alone would break the budget is not sent; the run proposes what applied.
+// - Truncated answer (finish reason `length`) with an edit block open: the open block is dropped, never applied
+//   half-written, and the next reflection round tells the model to resend it.
+// - Reflections exhausted: what applied is proposed; the edits that still failed are reported as failed `edit`
+//   events, in the final `status` message and in the result. Nothing applied at all is a failure.
+import { computeChangeset, summarizeChangeset, type Changeset } from '../changeset/index.ts';
+import { countTokens, selectContext, toContextEvent } from '../context/index.ts';
+import type { EditFailed, EditResult } from '../edits/index.ts';
+import { AppError, isAppError, type ErrorCode } from '../errors.ts';
+import { eventLimits, type TaskStatus } from '../events/index.ts';
+import type { LlmMessage } from '../llm/index.ts';
+import { runValidators, type ValidationResult } from '../validate/index.ts';
+import { EventSink } from './event-sink.ts';
+import { resolveTaskLimits, type TaskLimits } from './limits.ts';
+import { PhaseClock } from './phase-clock.ts';
+import { buildSystemPrompt, buildUserPrompt } from './prompt.ts';
+import { buildReflectionMessage, needsReflection } from './reflection.ts';
+import { streamRound, type RoundContext, type RoundResult } from './stream-round.ts';
+import { bounded, errorEvent, validationEvent } from './to-events.ts';
+import type { RunTaskDeps, RunTaskInput, RunTaskResult } from './types.ts';
+import { UsageMeter } from './usage-meter.ts';
+import { WorkingCopy } from './working-copy.ts';
+
+type Ending =
+  | { outcome: 'proposed'; changeset: Changeset; note: string | undefined }
+  | { outcome: 'no-changes' }
+  | { outcome: 'cancelled' }
+  | { outcome: 'failed'; error: AppError };
+
+/** Runs one task to its end. Rejects only for invalid limits, a failing `emit`, or a bug. */
+export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<RunTaskResult> {
+  return new TaskRun(input, deps, resolveTaskLimits(deps.limits)).run();
+}
+
+class TaskRun {
+  readonly #input: RunTaskInput;
+  readonly #deps: RunTaskDeps;
+  readonly #limits: TaskLimits;
+  readonly #clock: PhaseClock;
+  readonly #sink: EventSink;
+  readonly #meter: UsageMeter;
+  readonly #copy: WorkingCopy;
+  readonly #signal: AbortSignal;
+  /** Latest result per validator and path; a file's entries are replaced whenever it is validated again. */
+  readonly #validations = new Map<string, ValidationResult>();
+  #calls = 0;
+  #lastRound: RoundResult | undefined;
+
+  constructor(input: RunTaskInput, deps: RunTaskDeps, limits: TaskLimits) {
+    this.#input = input;
+    this.#deps = deps;
+    this.#limits = limits;
+    this.#clock = new PhaseClock(deps.now ?? (() => performance.now()));
+    // A broken event log cannot record the run, so the model call is stopped too.
+    const broken = new AbortController();
+    this.#signal = AbortSignal.any([deps.signal, broken.signal]);
+    this.#sink = new EventSink(deps.emit, (error) => broken.abort(error));
+    this.#meter = new UsageMeter(deps.model, deps.priceTable, limits);
+    this.#copy = new WorkingCopy(input.files, {
+      ...(deps.isWritable === undefined ? {} : { isWritable: deps.isWritable }),
+      ...(deps.maxFileBytes === undefined ? {} : { maxFileBytes: deps.maxFileBytes }),
+    });
+  }
+
+  async run(): Promise<RunTaskResult> {
+    let ending: Ending;
+    let bug: { error: unknown } | undefined;
+    try {
+      ending = await this.#pipeline();
+    } catch (error) {
+      if (isAppError(error)) ending = this.#failedOrCancelled(error);
+      else {
+        bug = { error };
+        ending = { outcome: 'failed', error: new AppError('INTERNAL', 'The task failed unexpectedly.') };
+      }
+    }
+    this.#clock.stop();
+    await this.#finish(ending);
+    await this.#sink.drain();
+    const failure = this.#sink.failure ?? bug;
+    if (failure !== undefined) throw failure.error;
+    return this.#result(ending);
+  }
+
+  async #pipeline(): Promise<Ending> {
+    const input = this.#input;
+    const limits = this.#limits;
+    this.#clock.enter('selecting-context');
+    await this.#status('selecting-context');
+    const selection = selectContext({
+      files: input.files,
+      prompt: input.prompt,
+      budgetTokens: limits.budgetTokens,
+      ...(input.openPaths === undefined ? {} : { openPaths: input.openPaths }),
+      ...(input.pinnedPaths === undefined ? {} : { pinnedPaths: input.pinnedPaths }),
+    });
+    await this.#sink.emit(toContextEvent(selection));
+    if (this.#cancelled())
+      return this.#failedOrCancelled(new AppError('CANCELLED', 'The task was cancelled.'));
+
+    this.#clock.enter('prompting');
+    await this.#status('prompting');
+    const system = buildSystemPrompt();
+    const messages: LlmMessage[] = [{ role: 'user', content: buildUserPrompt(selection, input.prompt) }];
+    const roundContext: RoundContext = {
+      llm: this.#deps.llm,
+      sink: this.#sink,
+      copy: this.#copy,
+      clock: this.#clock,
+      meter: this.#meter,
+      countTokens,
+      signal: this.#signal,
+      maxOutputTokens: limits.maxOutputTokens,
+      schedule: this.#deps.schedule,
+      outputFlushMs: this.#deps.outputFlushMs,
+    };
+    let stoppedBy: string | undefined;
+    for (let reflection = 0; ; reflection++) {
+      const inputTokens = messages.reduce((sum, m) => sum + countTokens(m.content), countTokens(system));
+      const over = this.#meter.overBudget(inputTokens);
+      if (over !== undefined) {
+        if (this.#calls === 0) return { outcome: 'failed', error: new AppError('BUDGET_EXCEEDED', over) };
+        stoppedBy = `Stopped before reflection round ${reflection}: ${over}`;
+        break;
+      }
+      this.#clock.enter('streaming');
+      await this.#status('streaming', reflection === 0 ? undefined : `Reflection round ${reflection}`);
+      const round = await streamRound(roundContext, { system, messages, inputTokens });
+      this.#calls++;
+      this.#lastRound = round;
+      if (round.end.kind === 'failed') return this.#failedOrCancelled(round.end.error);
+      if (round.end.kind === 'over-budget') {
+        return { outcome: 'failed', error: new AppError('BUDGET_EXCEEDED', round.end.message) };
+      }
+
+      const failing = await this.#validate(round.touched);
+      if (this.#cancelled())
+        return this.#failedOrCancelled(new AppError('CANCELLED', 'The task was cancelled.'));
+      const issues = {
+        results: round.results,
+        problems: round.problems,
+        truncated: round.truncated,
+        failing,
+      };
+      if (!needsReflection(issues) || reflection >= limits.maxReflections) break;
+
+      this.#clock.enter('reflecting');
+      await this.#status(
+        'reflecting',
+        reflectionSummary(reflection + 1, limits.maxReflections, round, failing),
+      );
+      messages.push(
+        // An empty assistant turn is rejected by some providers.
+        { role: 'assistant', content: round.text === '' ? '(no answer)' : round.text },
+        { role: 'user', content: buildReflectionMessage({ ...issues, files: this.#copy.files }) },
+      );
+    }
+    return this.#propose(stoppedBy);
+  }
+
+  async #validate(touched: ReadonlySet<string>): Promise<ValidationResult[]> {
+    for (const [key, result] of this.#validations) {
+      if (touched.has(result.path) || !this.#copy.files.has(result.path)) this.#validations.delete(key);
+    }
+    const changed = [...touched].filter((path) => this.#copy.files.has(path)).sort();
+    if (changed.length > 0 && this.#deps.validators.length > 0) {
+      this.#clock.enter('validating');
+      await this.#status('validating');
+      const results = await runValidators(this.#deps.validators, {
+        files: this.#copy.files,
+        changed,
+        signal: this.#signal,
+      });
+      for (const result of results) {
+        this.#validations.set(`${result.validator}\u0000${result.path}`, result);
+        await this.#sink.emit(validationEvent(result));
+      }
+    }
+    return this.#failingValidations();
+  }
+
+  #failingValidations(): ValidationResult[] {
+    return [...this.#validations.values()].filter((result) => !result.ok);
+  }
+
+  #propose(stoppedBy: string | undefined): Ending {
+    const { proposed, deleted } = this.#clock.measure('applying', () => this.#copy.changes());
+    const unresolved = this.#unresolvedEdits();
+    const truncated = this.#lastRound?.truncated !== undefined;
+    if (proposed.size === 0 && deleted.length === 0) {
+      if (unresolved.length === 0 && !truncated && (this.#lastRound?.problems.length ?? 0) === 0) {
+        return { outcome: 'no-changes' };
+      }
+      const code: ErrorCode = unresolved[0]?.code ?? 'PARSE_ERROR';
+      return {
+        outcome: 'failed',
+        error: new AppError(code, `None of the model's edits could be applied${afterRounds(this.#calls)}.`),
+      };
+    }
+    const changeset = this.#clock.measure('applying', () =>
+      computeChangeset(this.#input.files, proposed, deleted, { taskId: this.#input.taskId }),
+    );
+    const problems = [
+      unresolved.length > 0 ? `${count(unresolved.length, 'edit')} could not be applied` : undefined,
+      truncated ? 'the answer was cut off at the output limit' : undefined,
+      (this.#lastRound?.problems.length ?? 0) > 0
+        ? `${count(this.#lastRound?.problems.length ?? 0, 'edit block')} malformed`
+        : undefined,
+      this.#failingValidations().length > 0
+        ? `${count(new Set(this.#failingValidations().map((r) => r.path)).size, 'file')} failed validation`
+        : undefined,
+    ].filter((text) => text !== undefined);
+    const note =
+      problems.length === 0
+        ? stoppedBy
+        : `Proposed with unresolved problems${afterRounds(this.#calls)}: ${problems.join('; ')}.` +
+          (stoppedBy === undefined ? '' : ` ${stoppedBy}`);
+    return { outcome: 'proposed', changeset, note };
+  }
+
+  #unresolvedEdits(): EditFailed[] {
+    return (this.#lastRound?.results ?? []).filter((r: EditResult): r is EditFailed => r.status === 'failed');
+  }
+
+  #failedOrCancelled(error: AppError): Ending {
+    // The provider reports a cancel as CANCELLED, but so would anything else that saw our signal abort.
+    if (!this.#cancelled()) return { outcome: 'failed', error };
+    const reason: unknown = this.#deps.signal.reason;
+    // `AbortSignal.timeout()` (a deadline for the whole task) is a failure to finish in time, not a user's cancel.
+    if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+      return {
+        outcome: 'failed',
+        error: new AppError('LLM_TIMEOUT', 'The task did not finish within its time limit.', {
+          cause: reason,
+        }),
+      };
+    }
+    return { outcome: 'cancelled' };
+  }
+
+  // A method rather than a property read, so the compiler does not treat it as fixed across awaits.
+  #cancelled(): boolean {
+    return this.#deps.signal.aborted;
+  }
+
+  async #finish(ending: Ending): Promise<void> {
+    switch (ending.outcome) {
+      case 'proposed':
+        await this.#sink.emit({ type: 'proposal', summary: summarizeChangeset(ending.changeset) });
+        await this.#status('proposed', ending.note);
+        break;
+      case 'no-changes':
+        await this.#status('done', 'The model proposed no changes.');
+        break;
+      case 'cancelled':
+        await this.#status('cancelled');
+        break;
+      case 'failed':
+        await this.#sink.emit(errorEvent(ending.error.code, ending.error.message));
+        await this.#status('failed');
+        break;
+    }
+    const usage = this.#meter.usage;
+    await this.#sink.emit({
+      type: 'done',
+      outcome: ending.outcome,
+      tokensIn: usage.inputTokens,
+      tokensOut: usage.outputTokens,
+      costUsd: this.#meter.costUsd,
+      totalMs: this.#clock.totalMs,
+      phaseMs: this.#clock.phaseMs,
+    });
+  }
+
+  #result(ending: Ending): RunTaskResult {
+    return {
+      outcome: ending.outcome,
+      changeset: ending.outcome === 'proposed' ? ending.changeset : null,
+      files: new Map(this.#copy.files),
+      usage: this.#meter.usage,
+      costUsd: this.#meter.costUsd,
+      calls: this.#calls,
+      failedEdits: this.#unresolvedEdits(),
+      failedValidations: this.#failingValidations(),
+      error: ending.outcome === 'failed' ? ending.error : undefined,
+      totalMs: this.#clock.totalMs,
+      phaseMs: this.#clock.phaseMs,
+    };
+  }
+
+  #status(status: TaskStatus, message?: string): Promise<void> {
+    return this.#sink.emit({
+      type: 'status',
+      status,
+      ...(message === undefined ? {} : { message: bounded(message, eventLimits.message) }),
+    });
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function afterRounds(calls: number): string {
+  const reflections = calls - 1;
+  return reflections <= 0 ? '' : ` after ${count(reflections, 'reflection round')}`;
+}
+
+function reflectionSummary(
+  reflection: number,
+  max: number,
+  round: RoundResult,
+  failing: readonly ValidationResult[],
+): string {
+  const failed = round.results.filter((r) => r.status === 'failed').length + round.problems.length;
+  const parts = [
+    failed > 0 ? `${count(failed, 'edit')} failed` : undefined,
+    round.truncated === undefined ? undefined : 'answer cut off',
+    failing.length > 0 ? `${count(new Set(failing.map((r) => r.path)).size, 'file')} with errors` : undefined,
+  ].filter((part) => part !== undefined);
+  return `Reflection ${reflection} of ${max}: ${parts.join(', ')}`;
+}

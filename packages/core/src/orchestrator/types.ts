@@ -1,0 +1,73 @@
+// What a task run takes and gives back. Everything the pipeline touches outside plain data comes in through
+// `RunTaskDeps`, so the server wires real providers and storage and tests wire a replay server.
+import type { Changeset } from '../changeset/index.ts';
+import type { EditFailed } from '../edits/index.ts';
+import type { AppError } from '../errors.ts';
+import type { Schedule, TaskEvent, TaskOutcome, TaskPhase } from '../events/index.ts';
+import type { LlmClient, PriceTable } from '../llm/index.ts';
+import type { ValidationResult, Validator } from '../validate/index.ts';
+import type { TaskLimits } from './limits.ts';
+import type { TaskUsage } from './usage-meter.ts';
+
+export interface RunTaskInput {
+  taskId: string;
+  /** The user's request. */
+  prompt: string;
+  /** Text files of the workspace at task start, by normalized path: the snapshot every edit is made against. */
+  files: ReadonlyMap<string, string>;
+  /** Files the requester has open in the editor. */
+  openPaths?: readonly string[];
+  /** `paths` passed to task.create. */
+  pinnedPaths?: readonly string[];
+}
+
+export interface RunTaskDeps {
+  llm: LlmClient;
+  /** Model id used to look up prices. */
+  model: string;
+  /** Records and fans out one event; awaited in order, so the log order is the production order. */
+  emit: (event: TaskEvent) => void | Promise<void>;
+  validators: readonly Validator[];
+  priceTable?: PriceTable;
+  /** Milliseconds clock for phase timings. */
+  now?: () => number;
+  /**
+   * Cancels the run: the provider request is aborted and the run ends `cancelled`. A signal from
+   * `AbortSignal.timeout()` (or any abort whose reason is a TimeoutError) is a deadline instead: the run ends
+   * `failed` with LLM_TIMEOUT.
+   */
+  signal: AbortSignal;
+  limits?: Partial<TaskLimits>;
+  /** Refuses edits to protected paths (workspace policy). */
+  isWritable?: (path: string) => boolean;
+  /** Largest file an edit may produce, in UTF-8 bytes. */
+  maxFileBytes?: number;
+  /** Timer used by the output coalescer; injected by tests that control time. */
+  schedule?: Schedule;
+  /** Longest wait before streamed text is emitted as an `output` event. */
+  outputFlushMs?: number;
+}
+
+export interface RunTaskResult {
+  outcome: TaskOutcome;
+  /** The proposal to review; null when nothing changed or the run did not complete. */
+  changeset: Changeset | null;
+  /**
+   * Every file as the task left it (snapshot plus applied edits). After a failure it holds whatever applied
+   * before the failure, for diagnosis; only `changeset` is a proposal.
+   */
+  files: Map<string, string>;
+  usage: TaskUsage;
+  /** null when the model's price is unknown. */
+  costUsd: number | null;
+  /** Model calls made: 1 plus the reflection rounds. */
+  calls: number;
+  /** Edits of the last round that still failed when the run ended. */
+  failedEdits: EditFailed[];
+  /** Validation failures left in the proposed files. */
+  failedValidations: ValidationResult[];
+  /** Why the run failed, when it did. */
+  error: AppError | undefined;
+  totalMs: number;
+  phaseMs: Partial<Record<TaskPhase, number>>;
+}
