@@ -213,6 +213,37 @@ describe.each(backends)('tasks on %s', (backend) => {
     expect(log.at(-1)).toMatchObject({ type: 'conflict', hunkId: conflictId });
   });
 
+  it('auto-applies a clean proposal under the workspace policy and tells the workspace subscription', async () => {
+    const ws = await workspaceWithFile();
+    await owner.trpc.task.setAutoApply.mutate({ workspaceId: ws.id, autoApply: true });
+    await expectError(
+      reviewer.trpc.task.setAutoApply.mutate({ workspaceId: ws.id, autoApply: false }),
+      'FORBIDDEN',
+    );
+    const y = live(ws.id);
+    await synced(y);
+    const watcher = wsTrpc(server.url, reviewer.jar.header());
+    const changes: { taskId: string; state: string }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      watcher.trpc.task.onChange.subscribe(
+        { workspaceId: ws.id },
+        { onStarted: () => resolve(), onData: (c) => changes.push(c), onError: reject },
+      );
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    llm.enqueue([replay.text(block('src/math.ts', '  return a + b;', '  return a - b;'))]);
+    const { taskId } = await owner.trpc.task.create.mutate({ workspaceId: ws.id, prompt: 'subtract' });
+    await until(() => textOf(y, 'src/math.ts').includes('return a - b;'));
+    await until(() => changes.some((c) => c.taskId === taskId && c.state === 'applied'));
+    expect(changes.filter((c) => c.taskId === taskId).map((c) => c.state)).toEqual([
+      'queued',
+      'running',
+      'proposed',
+      'applied',
+    ]);
+    watcher.close();
+  });
+
   it('cancel mid-stream aborts the provider request and ends the task cancelled', async () => {
     const ws = await workspaceWithFile();
     llm.enqueue([replay.text('thinking '.repeat(200), { chunks: 200, intervalMs: 30 })]);
@@ -269,6 +300,36 @@ describe.each(backends)('tasks on %s', (backend) => {
         taskBudgetTokens: 0,
         taskBudgetUsd: 0,
       });
+    }
+  });
+});
+
+describe('task creation rate limit', () => {
+  it('refuses tasks beyond the per-user limit with RATE_LIMITED', async () => {
+    const llm = await startReplayServer();
+    const server = await startTestServer('pglite', {
+      env: {
+        TANDEM_LLM_PROVIDER: 'openai-compatible',
+        TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
+        TANDEM_LLM_MODEL: 'm',
+      },
+      limits: { tasksPerUser: { points: 1, duration: 3600 } },
+    });
+    try {
+      const user = await signedUpClient(server.url, 'Busy');
+      const ws = await user.trpc.workspace.create.mutate({ name: 'x' });
+      llm.enqueue([replay.text('Nothing to change.')]);
+      await user.trpc.task.create.mutate({ workspaceId: ws.id, prompt: 'one' });
+      const data = await expectError(
+        user.trpc.task.create.mutate({ workspaceId: ws.id, prompt: 'two' }),
+        'RATE_LIMITED',
+      );
+      expect(data.retryAfter).toBeGreaterThan(0);
+      expect(await user.trpc.task.list.query({ workspaceId: ws.id })).toHaveLength(1);
+      await server.app.deps.runner.idle();
+    } finally {
+      await server.close();
+      await llm.close();
     }
   });
 });
