@@ -1,11 +1,8 @@
 // Process entry: configuration, start, graceful shutdown on SIGTERM/SIGINT.
-import { warmTokenizer } from '@tandem/core';
 import { createApp } from './app.ts';
 import { loadConfig } from './env.ts';
 
 const config = loadConfig();
-// Loads the tokenizer tables while the server starts, not inside the first task.
-warmTokenizer();
 const app = await createApp(config);
 const url = await app.listen();
 app.deps.logger.info(

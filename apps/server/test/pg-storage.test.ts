@@ -74,6 +74,21 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
     expect(textOf(last)).toBe('one two three!');
   });
 
+  it('group-commits concurrent appends of many workspaces, each keeping its own order and dense sequence', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, () => workspace()));
+    const docs = ids.map(() => new Y.Doc());
+    const appends: Promise<void>[] = [];
+    for (let round = 0; round < 5; round++) {
+      ids.forEach((id, i) => appends.push(storage.append(id, [updateOf(`${round}`, docs[i])])));
+    }
+    await Promise.all(appends);
+    for (const id of ids) {
+      const loaded = await storage.load(id);
+      expect(loaded.seq).toBe(5);
+      expect(textOf(loaded)).toBe('01234');
+    }
+  });
+
   it('round-trips large binary updates', async () => {
     const id = await workspace();
     const doc = new Y.Doc();

@@ -1,3 +1,6 @@
+// The light domain: schemas, errors, file model, sync room, edits, events, changesets. The AI pipeline (LLM
+// providers, context selection with TypeScript and a tokenizer, validators, the orchestrator) is the separate
+// entry `@tandem/core/ai`, so servers load it on first use and browsers never bundle it.
 export * from './errors.ts';
 export * from './auth/schemas.ts';
 export * from './workspace/roles.ts';
@@ -9,8 +12,5 @@ export * from './edits/index.ts';
 export * from './files/index.ts';
 export * from './events/index.ts';
 export * from './changeset/index.ts';
-export * from './llm/index.ts';
 export * from './tasks/schemas.ts';
-export * from './context/index.ts';
-export * from './validate/index.ts';
-export * from './orchestrator/index.ts';
+export * from './llm/pricing.ts';

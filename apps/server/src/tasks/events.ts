@@ -3,6 +3,7 @@
 // rows exist, and readers replay from the database by sequence, so a missed message costs latency, not events.
 import { taskEventSchema, type TaskEvent } from '@tandem/core';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { taskEvents, tasks } from '../db/schema.ts';
 import type { PubSub } from '../pubsub.ts';
@@ -23,18 +24,22 @@ export async function appendTaskEvent(
   event: TaskEvent,
 ): Promise<number> {
   const parsed = taskEventSchema.parse(event);
-  const seq = await db.transaction(async (tx) => {
+  const stored = await db.transaction(async (tx) => {
     const [row] = await tx
       .update(tasks)
       .set({ lastSeq: sql`${tasks.lastSeq} + 1` })
       .where(eq(tasks.id, taskId))
       .returning({ seq: tasks.lastSeq });
     if (!row) throw new Error(`task ${taskId} does not exist`);
-    await tx.insert(taskEvents).values({ taskId, seq: row.seq, type: parsed.type, data: parsed });
-    return row.seq;
+    const [inserted] = await tx
+      .insert(taskEvents)
+      .values({ taskId, seq: row.seq, type: parsed.type, data: parsed })
+      .returning({ at: taskEvents.at });
+    return { seq: row.seq, at: inserted?.at ?? new Date() };
   });
-  await pubsub.publish(taskChannel(taskId), { seq });
-  return seq;
+  // The committed event rides along, so live followers need not read it back; the database stays the authority.
+  await pubsub.publish(taskChannel(taskId), { seq: stored.seq, at: stored.at.toISOString(), event: parsed });
+  return stored.seq;
 }
 
 export async function listTaskEvents(db: Db, taskId: string, afterSeq: number, limit = 500) {
@@ -47,9 +52,12 @@ export async function listTaskEvents(db: Db, taskId: string, afterSeq: number, l
   return rows.map((r): StoredTaskEvent => ({ seq: r.seq, at: r.at, event: r.data as TaskEvent }));
 }
 
+const liveMessage = z.object({ seq: z.number().int(), at: z.iso.datetime(), event: taskEventSchema });
+
 /**
  * Yields every event after `afterSeq`, in order and exactly once, then follows new ones until `signal` aborts.
- * Subscribes before the first read so nothing appended in between is missed.
+ * Subscribes before the first read so nothing appended in between is missed. A live message that continues the
+ * sequence is yielded as is; a gap (a lost or reordered message) is filled from the database.
  */
 export async function* followTaskEvents(
   db: Db,
@@ -58,35 +66,56 @@ export async function* followTaskEvents(
   afterSeq: number,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<StoredTaskEvent> {
+  const inbox: StoredTaskEvent[] = [];
+  // An object, not a `let`: the subscription callback flips it between awaits.
+  const state = { needsRead: true };
   let wake: (() => void) | undefined;
-  let dirty = true;
-  const poke = () => {
-    dirty = true;
-    wake?.();
-  };
-  const unsubscribe = await pubsub.subscribe(taskChannel(taskId), poke);
+  const poke = () => wake?.();
+  const unsubscribe = await pubsub.subscribe(taskChannel(taskId), (message) => {
+    const parsed = liveMessage.safeParse(message);
+    if (parsed.success)
+      inbox.push({ seq: parsed.data.seq, at: new Date(parsed.data.at), event: parsed.data.event });
+    else state.needsRead = true;
+    poke();
+  });
   signal?.addEventListener('abort', poke);
+  let last = afterSeq;
   try {
-    let last = afterSeq;
     while (!signal?.aborted) {
-      if (!dirty) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          // A safety net for a lost pub/sub message (e.g. a Redis reconnect): look again now and then.
-          setTimeout(poke, 5_000).unref();
-        });
-        wake = undefined;
-        continue;
-      }
-      dirty = false;
-      for (;;) {
-        const batch = await listTaskEvents(db, taskId, last);
-        for (const stored of batch) {
-          last = stored.seq;
-          yield stored;
+      if (state.needsRead) {
+        state.needsRead = false;
+        for (;;) {
+          const batch = await listTaskEvents(db, taskId, last);
+          for (const stored of batch) {
+            last = stored.seq;
+            yield stored;
+          }
+          if (batch.length < 500) break;
         }
-        if (batch.length < 500) break;
       }
+      while (inbox.length > 0) {
+        const next = inbox.shift();
+        if (!next || next.seq <= last) continue;
+        if (next.seq !== last + 1) {
+          state.needsRead = true;
+          break;
+        }
+        last = next.seq;
+        yield next;
+      }
+      if (state.needsRead || inbox.length > 0) continue;
+      await new Promise<void>((resolve) => {
+        // A safety net for a lost message at the very end of a run (e.g. a Redis reconnect): look again later.
+        const timer = setTimeout(() => {
+          state.needsRead = true;
+          resolve();
+        }, 5_000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
     }
   } finally {
     signal?.removeEventListener('abort', poke);

@@ -1,20 +1,12 @@
 // One task run on this instance: snapshot the live document, run the core orchestrator, anchor its proposal to
 // the live text and store it, then (workspace policy) apply a clean proposal on its own.
-import {
-  anchorChangeset,
-  captureBase,
-  createLlmClient,
-  isAppError,
-  runTask,
-  syntaxValidator,
-  type LlmConfig,
-  type TaskEvent,
-} from '@tandem/core';
+import { anchorChangeset, captureBase, isAppError, type TaskEvent } from '@tandem/core';
+import type { LlmConfig } from '@tandem/core/ai';
 import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
 import { tasks, workspaces } from '../db/schema.ts';
 import { getCostSettings, getPriceTable } from '../services/settings.ts';
-import { resolveModel } from './models.ts';
+import { loadAi, resolveModel } from './models.ts';
 import { acceptHunks, claimTask, emit, getTask, setState, type TaskDeps } from './service.ts';
 
 export type ExecuteDeps = TaskDeps & Pick<AppDeps, 'logger' | 'metrics'>;
@@ -59,6 +51,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     return;
   }
 
+  const { createLlmClient, runTask, syntaxValidator } = await loadAi();
   const base = await deps.rooms.transact(task.workspaceId, (doc) => captureBase(doc));
   const [cost, priceTable] = await Promise.all([getCostSettings(deps.db), getPriceTable(deps.db)]);
 

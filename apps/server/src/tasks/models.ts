@@ -1,11 +1,16 @@
 // Which model a task runs on: admin settings, else the environment, else a local Ollama, else a plain NO_MODEL.
-import { AppError, detectOllama, listModels, resolveLlmConfig, type LlmConfig } from '@tandem/core';
+import { AppError } from '@tandem/core';
+import type { LlmConfig } from '@tandem/core/ai';
 import type { AppDeps } from '../deps.ts';
 import { getLlmSettings } from '../services/settings.ts';
 
 type ModelDeps = Pick<AppDeps, 'db' | 'config'>;
 
+// The AI pipeline is loaded on first use: it is the heaviest part of the server and many instances never run a task.
+export const loadAi = () => import('@tandem/core/ai');
+
 export async function resolveModel(deps: ModelDeps, requested?: string): Promise<LlmConfig> {
+  const { detectOllama, resolveLlmConfig } = await loadAi();
   const s = await getLlmSettings(deps.db, deps.config);
   const env = {
     TANDEM_LLM_PROVIDER: s.provider ?? undefined,
@@ -38,6 +43,7 @@ export async function availableModels(deps: ModelDeps): Promise<ModelChoice> {
   }
   let models: string[] = [config.model];
   try {
+    const { listModels } = await loadAi();
     const listed = await listModels(config, { timeoutMs: 2_000 });
     models = [...new Set([config.model, ...listed])];
   } catch {

@@ -1,0 +1,96 @@
+// The servers under test, each started fresh in its own process: Tandem (PGlite in memory, and PostgreSQL when
+// DATABASE_URL is set), Hocuspocus and the classic y-websocket server. A target knows how to make a room and a client.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { onCleanup } from './cleanup.ts';
+import { connectClient, type SyncClient } from './clients.ts';
+import { throwawayDatabase } from './postgres.ts';
+import { startServer, type ProcessStats } from './server-process.ts';
+
+export interface Running {
+  stats(): ProcessStats;
+  /** A new, empty room (a workspace for Tandem) that the clients of this run may join. */
+  newRoom(): Promise<string>;
+  connect(room: string): SyncClient;
+  stop(): Promise<void>;
+}
+
+export interface Target {
+  name: string;
+  /** Whether documents survive the last client leaving (only then a cold load can be measured). */
+  persistent: boolean;
+  start(): Promise<Running>;
+}
+
+const servers = path.join(import.meta.dirname, 'servers');
+
+function tandem(name: string, databaseUrl: string | undefined): Target {
+  return {
+    name,
+    persistent: true,
+    async start() {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-'));
+      const removeDir = onCleanup({ sync: () => rmSync(dataDir, { recursive: true, force: true }) });
+      let db: Awaited<ReturnType<typeof throwawayDatabase>> | undefined;
+      try {
+        db = databaseUrl ? await throwawayDatabase(databaseUrl) : undefined;
+        const server = await startServer(path.join(servers, 'tandem-server.ts'), {
+          BENCH_DATA_DIR: dataDir,
+          BENCH_DATABASE_URL: db?.url ?? '',
+        });
+        try {
+          // Loaded only here: the harness pulls in the whole server, which the other targets do not need.
+          const { signedUpClient } = await import('../../apps/server/test/harness.ts');
+          const owner = await signedUpClient(server.url, 'Bench');
+          const cookie = owner.jar.header();
+          let n = 0;
+          const database = db;
+          return {
+            stats: () => server.stats(),
+            newRoom: async () => (await owner.trpc.workspace.create.mutate({ name: `bench ${++n}` })).id,
+            connect: (room) => connectClient({ protocol: 'y-websocket', baseUrl: server.url, room, cookie }),
+            stop: async () => {
+              await server.stop();
+              await database?.drop();
+              await removeDir();
+            },
+          };
+        } catch (error) {
+          await server.stop();
+          throw error;
+        }
+      } catch (error) {
+        await db?.drop();
+        await removeDir();
+        throw error;
+      }
+    },
+  };
+}
+
+function inMemory(name: string, entry: string, protocol: 'y-websocket' | 'hocuspocus'): Target {
+  return {
+    name,
+    persistent: false,
+    async start() {
+      const server = await startServer(path.join(servers, entry), {});
+      let n = 0;
+      return {
+        stats: () => server.stats(),
+        newRoom: () => Promise.resolve(`bench-${++n}`),
+        connect: (room) => connectClient({ protocol, baseUrl: server.url, room }),
+        stop: () => server.stop(),
+      };
+    },
+  };
+}
+
+export function targets(databaseUrl: string | undefined): Target[] {
+  return [
+    tandem('tandem (pglite)', undefined),
+    ...(databaseUrl ? [tandem('tandem (postgres)', databaseUrl)] : []),
+    inMemory('hocuspocus 3', 'hocuspocus-server.ts', 'hocuspocus'),
+    inMemory('y-websocket 1.5', 'y-websocket-server.ts', 'y-websocket'),
+  ];
+}

@@ -1,0 +1,135 @@
+// @vitest-environment happy-dom
+import { EditorView } from '@codemirror/view';
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applyAwarenessUpdate, Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { CollaborativeEditor } from './collaborative-editor.tsx';
+
+beforeAll(() => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+let root: Root | null = null;
+let container: HTMLElement | null = null;
+
+afterEach(() => {
+  act(() => root?.unmount());
+  container?.remove();
+  root = null;
+  container = null;
+});
+
+function mount(node: React.ReactNode) {
+  container = document.createElement('div');
+  document.body.append(container);
+  const r = createRoot(container);
+  root = r;
+  act(() => r.render(node));
+  return container;
+}
+
+function editorIn(el: HTMLElement): EditorView {
+  const content = el.querySelector('.cm-content');
+  if (!(content instanceof HTMLElement)) throw new Error('no editor content');
+  const view = EditorView.findFromDOM(content);
+  if (!view) throw new Error('no view');
+  return view;
+}
+
+function setup(text: string) {
+  const doc = new Y.Doc();
+  const ytext = doc.getMap<Y.Text>('files').set('src/a.ts', new Y.Text(text));
+  return { doc, ytext, awareness: new Awareness(doc) };
+}
+
+describe('CollaborativeEditor', () => {
+  it('shows the Y.Text and labels the editing area', () => {
+    const { ytext, awareness } = setup('const a = 1;\n');
+    const el = mount(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="src/a.ts" />);
+    const view = editorIn(el);
+    expect(view.state.doc.toString()).toBe('const a = 1;\n');
+    expect(el.querySelector('.cm-content')?.getAttribute('aria-label')).toBe('src/a.ts');
+    expect(el.querySelector('.cm-content')?.getAttribute('contenteditable')).toBe('true');
+  });
+
+  it('writes local typing into the Y.Text', () => {
+    const { ytext, awareness } = setup('const a = 1;\n');
+    const view = editorIn(mount(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" />));
+    act(() => view.dispatch({ changes: { from: 0, insert: 'export ' }, userEvent: 'input.type' }));
+    expect(ytext.toString()).toBe('export const a = 1;\n');
+  });
+
+  it('shows a remote change to the Y.Text', () => {
+    const { doc, ytext, awareness } = setup('hello');
+    const view = editorIn(mount(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" />));
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
+    remote.getMap<Y.Text>('files').get('src/a.ts')?.insert(5, ' world');
+    act(() => Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc))));
+    expect(view.state.doc.toString()).toBe('hello world');
+    expect(view.dom.textContent).toContain('hello world');
+  });
+
+  it('undo takes back only this member’s edit, not a collaborator’s', () => {
+    const { doc, ytext, awareness } = setup('ab');
+    const view = editorIn(mount(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" />));
+    act(() => view.dispatch({ changes: { from: 2, insert: 'c' }, userEvent: 'input.type' }));
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
+    remote.getMap<Y.Text>('files').get('src/a.ts')?.insert(0, '>');
+    act(() => Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)), 'provider'));
+    expect(view.state.doc.toString()).toBe('>abc');
+    act(() => {
+      view.contentDOM.dispatchEvent(
+        new InputEvent('beforeinput', { inputType: 'historyUndo', cancelable: true }),
+      );
+    });
+    expect(ytext.toString()).toBe('>ab');
+    expect(view.state.doc.toString()).toBe('>ab');
+  });
+
+  it('refuses input when read-only, and accepts it again when switched back', () => {
+    const { ytext, awareness } = setup('fixed');
+    const el = mount(<CollaborativeEditor ytext={ytext} awareness={awareness} readOnly ariaLabel="a" />);
+    const view = editorIn(el);
+    const pressEnter = () =>
+      act(() => {
+        view.contentDOM.dispatchEvent(
+          new KeyboardEvent('keydown', { key: 'Enter', keyCode: 13, bubbles: true, cancelable: true }),
+        );
+      });
+    expect(view.state.readOnly).toBe(true);
+    expect(view.contentDOM.getAttribute('contenteditable')).toBe('false');
+    pressEnter();
+    expect(ytext.toString()).toBe('fixed');
+
+    act(() => root?.render(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" />));
+    expect(view.state.readOnly).toBe(false);
+    expect(view.contentDOM.getAttribute('contenteditable')).toBe('true');
+    // The same keystroke now goes through the keymap into the document and on into the Y.Text.
+    pressEnter();
+    expect(ytext.toString()).toBe('\nfixed');
+  });
+
+  it('draws a remote member’s cursor with their name from awareness', () => {
+    const { doc, ytext, awareness } = setup('hello');
+    const el = mount(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" />);
+    const remoteDoc = new Y.Doc();
+    Y.applyUpdate(remoteDoc, Y.encodeStateAsUpdate(doc));
+    const remote = new Awareness(remoteDoc);
+    const rtext = remoteDoc.getMap<Y.Text>('files').get('src/a.ts');
+    if (!rtext) throw new Error('missing');
+    remote.setLocalStateField('user', { id: 'u2', name: 'Bob', color: '#1d4ed8' });
+    const anchor: unknown = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(rtext, 1));
+    const head: unknown = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(rtext, 3));
+    remote.setLocalStateField('cursor', { anchor, head });
+    act(() => {
+      const update = encodeAwarenessUpdate(remote, [remoteDoc.clientID]);
+      applyAwarenessUpdate(awareness, update, 'remote');
+    });
+    expect(el.querySelector('.cm-ySelectionInfo')?.textContent).toBe('Bob');
+    remote.destroy();
+  });
+});

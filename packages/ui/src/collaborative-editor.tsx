@@ -1,0 +1,117 @@
+// A CodeMirror 6 editor bound live to one file's Y.Text: every member's keystrokes merge through Yjs, and
+// remote cursors and selections are drawn from awareness (`user: { name, color }`, set by the server).
+import { defaultKeymap, indentWithTab } from '@codemirror/commands';
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  foldGutter,
+  indentOnInput,
+  syntaxHighlighting,
+} from '@codemirror/language';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
+import { useEffect, useRef } from 'react';
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
+import type { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { languageExtension, type EditorLanguage } from './editor-language.ts';
+
+export interface CollaborativeEditorProps {
+  ytext: Y.Text;
+  /** Presence of the workspace; `null` edits without remote cursors (e.g. before the provider connects). */
+  awareness: Awareness | null;
+  /** Reviewers watch live but cannot type; the server refuses their updates regardless. */
+  readOnly?: boolean;
+  /** Usually `languageForPath(path)`; `null` is plain text. */
+  language?: EditorLanguage | null;
+  /** Names the editing area for assistive technology, e.g. the file path. */
+  ariaLabel: string;
+  className?: string;
+}
+
+function readOnlyExtension(readOnly: boolean): Extension {
+  return [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)];
+}
+
+// No CodeMirror `history()`: undo goes through Y.UndoManager so it only takes back this member's own edits,
+// never a collaborator's or an applied task's.
+function baseExtensions(): Extension {
+  return [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    foldGutter(),
+    drawSelection(),
+    indentOnInput(),
+    bracketMatching(),
+    highlightActiveLine(),
+    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    keymap.of([...yUndoManagerKeymap, ...defaultKeymap, indentWithTab]),
+  ];
+}
+
+export function CollaborativeEditor({
+  ytext,
+  awareness,
+  readOnly = false,
+  language = null,
+  ariaLabel,
+  className,
+}: CollaborativeEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const languageSlot = useRef(new Compartment());
+  const readOnlySlot = useRef(new Compartment());
+  const labelSlot = useRef(new Compartment());
+  // The latest props, read when the view is (re)created, so that effect depends only on the shared objects.
+  const latest = useRef({ readOnly, language, ariaLabel });
+  latest.current = { readOnly, language, ariaLabel };
+
+  useEffect(() => {
+    const parent = host.current;
+    if (!parent) return;
+    const undoManager = new Y.UndoManager(ytext);
+    const current = latest.current;
+    const editor = new EditorView({
+      parent,
+      state: EditorState.create({
+        doc: ytext.toString(),
+        extensions: [
+          baseExtensions(),
+          languageSlot.current.of(languageExtension(current.language)),
+          readOnlySlot.current.of(readOnlyExtension(current.readOnly)),
+          labelSlot.current.of(EditorView.contentAttributes.of({ 'aria-label': current.ariaLabel })),
+          yCollab(ytext, awareness, { undoManager }),
+        ],
+      }),
+    });
+    view.current = editor;
+    return () => {
+      view.current = null;
+      editor.destroy();
+      undoManager.destroy();
+    };
+  }, [ytext, awareness]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: languageSlot.current.reconfigure(languageExtension(language)) });
+  }, [language]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: readOnlySlot.current.reconfigure(readOnlyExtension(readOnly)) });
+  }, [readOnly]);
+
+  useEffect(() => {
+    view.current?.dispatch({
+      effects: labelSlot.current.reconfigure(EditorView.contentAttributes.of({ 'aria-label': ariaLabel })),
+    });
+  }, [ariaLabel]);
+
+  return <div ref={host} className={className} data-readonly={readOnly || undefined} />;
+}

@@ -1,0 +1,167 @@
+// @vitest-environment happy-dom
+import type { FileChange, Hunk } from '@tandem/core';
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DiffReview, type DiffReviewProps } from './diff-review.tsx';
+
+beforeAll(() => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+let root: Root | null = null;
+let container: HTMLElement | null = null;
+
+afterEach(() => {
+  act(() => root?.unmount());
+  container?.remove();
+  root = null;
+  container = null;
+});
+
+function hunk(id: string, status: Hunk['status'], line: number): Hunk {
+  return {
+    id,
+    oldStart: line,
+    oldLines: 1,
+    newStart: line,
+    newLines: 1,
+    oldOffset: 0,
+    oldText: `old ${id}\n`,
+    newText: `new ${id}\n`,
+    status,
+  };
+}
+
+const file: FileChange = {
+  path: 'src/a.ts',
+  kind: 'modify',
+  baseHash: 'a'.repeat(64),
+  hunks: [
+    hunk('0-0', 'pending', 1),
+    hunk('0-1', 'rejected', 3),
+    hunk('0-2', 'conflict', 5),
+    hunk('0-3', 'applied', 7),
+  ],
+};
+
+const current = 'one\ntwo\nthree\nfour\nfive\n';
+const proposed = 'ONE\ntwo\nthree\nfour\nFIVE\n';
+
+function props(overrides: Partial<DiffReviewProps> = {}): DiffReviewProps {
+  return {
+    file,
+    current,
+    proposed,
+    conflicts: [
+      {
+        path: 'src/a.ts',
+        hunkId: '0-2',
+        reason: 'region-changed',
+        ours: 'human line\n',
+        theirs: 'task line\n',
+      },
+    ],
+    onAccept: vi.fn(),
+    onReject: vi.fn(),
+    onResolve: vi.fn(),
+    ...overrides,
+  };
+}
+
+function mount(p: DiffReviewProps) {
+  container = document.createElement('div');
+  document.body.append(container);
+  const r = createRoot(container);
+  root = r;
+  act(() => r.render(<DiffReview {...p} />));
+  return container;
+}
+
+function button(el: HTMLElement, name: string): HTMLButtonElement {
+  const found = [...el.querySelectorAll('button')].find(
+    (b) => (b.getAttribute('aria-label') ?? b.textContent) === name,
+  );
+  if (!found) throw new Error(`no button ${name}`);
+  return found;
+}
+
+describe('DiffReview', () => {
+  it('shows current and proposed text side by side in read-only editors', () => {
+    const el = mount(props());
+    const contents = [...el.querySelectorAll('.cm-mergeView .cm-content')];
+    expect(contents.map((c) => c.getAttribute('aria-label'))).toEqual([
+      'Current src/a.ts',
+      'Proposed src/a.ts',
+    ]);
+    expect(contents.map((c) => c.getAttribute('contenteditable'))).toEqual(['false', 'false']);
+    expect(el.querySelector('.cm-mergeView')?.textContent).toContain('FIVE');
+    // The merge view marks what changed, so the reviewer sees the hunks in context.
+    expect(el.querySelectorAll('.cm-changedLine').length).toBeGreaterThan(0);
+  });
+
+  it('sends per-hunk decisions with the hunk id', () => {
+    const p = props();
+    const el = mount(p);
+    act(() => button(el, 'Accept @@ -1,1 +1,1 @@').click());
+    act(() => button(el, 'Reject @@ -1,1 +1,1 @@').click());
+    act(() => button(el, 'Accept @@ -3,1 +3,1 @@').click());
+    expect(p.onAccept).toHaveBeenNthCalledWith(1, ['0-0']);
+    expect(p.onAccept).toHaveBeenNthCalledWith(2, ['0-1']);
+    expect(p.onReject).toHaveBeenCalledWith(['0-0']);
+  });
+
+  it('enables only the decisions a hunk’s status allows', () => {
+    const el = mount(props());
+    expect(button(el, 'Reject @@ -3,1 +3,1 @@').disabled).toBe(true);
+    expect(button(el, 'Accept @@ -7,1 +7,1 @@').disabled).toBe(true);
+    expect(button(el, 'Reject @@ -7,1 +7,1 @@').disabled).toBe(true);
+    expect(el.querySelector('[data-hunk="0-2"]')?.textContent).toContain('Conflict');
+    expect(el.querySelector('[data-hunk="0-2"] button[aria-label^="Accept"]')).toBeNull();
+  });
+
+  it('file-level buttons act on the open hunks only', () => {
+    const p = props();
+    const el = mount(p);
+    act(() => button(el, 'Accept all (1)').click());
+    act(() => button(el, 'Reject all (1)').click());
+    expect(p.onAccept).toHaveBeenCalledWith(['0-0']);
+    expect(p.onReject).toHaveBeenCalledWith(['0-0']);
+  });
+
+  it('shows both sides of a conflict and reports the chosen side', () => {
+    const p = props();
+    const el = mount(p);
+    const conflict = el.querySelector('[data-hunk="0-2"]');
+    expect(conflict?.textContent).toContain('region changed');
+    expect(conflict?.textContent).toContain('human line');
+    expect(conflict?.textContent).toContain('task line');
+    act(() => button(el, 'Keep current text').click());
+    act(() => button(el, "Take task's text").click());
+    expect(p.onResolve).toHaveBeenNthCalledWith(1, '0-2', 'ours');
+    expect(p.onResolve).toHaveBeenNthCalledWith(2, '0-2', 'theirs');
+  });
+
+  it('disables every decision for a read-only member', () => {
+    const el = mount(props({ readOnly: true }));
+    const buttons = [...el.querySelectorAll('button')];
+    expect(buttons.length).toBeGreaterThan(0);
+    expect(buttons.every((b) => b.disabled)).toBe(true);
+  });
+
+  it('rebuilds the merge view when the live text changes', () => {
+    const p = props();
+    const el = mount(p);
+    act(() => root?.render(<DiffReview {...p} current={'one\ntwo\nthree\nfour\nfive!\n'} />));
+    expect(el.querySelectorAll('.cm-mergeView')).toHaveLength(1);
+    expect(el.querySelector('.cm-mergeView')?.textContent).toContain('five!');
+  });
+
+  it('renders the hunk list on the server, before any editor mounts', () => {
+    const html = renderToStaticMarkup(<DiffReview {...props()} />);
+    expect(html).toContain('<section aria-label="Review src/a.ts">');
+    expect(html).toContain('<ol aria-label="Hunks in src/a.ts">');
+    expect(html).toContain('>Applied<');
+  });
+});

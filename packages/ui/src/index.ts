@@ -1,0 +1,9 @@
+// Everything @tandem/ui offers. Apps should prefer the subpath exports (`@tandem/ui/task-timeline` …) so a page
+// that shows no editor does not load CodeMirror.
+export * from './status-badge.tsx';
+export * from './timeline-format.ts';
+export * from './task-timeline.tsx';
+export * from './editor-language.ts';
+export * from './collaborative-editor.tsx';
+export * from './review-actions.ts';
+export * from './diff-review.tsx';

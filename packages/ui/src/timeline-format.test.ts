@@ -1,0 +1,159 @@
+import type { TaskEvent } from '@tandem/core';
+import { describe, expect, it } from 'vitest';
+import {
+  formatClock,
+  formatCost,
+  formatDuration,
+  groupTimeline,
+  summarizeEvent,
+  type TimelineEvent,
+} from './timeline-format.ts';
+
+describe('formatCost', () => {
+  it.each([
+    [null, 'cost unknown'],
+    [0, '$0.00'],
+    [0.00004, '< $0.0001'],
+    [0.0042, '$0.0042'],
+    [0.0123, '$0.0123'],
+    [0.5, '$0.5000'],
+    [1.234, '$1.23'],
+    [1234.5, '$1,234.50'],
+  ] as const)('%s -> %s', (usd, text) => {
+    expect(formatCost(usd)).toBe(text);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 ms'],
+    [849.6, '850 ms'],
+    [1_000, '1.0 s'],
+    [12_345, '12.3 s'],
+    [60_000, '1 min'],
+    [125_000, '2 min 5 s'],
+    [3_600_000, '1 h'],
+    [3_720_000, '1 h 2 min'],
+  ])('%s ms -> %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('formatClock', () => {
+  it('pads local hours, minutes and seconds', () => {
+    expect(formatClock(new Date(2026, 0, 2, 3, 4, 5))).toBe('03:04:05');
+  });
+  it('shows nothing for an unparseable time rather than "NaN"', () => {
+    expect(formatClock('not a date')).toBe('');
+  });
+});
+
+const summary = { files: [{ path: 'a.ts', kind: 'modify' as const, hunks: 2, added: 5, removed: 1 }] };
+const names = (id: string) => (id === 'u1' ? 'Alice' : id);
+
+describe('summarizeEvent', () => {
+  it.each<[TaskEvent, string]>([
+    [{ type: 'status', status: 'streaming' }, 'streaming'],
+    [{ type: 'status', status: 'failed', message: 'model gone' }, 'failed: model gone'],
+    [
+      {
+        type: 'context',
+        files: [{ path: 'a.ts', reason: 'named', tokens: 120 }],
+        totalTokens: 1_200,
+        budgetTokens: 8_000,
+      },
+      '1 file, 1,200 of 8,000 tokens',
+    ],
+    [{ type: 'output', text: 'hello' }, '5 characters'],
+    [
+      { type: 'edit', path: 'a.ts', kind: 'modify', status: 'applied', rung: 'whitespace' },
+      'modify a.ts applied, whitespace match',
+    ],
+    [
+      { type: 'edit', path: 'a.ts', kind: 'modify', status: 'failed', message: 'no match' },
+      'modify a.ts failed: no match',
+    ],
+    [
+      { type: 'validation', validator: 'syntax', path: 'a.ts', ok: true, diagnostics: [] },
+      'syntax passed on a.ts',
+    ],
+    [
+      {
+        type: 'validation',
+        validator: 'security',
+        path: 'a.ts',
+        ok: false,
+        diagnostics: [
+          { line: 1, col: 1, severity: 'error', message: 'eval' },
+          { line: 2, col: 1, severity: 'error', message: 'eval' },
+          { line: 3, col: 1, severity: 'warning', message: 'x' },
+        ],
+      },
+      'security failed on a.ts (2 errors, 1 warning)',
+    ],
+    [
+      { type: 'test', command: 'pnpm test', ok: false, exitCode: null, output: '', durationMs: 30_000 },
+      'pnpm test failed (killed, 30.0 s)',
+    ],
+    [
+      { type: 'test', command: 'pnpm test', ok: true, exitCode: 0, output: 'ok', durationMs: 1_500 },
+      'pnpm test passed (exit 0, 1.5 s)',
+    ],
+    [
+      { type: 'proposal', summary: { ...summary, hunks: 2, added: 5, removed: 1 } },
+      '2 hunks in 1 file (+5 −1)',
+    ],
+    [{ type: 'applied', by: 'u1', hunkIds: ['0-0'] }, '1 hunk by Alice'],
+    [{ type: 'rejected', by: 'u2', hunkIds: ['0-0', '0-1'] }, '2 hunks by u2'],
+    [{ type: 'rolled-back', by: 'u1', restored: 3, conflicts: 1 }, 'by Alice: 3 restored, 1 conflict'],
+    [
+      { type: 'conflict', path: 'a.ts', hunkId: '0-1', reason: 'region-changed', ours: 'a', theirs: 'b' },
+      'a.ts (hunk 0-1): region changed',
+    ],
+    [
+      { type: 'error', code: 'LLM_TIMEOUT', message: 'no reply', retryable: true },
+      'LLM_TIMEOUT: no reply (retryable)',
+    ],
+    [
+      {
+        type: 'done',
+        outcome: 'applied',
+        tokensIn: 12_000,
+        tokensOut: 800,
+        costUsd: 0.0042,
+        totalMs: 65_000,
+        phaseMs: {},
+      },
+      'applied, 12,000 tokens in / 800 out, $0.0042, 1 min 5 s',
+    ],
+  ])('%j', (event, text) => {
+    expect(summarizeEvent(event, names)).toBe(text);
+  });
+});
+
+describe('groupTimeline', () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  it('folds consecutive output deltas into one item and keeps other events in order', () => {
+    const events: TimelineEvent[] = [
+      { seq: 1, at, type: 'status', status: 'streaming' },
+      { seq: 2, at, type: 'output', text: 'Hel' },
+      { seq: 3, at, type: 'output', text: 'lo' },
+      { seq: 4, at, type: 'status', status: 'applying' },
+      { seq: 5, at, type: 'output', text: '!' },
+    ];
+    expect(groupTimeline(events)).toEqual([
+      { kind: 'event', event: events[0] },
+      { kind: 'output', seq: 2, at, text: 'Hello', count: 2 },
+      { kind: 'event', event: events[3] },
+      { kind: 'output', seq: 5, at, text: '!', count: 1 },
+    ]);
+  });
+  it('does not mutate the events it is given', () => {
+    const events: TimelineEvent[] = [
+      { seq: 1, at, type: 'output', text: 'a' },
+      { seq: 2, at, type: 'output', text: 'b' },
+    ];
+    groupTimeline(events);
+    expect(events[0]).toEqual({ seq: 1, at, type: 'output', text: 'a' });
+  });
+});
