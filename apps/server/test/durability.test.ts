@@ -56,7 +56,7 @@ describe('crash safety', () => {
       second.child.kill('SIGTERM');
       await new Promise((resolve) => second.child.once('exit', resolve));
     }
-  }, 120_000);
+  }, 240_000);
 });
 
 describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)('two instances with PostgreSQL and Redis', () => {
@@ -127,5 +127,5 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)('two instances with Post
       }
       await shared.dispose();
     }
-  }, 120_000);
+  }, 240_000);
 });

@@ -69,5 +69,5 @@ describe('the server process', () => {
       again.child.kill('SIGTERM');
       await exited(again.child);
     }
-  }, 120_000);
+  }, 240_000);
 });
