@@ -17,6 +17,8 @@ const schema = z.object({
   TANDEM_LLM_MODEL: z.string().optional(),
   TANDEM_OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
   TANDEM_TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Set by pnpm to the directory the command was typed in; relative paths are meant from there. */
+  INIT_CWD: z.string().optional(),
 });
 
 export interface Config {
@@ -52,7 +54,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
-    dataDir: path.resolve(e.TANDEM_DATA_DIR),
+    dataDir: path.resolve(e.INIT_CWD ?? process.cwd(), e.TANDEM_DATA_DIR),
     publicUrl: e.TANDEM_PUBLIC_URL ? new URL(e.TANDEM_PUBLIC_URL).origin : undefined,
     databaseUrl: e.DATABASE_URL || undefined,
     redisUrl: e.REDIS_URL || undefined,
