@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.ts';
 import { tasks, workspaces } from '../db/schema.ts';
 import { getCostSettings, getPriceTable } from '../services/settings.ts';
 import { loadAi, resolveModel } from './models.ts';
-import { acceptHunks, claimTask, emit, getTask, setState, type TaskDeps } from './service.ts';
+import { acceptHunks, claimTask, doneWithoutRun, emit, getTask, setState, type TaskDeps } from './service.ts';
 
 export type ExecuteDeps = TaskDeps & Pick<AppDeps, 'logger' | 'metrics'>;
 
@@ -33,15 +33,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     const code = isAppError(error) ? error.code : 'INTERNAL';
     const message = isAppError(error) ? error.message : 'The model settings could not be read.';
     await emit(deps, taskId, { type: 'error', code, message, retryable: false });
-    await emit(deps, taskId, {
-      type: 'done',
-      outcome: 'failed',
-      tokensIn: 0,
-      tokensOut: 0,
-      costUsd: null,
-      totalMs: 0,
-      phaseMs: {},
-    });
+    await emit(deps, taskId, doneWithoutRun('failed'));
     await setState(deps, task, {
       state: 'failed',
       errorCode: code,

@@ -35,6 +35,11 @@ export interface TaskChange {
   state: TaskRow['state'];
 }
 
+/** The closing event of a task that ended before the model ran. */
+export function doneWithoutRun(outcome: 'cancelled' | 'failed'): TaskEvent {
+  return { type: 'done', outcome, tokensIn: 0, tokensOut: 0, costUsd: null, totalMs: 0, phaseMs: {} };
+}
+
 export async function emit(deps: TaskDeps, taskId: string, event: TaskEvent) {
   return appendTaskEvent(deps.db, deps.pubsub, taskId, event);
 }
@@ -153,15 +158,7 @@ export async function cancelTask(deps: TaskDeps, task: TaskRow, cancel: (taskId:
     if (rows.length > 0) {
       await cancel(task.id);
       await emit(deps, task.id, { type: 'status', status: 'cancelled' });
-      await emit(deps, task.id, {
-        type: 'done',
-        outcome: 'cancelled',
-        tokensIn: 0,
-        tokensOut: 0,
-        costUsd: null,
-        totalMs: 0,
-        phaseMs: {},
-      });
+      await emit(deps, task.id, doneWithoutRun('cancelled'));
       await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), {
         taskId: task.id,
         state: 'cancelled',
