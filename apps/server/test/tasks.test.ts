@@ -188,12 +188,15 @@ describe.each(backends)('tasks on %s', (backend) => {
       ),
     ]);
     const { taskId } = await owner.trpc.task.create.mutate({ workspaceId: ws.id, prompt: 'edit' });
+    const run = collect(owner, taskId);
+    // The snapshot is taken before context selection: type only once the task is past it.
+    await until(() => run.events.some((e) => e.type === 'context'), 10_000, 'context');
     const text = () => y.doc.getMap<Y.Text>('files').get('src/math.ts')!;
     // While the model "thinks": a header above everything and a change inside the second hunk's line.
     text().insert(0, '/** header */\n');
     const at = text().toString().indexOf('"tandem"');
     text().insert(at + 1, 'my-');
-    await collect(owner, taskId).finished;
+    await run.finished;
 
     const result = await owner.trpc.task.accept.mutate({ taskId });
     expect(result.applied).toHaveLength(1);
