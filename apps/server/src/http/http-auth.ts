@@ -16,23 +16,33 @@ export interface HttpMember extends HttpSession {
   role: MemberRole;
 }
 
-/** The signed-in user, refreshing or clearing the cookie as lucia asks; UNAUTHENTICATED without a live session. */
+/**
+ * The lucia session behind the request's cookie, or nulls. With `res`, the cookie is refreshed when lucia extended
+ * the session and cleared when it is dead. The tRPC context, plain HTTP routes and the sync endpoint all use this.
+ */
+export async function readSession(
+  deps: Pick<AppDeps, 'auth'>,
+  req: IncomingMessage,
+  res: ServerResponse | undefined,
+): Promise<{ user: User; session: Session } | { user: null; session: null }> {
+  const sessionId = deps.auth.readSessionCookie(req.headers.cookie ?? '');
+  if (!sessionId) return { user: null, session: null };
+  const result = await deps.auth.validateSession(sessionId);
+  if (result.session?.fresh)
+    res?.appendHeader('Set-Cookie', deps.auth.createSessionCookie(result.session.id).serialize());
+  if (!result.session) res?.appendHeader('Set-Cookie', deps.auth.createBlankSessionCookie().serialize());
+  return result;
+}
+
+/** The signed-in user; UNAUTHENTICATED without a live session. */
 export async function authenticate(
   deps: AppDeps,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<HttpSession> {
-  const sessionId = deps.auth.readSessionCookie(req.headers.cookie ?? '');
-  if (sessionId) {
-    const { user, session } = await deps.auth.validateSession(sessionId);
-    if (session) {
-      if (session.fresh)
-        res.appendHeader('Set-Cookie', deps.auth.createSessionCookie(session.id).serialize());
-      return { user, session };
-    }
-    res.appendHeader('Set-Cookie', deps.auth.createBlankSessionCookie().serialize());
-  }
-  throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  const { user, session } = await readSession(deps, req, res);
+  if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  return { user, session };
 }
 
 /** The caller as a member of `workspaceId` with at least `minRole`. */

@@ -14,6 +14,7 @@ import {
 } from '@tandem/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AppDeps } from '../deps.ts';
+import { readSession } from '../http/http-auth.ts';
 import { getRole } from '../services/workspaces.ts';
 import type { AccessEvents } from './access-events.ts';
 import { colorFor } from './colors.ts';
@@ -52,8 +53,7 @@ export async function createSyncEndpoint(
     req: IncomingMessage,
     workspaceId: string,
   ): Promise<ConnectionContext | { code: number; reason: string }> {
-    const sessionId = deps.auth.readSessionCookie(req.headers.cookie ?? '');
-    const { user } = sessionId ? await deps.auth.validateSession(sessionId) : { user: null };
+    const { user } = await readSession(deps, req, undefined);
     if (!user) return { code: 4401, reason: 'sign in required' };
     if (!idSchema.safeParse(workspaceId).success) return { code: 4404, reason: 'workspace not found' };
     const role = await getRole(deps.db, workspaceId, user.id);

@@ -5,6 +5,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { Session, User } from 'lucia';
 import superjson from 'superjson';
 import type { AppDeps } from '../deps.ts';
+import { readSession } from '../http/http-auth.ts';
 import { checkOrigin } from '../http/origin.ts';
 import { getRole } from '../services/workspaces.ts';
 import { getTask } from '../tasks/service.ts';
@@ -25,20 +26,7 @@ export async function createContext(
   deps: AppDeps,
   opts: { req: IncomingMessage; res?: ServerResponse | undefined; requestId: string; ip: string },
 ): Promise<Context> {
-  const sessionId = deps.auth.readSessionCookie(opts.req.headers.cookie ?? '');
-  let user: User | null = null;
-  let session: Session | null = null;
-  if (sessionId) {
-    const result = await deps.auth.validateSession(sessionId);
-    user = result.user;
-    session = result.session;
-    if (opts.res) {
-      // Fresh sessions (extended on use) get a new cookie; dead ones get a blank cookie.
-      if (session?.fresh)
-        opts.res.appendHeader('Set-Cookie', deps.auth.createSessionCookie(session.id).serialize());
-      if (!session) opts.res.appendHeader('Set-Cookie', deps.auth.createBlankSessionCookie().serialize());
-    }
-  }
+  const { user, session } = await readSession(deps, opts.req, opts.res);
   return { deps, req: opts.req, res: opts.res, requestId: opts.requestId, ip: opts.ip, user, session };
 }
 
