@@ -1,14 +1,24 @@
 // JSON messages on named channels: in-process by default, through Redis pub/sub when several instances share
 // the database. Delivery is at-most-once; consumers that need every message replay from the database.
+// Subscribers in the publishing process get the message synchronously, before `publish` resolves, so an access
+// change or a cancel takes effect on this instance the moment its mutation answers; Redis carries it to the
+// others, and each instance skips its own messages coming back.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 
 type Handler = (message: unknown) => void;
 
+interface Envelope {
+  origin: string;
+  message: unknown;
+}
+
 export class PubSub {
   private readonly local = new EventEmitter();
   private readonly subscriber: Redis | undefined;
   private readonly subscribed = new Map<string, Promise<unknown>>();
+  private readonly origin = randomUUID();
 
   constructor(private readonly redis: Redis | undefined) {
     this.local.setMaxListeners(0);
@@ -16,20 +26,24 @@ export class PubSub {
       this.subscriber = redis.duplicate();
       this.subscriber.on('error', () => undefined);
       this.subscriber.on('message', (channel: string, raw: string) => {
-        let message: unknown;
+        let envelope: Partial<Envelope> | null;
         try {
-          message = JSON.parse(raw);
+          envelope = JSON.parse(raw) as Partial<Envelope> | null;
         } catch {
           return;
         }
-        this.local.emit(channel, message);
+        if (!envelope || typeof envelope !== 'object' || envelope.origin === this.origin) return;
+        this.local.emit(channel, envelope.message);
       });
     }
   }
 
   async publish(channel: string, message: unknown): Promise<void> {
-    if (this.redis) await this.redis.publish(channel, JSON.stringify(message));
-    else this.local.emit(channel, message);
+    this.local.emit(channel, message);
+    if (this.redis) {
+      const envelope: Envelope = { origin: this.origin, message };
+      await this.redis.publish(channel, JSON.stringify(envelope));
+    }
   }
 
   /** Resolves once messages published from now on will be delivered. */
