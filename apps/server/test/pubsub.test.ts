@@ -24,10 +24,12 @@ const open = (redisUrl: string | undefined) => {
 
 const channel = () => `test:${String(Math.random()).slice(2)}`;
 
-describe.each([
-  ['in process', undefined],
-  ...(testEnv.redisUrl ? [['redis', testEnv.redisUrl] as const] : []),
-])('PubSub %s', (_name, redisUrl) => {
+const modes: { name: string; redisUrl: string | undefined }[] = [
+  { name: 'in process', redisUrl: undefined },
+  ...(testEnv.redisUrl ? [{ name: 'on redis', redisUrl: testEnv.redisUrl }] : []),
+];
+
+describe.each(modes)('PubSub $name', ({ redisUrl }) => {
   it('delivers to local subscribers synchronously, exactly once', async () => {
     const pubsub = open(redisUrl);
     const name = channel();
