@@ -11,6 +11,7 @@ export {
 } from './anchors.ts';
 export { anchorChangeset, type AnchorOptions } from './anchor-changeset.ts';
 export { applyHunks, type ApplyResult, type MergeOptions } from './apply-hunks.ts';
+export { previewChangeset, type ChangesetPreview, type FilePreview } from './preview.ts';
 export {
   resolveConflict,
   type ConflictChoice,
