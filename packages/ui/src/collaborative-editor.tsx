@@ -1,13 +1,7 @@
 // A CodeMirror 6 editor bound live to one file's Y.Text: every member's keystrokes merge through Yjs, and
 // remote cursors and selections are drawn from awareness (`user: { name, color }`, set by the server).
 import { defaultKeymap, indentWithTab } from '@codemirror/commands';
-import {
-  bracketMatching,
-  defaultHighlightStyle,
-  foldGutter,
-  indentOnInput,
-  syntaxHighlighting,
-} from '@codemirror/language';
+import { bracketMatching, foldGutter, indentOnInput } from '@codemirror/language';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import {
   drawSelection,
@@ -22,6 +16,7 @@ import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { languageExtension, type EditorLanguage } from './editor-language.ts';
+import { accessibleHighlighting } from './highlight.ts';
 
 export interface CollaborativeEditorProps {
   ytext: Y.Text;
@@ -34,6 +29,8 @@ export interface CollaborativeEditorProps {
   /** Names the editing area for assistive technology, e.g. the file path. */
   ariaLabel: string;
   className?: string;
+  /** Scrolls this index into view whenever it changes (following another member's cursor). */
+  scrollTo?: number | null;
 }
 
 function readOnlyExtension(readOnly: boolean): Extension {
@@ -51,7 +48,7 @@ function baseExtensions(): Extension {
     indentOnInput(),
     bracketMatching(),
     highlightActiveLine(),
-    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    accessibleHighlighting(),
     keymap.of([...yUndoManagerKeymap, ...defaultKeymap, indentWithTab]),
   ];
 }
@@ -63,6 +60,7 @@ export function CollaborativeEditor({
   language = null,
   ariaLabel,
   className,
+  scrollTo = null,
 }: CollaborativeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -112,6 +110,13 @@ export function CollaborativeEditor({
       effects: labelSlot.current.reconfigure(EditorView.contentAttributes.of({ 'aria-label': ariaLabel })),
     });
   }, [ariaLabel]);
+
+  useEffect(() => {
+    const editor = view.current;
+    if (scrollTo === null || !editor) return;
+    const at = Math.min(Math.max(0, scrollTo), editor.state.doc.length);
+    editor.dispatch({ effects: EditorView.scrollIntoView(at, { y: 'center' }) });
+  }, [scrollTo, ytext]);
 
   return <div ref={host} className={className} data-readonly={readOnly || undefined} />;
 }

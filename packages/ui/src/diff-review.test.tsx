@@ -124,8 +124,8 @@ describe('DiffReview', () => {
   it('file-level buttons act on the open hunks only', () => {
     const p = props();
     const el = mount(p);
-    act(() => button(el, 'Accept all (1)').click());
-    act(() => button(el, 'Reject all (1)').click());
+    act(() => button(el, 'Accept file (1) in src/a.ts').click());
+    act(() => button(el, 'Reject file (1) in src/a.ts').click());
     expect(p.onAccept).toHaveBeenCalledWith(['0-0']);
     expect(p.onReject).toHaveBeenCalledWith(['0-0']);
   });
@@ -160,8 +160,20 @@ describe('DiffReview', () => {
 
   it('renders the hunk list on the server, before any editor mounts', () => {
     const html = renderToStaticMarkup(<DiffReview {...props()} />);
-    expect(html).toContain('<section aria-label="Review src/a.ts">');
-    expect(html).toContain('<ol aria-label="Hunks in src/a.ts">');
+    expect(html).toContain('<section aria-label="Review src/a.ts"');
+    expect(html).toContain('<ol aria-label="Hunks in src/a.ts"');
     expect(html).toContain('>Applied<');
+  });
+
+  it('says who decided each hunk', () => {
+    const p = props();
+    const decided = {
+      ...p.file,
+      hunks: p.file.hunks.map((h) => ({ ...h, decidedBy: 'u-ada', decidedAt: '2026-01-01T10:00:00.000Z' })),
+    };
+    const html = renderToStaticMarkup(
+      <DiffReview {...p} file={decided} userName={(id) => (id === 'u-ada' ? 'Ada' : id)} />,
+    );
+    expect(html).toContain('by Ada at');
   });
 });

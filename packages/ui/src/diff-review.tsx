@@ -6,6 +6,7 @@ import { EditorState } from '@codemirror/state';
 import { EditorView, lineNumbers } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import { languageExtension, type EditorLanguage } from './editor-language.ts';
+import { accessibleHighlighting } from './highlight.ts';
 import { fileActions, hunkActions, hunkHeader, hunkStatusBadge } from './review-actions.ts';
 import { StatusBadge } from './status-badge.tsx';
 
@@ -26,16 +27,16 @@ export interface DiffReviewProps {
   onAccept: (hunkIds: string[]) => void;
   onReject: (hunkIds: string[]) => void;
   onResolve: (hunkId: string, side: ConflictSide) => void;
+  /** Names the member who decided each hunk; defaults to the user id. */
+  userName?: (userId: string) => string;
 }
 
-const pre = {
-  fontFamily: 'ui-monospace, monospace',
-  fontSize: '0.85em',
-  whiteSpace: 'pre-wrap',
-  margin: 0,
-  padding: '0.25rem 0.5rem',
-  background: '#f3f4f6',
-} as const;
+const button =
+  'inline-flex h-7 items-center rounded-md px-2 text-xs font-medium ring-1 ring-inset ring-zinc-300 bg-white text-zinc-800 hover:bg-zinc-50 disabled:cursor-not-allowed disabled:text-zinc-400';
+const primary =
+  'inline-flex h-7 items-center rounded-md px-2 text-xs font-medium bg-indigo-600 text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:bg-indigo-300';
+const pre =
+  'm-0 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-zinc-100 px-2 py-1 font-mono text-xs text-zinc-900';
 
 function side(doc: string, language: EditorLanguage | null, label: string) {
   return {
@@ -43,6 +44,7 @@ function side(doc: string, language: EditorLanguage | null, label: string) {
     extensions: [
       lineNumbers(),
       languageExtension(language),
+      accessibleHighlighting(),
       EditorState.readOnly.of(true),
       EditorView.editable.of(false),
       EditorView.contentAttributes.of({ 'aria-label': label }),
@@ -62,18 +64,42 @@ function ConflictChoice({
   onResolve: (hunkId: string, side: ConflictSide) => void;
 }) {
   return (
-    <div role="group" aria-label={`Resolve conflict in ${hunkHeader(hunk)}`}>
-      {conflict ? <p>Why: {conflict.reason.replaceAll('-', ' ')}</p> : null}
-      <p>Current text (ours)</p>
-      {conflict ? <pre style={pre}>{conflict.ours}</pre> : <p>Not loaded yet.</p>}
-      <p>Task&apos;s text (theirs)</p>
-      <pre style={pre}>{conflict?.theirs ?? hunk.newText}</pre>
-      <button type="button" disabled={!enabled} onClick={() => onResolve(hunk.id, 'ours')}>
-        Keep current text
-      </button>{' '}
-      <button type="button" disabled={!enabled} onClick={() => onResolve(hunk.id, 'theirs')}>
-        Take task&apos;s text
-      </button>
+    <div
+      role="group"
+      aria-label={`Resolve conflict in ${hunkHeader(hunk)}`}
+      className="mt-2 grid gap-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-950"
+    >
+      {conflict ? (
+        <p>Someone changed these lines meanwhile ({conflict.reason.replaceAll('-', ' ')}).</p>
+      ) : null}
+      <div className="grid gap-2 md:grid-cols-2">
+        <div className="grid gap-1">
+          <p className="font-semibold">Current text (ours)</p>
+          {conflict ? <pre className={pre}>{conflict.ours}</pre> : <p>Not loaded yet.</p>}
+        </div>
+        <div className="grid gap-1">
+          <p className="font-semibold">Task&apos;s text (theirs)</p>
+          <pre className={pre}>{conflict?.theirs ?? hunk.newText}</pre>
+        </div>
+      </div>
+      <div className="flex gap-2">
+        <button
+          type="button"
+          className={button}
+          disabled={!enabled}
+          onClick={() => onResolve(hunk.id, 'ours')}
+        >
+          Keep current text
+        </button>
+        <button
+          type="button"
+          className={primary}
+          disabled={!enabled}
+          onClick={() => onResolve(hunk.id, 'theirs')}
+        >
+          Take task&apos;s text
+        </button>
+      </div>
     </div>
   );
 }
@@ -88,6 +114,7 @@ export function DiffReview({
   onAccept,
   onReject,
   onResolve,
+  userName = (id) => id,
 }: DiffReviewProps) {
   const host = useRef<HTMLDivElement>(null);
 
@@ -108,47 +135,75 @@ export function DiffReview({
   const all = fileActions(file.hunks, permissions);
 
   return (
-    <section aria-label={`Review ${file.path}`}>
-      <header style={{ display: 'flex', gap: '0.5rem', alignItems: 'center', flexWrap: 'wrap' }}>
-        <h3 style={{ margin: 0, fontSize: '1rem' }}>
-          <code>{file.path}</code> ({file.kind})
+    <section
+      aria-label={`Review ${file.path}`}
+      className="grid gap-2 rounded-lg border border-zinc-200 bg-white"
+    >
+      <header className="flex flex-wrap items-center gap-2 border-b border-zinc-200 px-3 py-2">
+        <h3 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold">
+          <code className="font-mono">{file.path}</code>{' '}
+          <span className="font-normal text-zinc-600">({file.kind})</span>
         </h3>
-        <button type="button" disabled={all.acceptIds.length === 0} onClick={() => onAccept(all.acceptIds)}>
-          Accept all ({all.acceptIds.length})
+        <button
+          type="button"
+          className={primary}
+          disabled={all.acceptIds.length === 0}
+          onClick={() => onAccept(all.acceptIds)}
+          aria-label={`Accept file (${all.acceptIds.length}) in ${file.path}`}
+        >
+          Accept file ({all.acceptIds.length})
         </button>
-        <button type="button" disabled={all.rejectIds.length === 0} onClick={() => onReject(all.rejectIds)}>
-          Reject all ({all.rejectIds.length})
+        <button
+          type="button"
+          className={button}
+          disabled={all.rejectIds.length === 0}
+          onClick={() => onReject(all.rejectIds)}
+          aria-label={`Reject file (${all.rejectIds.length}) in ${file.path}`}
+        >
+          Reject file ({all.rejectIds.length})
         </button>
       </header>
-      <div ref={host} />
-      <ol aria-label={`Hunks in ${file.path}`}>
+      <div ref={host} className="max-h-[60vh] overflow-auto text-xs" />
+      <ol aria-label={`Hunks in ${file.path}`} className="grid gap-1 px-3 pb-3">
         {file.hunks.map((hunk) => {
           const actions = hunkActions(hunk.status, permissions);
           const badge = hunkStatusBadge(hunk.status);
           const header = hunkHeader(hunk);
           return (
-            <li key={hunk.id} data-hunk={hunk.id} data-status={hunk.status}>
-              <code>{header}</code> <StatusBadge tone={badge.tone} label={badge.label} />{' '}
-              {hunk.status === 'conflict' ? null : (
-                <>
-                  <button
-                    type="button"
-                    aria-label={`Accept ${header}`}
-                    disabled={!actions.accept}
-                    onClick={() => onAccept([hunk.id])}
-                  >
-                    Accept
-                  </button>{' '}
-                  <button
-                    type="button"
-                    aria-label={`Reject ${header}`}
-                    disabled={!actions.reject}
-                    onClick={() => onReject([hunk.id])}
-                  >
-                    Reject
-                  </button>
-                </>
-              )}
+            <li key={hunk.id} data-hunk={hunk.id} data-status={hunk.status} className="text-xs">
+              <div className="flex flex-wrap items-center gap-2">
+                <code className="font-mono text-zinc-700">{header}</code>
+                <StatusBadge tone={badge.tone} label={badge.label} />
+                {hunk.decidedBy ? (
+                  <span className="text-zinc-600">
+                    by {userName(hunk.decidedBy)}
+                    {hunk.decidedAt ? ` at ${new Date(hunk.decidedAt).toLocaleTimeString()}` : ''}
+                  </span>
+                ) : null}
+                <span className="flex-1" />
+                {hunk.status === 'conflict' ? null : (
+                  <>
+                    <button
+                      type="button"
+                      className={button}
+                      aria-label={`Accept ${header}`}
+                      disabled={!actions.accept}
+                      onClick={() => onAccept([hunk.id])}
+                    >
+                      Accept
+                    </button>
+                    <button
+                      type="button"
+                      className={button}
+                      aria-label={`Reject ${header}`}
+                      disabled={!actions.reject}
+                      onClick={() => onReject([hunk.id])}
+                    >
+                      Reject
+                    </button>
+                  </>
+                )}
+              </div>
               {hunk.status === 'conflict' ? (
                 <ConflictChoice
                   hunk={hunk}

@@ -7,3 +7,6 @@ export * from './editor-language.ts';
 export * from './collaborative-editor.tsx';
 export * from './review-actions.ts';
 export * from './diff-review.tsx';
+export * from './file-tree-model.ts';
+export * from './file-tree.tsx';
+export * from './presence-bar.tsx';
