@@ -1,0 +1,19 @@
+// Builds the web app once per run, so every server the tests start serves the current apps/web/dist.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { e2eEnv } from './env.ts';
+
+const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/web');
+
+export default async function setup(): Promise<void> {
+  if (e2eEnv.skipBuild) return;
+  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build; test what ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: webRoot, logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+}
