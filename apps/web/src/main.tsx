@@ -2,6 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
+import { ToastProvider } from './components/toast.tsx';
 import './styles.css';
 import { queryClient, trpcClient, TRPCProvider } from './trpc.ts';
 
@@ -11,7 +12,9 @@ createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <App />
+        <ToastProvider>
+          <App />
+        </ToastProvider>
       </TRPCProvider>
     </QueryClientProvider>
   </StrictMode>,

@@ -1,0 +1,112 @@
+// Sign in and sign up: fields checked as you go with the same schemas the server uses; server errors in words.
+import { signInInput, signUpInput } from '@tandem/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type SyntheticEvent } from 'react';
+import { Button, Field, Logo } from '../components/ui.tsx';
+import { errorMessage } from '../errors.ts';
+import { useTRPC } from '../trpc.ts';
+
+type Mode = 'signIn' | 'signUp';
+type Fields = { name: string; email: string; password: string };
+type FieldErrors = Partial<Record<keyof Fields, string>>;
+
+function validate(mode: Mode, form: Fields): FieldErrors {
+  const result =
+    mode === 'signIn'
+      ? signInInput.safeParse({ email: form.email, password: form.password })
+      : signUpInput.safeParse(form);
+  if (result.success) return {};
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path[0];
+    if ((key === 'name' || key === 'email' || key === 'password') && !errors[key]) {
+      errors[key] = friendly(key, issue.message);
+    }
+  }
+  return errors;
+}
+
+function friendly(field: keyof Fields, message: string): string {
+  if (field === 'email') return 'Enter an email address like you@example.com.';
+  if (field === 'name') return 'Enter the name your teammates will see.';
+  return message;
+}
+
+export function AuthPage({ intro }: { intro?: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [mode, setMode] = useState<Mode>('signIn');
+  const [form, setForm] = useState<Fields>({ name: '', email: '', password: '' });
+  const [touched, setTouched] = useState<Partial<Record<keyof Fields, boolean>>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const onDone = () => queryClient.invalidateQueries();
+  const signIn = useMutation(trpc.auth.signIn.mutationOptions({ onSuccess: onDone }));
+  const signUp = useMutation(trpc.auth.signUp.mutationOptions({ onSuccess: onDone }));
+  const active = mode === 'signIn' ? signIn : signUp;
+  const errors = validate(mode, form);
+  const shown = (key: keyof Fields) => (submitted || touched[key] ? errors[key] : undefined);
+
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (Object.keys(errors).length > 0) return;
+    if (mode === 'signIn') signIn.mutate({ email: form.email, password: form.password });
+    else signUp.mutate(form);
+  };
+  const field = (key: keyof Fields) => ({
+    value: form[key],
+    onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }),
+    onBlur: () => setTouched({ ...touched, [key]: true }),
+    error: shown(key),
+  });
+  const switchMode = () => {
+    setMode(mode === 'signIn' ? 'signUp' : 'signIn');
+    setSubmitted(false);
+    setTouched({});
+    signIn.reset();
+    signUp.reset();
+  };
+
+  return (
+    <main className="flex min-h-full items-center justify-center bg-gradient-to-b from-indigo-50 to-zinc-50 p-4">
+      <div className="grid w-full max-w-sm gap-6">
+        <div className="flex justify-center">
+          <Logo />
+        </div>
+        <form
+          noValidate
+          onSubmit={submit}
+          aria-labelledby="auth-title"
+          className="grid gap-4 rounded-xl border border-zinc-200 bg-white p-6 shadow-sm"
+        >
+          <div className="grid gap-1">
+            <h1 id="auth-title" className="text-xl font-semibold">
+              {mode === 'signIn' ? 'Sign in to Tandem' : 'Create your account'}
+            </h1>
+            {intro ? <p className="text-sm text-zinc-600">{intro}</p> : null}
+          </div>
+          {mode === 'signUp' && <Field label="Name" autoComplete="name" {...field('name')} />}
+          <Field label="Email" type="email" autoComplete="email" {...field('email')} />
+          <Field
+            label="Password"
+            type="password"
+            autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
+            hint={mode === 'signUp' ? 'At least 10 characters.' : undefined}
+            {...field('password')}
+          />
+          {active.isError && (
+            <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">
+              {errorMessage(active.error)}
+            </p>
+          )}
+          <Button type="submit" variant="primary" busy={active.isPending}>
+            {mode === 'signIn' ? 'Sign in' : 'Sign up'}
+          </Button>
+          <button type="button" className="text-sm text-indigo-700 hover:underline" onClick={switchMode}>
+            {mode === 'signIn' ? 'No account yet? Sign up' : 'Have an account? Sign in'}
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,366 @@
+// The right pane: ask the AI (prompt with @path mentions, model picker, run), the workspace's task history,
+// and the selected task's live timeline with cancel and a way into its review.
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { TaskTimeline } from '@tandem/ui/task-timeline';
+import { formatCost } from '@tandem/ui/timeline-format';
+import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useToast } from '../components/toast.tsx';
+import { Badge, Button, cx, Spinner, type BadgeTone } from '../components/ui.tsx';
+import { errorMessage } from '../errors.ts';
+import { timeAgo } from '../time.ts';
+import { useTRPC } from '../trpc.ts';
+import { completeMention, mentionAt, mentionedPaths, suggestPaths, type MentionQuery } from './mentions.ts';
+import { useTaskEvents } from './use-task-events.ts';
+
+export type TaskState =
+  | 'queued'
+  | 'running'
+  | 'proposed'
+  | 'applied'
+  | 'rejected'
+  | 'rolled-back'
+  | 'no-changes'
+  | 'cancelled'
+  | 'failed';
+
+export const stateTone: Record<TaskState, BadgeTone> = {
+  queued: 'neutral',
+  running: 'indigo',
+  proposed: 'amber',
+  applied: 'green',
+  rejected: 'neutral',
+  'rolled-back': 'neutral',
+  'no-changes': 'neutral',
+  cancelled: 'neutral',
+  failed: 'red',
+};
+
+export function Composer({
+  workspaceId,
+  paths,
+  openPaths,
+  onCreated,
+}: {
+  workspaceId: string;
+  paths: string[];
+  openPaths: string[];
+  onCreated: (taskId: string) => void;
+}) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const listId = useId();
+  const models = useQuery(trpc.task.models.queryOptions(undefined, { staleTime: 60_000 }));
+  const [prompt, setPrompt] = useState('');
+  const [model, setModel] = useState<string>('');
+  const [mention, setMention] = useState<(MentionQuery & { caret: number }) | null>(null);
+  const [active, setActive] = useState(0);
+  const box = useRef<HTMLTextAreaElement>(null);
+  // A mention that already names a file exactly needs no list over the Run button.
+  const suggestions = useMemo(
+    () => (mention && !paths.includes(mention.query) ? suggestPaths(paths, mention.query) : []),
+    [mention, paths],
+  );
+  const create = useMutation(
+    trpc.task.create.mutationOptions({
+      onSuccess: ({ taskId }) => {
+        setPrompt('');
+        onCreated(taskId);
+      },
+      onError: (error) =>
+        toast({ title: 'The task did not start', description: errorMessage(error), tone: 'error' }),
+    }),
+  );
+
+  const configured = models.data?.configured === true;
+  const run = () => {
+    if (!prompt.trim() || !configured) return;
+    const chosen = model || models.data?.defaultModel || undefined;
+    create.mutate({
+      workspaceId,
+      prompt: prompt.trim(),
+      model: chosen ?? undefined,
+      paths: mentionedPaths(prompt, paths),
+      openPaths: openPaths.slice(0, 50),
+    });
+  };
+
+  const updateMention = (text: string, caret: number) => {
+    const found = mentionAt(text, caret);
+    setMention(found ? { ...found, caret } : null);
+    setActive(0);
+  };
+  const choose = (path: string) => {
+    if (!mention) return;
+    const next = completeMention(prompt, mention, path, mention.caret);
+    setPrompt(next.text);
+    setMention(null);
+    requestAnimationFrame(() => {
+      box.current?.focus();
+      box.current?.setSelectionRange(next.caret, next.caret);
+    });
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (mention && suggestions.length > 0) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setActive((i) => (i + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        choose(suggestions[active] ?? suggestions[0] ?? '');
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setMention(null);
+        return;
+      }
+    }
+    if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) {
+      event.preventDefault();
+      run();
+    }
+  };
+
+  return (
+    <form
+      className="grid gap-2 border-b border-zinc-200 p-3"
+      aria-label="Ask the AI"
+      onSubmit={(e) => {
+        e.preventDefault();
+        run();
+      }}
+    >
+      <label htmlFor={`${listId}-prompt`} className="text-sm font-semibold text-zinc-900">
+        Ask the AI to change the code
+      </label>
+      <div className="relative">
+        <textarea
+          id={`${listId}-prompt`}
+          ref={box}
+          rows={3}
+          value={prompt}
+          placeholder="e.g. Add input validation to @src/api.ts and a test for it"
+          role="combobox"
+          aria-expanded={suggestions.length > 0}
+          aria-controls={`${listId}-mentions`}
+          aria-autocomplete="list"
+          aria-activedescendant={suggestions.length > 0 ? `${listId}-m-${active}` : undefined}
+          onChange={(e) => {
+            setPrompt(e.target.value);
+            updateMention(e.target.value, e.target.selectionStart);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={() => setTimeout(() => setMention(null), 150)}
+          className="w-full resize-y rounded-md border border-zinc-300 bg-white p-2 text-sm placeholder:text-zinc-500"
+        />
+        {suggestions.length > 0 ? (
+          <ul
+            id={`${listId}-mentions`}
+            role="listbox"
+            aria-label="Files to mention"
+            className="absolute top-full right-0 left-0 z-20 mt-1 max-h-56 overflow-auto rounded-md border border-zinc-200 bg-white py-1 shadow-lg"
+          >
+            {suggestions.map((path, i) => (
+              <li
+                key={path}
+                id={`${listId}-m-${i}`}
+                role="option"
+                aria-selected={i === active}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  choose(path);
+                }}
+                className={cx(
+                  'cursor-pointer truncate px-2 py-1 font-mono text-xs',
+                  i === active ? 'bg-indigo-50 text-indigo-900' : 'text-zinc-800',
+                )}
+              >
+                {path}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+      {models.isPending ? (
+        <p className="flex items-center gap-2 text-xs text-zinc-600">
+          <Spinner className="size-3" /> Checking models…
+        </p>
+      ) : models.isError ? (
+        <p role="alert" className="text-xs text-red-800">
+          {errorMessage(models.error)}
+        </p>
+      ) : !models.data.configured ? (
+        <div
+          role="status"
+          className="rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-950"
+        >
+          <p className="font-semibold">No model configured</p>
+          <p>{models.data.problem}</p>
+          <p className="mt-1">
+            An admin can set one in the admin console (Settings), or start the server with{' '}
+            <code>TANDEM_LLM_PROVIDER</code>, <code>TANDEM_LLM_BASE_URL</code>, <code>TANDEM_LLM_MODEL</code>{' '}
+            and <code>TANDEM_LLM_API_KEY</code>; a local Ollama is found by itself.
+          </p>
+        </div>
+      ) : null}
+      <div className="flex items-center gap-2">
+        {configured && models.data ? (
+          <label className="flex min-w-0 flex-1 items-center gap-2 text-xs text-zinc-700">
+            Model
+            <select
+              value={model || models.data.defaultModel || ''}
+              onChange={(e) => setModel(e.target.value)}
+              className="h-8 min-w-0 flex-1 rounded-md border border-zinc-300 bg-white px-2 text-xs"
+            >
+              {[
+                ...new Set([models.data.defaultModel, ...models.data.models].filter((m): m is string => !!m)),
+              ].map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <span className="flex-1" />
+        )}
+        <Button
+          type="submit"
+          variant="primary"
+          busy={create.isPending}
+          disabled={!configured || !prompt.trim()}
+          title="Run (Ctrl+Enter)"
+        >
+          Run task
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export interface TaskSummary {
+  id: string;
+  prompt: string;
+  state: TaskState;
+  createdAt: Date;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number | null;
+  createdBy: string | null;
+}
+
+export function TaskHistory({
+  tasks,
+  selected,
+  onSelect,
+  userName,
+}: {
+  tasks: TaskSummary[];
+  selected: string | null;
+  onSelect: (id: string) => void;
+  userName: (id: string) => string;
+}) {
+  if (tasks.length === 0) {
+    return <p className="p-3 text-sm text-zinc-600">No tasks yet. Describe a change above and run it.</p>;
+  }
+  return (
+    <ul aria-label="Task history" className="divide-y divide-zinc-100">
+      {tasks.map((task) => (
+        <li key={task.id}>
+          <button
+            type="button"
+            aria-current={task.id === selected ? 'true' : undefined}
+            onClick={() => onSelect(task.id)}
+            className={cx(
+              'grid w-full gap-1 px-3 py-2 text-left hover:bg-zinc-50',
+              task.id === selected && 'bg-indigo-50',
+            )}
+          >
+            <span className="line-clamp-2 text-sm text-zinc-900">{task.prompt}</span>
+            <span className="flex flex-wrap items-center gap-2 text-xs text-zinc-600">
+              <Badge tone={stateTone[task.state]}>{task.state}</Badge>
+              {task.createdBy ? userName(task.createdBy) : 'someone'} · {timeAgo(task.createdAt)}
+              {task.tokensIn + task.tokensOut > 0
+                ? ` · ${task.tokensIn + task.tokensOut} tokens · ${formatCost(task.costUsd)}`
+                : ''}
+            </span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function TaskDetail({
+  taskId,
+  task,
+  canEdit,
+  userName,
+  onReview,
+  onBack,
+}: {
+  taskId: string;
+  task: TaskSummary | undefined;
+  canEdit: boolean;
+  userName: (id: string) => string;
+  onReview: () => void;
+  onBack: () => void;
+}) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const { events, error } = useTaskEvents(taskId);
+  const cancel = useMutation(
+    trpc.task.cancel.mutationOptions({
+      onError: (err) => toast({ title: 'Could not cancel', description: errorMessage(err), tone: 'error' }),
+    }),
+  );
+  const live = task?.state === 'queued' || task?.state === 'running';
+  const hasProposal = events.some((e) => e.type === 'proposal');
+  return (
+    <section aria-label="Task" className="grid gap-2 p-3">
+      <div className="flex items-center gap-2">
+        <Button size="sm" variant="ghost" onClick={onBack} aria-label="Back to task history">
+          ←
+        </Button>
+        <h3 className="min-w-0 flex-1 truncate text-sm font-semibold" title={task?.prompt}>
+          {task?.prompt ?? 'Task'}
+        </h3>
+        {task ? <Badge tone={stateTone[task.state]}>{task.state}</Badge> : null}
+      </div>
+      <div className="flex flex-wrap gap-2">
+        {live && canEdit ? (
+          <Button
+            size="sm"
+            variant="danger"
+            busy={cancel.isPending}
+            onClick={() => cancel.mutate({ taskId })}
+          >
+            Cancel task
+          </Button>
+        ) : null}
+        {hasProposal ? (
+          <Button size="sm" variant="primary" onClick={onReview}>
+            Review changes
+          </Button>
+        ) : null}
+      </div>
+      {error ? (
+        <p role="alert" className="text-sm text-red-800">
+          {errorMessage(error)}
+        </p>
+      ) : null}
+      {events.length === 0 ? (
+        <p className="flex items-center gap-2 text-sm text-zinc-600">
+          <Spinner className="size-3" /> Waiting for the first event…
+        </p>
+      ) : (
+        <div className="timeline text-sm">
+          <TaskTimeline events={events} userName={userName} ariaLabel="Task timeline" />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+// The centre pane: the open file bound live to its Y.Text, with who else is in it and a clear read-only badge.
+import { CollaborativeEditor } from '@tandem/ui/collaborative-editor';
+import { languageForPath } from '@tandem/ui/editor-language';
+import type { Awareness } from 'y-protocols/awareness';
+import type * as Y from 'yjs';
+import { Badge, PageState } from '../components/ui.tsx';
+import type { PresenceMember } from './use-presence.ts';
+
+export function EditorPane({
+  path,
+  ytext,
+  awareness,
+  readOnly,
+  synced,
+  here,
+  scrollTo,
+}: {
+  path: string | null;
+  ytext: Y.Text | null;
+  awareness: Awareness | null;
+  readOnly: boolean;
+  synced: boolean;
+  here: PresenceMember[];
+  scrollTo: number | null;
+}) {
+  if (!synced) return <PageState title="Loading the workspace…" busy />;
+  if (!path) {
+    return (
+      <PageState title="Open a file to start">
+        Pick one in the tree on the left. Everyone here sees your cursor, and you see theirs.
+      </PageState>
+    );
+  }
+  if (!ytext) {
+    return <PageState title={`${path} is gone`}>Someone renamed or deleted it. Pick another file.</PageState>;
+  }
+  const language = languageForPath(path);
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <div className="flex h-9 shrink-0 items-center gap-2 border-b border-zinc-200 bg-white px-3 text-xs">
+        <span className="min-w-0 flex-1 truncate font-mono text-zinc-800" title={path}>
+          {path}
+        </span>
+        {here.map((m) => (
+          <span
+            key={m.clientId}
+            className="flex items-center gap-1 text-zinc-700"
+            title={`${m.name} is in this file`}
+          >
+            <span className="size-2 rounded-full" style={{ background: m.color }} aria-hidden="true" />
+            {m.name}
+          </span>
+        ))}
+        <span className="text-zinc-600">{language ?? 'plain text'}</span>
+        {readOnly ? (
+          <Badge tone="amber" title="Reviewers watch live; the server refuses their edits">
+            Read-only
+          </Badge>
+        ) : null}
+      </div>
+      <div className="min-h-0 flex-1 bg-white">
+        <CollaborativeEditor
+          key={path}
+          ytext={ytext}
+          awareness={awareness}
+          readOnly={readOnly}
+          language={language}
+          ariaLabel={`Editor for ${path}`}
+          className="h-full"
+          scrollTo={scrollTo}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,291 @@
+// The code mode: file tree, live editor, presence and follow, AI tasks with their live timelines, and review.
+// The open file and the selected task live in the URL, so a reload (or a shared link) lands in the same place.
+import type { MemberRole } from '@tandem/core';
+import { PresenceBar } from '@tandem/ui/presence-bar';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'wouter';
+import { AppHeader } from '../components/app-header.tsx';
+import { Badge, Button, PageState, roleTone } from '../components/ui.tsx';
+import { errorCode, errorMessage } from '../errors.ts';
+import { ShareDialog } from '../pages/share-dialog.tsx';
+import type { Me } from '../session.ts';
+import { trpcClient, useTRPC } from '../trpc.ts';
+import { Composer, TaskDetail, TaskHistory, type TaskSummary } from './ai-panel.tsx';
+import { ConnectionPill } from './connection-pill.tsx';
+import { EditorPane } from './editor-pane.tsx';
+import { FilePane } from './file-pane.tsx';
+import { useFilePaths, useFileText } from './use-files.ts';
+import { cursorIndex, usePresence } from './use-presence.ts';
+import { useWorkspaceSync } from './use-workspace-sync.ts';
+
+const ReviewView = lazy(() => import('./review-view.tsx'));
+
+function NoAccess({ title, detail }: { title: string; detail: string }) {
+  return (
+    <PageState title={title} tone="error">
+      <p>{detail}</p>
+      <p className="mt-3">
+        <Link href="/" className="text-indigo-700 underline">
+          Go to your workspaces
+        </Link>
+      </p>
+    </PageState>
+  );
+}
+
+export default function WorkspacePage({ workspaceId, me }: { workspaceId: string; me: Me }) {
+  const trpc = useTRPC();
+  const workspace = useQuery(trpc.workspace.get.queryOptions({ workspaceId }, { retry: false }));
+  if (workspace.isPending) return <PageState title="Opening the workspace…" busy />;
+  if (workspace.isError) {
+    const code = errorCode(workspace.error);
+    if (code === 'FORBIDDEN' || code === 'NOT_FOUND' || code === 'BAD_INPUT') {
+      return (
+        <NoAccess
+          title="You don't have access to this workspace"
+          detail="It does not exist, or you are not a member. Ask its owner for an invite link."
+        />
+      );
+    }
+    return <NoAccess title="Could not open the workspace" detail={errorMessage(workspace.error)} />;
+  }
+  return <CodeMode workspaceId={workspaceId} name={workspace.data.name} role={workspace.data.role} me={me} />;
+}
+
+function CodeMode({
+  workspaceId,
+  name,
+  role,
+  me,
+}: {
+  workspaceId: string;
+  name: string;
+  role: MemberRole;
+  me: Me;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const canEdit = role !== 'reviewer';
+  const [params, setParams] = useSearchParams();
+  const openPath = params.get('file');
+  const taskId = params.get('task');
+  const reviewing = params.get('review') === '1' && taskId !== null;
+  const setParam = useCallback(
+    (patch: Record<string, string | null>) =>
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          for (const [key, value] of Object.entries(patch)) {
+            if (value === null) next.delete(key);
+            else next.set(key, value);
+          }
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+
+  const { sync, status } = useWorkspaceSync(workspaceId);
+  const doc = sync?.doc ?? null;
+  const awareness = sync?.provider.awareness ?? null;
+  const paths = useFilePaths(doc);
+  const ytext = useFileText(doc, openPath);
+  const presence = usePresence(awareness, me);
+  const [following, setFollowing] = useState<number | null>(null);
+  const [scrollTo, setScrollTo] = useState<number | null>(null);
+  const [sharing, setSharing] = useState(false);
+
+  const members = useQuery(trpc.workspace.members.list.queryOptions({ workspaceId }));
+  const names = useMemo(() => new Map(members.data?.map((m) => [m.userId, m.name]) ?? []), [members.data]);
+  const roles = useMemo(() => new Map(members.data?.map((m) => [m.userId, m.role]) ?? []), [members.data]);
+  const userName = useCallback(
+    (id: string) => (id === me.id ? 'you' : (names.get(id) ?? 'a former member')),
+    [names, me.id],
+  );
+
+  // Tell the others which file I am in.
+  useEffect(() => {
+    awareness?.setLocalStateField('path', openPath);
+  }, [awareness, openPath]);
+
+  const openFile = useCallback(
+    (path: string, byFollow = false) => {
+      if (!byFollow) setFollowing(null);
+      setParam({ file: path, review: null });
+    },
+    [setParam],
+  );
+
+  // Following a member: jump to their file and keep their cursor in view until they leave or I move away.
+  useEffect(() => {
+    if (following === null || !awareness || !doc) return;
+    const track = () => {
+      const state = awareness.getStates().get(following) as { path?: unknown } | undefined;
+      if (!state) {
+        setFollowing(null);
+        return;
+      }
+      const theirPath = typeof state.path === 'string' ? state.path : null;
+      if (theirPath && theirPath !== new URLSearchParams(location.search).get('file'))
+        openFile(theirPath, true);
+      const text = theirPath ? doc.getMap('files').get(theirPath) : undefined;
+      if (text && typeof text === 'object' && 'toDelta' in text) {
+        const index = cursorIndex(awareness, following, text as Parameters<typeof cursorIndex>[2]);
+        if (index !== null) setScrollTo(index);
+      }
+    };
+    track();
+    awareness.on('change', track);
+    return () => awareness.off('change', track);
+  }, [following, awareness, doc, openFile]);
+
+  const tasks = useQuery(trpc.task.list.queryOptions({ workspaceId, limit: 50 }));
+  // Task list changes arrive live; each one refreshes the history and the task it names.
+  useEffect(() => {
+    const sub = trpcClient.task.onChange.subscribe(
+      { workspaceId },
+      {
+        onData: (change) => {
+          void queryClient.invalidateQueries({ queryKey: trpc.task.list.pathKey() });
+          void queryClient.invalidateQueries({ queryKey: trpc.task.get.queryKey({ taskId: change.taskId }) });
+        },
+      },
+    );
+    return () => sub.unsubscribe();
+  }, [workspaceId, queryClient, trpc]);
+
+  if (status.refused) {
+    return (
+      <NoAccess
+        title={
+          status.refused.code === 4401 ? 'You were signed out' : 'You no longer have access to this workspace'
+        }
+        detail={status.refused.reason || 'The server closed the connection.'}
+      />
+    );
+  }
+
+  const taskList = (tasks.data ?? []) as TaskSummary[];
+  const selectedTask = taskList.find((t) => t.id === taskId);
+  const here = presence.filter((m) => !m.isSelf && m.path === openPath && openPath !== null);
+
+  return (
+    <div className="flex h-full flex-col">
+      <AppHeader me={me}>
+        <nav aria-label="Breadcrumb" className="flex min-w-0 items-center gap-2 text-sm">
+          <Link href="/" className="text-zinc-600 hover:text-zinc-900 hover:underline">
+            Workspaces
+          </Link>
+          <span className="text-zinc-400" aria-hidden="true">
+            /
+          </span>
+          <h1 className="truncate font-semibold text-zinc-900">{name}</h1>
+        </nav>
+        <Badge tone={roleTone[role]} title={canEdit ? undefined : 'You watch live; edits are refused'}>
+          {canEdit ? role : 'Reviewer · read-only'}
+        </Badge>
+        <span className="flex-1" />
+        <PresenceBar
+          members={presence.map((m) => ({ ...m, role: roles.get(m.userId) }))}
+          following={following}
+          onFollow={setFollowing}
+        />
+        <ConnectionPill status={status} />
+        {role === 'owner' ? (
+          <Button size="sm" onClick={() => setSharing(true)}>
+            Share
+          </Button>
+        ) : null}
+      </AppHeader>
+      <div className="grid min-h-0 flex-1 grid-cols-[15rem_minmax(0,1fr)_24rem] bg-white">
+        <aside aria-label="Files" className="min-h-0 border-r border-zinc-200 bg-zinc-50">
+          <FilePane
+            workspaceId={workspaceId}
+            paths={paths}
+            selected={openPath}
+            readOnly={!canEdit}
+            presence={presence}
+            onOpen={(path) => openFile(path)}
+            onRenamed={(from, to) => {
+              if (openPath === from) setParam({ file: to });
+              else if (openPath?.startsWith(`${from}/`)) setParam({ file: to + openPath.slice(from.length) });
+            }}
+          />
+        </aside>
+        <main className="min-h-0 min-w-0">
+          {reviewing && doc ? (
+            <Suspense fallback={<PageState title="Loading the review…" busy />}>
+              <ReviewView
+                taskId={taskId}
+                doc={doc}
+                canEdit={canEdit}
+                userName={userName}
+                onClose={() => setParam({ review: null })}
+              />
+            </Suspense>
+          ) : (
+            <EditorPane
+              path={openPath}
+              ytext={ytext}
+              awareness={awareness}
+              readOnly={!canEdit}
+              synced={status.synced}
+              here={here}
+              scrollTo={scrollTo}
+            />
+          )}
+        </main>
+        <aside aria-label="AI tasks" className="flex min-h-0 flex-col border-l border-zinc-200 bg-white">
+          {canEdit ? (
+            <Composer
+              workspaceId={workspaceId}
+              paths={paths}
+              openPaths={openPath ? [openPath] : []}
+              onCreated={(id) => setParam({ task: id, review: null })}
+            />
+          ) : (
+            <p className="border-b border-zinc-200 p-3 text-sm text-zinc-700">
+              You are a reviewer: you watch files, cursors and tasks live. Editors start and decide tasks.
+            </p>
+          )}
+          <div className="min-h-0 flex-1 overflow-auto">
+            {taskId ? (
+              <TaskDetail
+                key={taskId}
+                taskId={taskId}
+                task={selectedTask}
+                canEdit={canEdit}
+                userName={userName}
+                onReview={() => setParam({ review: '1' })}
+                onBack={() => setParam({ task: null, review: null })}
+              />
+            ) : tasks.isPending ? (
+              <PageState title="Loading tasks…" busy />
+            ) : tasks.isError ? (
+              <PageState title="Could not load tasks" tone="error">
+                {errorMessage(tasks.error)}
+              </PageState>
+            ) : (
+              <>
+                <h2 className="px-3 pt-3 text-xs font-semibold tracking-wide text-zinc-600 uppercase">
+                  Task history
+                </h2>
+                <TaskHistory
+                  tasks={taskList}
+                  selected={taskId}
+                  userName={userName}
+                  onSelect={(id) => setParam({ task: id, review: null })}
+                />
+              </>
+            )}
+          </div>
+        </aside>
+      </div>
+      {sharing ? (
+        <ShareDialog workspace={{ id: workspaceId, name }} me={me} onClose={() => setSharing(false)} />
+      ) : null}
+    </div>
+  );
+}
