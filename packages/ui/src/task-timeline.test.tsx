@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { TaskTimeline } from './task-timeline.tsx';
@@ -73,19 +74,37 @@ function render() {
   );
 }
 
+/** The rendered timeline as a DOM, so the checks read structure and text rather than markup details. */
+function dom(): HTMLOListElement {
+  const host = document.createElement('div');
+  host.innerHTML = render();
+  const list = host.querySelector('ol');
+  if (!list) throw new Error('no list');
+  return list;
+}
+
+const entries = (list: HTMLElement) => [...list.querySelectorAll<HTMLLIElement>(':scope > li')];
+const entry = (list: HTMLElement, type: string) => {
+  const found = entries(list).find((li) => li.dataset.type === type);
+  if (!found) throw new Error(`no ${type} entry`);
+  return found;
+};
+
 describe('TaskTimeline', () => {
   it('is a labelled ordered list with one item per event and one for the output run', () => {
-    const html = render();
-    expect(html).toMatch(/^<ol aria-label="Task timeline"/);
-    expect(html.match(/<li data-type=/g)).toHaveLength(events.length - 1);
+    const list = dom();
+    expect(list.getAttribute('aria-label')).toBe('Task timeline');
+    expect(entries(list)).toHaveLength(events.length - 1);
   });
 
   it('labels each entry in words and gives a machine-readable time', () => {
-    const html = render();
-    expect(html).toContain(
-      '<strong>Status</strong> <time dateTime="2026-01-01T10:00:00.000Z">10:00:00</time>',
-    );
-    for (const label of [
+    const list = dom();
+    const status = entry(list, 'status');
+    expect(status.querySelector('strong')?.textContent).toBe('Status');
+    expect(status.querySelector('time')?.getAttribute('datetime')).toBe('2026-01-01T10:00:00.000Z');
+    expect(status.querySelector('time')?.textContent).toBe('10:00:00');
+    expect(entries(list).map((li) => li.querySelector('strong')?.textContent)).toEqual([
+      'Status',
       'Context',
       'Model output',
       'Edit',
@@ -95,45 +114,47 @@ describe('TaskTimeline', () => {
       'Applied',
       'Error',
       'Done',
-    ]) {
-      expect(html).toContain(`<strong>${label}</strong>`);
-    }
+    ]);
   });
 
   it('collapses the streamed model output into a closed details block', () => {
-    const html = render();
-    expect(html).toContain('<details><summary>31 characters streamed (2 chunks)</summary>');
-    expect(html).not.toContain('<details open');
-    expect(html).toContain('src/a.ts\n&lt;&lt;&lt;&lt;&lt;&lt;&lt; SEARCH\n=======');
+    const output = entry(dom(), 'output');
+    const details = output.querySelector('details');
+    expect(details?.open).toBe(false);
+    expect(details?.querySelector('summary')?.textContent).toBe('31 characters streamed (2 chunks)');
+    expect(details?.querySelector('pre')?.textContent).toBe('src/a.ts\n<<<<<<< SEARCH\n=======');
   });
 
   it('lists context files with reason and tokens, and the total against the budget', () => {
-    const html = render();
-    expect(html).toContain(
-      '<code style="font-family:ui-monospace, monospace;font-size:0.85em">src/b.ts</code> — import-neighbour, 40 tokens',
-    );
-    expect(html).toContain('2 files, 340 of 8,000 tokens');
+    const context = entry(dom(), 'context');
+    expect(context.textContent).toContain('2 files, 340 of 8,000 tokens');
+    const files = [...context.querySelectorAll('ul > li')].map((li) => li.textContent);
+    expect(files).toEqual(['src/a.ts — named, 300 tokens', 'src/b.ts — import-neighbour, 40 tokens']);
   });
 
   it('shows diagnostics with location, severity and rule, and marks failures', () => {
-    const html = render();
-    expect(html).toContain('<li data-type="validation" data-failed="true">');
-    expect(html).toContain('src/a.ts:4:2</code> error: eval is forbidden (no-eval)');
+    const list = dom();
+    const validation = entry(list, 'validation');
+    expect(validation.dataset.failed).toBe('true');
+    expect(validation.querySelector('ul > li')?.textContent).toBe(
+      'src/a.ts:4:2 error: eval is forbidden (no-eval)',
+    );
+    expect(entry(list, 'edit').dataset.failed).toBeUndefined();
   });
 
   it('names who applied, error codes, and the run totals', () => {
-    const html = render();
-    expect(html).toContain('1 hunk by Alice');
-    expect(html).toContain('LLM_TIMEOUT: model went quiet (retryable)');
-    expect(html).toContain('<dt>Cost</dt><dd>$0.0123</dd>');
-    expect(html).toContain('<dt>Total time</dt><dd>12.3 s</dd>');
-    expect(html).toContain('<dd>1,340 in / 210 out</dd>');
-    expect(html).toContain('streaming 9.0 s');
+    const list = dom();
+    expect(entry(list, 'applied').textContent).toContain('1 hunk by Alice');
+    expect(entry(list, 'error').textContent).toContain('LLM_TIMEOUT: model went quiet (retryable)');
+    const done = entry(list, 'done').textContent;
+    expect(done).toContain('applied, 1,340 tokens in / 210 out, $0.0123, 12.3 s');
+    expect(done).toContain('streaming 9.0 s');
   });
 
   it('renders an empty list for a task with no events yet', () => {
-    expect(renderToStaticMarkup(<TaskTimeline events={[]} />)).toBe(
-      '<ol aria-label="Task timeline" style="list-style:decimal;padding-left:1.5rem"></ol>',
-    );
+    const host = document.createElement('div');
+    host.innerHTML = renderToStaticMarkup(<TaskTimeline events={[]} />);
+    expect(host.querySelector('ol')?.getAttribute('aria-label')).toBe('Task timeline');
+    expect(host.querySelectorAll('li')).toHaveLength(0);
   });
 });

@@ -5,7 +5,6 @@ import type { ReactNode } from 'react';
 import {
   eventLabel,
   formatClock,
-  formatCost,
   formatCount,
   formatDuration,
   groupTimeline,
@@ -26,8 +25,12 @@ export interface TaskTimelineProps {
   ariaLabel?: string;
 }
 
-const mono = { fontFamily: 'ui-monospace, monospace', fontSize: '0.85em' } as const;
-const pre = { ...mono, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', margin: 0 } as const;
+const code = 'font-mono text-[0.85em] text-zinc-800';
+const pre =
+  'm-0 mt-1 max-h-64 overflow-auto rounded bg-zinc-50 p-2 font-mono text-xs whitespace-pre-wrap [overflow-wrap:anywhere] text-zinc-800';
+const sub = 'mt-0.5 grid gap-0.5 text-xs text-zinc-600';
+const dl = 'mt-0.5 grid grid-cols-[auto_minmax(0,1fr)] gap-x-2 text-xs text-zinc-600';
+const summary = 'cursor-pointer text-xs text-zinc-700';
 
 function Time({ at, format }: { at: Date | string; format: (at: Date | string) => string }) {
   const d = toDate(at);
@@ -38,10 +41,10 @@ function Time({ at, format }: { at: Date | string; format: (at: Date | string) =
 function ContextDetails({ event }: { event: TaskEventOf<'context'> }) {
   if (event.files.length === 0) return null;
   return (
-    <ul>
+    <ul className={sub}>
       {event.files.map((f) => (
         <li key={f.path}>
-          <code style={mono}>{f.path}</code> — {f.reason}, {plural(f.tokens, 'token')}
+          <code className={code}>{f.path}</code> — {f.reason}, {plural(f.tokens, 'token')}
         </li>
       ))}
     </ul>
@@ -49,24 +52,14 @@ function ContextDetails({ event }: { event: TaskEventOf<'context'> }) {
 }
 
 function EditDetails({ event }: { event: TaskEventOf<'edit'> }) {
+  // The summary line already names the file, the result and the match; add only the format and any message.
+  if (!event.format && !event.message) return null;
   return (
-    <dl>
-      <dt>File</dt>
-      <dd>
-        <code style={mono}>{event.path}</code> ({event.kind})
-      </dd>
-      <dt>Result</dt>
-      <dd>{event.status}</dd>
+    <dl className={dl}>
       {event.format ? (
         <>
           <dt>Format</dt>
           <dd>{event.format}</dd>
-        </>
-      ) : null}
-      {event.rung ? (
-        <>
-          <dt>Matched</dt>
-          <dd>{event.rung}</dd>
         </>
       ) : null}
       {event.message ? (
@@ -82,10 +75,10 @@ function EditDetails({ event }: { event: TaskEventOf<'edit'> }) {
 function ValidationDetails({ event }: { event: TaskEventOf<'validation'> }) {
   if (event.diagnostics.length === 0) return null;
   return (
-    <ul>
+    <ul className={sub}>
       {event.diagnostics.map((d, i) => (
         <li key={i}>
-          <code style={mono}>
+          <code className={code}>
             {event.path}:{d.line}:{d.col}
           </code>{' '}
           {d.severity}: {d.message}
@@ -100,19 +93,19 @@ function TestDetails({ event }: { event: TaskEventOf<'test'> }) {
   if (event.output === '') return null;
   return (
     <details>
-      <summary>Test output</summary>
-      <pre style={pre}>{event.output}</pre>
+      <summary className={summary}>Test output</summary>
+      <pre className={pre}>{event.output}</pre>
     </details>
   );
 }
 
 function ProposalDetails({ event }: { event: TaskEventOf<'proposal'> }) {
   return (
-    <ul>
+    <ul className={sub}>
       {event.summary.files.map((f) => (
         <li key={f.path}>
-          <code style={mono}>{f.path}</code> — {f.kind}, {plural(f.hunks, 'hunk')} (+{formatCount(f.added)} −
-          {formatCount(f.removed)})
+          <code className={code}>{f.path}</code> — {f.kind}, {plural(f.hunks, 'hunk')} (+
+          {formatCount(f.added)} −{formatCount(f.removed)})
         </li>
       ))}
     </ul>
@@ -122,35 +115,23 @@ function ProposalDetails({ event }: { event: TaskEventOf<'proposal'> }) {
 function ConflictDetails({ event }: { event: TaskEventOf<'conflict'> }) {
   return (
     <details>
-      <summary>Both sides</summary>
-      <p>Current text (ours)</p>
-      <pre style={pre}>{event.ours}</pre>
-      <p>Task&apos;s text (theirs)</p>
-      <pre style={pre}>{event.theirs}</pre>
+      <summary className={summary}>Both sides</summary>
+      <p className="mt-1 text-xs font-medium">Current text (ours)</p>
+      <pre className={pre}>{event.ours}</pre>
+      <p className="mt-1 text-xs font-medium">Task&apos;s text (theirs)</p>
+      <pre className={pre}>{event.theirs}</pre>
     </details>
   );
 }
 
 function DoneDetails({ event }: { event: TaskEventOf<'done'> }) {
+  // Outcome, tokens, cost and total time are in the summary line; the phases say where the time went.
   const phases = Object.entries(event.phaseMs);
+  if (phases.length === 0) return null;
   return (
-    <dl>
-      <dt>Outcome</dt>
-      <dd>{event.outcome}</dd>
-      <dt>Tokens</dt>
-      <dd>
-        {formatCount(event.tokensIn)} in / {formatCount(event.tokensOut)} out
-      </dd>
-      <dt>Cost</dt>
-      <dd>{formatCost(event.costUsd)}</dd>
-      <dt>Total time</dt>
-      <dd>{formatDuration(event.totalMs)}</dd>
-      {phases.length > 0 ? (
-        <>
-          <dt>Phases</dt>
-          <dd>{phases.map(([phase, ms]) => `${phase} ${formatDuration(ms)}`).join(', ')}</dd>
-        </>
-      ) : null}
+    <dl className={dl}>
+      <dt>Phases</dt>
+      <dd>{phases.map(([phase, ms]) => `${phase} ${formatDuration(ms)}`).join(', ')}</dd>
     </dl>
   );
 }
@@ -181,6 +162,48 @@ function details(event: TimelineEvent): ReactNode {
   }
 }
 
+const dot: Record<string, string> = {
+  ok: 'bg-emerald-600',
+  failed: 'bg-red-600',
+  neutral: 'bg-zinc-400',
+  key: 'bg-indigo-600',
+};
+const keyEvents = new Set(['proposal', 'applied', 'done', 'rolled-back']);
+
+function Row({
+  type,
+  tone,
+  label,
+  at,
+  formatTime,
+  children,
+}: {
+  type: string;
+  tone: keyof typeof dot;
+  label: string;
+  at: Date | string;
+  formatTime: (at: Date | string) => string;
+  children: ReactNode;
+}) {
+  return (
+    <li data-type={type} data-failed={tone === 'failed' || undefined} className="relative pl-4 text-sm">
+      <span
+        className={`absolute top-1.5 -left-[5px] size-2 rounded-full ring-2 ring-white ${dot[tone]}`}
+        aria-hidden="true"
+      />
+      <div className="flex items-baseline gap-2">
+        <strong className={`font-medium ${tone === 'failed' ? 'text-red-800' : 'text-zinc-900'}`}>
+          {label}
+        </strong>
+        <span className="ml-auto shrink-0 text-xs text-zinc-600 tabular-nums">
+          <Time at={at} format={formatTime} />
+        </span>
+      </div>
+      {children}
+    </li>
+  );
+}
+
 function Item({
   item,
   userName,
@@ -192,28 +215,34 @@ function Item({
 }) {
   if (item.kind === 'output') {
     return (
-      <li data-type="output">
-        <strong>{eventLabel('output')}</strong> <Time at={item.at} format={formatTime} />
+      <Row type="output" tone="neutral" label={eventLabel('output')} at={item.at} formatTime={formatTime}>
         <details>
-          <summary>
+          <summary className={summary}>
             {plural(item.text.length, 'character')} streamed ({plural(item.count, 'chunk')})
           </summary>
-          <pre style={pre}>{item.text}</pre>
+          <pre className={pre}>{item.text}</pre>
         </details>
-      </li>
+      </Row>
     );
   }
   const { event } = item;
   const failed =
     event.type === 'error' ||
     (event.type === 'edit' && event.status === 'failed') ||
-    ((event.type === 'validation' || event.type === 'test') && !event.ok);
+    ((event.type === 'validation' || event.type === 'test') && !event.ok) ||
+    event.type === 'conflict';
+  const tone = failed
+    ? 'failed'
+    : keyEvents.has(event.type)
+      ? 'key'
+      : event.type === 'status'
+        ? 'neutral'
+        : 'ok';
   return (
-    <li data-type={event.type} data-failed={failed || undefined}>
-      <strong>{eventLabel(event.type)}</strong> <Time at={event.at} format={formatTime} />{' '}
-      <span>{summarizeEvent(event, userName)}</span>
+    <Row type={event.type} tone={tone} label={eventLabel(event.type)} at={event.at} formatTime={formatTime}>
+      <p className="text-zinc-700 [overflow-wrap:anywhere]">{summarizeEvent(event, userName)}</p>
       {details(event)}
-    </li>
+    </Row>
   );
 }
 
@@ -225,7 +254,7 @@ export function TaskTimeline({
 }: TaskTimelineProps) {
   const items = groupTimeline(events);
   return (
-    <ol aria-label={ariaLabel} style={{ listStyle: 'decimal', paddingLeft: '1.5rem' }}>
+    <ol aria-label={ariaLabel} className="ml-1 grid gap-2 border-l border-zinc-200 py-1">
       {items.map((item) => (
         <Item
           key={item.kind === 'output' ? item.seq : item.event.seq}

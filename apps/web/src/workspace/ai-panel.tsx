@@ -320,7 +320,7 @@ export function TaskDetail({
   const live = task?.state === 'queued' || task?.state === 'running';
   const hasProposal = events.some((e) => e.type === 'proposal');
   return (
-    <section aria-label="Task" className="grid gap-2 p-3">
+    <section aria-label="Task" className="grid grid-cols-[minmax(0,1fr)] gap-2 p-3">
       <div className="flex items-center gap-2">
         <Button size="sm" variant="ghost" onClick={onBack} aria-label="Back to task history">
           ←
