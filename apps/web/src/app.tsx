@@ -9,7 +9,10 @@ import { InvitePage } from './pages/invite-page.tsx';
 import { WorkspacesPage } from './pages/workspaces-page.tsx';
 import { useMe } from './session.ts';
 
-const WorkspacePage = lazy(() => import('./workspace/workspace-page.tsx'));
+const loadWorkspacePage = () => import('./workspace/workspace-page.tsx');
+// Opening a workspace link: fetch the code mode while the session is still being checked.
+if (location.pathname.startsWith('/w/')) void loadWorkspacePage();
+const WorkspacePage = lazy(loadWorkspacePage);
 const AdminPage = lazy(() => import('./pages/admin-page.tsx'));
 
 export function App() {

@@ -1,7 +1,7 @@
 // Sign in and sign up: fields checked as you go with the same schemas the server uses; server errors in words.
-import { signInInput, signUpInput } from '@tandem/core';
+import type * as AuthSchemas from '@tandem/core/auth';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type SyntheticEvent } from 'react';
+import { useEffect, useState, type SyntheticEvent } from 'react';
 import { Button, Field, Logo } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
 import { useTRPC } from '../trpc.ts';
@@ -10,11 +10,26 @@ type Mode = 'signIn' | 'signUp';
 type Fields = { name: string; email: string; password: string };
 type FieldErrors = Partial<Record<keyof Fields, string>>;
 
-function validate(mode: Mode, form: Fields): FieldErrors {
+type Schemas = typeof AuthSchemas;
+
+// The server's own schemas check the fields; zod loads after the page so the first paint stays small.
+let loaded: Schemas | null = null;
+const loading = import('@tandem/core/auth').then((m) => (loaded = m));
+
+function useSchemas(): Schemas | null {
+  const [schemas, setSchemas] = useState(loaded);
+  useEffect(() => {
+    if (!schemas) void loading.then(setSchemas);
+  }, [schemas]);
+  return schemas;
+}
+
+function validate(schemas: Schemas | null, mode: Mode, form: Fields): FieldErrors {
+  if (!schemas) return {};
   const result =
     mode === 'signIn'
-      ? signInInput.safeParse({ email: form.email, password: form.password })
-      : signUpInput.safeParse(form);
+      ? schemas.signInInput.safeParse({ email: form.email, password: form.password })
+      : schemas.signUpInput.safeParse(form);
   if (result.success) return {};
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
@@ -43,7 +58,8 @@ export function AuthPage({ intro }: { intro?: string }) {
   const signIn = useMutation(trpc.auth.signIn.mutationOptions({ onSuccess: onDone }));
   const signUp = useMutation(trpc.auth.signUp.mutationOptions({ onSuccess: onDone }));
   const active = mode === 'signIn' ? signIn : signUp;
-  const errors = validate(mode, form);
+  const schemas = useSchemas();
+  const errors = validate(schemas, mode, form);
   const shown = (key: keyof Fields) => (submitted || touched[key] ? errors[key] : undefined);
 
   const submit = (event: SyntheticEvent) => {

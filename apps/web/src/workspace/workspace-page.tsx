@@ -37,6 +37,8 @@ function NoAccess({ title, detail }: { title: string; detail: string }) {
 export default function WorkspacePage({ workspaceId, me }: { workspaceId: string; me: Me }) {
   const trpc = useTRPC();
   const workspace = useQuery(trpc.workspace.get.queryOptions({ workspaceId }, { retry: false }));
+  // The document starts syncing at once, beside the access check; the server refuses non-members anyway.
+  const live = useWorkspaceSync(workspaceId);
   if (workspace.isPending) return <PageState title="Opening the workspace…" busy />;
   if (workspace.isError) {
     const code = errorCode(workspace.error);
@@ -50,7 +52,15 @@ export default function WorkspacePage({ workspaceId, me }: { workspaceId: string
     }
     return <NoAccess title="Could not open the workspace" detail={errorMessage(workspace.error)} />;
   }
-  return <CodeMode workspaceId={workspaceId} name={workspace.data.name} role={workspace.data.role} me={me} />;
+  return (
+    <CodeMode
+      workspaceId={workspaceId}
+      name={workspace.data.name}
+      role={workspace.data.role}
+      me={me}
+      live={live}
+    />
+  );
 }
 
 function CodeMode({
@@ -58,11 +68,13 @@ function CodeMode({
   name,
   role,
   me,
+  live,
 }: {
   workspaceId: string;
   name: string;
   role: MemberRole;
   me: Me;
+  live: ReturnType<typeof useWorkspaceSync>;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -87,7 +99,7 @@ function CodeMode({
     [setParams],
   );
 
-  const { sync, status } = useWorkspaceSync(workspaceId);
+  const { sync, status } = live;
   const doc = sync?.doc ?? null;
   const awareness = sync?.provider.awareness ?? null;
   const paths = useFilePaths(doc);
