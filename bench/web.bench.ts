@@ -100,7 +100,7 @@ export async function run() {
       if (!content) throw new Error('no editor');
       new MutationObserver(() => {
         const now = performance.timeOrigin + performance.now();
-        for (const m of (content.textContent ?? '').matchAll(/§(\d+)/g)) {
+        for (const m of content.textContent.matchAll(/§(\d+)/g)) {
           if (m[1] && !w.seen.has(m[1])) w.seen.set(m[1], now);
         }
       }).observe(content, { subtree: true, childList: true, characterData: true });
