@@ -44,6 +44,15 @@ describe.each(backends)('workspaces on %s', (backend) => {
     });
     expect((await editor.trpc.workspace.list.query()).find((w) => w.id === ws.id)?.role).toBe('editor');
 
+    // Last activity follows edits to the files, not only changes to the workspace row.
+    const before = mine.find((w) => w.id === ws.id)?.lastActivityAt;
+    if (!before) throw new Error('no lastActivityAt');
+    await new Promise((r) => setTimeout(r, 20));
+    await editor.trpc.file.create.mutate({ workspaceId: ws.id, path: 'notes.md', content: 'hi' });
+    const after = (await owner.trpc.workspace.list.query()).find((w) => w.id === ws.id)?.lastActivityAt;
+    expect(after).toBeInstanceOf(Date);
+    expect(after && after.getTime()).toBeGreaterThan(before.getTime());
+
     await owner.trpc.workspace.rename.mutate({ workspaceId: ws.id, name: 'Renamed' });
     expect((await editor.trpc.workspace.get.query({ workspaceId: ws.id })).name).toBe('Renamed');
 

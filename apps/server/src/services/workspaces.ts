@@ -4,7 +4,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, assertKeepsAnOwner, roleAtLeast, type MemberRole } from '@tandem/core';
 import { and, asc, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { invites, members, users, workspaces } from '../db/schema.ts';
+import { docSnapshots, docUpdates, invites, members, tasks, users, workspaces } from '../db/schema.ts';
 import { writeAudit } from './audit.ts';
 
 export interface Actor {
@@ -37,6 +37,15 @@ export async function createWorkspace(db: Db, actor: Actor, name: string) {
   return { ...row, role: 'owner' as MemberRole };
 }
 
+// The latest of: a change to the workspace itself, an edit to its files (logged, or already folded into the
+// snapshot), a task. GREATEST skips the NULLs of workspaces with no edits or tasks yet.
+const lastActivity = sql<Date>`greatest(
+    ${workspaces.updatedAt},
+    (select max(${docUpdates.createdAt}) from ${docUpdates} where ${docUpdates.workspaceId} = ${workspaces.id}),
+    (select ${docSnapshots.updatedAt} from ${docSnapshots} where ${docSnapshots.workspaceId} = ${workspaces.id}),
+    (select max(${tasks.createdAt}) from ${tasks} where ${tasks.workspaceId} = ${workspaces.id})
+  )`.mapWith((value: string | Date) => new Date(value));
+
 export async function listWorkspaces(db: Db, userId: string, includeArchived: boolean) {
   const memberCount = db
     .select({ workspaceId: members.workspaceId, n: count().as('n') })
@@ -52,12 +61,13 @@ export async function listWorkspaces(db: Db, userId: string, includeArchived: bo
       updatedAt: workspaces.updatedAt,
       archivedAt: workspaces.archivedAt,
       memberCount: sql<number>`${memberCount.n}::int`,
+      lastActivityAt: lastActivity,
     })
     .from(members)
     .innerJoin(workspaces, eq(workspaces.id, members.workspaceId))
     .innerJoin(memberCount, eq(memberCount.workspaceId, workspaces.id))
     .where(and(eq(members.userId, userId), includeArchived ? undefined : isNull(workspaces.archivedAt)))
-    .orderBy(desc(workspaces.updatedAt));
+    .orderBy(desc(lastActivity));
 }
 
 export async function getWorkspace(db: Db, workspaceId: string) {
