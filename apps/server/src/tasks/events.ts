@@ -54,6 +54,22 @@ export async function listTaskEvents(db: Db, taskId: string, afterSeq: number, l
 
 const liveMessage = z.object({ seq: z.number().int(), at: z.iso.datetime(), event: taskEventSchema });
 
+// Every follower of a task receives the same message object (PubSub hands one object to all local handlers), so
+// it is validated once, not once per subscriber: with 50 watchers that is most of the fan-out's CPU.
+const parsedMessages = new WeakMap<object, StoredTaskEvent | null>();
+function parseLive(message: unknown): StoredTaskEvent | null {
+  if (typeof message !== 'object' || message === null) return null;
+  let parsed = parsedMessages.get(message);
+  if (parsed === undefined) {
+    const result = liveMessage.safeParse(message);
+    parsed = result.success
+      ? { seq: result.data.seq, at: new Date(result.data.at), event: result.data.event }
+      : null;
+    parsedMessages.set(message, parsed);
+  }
+  return parsed;
+}
+
 /**
  * Yields every event after `afterSeq`, in order and exactly once, then follows new ones until `signal` aborts.
  * Subscribes before the first read so nothing appended in between is missed. A live message that continues the
@@ -72,9 +88,8 @@ export async function* followTaskEvents(
   let wake: (() => void) | undefined;
   const poke = () => wake?.();
   const unsubscribe = await pubsub.subscribe(taskChannel(taskId), (message) => {
-    const parsed = liveMessage.safeParse(message);
-    if (parsed.success)
-      inbox.push({ seq: parsed.data.seq, at: new Date(parsed.data.at), event: parsed.data.event });
+    const parsed = parseLive(message);
+    if (parsed) inbox.push(parsed);
     else state.needsRead = true;
     poke();
   });

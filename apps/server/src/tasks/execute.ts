@@ -62,7 +62,12 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
       model: config.model,
       emit: async (event) => {
         if (event.type === 'proposal' || event.type === 'done') held.push(event);
-        else await emit(deps, taskId, event);
+        else {
+          await emit(deps, taskId, event);
+          // Let every follower write the event to its socket before the pipeline's next synchronous stretch
+          // (parsing, validation) holds the thread: delivery latency, not pipeline speed, is what people see.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       },
       validators: [syntaxValidator],
       priceTable,
