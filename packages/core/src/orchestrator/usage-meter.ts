@@ -1,7 +1,7 @@
 // Token and cost accounting for one run, across its model calls, and the task budget check. Completed calls
 // count what the provider reported; the call in flight (or one cut off by cancel, error or budget after it
 // streamed, which never reports usage) counts a local estimate: the prompt's tokens plus those streamed so far.
-import { costOf, priceOf, type LlmUsage, type PriceTable } from '../llm/index.ts';
+import { costOf, priceOf, type LlmUsage, type ModelPrice, type PriceTable } from '../llm/index.ts';
 
 export interface TaskUsage {
   inputTokens: number;
@@ -19,6 +19,8 @@ export class UsageMeter {
   readonly #model: string;
   readonly #priceTable: PriceTable | undefined;
   readonly #limits: BudgetLimits;
+  /** Looked up once: the budget check runs on every streamed chunk, and an unknown model scans the table. */
+  readonly #price: ModelPrice | undefined;
   #done: TaskUsage = { inputTokens: 0, outputTokens: 0, estimated: false };
   #call: { inputTokens: number; outputTokens: number } | undefined;
 
@@ -26,6 +28,7 @@ export class UsageMeter {
     this.#model = model;
     this.#priceTable = priceTable;
     this.#limits = limits;
+    this.#price = priceOf(model, priceTable);
   }
 
   /** Starts a model call whose prompt is estimated at `inputTokens`. */
@@ -90,9 +93,8 @@ export class UsageMeter {
   }
 
   #costOf(usage: TaskUsage): number | null {
-    const table = this.#priceTable;
-    if (priceOf(this.#model, table) === undefined) return null;
-    return costOf(this.#model, usage, table);
+    if (this.#price === undefined) return null;
+    return costOf(this.#model, usage, this.#priceTable);
   }
 
   #settleCall(): void {
