@@ -1,34 +1,11 @@
 // @vitest-environment happy-dom
 import { EditorView } from '@codemirror/view';
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyAwarenessUpdate, Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CollaborativeEditor } from './collaborative-editor.tsx';
-
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-let root: Root | null = null;
-let container: HTMLElement | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  container?.remove();
-  root = null;
-  container = null;
-});
-
-function mount(node: React.ReactNode) {
-  container = document.createElement('div');
-  document.body.append(container);
-  const r = createRoot(container);
-  root = r;
-  act(() => r.render(node));
-  return container;
-}
+import { mount, rerender } from './test-dom.tsx';
 
 function editorIn(el: HTMLElement): EditorView {
   const content = el.querySelector('.cm-content');
@@ -105,7 +82,7 @@ describe('CollaborativeEditor', () => {
     pressEnter();
     expect(ytext.toString()).toBe('fixed');
 
-    act(() => root?.render(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" />));
+    rerender(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" />);
     expect(view.state.readOnly).toBe(false);
     expect(view.contentDOM.getAttribute('contenteditable')).toBe('true');
     // The same keystroke now goes through the keymap into the document and on into the Y.Text.

@@ -1,24 +1,10 @@
 // @vitest-environment happy-dom
 import type { FileChange, Hunk } from '@tandem/core';
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DiffReview, type DiffReviewProps } from './diff-review.tsx';
-
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-let root: Root | null = null;
-let container: HTMLElement | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  container?.remove();
-  root = null;
-  container = null;
-});
+import { mount, rerender } from './test-dom.tsx';
 
 function hunk(id: string, status: Hunk['status'], line: number): Hunk {
   return {
@@ -70,14 +56,7 @@ function props(overrides: Partial<DiffReviewProps> = {}): DiffReviewProps {
   };
 }
 
-function mount(p: DiffReviewProps) {
-  container = document.createElement('div');
-  document.body.append(container);
-  const r = createRoot(container);
-  root = r;
-  act(() => r.render(<DiffReview {...p} />));
-  return container;
-}
+const show = (p: DiffReviewProps) => mount(<DiffReview {...p} />);
 
 function button(el: HTMLElement, name: string): HTMLButtonElement {
   const found = [...el.querySelectorAll('button')].find(
@@ -89,7 +68,7 @@ function button(el: HTMLElement, name: string): HTMLButtonElement {
 
 describe('DiffReview', () => {
   it('shows current and proposed text side by side in read-only editors', () => {
-    const el = mount(props());
+    const el = show(props());
     const contents = [...el.querySelectorAll('.cm-mergeView .cm-content')];
     expect(contents.map((c) => c.getAttribute('aria-label'))).toEqual([
       'Current src/a.ts',
@@ -103,7 +82,7 @@ describe('DiffReview', () => {
 
   it('sends per-hunk decisions with the hunk id', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     act(() => button(el, 'Accept @@ -1,1 +1,1 @@').click());
     act(() => button(el, 'Reject @@ -1,1 +1,1 @@').click());
     act(() => button(el, 'Accept @@ -3,1 +3,1 @@').click());
@@ -113,7 +92,7 @@ describe('DiffReview', () => {
   });
 
   it('enables only the decisions a hunk’s status allows', () => {
-    const el = mount(props());
+    const el = show(props());
     expect(button(el, 'Reject @@ -3,1 +3,1 @@').disabled).toBe(true);
     expect(button(el, 'Accept @@ -7,1 +7,1 @@').disabled).toBe(true);
     expect(button(el, 'Reject @@ -7,1 +7,1 @@').disabled).toBe(true);
@@ -123,7 +102,7 @@ describe('DiffReview', () => {
 
   it('file-level buttons act on the open hunks only', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     act(() => button(el, 'Accept file (1) in src/a.ts').click());
     act(() => button(el, 'Reject file (1) in src/a.ts').click());
     expect(p.onAccept).toHaveBeenCalledWith(['0-0']);
@@ -132,7 +111,7 @@ describe('DiffReview', () => {
 
   it('shows both sides of a conflict and reports the chosen side', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     const conflict = el.querySelector('[data-hunk="0-2"]');
     expect(conflict?.textContent).toContain('region changed');
     expect(conflict?.textContent).toContain('human line');
@@ -144,7 +123,7 @@ describe('DiffReview', () => {
   });
 
   it('disables every decision for a read-only member', () => {
-    const el = mount(props({ readOnly: true }));
+    const el = show(props({ readOnly: true }));
     const buttons = [...el.querySelectorAll('button')];
     expect(buttons.length).toBeGreaterThan(0);
     expect(buttons.every((b) => b.disabled)).toBe(true);
@@ -152,8 +131,8 @@ describe('DiffReview', () => {
 
   it('rebuilds the merge view when the live text changes', () => {
     const p = props();
-    const el = mount(p);
-    act(() => root?.render(<DiffReview {...p} current={'one\ntwo\nthree\nfour\nfive!\n'} />));
+    const el = show(p);
+    rerender(<DiffReview {...p} current={'one\ntwo\nthree\nfour\nfive!\n'} />);
     expect(el.querySelectorAll('.cm-mergeView')).toHaveLength(1);
     expect(el.querySelector('.cm-mergeView')?.textContent).toContain('five!');
   });

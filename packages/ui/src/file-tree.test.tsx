@@ -1,23 +1,9 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FileTree, type FileTreeProps } from './file-tree.tsx';
-
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-let root: Root | null = null;
-let container: HTMLElement | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  container?.remove();
-  root = null;
-  container = null;
-});
+import { mount, rerender } from './test-dom.tsx';
 
 const paths = ['src/app.ts', 'src/lib/util.ts', 'src/index.ts', 'README.md', 'package.json'];
 
@@ -33,14 +19,7 @@ function props(overrides: Partial<FileTreeProps> = {}): FileTreeProps {
   };
 }
 
-function mount(p: FileTreeProps) {
-  container = document.createElement('div');
-  document.body.append(container);
-  const r = createRoot(container);
-  root = r;
-  act(() => r.render(<FileTree {...p} />));
-  return container;
-}
+const show = (p: FileTreeProps) => mount(<FileTree {...p} />);
 
 const rowsIn = (el: HTMLElement) => [...el.querySelectorAll<HTMLElement>('[role="treeitem"]')];
 const rowPaths = (el: HTMLElement) => rowsIn(el).map((r) => r.dataset.path);
@@ -80,7 +59,7 @@ function button(el: ParentNode, name: string): HTMLButtonElement {
 
 describe('FileTree', () => {
   it('renders a labelled tree with folders collapsed, folders first', () => {
-    const el = mount(props({ ariaLabel: 'Workspace files' }));
+    const el = show(props({ ariaLabel: 'Workspace files' }));
     const tree = el.querySelector('[role="tree"]');
     expect(tree?.getAttribute('aria-label')).toBe('Workspace files');
     expect(rowPaths(el)).toEqual(['src', 'package.json', 'README.md']);
@@ -93,7 +72,7 @@ describe('FileTree', () => {
   });
 
   it('reveals and marks the selected file, and has exactly one tab stop', () => {
-    const el = mount(props({ selected: 'src/lib/util.ts' }));
+    const el = show(props({ selected: 'src/lib/util.ts' }));
     expect(rowPaths(el)).toEqual([
       'src',
       'src/lib',
@@ -112,13 +91,13 @@ describe('FileTree', () => {
 
   it('expands the folders of a file selected later', () => {
     const p = props();
-    const el = mount(p);
-    act(() => root?.render(<FileTree {...p} selected="src/lib/util.ts" />));
+    const el = show(p);
+    rerender(<FileTree {...p} selected="src/lib/util.ts" />);
     expect(rowPaths(el)).toContain('src/lib/util.ts');
   });
 
   it('moves focus with the arrow, Home and End keys', () => {
-    const el = mount(props());
+    const el = show(props());
     act(() => row(el, 'src').focus());
     key(row(el, 'src'), 'ArrowDown');
     expect(focusedPath()).toBe('package.json');
@@ -135,7 +114,7 @@ describe('FileTree', () => {
   });
 
   it('opens and closes folders with Right/Left and walks into and out of them', () => {
-    const el = mount(props());
+    const el = show(props());
     act(() => row(el, 'src').focus());
     key(row(el, 'src'), 'ArrowRight');
     expect(row(el, 'src').getAttribute('aria-expanded')).toBe('true');
@@ -153,7 +132,7 @@ describe('FileTree', () => {
 
   it('Enter opens a file and toggles a folder', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     act(() => row(el, 'src').focus());
     key(row(el, 'src'), 'Enter');
     expect(rowPaths(el)).toContain('src/app.ts');
@@ -165,7 +144,7 @@ describe('FileTree', () => {
 
   it('opens a file and toggles a folder on click', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     act(() => row(el, 'src').click());
     expect(row(el, 'src').getAttribute('aria-expanded')).toBe('true');
     act(() => row(el, 'src/index.ts').click());
@@ -175,7 +154,7 @@ describe('FileTree', () => {
 
   it('jumps to a row by typing the start of its name', () => {
     const now = vi.spyOn(Date, 'now').mockReturnValue(10_000);
-    const el = mount(props({ paths: [...paths, 'pages.md'] }));
+    const el = show(props({ paths: [...paths, 'pages.md'] }));
     act(() => row(el, 'src').focus());
     key(row(el, 'src'), 'r');
     expect(focusedPath()).toBe('README.md');
@@ -196,7 +175,7 @@ describe('FileTree', () => {
 
   it('F2 renames in place and commits through onRename', () => {
     const p = props({ selected: 'src/app.ts' });
-    const el = mount(p);
+    const el = show(p);
     act(() => row(el, 'src/app.ts').focus());
     key(row(el, 'src/app.ts'), 'F2');
     const field = input(el, 'Rename src/app.ts');
@@ -212,7 +191,7 @@ describe('FileTree', () => {
 
   it('shows why a rename is refused and keeps the field open; Escape cancels', () => {
     const p = props({ selected: 'src/app.ts' });
-    const el = mount(p);
+    const el = show(p);
     key(row(el, 'src/app.ts'), 'F2');
     const field = input(el, 'Rename src/app.ts');
     type(field, 'index.ts');
@@ -231,14 +210,14 @@ describe('FileTree', () => {
 
   it('Delete asks the owner to delete the focused file or folder', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     key(row(el, 'src'), 'Delete');
     expect(p.onDelete).toHaveBeenCalledExactlyOnceWith('src');
   });
 
   it('creates a file in the active folder from the toolbar', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     act(() => row(el, 'src').click());
     act(() => button(el, 'New file').click());
     const field = input(el, 'New file in src/');
@@ -252,7 +231,7 @@ describe('FileTree', () => {
 
   it('creates a folder by its first file, and says so when the file is missing', () => {
     const p = props({ selected: 'README.md' });
-    const el = mount(p);
+    const el = show(p);
     act(() => button(el, 'New folder').click());
     const field = input(el, 'New folder in the top level');
     type(field, 'docs');
@@ -265,7 +244,7 @@ describe('FileTree', () => {
 
   it('offers row actions in a menu that closes on Escape', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     const trigger = button(row(el, 'src'), 'Actions for src');
     expect(trigger.getAttribute('aria-haspopup')).toBe('menu');
     act(() => trigger.click());
@@ -289,7 +268,7 @@ describe('FileTree', () => {
 
   it('runs a menu action: Delete on a file, opened from the keyboard', () => {
     const p = props();
-    const el = mount(p);
+    const el = show(p);
     key(row(el, 'README.md'), 'F10', { shiftKey: true });
     const menu = el.querySelector('[role="menu"]');
     expect([...(menu?.querySelectorAll('[role="menuitem"]') ?? [])].map((m) => m.textContent)).toEqual([
@@ -304,7 +283,7 @@ describe('FileTree', () => {
 
   it('moves a file to another folder through the menu', () => {
     const p = props({ selected: 'src/app.ts' });
-    const el = mount(p);
+    const el = show(p);
     act(() => button(row(el, 'src/app.ts'), 'Actions for src/app.ts').click());
     act(() => button(el, 'Move to…').click());
     const field = input(el, 'Move src/app.ts to folder (empty for the top level)');
@@ -316,7 +295,7 @@ describe('FileTree', () => {
 
   it('moves a dragged row onto a folder, and onto the top level', () => {
     const p = props({ selected: 'src/lib/util.ts' });
-    const el = mount(p);
+    const el = show(p);
     const drag = (type: string, target: Element) =>
       act(() => {
         target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true }));
@@ -347,7 +326,7 @@ describe('FileTree', () => {
         { name: 'Linus', color: '#16a34a' },
       ],
     };
-    const el = mount(props({ presence }));
+    const el = show(props({ presence }));
     expect(row(el, 'README.md').getAttribute('aria-label')).toBe('README.md, open by Grace, Linus');
     expect(row(el, 'src').getAttribute('aria-label')).toBe('src, open by Ada');
     const dots = row(el, 'README.md').querySelectorAll<HTMLElement>('span.rounded-full');
@@ -359,7 +338,7 @@ describe('FileTree', () => {
 
   it('read-only hides every mutation and ignores F2 and Delete', () => {
     const p = props({ readOnly: true });
-    const el = mount(p);
+    const el = show(p);
     const labels = [...el.querySelectorAll('button')].map((b) => b.getAttribute('aria-label'));
     expect(labels).toEqual(['Collapse all folders']);
     expect(rowsIn(el).every((r) => !r.draggable)).toBe(true);
@@ -374,15 +353,15 @@ describe('FileTree', () => {
 
   it('keeps focus in the tree when the focused file is deleted', () => {
     const p = props({ selected: 'README.md' });
-    const el = mount(p);
+    const el = show(p);
     act(() => row(el, 'package.json').focus());
-    act(() => root?.render(<FileTree {...p} paths={paths.filter((x) => x !== 'package.json')} />));
+    rerender(<FileTree {...p} paths={paths.filter((x) => x !== 'package.json')} />);
     expect(focusedPath()).toBe('README.md');
   });
 
   it('renders only the rows of expanded folders, even for 2,000 files', () => {
     const many = Array.from({ length: 2_000 }, (_, i) => `pkg${i % 10}/file${i}.ts`);
-    const el = mount(props({ paths: many, defaultExpanded: ['pkg3'] }));
+    const el = show(props({ paths: many, defaultExpanded: ['pkg3'] }));
     expect(rowsIn(el)).toHaveLength(10 + 200);
   });
 

@@ -1,8 +1,7 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   avatarColors,
   contrastRatio,
@@ -14,29 +13,9 @@ import {
   type PresenceMember,
   readableTextColor,
 } from './presence-bar.tsx';
+import { mount, rerender } from './test-dom.tsx';
 
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-let root: Root | null = null;
-let container: HTMLElement | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  container?.remove();
-  root = null;
-  container = null;
-});
-
-function mount(p: PresenceBarProps) {
-  container = document.createElement('div');
-  document.body.append(container);
-  const r = createRoot(container);
-  root = r;
-  act(() => r.render(<PresenceBar {...p} />));
-  return container;
-}
+const show = (p: PresenceBarProps) => mount(<PresenceBar {...p} />);
 
 const member = (clientId: number, userId: string, name: string, extra: Partial<PresenceMember> = {}) => ({
   clientId,
@@ -136,7 +115,7 @@ describe('groupPeople', () => {
 
 describe('PresenceBar', () => {
   it('shows self first as "(you)", not followable, then a follow button per person', () => {
-    const el = mount({ members: [ada, self, grace], onFollow: vi.fn() });
+    const el = show({ members: [ada, self, grace], onFollow: vi.fn() });
     const items = [...el.querySelectorAll('ul[aria-label="People in this workspace"] > li')];
     expect(items).toHaveLength(3);
     const me = items[0]?.querySelector('[role="img"]');
@@ -151,7 +130,7 @@ describe('PresenceBar', () => {
   });
 
   it('paints avatars in the member colour with readable text and a tooltip', () => {
-    const el = mount({ members: [self, ada, grace], onFollow: vi.fn() });
+    const el = show({ members: [self, ada, grace], onFollow: vi.fn() });
     const avatar = el.querySelector<HTMLElement>('button[aria-label^="Follow Ada"] > span');
     expect(avatar?.style.backgroundColor).toBe('#be123c');
     expect(avatar?.style.color).toBe('#ffffff');
@@ -164,7 +143,7 @@ describe('PresenceBar', () => {
 
   it('follows on click and stops following the followed person', () => {
     const onFollow = vi.fn();
-    const el = mount({ members: [self, ada, grace], following: 3, onFollow });
+    const el = show({ members: [self, ada, grace], following: 3, onFollow });
     const [first, second] = [...el.querySelectorAll('button')];
     expect(first?.getAttribute('aria-pressed')).toBe('false');
     expect(second?.getAttribute('aria-pressed')).toBe('true');
@@ -177,9 +156,9 @@ describe('PresenceBar', () => {
   it('treats following any tab of a person as following them, and follows their latest tab', () => {
     const onFollow = vi.fn();
     const tabs = [member(20, 'u-ada', 'Ada', { path: 'a.ts' }), member(21, 'u-ada', 'Ada', { path: 'b.ts' })];
-    const el = mount({ members: [self, ...tabs], following: 20, onFollow });
+    const el = show({ members: [self, ...tabs], following: 20, onFollow });
     expect(labels(el)).toEqual(['Stop following Ada']);
-    act(() => root?.render(<PresenceBar members={[self, ...tabs]} onFollow={onFollow} />));
+    rerender(<PresenceBar members={[self, ...tabs]} onFollow={onFollow} />);
     expect(labels(el)).toEqual(['Follow Ada (editing b.ts)']);
     act(() => el.querySelector('button')?.click());
     expect(onFollow).toHaveBeenCalledWith(21);
@@ -188,7 +167,7 @@ describe('PresenceBar', () => {
   it('collapses people beyond six into "+N" that lists and follows them', () => {
     const onFollow = vi.fn();
     const others = Array.from({ length: 8 }, (_, i) => member(100 + i, `u${i}`, `Person ${i}`));
-    const el = mount({ members: [self, ...others], onFollow });
+    const el = show({ members: [self, ...others], onFollow });
     expect(el.querySelectorAll('ul[aria-label="People in this workspace"] > li')).toHaveLength(7);
     const more = el.querySelector<HTMLButtonElement>('button[aria-label="3 more people"]');
     expect(more?.textContent).toBe('+3');
@@ -209,7 +188,7 @@ describe('PresenceBar', () => {
 
   it('closes the overflow list on Escape', () => {
     const others = Array.from({ length: 7 }, (_, i) => member(100 + i, `u${i}`, `Person ${i}`));
-    const el = mount({ members: others, onFollow: vi.fn() });
+    const el = show({ members: others, onFollow: vi.fn() });
     const more = el.querySelector<HTMLButtonElement>('button[aria-label="1 more person"]');
     act(() => more?.click());
     const inside = el.querySelector<HTMLButtonElement>('ul[aria-label="More people"] button');
@@ -223,7 +202,7 @@ describe('PresenceBar', () => {
 
   it('keeps the followed person visible even when they would be collapsed', () => {
     const others = Array.from({ length: 9 }, (_, i) => member(100 + i, `u${i}`, `Person ${i}`));
-    const el = mount({ members: [self, ...others], following: 107, onFollow: vi.fn() });
+    const el = show({ members: [self, ...others], following: 107, onFollow: vi.fn() });
     const visible = [...el.querySelectorAll('ul[aria-label="People in this workspace"] > li > button')].map(
       (b) => b.getAttribute('aria-label'),
     );
