@@ -2,7 +2,7 @@
 // stays small.
 import { lazy, Suspense } from 'react';
 import { Route, Switch } from 'wouter';
-import { PageState } from './components/ui.tsx';
+import { DeadEnd, PageState } from './components/ui.tsx';
 import { errorMessage } from './errors.ts';
 import { AuthPage } from './pages/auth-page.tsx';
 import { InvitePage } from './pages/invite-page.tsx';
@@ -43,11 +43,7 @@ export function App() {
                 <AdminPage me={user} />
               </Route>
               <Route>
-                <PageState title="Page not found">
-                  <a className="text-indigo-700 underline" href="/">
-                    Go to your workspaces
-                  </a>
-                </PageState>
+                <DeadEnd title="Page not found" tone="neutral" />
               </Route>
             </Switch>
           </Suspense>

@@ -1,6 +1,7 @@
 // The app's small set of building blocks, so every screen shares one look: buttons, fields, badges, states.
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from 'react';
 import { forwardRef, useId } from 'react';
+import { Link } from 'wouter';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 type Size = 'sm' | 'md';
@@ -189,6 +190,28 @@ export function PageState({
       </p>
       {children ? <div className="max-w-md text-sm text-zinc-600">{children}</div> : null}
     </div>
+  );
+}
+
+/** A dead end (no access, not found) that always offers the way back home. */
+export function DeadEnd({
+  title,
+  detail,
+  tone = 'error',
+}: {
+  title: string;
+  detail?: string;
+  tone?: 'neutral' | 'error';
+}) {
+  return (
+    <PageState title={title} tone={tone}>
+      {detail ? <p>{detail}</p> : null}
+      <p className="mt-3">
+        <Link href="/" className="text-indigo-700 underline">
+          Go to your workspaces
+        </Link>
+      </p>
+    </PageState>
   );
 }
 

@@ -97,7 +97,8 @@ export function WorkspacesPage({ me }: { me: Me }) {
                     {w.name}
                   </Link>
                   <span className="text-xs text-zinc-600">
-                    {w.memberCount} member{w.memberCount === 1 ? '' : 's'} · active {timeAgo(w.lastActivityAt)}
+                    {w.memberCount} member{w.memberCount === 1 ? '' : 's'} · active{' '}
+                    {timeAgo(w.lastActivityAt)}
                   </span>
                 </div>
                 {w.archivedAt ? <Badge>archived</Badge> : null}

@@ -6,7 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { AppHeader } from '../components/app-header.tsx';
-import { Badge, Button, PageState, roleTone } from '../components/ui.tsx';
+import { Badge, Button, DeadEnd, PageState, roleTone } from '../components/ui.tsx';
 import { errorCode, errorMessage } from '../errors.ts';
 import { ShareDialog } from '../pages/share-dialog.tsx';
 import type { Me } from '../session.ts';
@@ -21,19 +21,6 @@ import { useWorkspaceSync } from './use-workspace-sync.ts';
 
 const ReviewView = lazy(() => import('./review-view.tsx'));
 
-function NoAccess({ title, detail }: { title: string; detail: string }) {
-  return (
-    <PageState title={title} tone="error">
-      <p>{detail}</p>
-      <p className="mt-3">
-        <Link href="/" className="text-indigo-700 underline">
-          Go to your workspaces
-        </Link>
-      </p>
-    </PageState>
-  );
-}
-
 export default function WorkspacePage({ workspaceId, me }: { workspaceId: string; me: Me }) {
   const trpc = useTRPC();
   const workspace = useQuery(trpc.workspace.get.queryOptions({ workspaceId }, { retry: false }));
@@ -44,13 +31,13 @@ export default function WorkspacePage({ workspaceId, me }: { workspaceId: string
     const code = errorCode(workspace.error);
     if (code === 'FORBIDDEN' || code === 'NOT_FOUND' || code === 'BAD_INPUT') {
       return (
-        <NoAccess
+        <DeadEnd
           title="You don't have access to this workspace"
           detail="It does not exist, or you are not a member. Ask its owner for an invite link."
         />
       );
     }
-    return <NoAccess title="Could not open the workspace" detail={errorMessage(workspace.error)} />;
+    return <DeadEnd title="Could not open the workspace" detail={errorMessage(workspace.error)} />;
   }
   return (
     <CodeMode
@@ -170,7 +157,7 @@ function CodeMode({
 
   if (status.refused) {
     return (
-      <NoAccess
+      <DeadEnd
         title={
           status.refused.code === 4401 ? 'You were signed out' : 'You no longer have access to this workspace'
         }
