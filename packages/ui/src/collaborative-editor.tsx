@@ -15,7 +15,7 @@ import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { languageExtension, type EditorLanguage } from './editor-language.ts';
+import { loadedLanguage, loadLanguage, type EditorLanguage } from './editor-language.ts';
 import { accessibleHighlighting } from './highlight.ts';
 
 export interface CollaborativeEditorProps {
@@ -82,7 +82,7 @@ export function CollaborativeEditor({
         doc: ytext.toString(),
         extensions: [
           baseExtensions(),
-          languageSlot.current.of(languageExtension(current.language)),
+          languageSlot.current.of(loadedLanguage(current.language) ?? []),
           readOnlySlot.current.of(readOnlyExtension(current.readOnly)),
           labelSlot.current.of(EditorView.contentAttributes.of({ 'aria-label': current.ariaLabel })),
           yCollab(ytext, awareness, { undoManager }),
@@ -97,9 +97,16 @@ export function CollaborativeEditor({
     };
   }, [ytext, awareness]);
 
+  // Highlighting arrives when the language's parser has loaded; the text is editable before that.
   useEffect(() => {
-    view.current?.dispatch({ effects: languageSlot.current.reconfigure(languageExtension(language)) });
-  }, [language]);
+    let current = true;
+    void loadLanguage(language).then((extension) => {
+      if (current) view.current?.dispatch({ effects: languageSlot.current.reconfigure(extension) });
+    });
+    return () => {
+      current = false;
+    };
+  }, [language, ytext, awareness]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: readOnlySlot.current.reconfigure(readOnlyExtension(readOnly)) });

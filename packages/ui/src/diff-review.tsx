@@ -2,10 +2,10 @@
 // its status and the decisions still open for it. Decisions go out through callbacks; the server decides.
 import type { FileChange, Hunk, HunkConflict } from '@tandem/core';
 import { MergeView } from '@codemirror/merge';
-import { EditorState } from '@codemirror/state';
+import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, lineNumbers } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
-import { languageExtension, type EditorLanguage } from './editor-language.ts';
+import { useEffect, useRef, useState } from 'react';
+import { loadedLanguage, loadLanguage, type EditorLanguage } from './editor-language.ts';
 import { accessibleHighlighting } from './highlight.ts';
 import { fileActions, hunkActions, hunkHeader, hunkStatusBadge } from './review-actions.ts';
 import { StatusBadge } from './status-badge.tsx';
@@ -38,12 +38,12 @@ const primary =
 const pre =
   'm-0 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-zinc-100 px-2 py-1 font-mono text-xs text-zinc-900';
 
-function side(doc: string, language: EditorLanguage | null, label: string) {
+function side(doc: string, language: Extension, label: string) {
   return {
     doc,
     extensions: [
       lineNumbers(),
-      languageExtension(language),
+      language,
       accessibleHighlighting(),
       EditorState.readOnly.of(true),
       EditorView.editable.of(false),
@@ -118,18 +118,30 @@ export function DiffReview({
 }: DiffReviewProps) {
   const host = useRef<HTMLDivElement>(null);
 
+  // Plain until the language's parser has loaded, then rebuilt once with highlighting.
+  const [highlight, setHighlight] = useState<Extension>(() => loadedLanguage(language) ?? []);
+  useEffect(() => {
+    let live = true;
+    void loadLanguage(language).then((extension) => {
+      if (live) setHighlight(extension);
+    });
+    return () => {
+      live = false;
+    };
+  }, [language]);
+
   useEffect(() => {
     const parent = host.current;
     if (!parent) return;
     const merge = new MergeView({
       parent,
-      a: side(current, language, `Current ${file.path}`),
-      b: side(proposed, language, `Proposed ${file.path}`),
+      a: side(current, highlight, `Current ${file.path}`),
+      b: side(proposed, highlight, `Proposed ${file.path}`),
       collapseUnchanged: { margin: 3, minSize: 4 },
       gutter: true,
     });
     return () => merge.destroy();
-  }, [current, proposed, language, file.path]);
+  }, [current, proposed, highlight, file.path]);
 
   const permissions = { readOnly };
   const all = fileActions(file.hunks, permissions);

@@ -1,7 +1,7 @@
 import { EditorState } from '@codemirror/state';
 import { syntaxTree } from '@codemirror/language';
 import { describe, expect, it } from 'vitest';
-import { editorLanguages, languageExtension, languageForPath } from './editor-language.ts';
+import { editorLanguages, loadedLanguage, loadLanguage, languageForPath } from './editor-language.ts';
 
 describe('languageForPath', () => {
   it.each([
@@ -22,15 +22,19 @@ describe('languageForPath', () => {
   });
 });
 
-describe('languageExtension', () => {
-  it.each(editorLanguages)('%s parses a document into a syntax tree', (language) => {
-    const state = EditorState.create({ doc: 'x', extensions: languageExtension(language) });
+describe('loadLanguage', () => {
+  it.each(editorLanguages)('%s loads once and parses a document into a syntax tree', async (language) => {
+    const extension = await loadLanguage(language);
+    expect(loadedLanguage(language)).toBe(extension);
+    expect(await loadLanguage(language)).toBe(extension);
+    const state = EditorState.create({ doc: 'x', extensions: extension });
     expect(syntaxTree(state).length).toBe(1);
     expect(syntaxTree(state).type.isTop).toBe(true);
   });
 
-  it('plain text has no parser', () => {
-    const state = EditorState.create({ doc: 'x', extensions: languageExtension(null) });
+  it('plain text has no parser and needs no loading', async () => {
+    expect(loadedLanguage(null)).toEqual([]);
+    const state = EditorState.create({ doc: 'x', extensions: await loadLanguage(null) });
     expect(syntaxTree(state).length).toBe(0);
   });
 });

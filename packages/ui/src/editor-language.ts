@@ -1,10 +1,6 @@
 // Which CodeMirror language a file gets, decided by its path alone: the workspace has no MIME types, and a
-// wrong guess only costs highlighting.
-import { css } from '@codemirror/lang-css';
-import { html } from '@codemirror/lang-html';
-import { javascript } from '@codemirror/lang-javascript';
-import { json } from '@codemirror/lang-json';
-import { markdown } from '@codemirror/lang-markdown';
+// wrong guess only costs highlighting. Each language's parser loads on first use, so an editor bundle carries
+// none of them and a page pays only for the languages its files are in.
 import type { Extension } from '@codemirror/state';
 
 export const editorLanguages = [
@@ -47,25 +43,49 @@ export function languageForPath(path: string): EditorLanguage | null {
   return byExtension[name.slice(dot + 1)] ?? null;
 }
 
-export function languageExtension(language: EditorLanguage | null): Extension {
+async function importLanguage(language: EditorLanguage): Promise<Extension> {
   switch (language) {
     case 'javascript':
-      return javascript();
     case 'jsx':
-      return javascript({ jsx: true });
     case 'typescript':
-      return javascript({ typescript: true });
-    case 'tsx':
-      return javascript({ typescript: true, jsx: true });
+    case 'tsx': {
+      const { javascript } = await import('@codemirror/lang-javascript');
+      return javascript({
+        jsx: language === 'jsx' || language === 'tsx',
+        typescript: language === 'typescript' || language === 'tsx',
+      });
+    }
     case 'json':
-      return json();
+      return (await import('@codemirror/lang-json')).json();
     case 'css':
-      return css();
+      return (await import('@codemirror/lang-css')).css();
     case 'markdown':
-      return markdown();
+      return (await import('@codemirror/lang-markdown')).markdown();
     case 'html':
-      return html();
-    case null:
-      return [];
+      return (await import('@codemirror/lang-html')).html();
   }
+}
+
+const loaded = new Map<EditorLanguage, Extension>();
+const loading = new Map<EditorLanguage, Promise<Extension>>();
+
+/** The language's extension if it has loaded already (plain text is always ready), else undefined. */
+export function loadedLanguage(language: EditorLanguage | null): Extension | undefined {
+  return language === null ? [] : loaded.get(language);
+}
+
+/** Loads (once) and returns the language's extension; `null` is plain text. */
+export function loadLanguage(language: EditorLanguage | null): Promise<Extension> {
+  if (language === null) return Promise.resolve([]);
+  let pending = loading.get(language);
+  if (!pending) {
+    pending = importLanguage(language).then((extension) => {
+      loaded.set(language, extension);
+      return extension;
+    });
+    // A failed chunk load (network) may be tried again by the next editor.
+    pending.catch(() => loading.delete(language));
+    loading.set(language, pending);
+  }
+  return pending;
 }
