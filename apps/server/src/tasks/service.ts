@@ -16,6 +16,7 @@ import {
   type ConflictChoice,
   type CreateTaskInput,
   type HunkConflict,
+  type HunkSelection,
   type TaskEvent,
   type UndoRecord,
 } from '@tandem/core';
@@ -227,12 +228,7 @@ async function emitConflicts(deps: TaskDeps, taskId: string, conflicts: readonly
   }
 }
 
-export function acceptHunks(
-  deps: TaskDeps,
-  taskId: string,
-  userId: string,
-  selection: { path?: string | undefined; hunkIds?: string[] | undefined },
-) {
+export function acceptHunks(deps: TaskDeps, taskId: string, userId: string, selection: HunkSelection) {
   return withTaskLock(taskId, async () => {
     const task = await getTask(deps, taskId);
     const changeset = changesetOf(task);
@@ -250,12 +246,7 @@ export function acceptHunks(
   });
 }
 
-export function rejectTaskHunks(
-  deps: TaskDeps,
-  taskId: string,
-  userId: string,
-  selection: { path?: string | undefined; hunkIds?: string[] | undefined },
-) {
+export function rejectTaskHunks(deps: TaskDeps, taskId: string, userId: string, selection: HunkSelection) {
   return withTaskLock(taskId, async () => {
     const task = await getTask(deps, taskId);
     const changeset = changesetOf(task);

@@ -121,4 +121,9 @@ export function taskProcedure(minRole: MemberRole) {
   });
 }
 
+/** Who did it, from where, in which request: the fields every audit entry written by a procedure carries. */
+export function auditActor(ctx: Context & { user: { id: string } }) {
+  return { actorId: ctx.user.id, ip: ctx.ip, requestId: ctx.requestId };
+}
+
 export { TRPCError };

@@ -19,7 +19,7 @@ import {
   setLlmSettings,
   setPriceTable,
 } from '../../services/settings.ts';
-import { adminProcedure } from '../trpc.ts';
+import { adminProcedure, auditActor } from '../trpc.ts';
 
 export const adminRouter = {
   users: {
@@ -59,9 +59,7 @@ export const adminRouter = {
       await setLlmSettings(ctx.deps.db, input, ctx.user.id);
       await writeAudit(ctx.deps.db, {
         action: 'settings.llm',
-        actorId: ctx.user.id,
-        ip: ctx.ip,
-        requestId: ctx.requestId,
+        ...auditActor(ctx),
         meta: {
           provider: input.provider,
           baseUrl: input.baseUrl,
@@ -75,9 +73,7 @@ export const adminRouter = {
       await setCostSettings(ctx.deps.db, input, ctx.user.id);
       await writeAudit(ctx.deps.db, {
         action: 'settings.cost',
-        actorId: ctx.user.id,
-        ip: ctx.ip,
-        requestId: ctx.requestId,
+        ...auditActor(ctx),
         meta: input,
       });
       return input;
@@ -86,9 +82,7 @@ export const adminRouter = {
       await setPriceTable(ctx.deps.db, input, ctx.user.id);
       await writeAudit(ctx.deps.db, {
         action: 'settings.prices',
-        actorId: ctx.user.id,
-        ip: ctx.ip,
-        requestId: ctx.requestId,
+        ...auditActor(ctx),
       });
       return input;
     }),

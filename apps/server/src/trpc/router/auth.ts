@@ -3,7 +3,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import type { Session } from 'lucia';
 import { signIn, signUp } from '../../services/accounts.ts';
 import { writeAudit } from '../../services/audit.ts';
-import { authedProcedure, publicProcedure, type Context } from '../trpc.ts';
+import { auditActor, authedProcedure, publicProcedure, type Context } from '../trpc.ts';
 
 function setSessionCookie(ctx: Context, session: Session | null) {
   const cookie = session
@@ -27,9 +27,7 @@ export const authRouter = {
     await ctx.deps.auth.invalidateSession(ctx.session.id);
     await writeAudit(ctx.deps.db, {
       action: 'auth.sign_out',
-      actorId: ctx.user.id,
-      ip: ctx.ip,
-      requestId: ctx.requestId,
+      ...auditActor(ctx),
     });
     setSessionCookie(ctx, null);
     return { ok: true };
@@ -39,9 +37,7 @@ export const authRouter = {
     await ctx.deps.access.publish({ type: 'user-revoked', userId: ctx.user.id });
     await writeAudit(ctx.deps.db, {
       action: 'auth.sign_out_everywhere',
-      actorId: ctx.user.id,
-      ip: ctx.ip,
-      requestId: ctx.requestId,
+      ...auditActor(ctx),
     });
     setSessionCookie(ctx, null);
     return { ok: true };
