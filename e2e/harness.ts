@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import superjson, { type SuperJSONResult } from 'superjson';
 import { e2eEnv } from './env.ts';
 
-export { replay } from '@tandem/core/testing';
+export { replay, searchReplaceBlock } from '@tandem/core/testing';
 
 const e2eDir = path.dirname(fileURLToPath(import.meta.url));
 const serverDir = path.resolve(e2eDir, '../apps/server');

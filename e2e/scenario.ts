@@ -101,6 +101,3 @@ export async function caretAfter(page: Page, marker: string) {
   await page.locator('.cm-content .cm-line', { hasText: marker }).first().click();
   await page.keyboard.press('End');
 }
-
-export const block = (path: string, search: string, replace: string) =>
-  `${path}\n\`\`\`ts\n<<<<<<< SEARCH\n${search}\n=======\n${replace}\n>>>>>>> REPLACE\n\`\`\`\n`;

@@ -1,8 +1,8 @@
 // Deciding a proposal hunk by hunk, rolling the task back, and resolving a conflict with what a human typed
 // while the task ran.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, expectAccessible, replay, saveScreenshot, until } from '../harness.ts';
-import { block, caretAfter, editor, openAs, stage, team, waitForText, type Stage } from '../scenario.ts';
+import { client, expectAccessible, replay, saveScreenshot, searchReplaceBlock, until } from '../harness.ts';
+import { caretAfter, editor, openAs, stage, team, waitForText, type Stage } from '../scenario.ts';
 
 const PATH = 'src/math.ts';
 const FILE = [
@@ -36,8 +36,8 @@ describe('diff review', () => {
     await editor(page, PATH).waitFor();
     s.llm.server.enqueue([
       replay.text(
-        block(PATH, '  return a + b;', '  return b + a;') +
-          block(PATH, 'export const name = "tandem";', 'export const name = "TANDEM";'),
+        searchReplaceBlock(PATH, '  return a + b;', '  return b + a;') +
+          searchReplaceBlock(PATH, 'export const name = "tandem";', 'export const name = "TANDEM";'),
       ),
       replay.finish({ usage: { inputTokens: 500, outputTokens: 40 } }),
     ]);
@@ -77,7 +77,7 @@ describe('diff review', () => {
     await editor(page, PATH).waitFor();
     s.llm.server.enqueue([
       replay.delay(2_500),
-      replay.text(block(PATH, '  return a - b;', '  return a - b - 0;')),
+      replay.text(searchReplaceBlock(PATH, '  return a - b;', '  return a - b - 0;')),
       replay.finish({ usage: { inputTokens: 500, outputTokens: 20 } }),
     ]);
     await page.getByLabel('Ask the AI to change the code').fill('Make sub explicit');

@@ -1,18 +1,16 @@
 // A reviewer joins through an invite link: sees live edits, cannot type, and watches an AI task stream its
 // timeline and proposal as it happens.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, expectAccessible, replay, saveScreenshot, signUp, userContext } from '../harness.ts';
 import {
-  block,
-  caretAfter,
-  editor,
-  editorText,
-  openAs,
-  stage,
-  team,
-  waitForText,
-  type Stage,
-} from '../scenario.ts';
+  client,
+  expectAccessible,
+  replay,
+  saveScreenshot,
+  searchReplaceBlock,
+  signUp,
+  userContext,
+} from '../harness.ts';
+import { caretAfter, editor, editorText, openAs, stage, team, waitForText, type Stage } from '../scenario.ts';
 
 const PATH = 'src/price.ts';
 const FILE = 'export function price(cents: number) {\n  return cents / 100;\n}\n';
@@ -58,7 +56,11 @@ describe('reviewer', () => {
       replay.text('I will round to two decimals.\n', { chunks: 4, intervalMs: 150 }),
       replay.delay(1_500),
       replay.text(
-        block(PATH, '  return cents / 100; // rounded later', '  return Math.round(cents) / 100;'),
+        searchReplaceBlock(
+          PATH,
+          '  return cents / 100; // rounded later',
+          '  return Math.round(cents) / 100;',
+        ),
         {
           chunks: 6,
           intervalMs: 100,

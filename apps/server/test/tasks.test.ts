@@ -1,6 +1,11 @@
 // AI tasks end to end against the real server and a loopback model server that speaks the OpenAI SSE protocol.
 import { createFile } from '@tandem/core';
-import { replay, startReplayServer, type ReplayServer } from '@tandem/core/testing';
+import {
+  replay,
+  searchReplaceBlock as block,
+  startReplayServer,
+  type ReplayServer,
+} from '@tandem/core/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
@@ -15,9 +20,6 @@ import {
 } from './harness.ts';
 import { wsTrpc } from './trpc-ws.ts';
 import { synced, textOf, until, yClient, type YClient } from './yjs-client.ts';
-
-const block = (path: string, search: string, replace: string) =>
-  `${path}\n\`\`\`ts\n<<<<<<< SEARCH\n${search}\n=======\n${replace}\n>>>>>>> REPLACE\n\`\`\`\n`;
 
 const FILE = [
   'export function add(a: number, b: number) {',

@@ -7,5 +7,5 @@ export type {
   ReplayServer,
   ReplayServerOptions,
 } from './replay-server.ts';
-export { replay } from './replay-script.ts';
+export { replay, searchReplaceBlock } from './replay-script.ts';
 export type { ReplayErrorKind, ReplayScript, ReplayStep, ReplayUsage } from './replay-script.ts';
