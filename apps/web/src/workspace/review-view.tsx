@@ -1,19 +1,20 @@
 // Reviewing a task's proposal against the live files: per file a merge view of the current text beside what
 // accepting would give, decisions per hunk, per file or all, conflicts with both sides, and rollback.
 // Loaded on demand: @codemirror/merge stays out of the first page.
-import { previewChangeset, type ChangesetPreview } from '@tandem/core';
+import { previewChangeset, type Changeset, type ChangesetPreview } from '@tandem/core';
 import { DiffReview } from '@tandem/ui/diff-review';
 import { languageForPath } from '@tandem/ui/editor-language';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type * as Y from 'yjs';
+import { filesOf } from './use-files.ts';
 import { useToast } from '../components/toast.tsx';
 import { Badge, Button, PageState } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
 import { useTRPC } from '../trpc.ts';
 import { stateTone } from './ai-panel.tsx';
 
-function usePreview(doc: Y.Doc, changeset: Parameters<typeof previewChangeset>[1] | null) {
+function usePreview(doc: Y.Doc, changeset: Changeset | null) {
   const [preview, setPreview] = useState<ChangesetPreview | null>(null);
   useEffect(() => {
     if (!changeset) {
@@ -26,13 +27,21 @@ function usePreview(doc: Y.Doc, changeset: Parameters<typeof previewChangeset>[1
       setPreview(previewChangeset(doc, changeset));
     };
     compute();
-    // Follow live typing, at most a few times a second: the merge view rebuilds on every new text.
-    const onUpdate = () => {
-      timer ||= window.setTimeout(compute, 250);
+    // Follow live typing in the files this task touches, at most a few times a second (the preview copies the
+    // document and the merge view rebuilds); edits elsewhere in the workspace cost nothing here.
+    const paths = new Set(changeset.files.map((f) => f.path));
+    const files = filesOf(doc);
+    const onChange = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+      const touched = events.some((event) =>
+        event.target === files
+          ? [...event.changes.keys.keys()].some((key) => paths.has(key))
+          : paths.has(String(event.path[0])),
+      );
+      if (touched) timer ||= window.setTimeout(compute, 250);
     };
-    doc.on('update', onUpdate);
+    files.observeDeep(onChange);
     return () => {
-      doc.off('update', onUpdate);
+      files.unobserveDeep(onChange);
       if (timer) clearTimeout(timer);
     };
   }, [doc, changeset]);

@@ -5,6 +5,7 @@ import { PresenceBar } from '@tandem/ui/presence-bar';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
+import * as Y from 'yjs';
 import { AppHeader } from '../components/app-header.tsx';
 import { Badge, Button, DeadEnd, PageState, roleTone } from '../components/ui.tsx';
 import { errorCode, errorMessage } from '../errors.ts';
@@ -15,7 +16,7 @@ import { Composer, TaskDetail, TaskHistory, type TaskSummary } from './ai-panel.
 import { ConnectionPill } from './connection-pill.tsx';
 import { EditorPane } from './editor-pane.tsx';
 import { FilePane } from './file-pane.tsx';
-import { useFilePaths, useFileText } from './use-files.ts';
+import { filesOf, useFilePaths, useFileText } from './use-files.ts';
 import { cursorIndex, usePresence } from './use-presence.ts';
 import { useWorkspaceSync } from './use-workspace-sync.ts';
 
@@ -129,9 +130,9 @@ function CodeMode({
       const theirPath = typeof state.path === 'string' ? state.path : null;
       if (theirPath && theirPath !== new URLSearchParams(location.search).get('file'))
         openFile(theirPath, true);
-      const text = theirPath ? doc.getMap('files').get(theirPath) : undefined;
-      if (text && typeof text === 'object' && 'toDelta' in text) {
-        const index = cursorIndex(awareness, following, text as Parameters<typeof cursorIndex>[2]);
+      const text = theirPath ? filesOf(doc).get(theirPath) : undefined;
+      if (text instanceof Y.Text) {
+        const index = cursorIndex(awareness, following, text);
         if (index !== null) setScrollTo(index);
       }
     };
