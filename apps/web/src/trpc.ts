@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import type { AppRouter } from '@tandem/server/router';
-import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
+import { createTRPCClient, createWSClient, httpBatchLink, httpLink, splitLink, wsLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import superjson from 'superjson';
 
@@ -21,7 +21,12 @@ export const trpcClient = createTRPCClient<AppRouter>({
         client: createWSClient({ url: wsUrl, lazy: { enabled: true, closeMs: 10_000 } }),
         transformer: superjson,
       }),
-      false: httpBatchLink({ url: '/trpc', transformer: superjson }),
+      // `task.models` may wait seconds on a model server (Ollama detection); alone, it holds up no batch.
+      false: splitLink({
+        condition: (op) => op.path === 'task.models',
+        true: httpLink({ url: '/trpc', transformer: superjson }),
+        false: httpBatchLink({ url: '/trpc', transformer: superjson }),
+      }),
     }),
   ],
 });
