@@ -53,7 +53,8 @@ describe('file tree', () => {
       { name: 'a.json', mimeType: 'application/json', buffer: Buffer.from('{"a":1}\n') },
       { name: 'b.css', mimeType: 'text/css', buffer: Buffer.from('body { margin: 0; }\n') },
     ]);
-    await ada.getByText('Uploaded 2 files').waitFor();
+    // The toast's title, not Radix's transient screen-reader announcement of it.
+    await ada.getByText('Uploaded 2 files', { exact: true }).waitFor();
     await until(async () => (await paths()).includes('b.css'));
 
     // Delete asks first; after yes, the file is gone for both.
