@@ -110,7 +110,11 @@ export async function run() {
   const servers = targets(process.env.DATABASE_URL || undefined).filter(
     (t) => only.length === 0 || only.some((word) => t.name.includes(word)),
   );
-  for (const { table, run: load } of loads) {
+  // SYNC_BENCH_LOADS=sync-rooms runs only the named tables.
+  const loadNames = (process.env.SYNC_BENCH_LOADS ?? '').split(',').filter(Boolean);
+  for (const { table, run: load } of loads.filter(
+    (l) => loadNames.length === 0 || loadNames.includes(l.table),
+  )) {
     const rows: Record<string, BenchResult> = {};
     for (const target of servers) {
       if (isInterrupted()) break;

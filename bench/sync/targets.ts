@@ -1,5 +1,6 @@
-// The servers under test, each started fresh in its own process: Tandem (PGlite in memory, and PostgreSQL when
+// The servers under test, each started fresh in its own process: Tandem (PGlite on disk, and PostgreSQL when
 // DATABASE_URL is set), Hocuspocus and the classic y-websocket server. A target knows how to make a room and a client.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,10 +36,15 @@ function tandem(name: string, databaseUrl: string | undefined): Target {
       let db: Awaited<ReturnType<typeof throwawayDatabase>> | undefined;
       try {
         db = databaseUrl ? await throwawayDatabase(databaseUrl) : undefined;
-        const server = await startServer(path.join(servers, 'tandem-server.ts'), {
-          BENCH_DATA_DIR: dataDir,
-          BENCH_DATABASE_URL: db?.url ?? '',
+        const entry = path.join(servers, 'tandem-server.ts');
+        const env = { BENCH_DATA_DIR: dataDir, BENCH_DATABASE_URL: db?.url ?? '' };
+        // A server normally starts on a database that exists: creating one (initdb, migrations) is a separate run.
+        const prepared = spawnSync(process.execPath, ['--import', 'tsx', entry], {
+          env: { ...process.env, ...env, BENCH_PREPARE_ONLY: '1' },
+          encoding: 'utf8',
         });
+        if (prepared.status !== 0) throw new Error(`preparing the database failed:\n${prepared.stderr}`);
+        const server = await startServer(entry, env);
         try {
           // Loaded only here: the harness pulls in the whole server, which the other targets do not need.
           const { signedUpClient } = await import('../../apps/server/test/harness.ts');

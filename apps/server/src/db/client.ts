@@ -1,8 +1,11 @@
 // Opens the database the configuration asks for (embedded PGlite by default, PostgreSQL with DATABASE_URL) and
 // applies the checked-in migrations, so both dialects always run the same schema.
-import { mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
@@ -30,6 +33,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openPglite(options.dataDir);
 }
 
+/**
+ * PostgreSQL's default 128 MB buffer cache would be most of the process's memory; a workspace database's hot set
+ * (update tails, snapshots being loaded) is far smaller, and the operating system caches the files underneath.
+ */
+const PGLITE_CONF = ['shared_buffers=16MB'];
+
+/**
+ * Creates a new data directory (initdb) on a worker thread. The instance that runs initdb keeps about 600 MB of
+ * WebAssembly memory for as long as it lives; a thread that exits gives all of it back, so the server's own
+ * instance only ever opens an existing directory.
+ */
+async function initPgliteDir(dir: string): Promise<void> {
+  if (existsSync(path.join(dir, 'PG_VERSION'))) return;
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const { PGlite } = require(workerData.entry);
+     const db = new PGlite(workerData.dir, { postgresqlconf: workerData.conf });
+     db.waitReady.then(() => db.close());`,
+    { eval: true, workerData: { entry, dir, conf: PGLITE_CONF } },
+  );
+  const [code] = (await once(worker, 'exit')) as [number];
+  if (code !== 0) throw new Error(`PGlite could not create its data directory ${dir} (exit code ${code})`);
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -38,8 +66,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) {
     dir = path.join(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
+    await initPgliteDir(dir);
   }
-  const client = new PGlite(dir);
+  const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF });
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
   return {

@@ -1,0 +1,35 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/client.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const rowsOf = (result: unknown) => (result as { rows: Record<string, unknown>[] }).rows;
+
+describe('embedded PGlite on disk', () => {
+  it('creates a new data directory, keeps a small buffer cache and reopens with what was committed', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-db-'));
+    dirs.push(dataDir);
+    const first = await openDatabase({ dataDir });
+    try {
+      expect(existsSync(path.join(dataDir, 'pglite', 'PG_VERSION'))).toBe(true);
+      expect(rowsOf(await first.db.execute(sql`show shared_buffers`))).toEqual([{ shared_buffers: '16MB' }]);
+      await first.db.execute(sql`create table kept (v text)`);
+      await first.db.execute(sql`insert into kept values ('still here')`);
+    } finally {
+      await first.close();
+    }
+    const second = await openDatabase({ dataDir });
+    try {
+      expect(rowsOf(await second.db.execute(sql`select v from kept`))).toEqual([{ v: 'still here' }]);
+    } finally {
+      await second.close();
+    }
+  });
+});
