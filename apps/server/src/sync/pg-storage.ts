@@ -6,8 +6,9 @@ import { docHeads, docSnapshots, docUpdates } from '../db/schema.ts';
 
 // PGlite encodes binary parameters at roughly 1.5 s per MB; base64 text decoded by the database costs a tenth
 // of that on PGlite and nothing noticeable on PostgreSQL.
-const asBytea = (bytes: Uint8Array) =>
-  sql`decode(${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}, 'base64')`;
+const base64 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+const asBytea = (bytes: Uint8Array) => sql`decode(${base64(bytes)}, 'base64')`;
 
 interface PendingAppend {
   docName: string;
@@ -58,15 +59,20 @@ export class PgDocStorage implements DocStorage {
   }
 
   /**
-   * Appends are group-committed across documents: while one transaction is in flight, appends for any number of
-   * workspaces queue up and go out together as two statements (bump every head, insert every update). A room
-   * already batches its own updates, so this is what lets many quiet workspaces share the database's write rate.
+   * Appends are group-committed across documents: appends for any number of workspaces queue up and go out
+   * together as two statements (bump every head, insert every update). A flush starts after the I/O callbacks
+   * that are ready have run (`setImmediate`), so updates read from many sockets in one poll share a transaction:
+   * PGlite answers without ever yielding to I/O, so waiting for an in-flight write alone would batch nothing.
+   * A room already batches its own updates, so this is what lets many quiet workspaces share the write rate.
    */
   append(docName: string, updates: readonly Uint8Array[]): Promise<void> {
     if (updates.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.pending.push({ docName, updates, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
     });
   }
 
@@ -74,7 +80,6 @@ export class PgDocStorage implements DocStorage {
   private flushing = false;
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     while (this.pending.length > 0) {
       const batch = takeBatch(this.pending);
       try {
@@ -88,35 +93,34 @@ export class PgDocStorage implements DocStorage {
   }
 
   private async write(batch: readonly PendingAppend[]): Promise<void> {
-    // Per document: how many updates, in arrival order.
+    // Per update: its document, its place among that document's updates in this batch (1-based), how many that
+    // document has in the batch, and its bytes. Sorted by document so that instances committing overlapping sets
+    // of documents take the head rows' locks in one order.
     const counts = new Map<string, number>();
     for (const p of batch) counts.set(p.docName, (counts.get(p.docName) ?? 0) + p.updates.length);
-    await this.db.transaction(async (tx) => {
-      const heads = await tx
-        .insert(docHeads)
-        // Sorted, so instances that commit overlapping sets of documents take the row locks in one order.
-        .values(
-          [...counts]
-            .sort(([a], [b]) => (a < b ? -1 : 1))
-            .map(([workspaceId, n]) => ({ workspaceId, lastSeq: n })),
-        )
-        .onConflictDoUpdate({
-          target: docHeads.workspaceId,
-          set: { lastSeq: sql`${docHeads.lastSeq} + excluded.last_seq` },
-        })
-        .returning({ workspaceId: docHeads.workspaceId, lastSeq: docHeads.lastSeq });
-      const next = new Map(
-        heads.map((h) => [h.workspaceId, h.lastSeq - (counts.get(h.workspaceId) ?? 0) + 1]),
-      );
-      const rows = batch.flatMap((p) =>
-        p.updates.map((data) => {
-          const seq = next.get(p.docName) ?? 1;
-          next.set(p.docName, seq + 1);
-          return { workspaceId: p.docName, seq, data: asBytea(data) };
-        }),
-      );
-      await tx.insert(docUpdates).values(rows);
-    });
+    const seen = new Map<string, number>();
+    const rows = batch
+      .flatMap((p) => p.updates.map((data) => ({ doc: p.docName, data })))
+      .sort((a, b) => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0))
+      .map(({ doc, data }) => {
+        const ord = (seen.get(doc) ?? 0) + 1;
+        seen.set(doc, ord);
+        return { w: doc, ord, n: counts.get(doc) ?? ord, d: base64(data) };
+      });
+    // One statement, one JSON parameter however large the batch: the heads move on by each document's count and
+    // the updates take the sequence numbers just handed out. One round trip, and atomic on its own.
+    await this.db.execute(sql`
+      with input as (
+        select * from json_to_recordset(${JSON.stringify(rows)}::json) as t(w uuid, ord int, n int, d text)
+      ), heads as (
+        insert into ${docHeads} (workspace_id, last_seq)
+        select w, max(n) from input group by w order by w
+        on conflict (workspace_id) do update set last_seq = ${docHeads}.last_seq + excluded.last_seq
+        returning workspace_id, last_seq
+      )
+      insert into ${docUpdates} (workspace_id, seq, data)
+      select i.w, h.last_seq - i.n + i.ord, decode(i.d, 'base64')
+      from input i join heads h on h.workspace_id = i.w`);
   }
 
   async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
