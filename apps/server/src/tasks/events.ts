@@ -17,6 +17,11 @@ export interface StoredTaskEvent {
 export const taskChannel = (taskId: string) => `tandem:task:${taskId}`;
 export const workspaceTasksChannel = (workspaceId: string) => `tandem:workspace-tasks:${workspaceId}`;
 
+/** Both drivers answer `execute` with `{ rows }`; numbers may arrive as strings from pg. */
+interface AppendedRows {
+  rows: { seq: number | string; at_ms: number | string }[];
+}
+
 export async function appendTaskEvent(
   db: Db,
   pubsub: PubSub,
@@ -24,19 +29,18 @@ export async function appendTaskEvent(
   event: TaskEvent,
 ): Promise<number> {
   const parsed = taskEventSchema.parse(event);
-  const stored = await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(tasks)
-      .set({ lastSeq: sql`${tasks.lastSeq} + 1` })
-      .where(eq(tasks.id, taskId))
-      .returning({ seq: tasks.lastSeq });
-    if (!row) throw new Error(`task ${taskId} does not exist`);
-    const [inserted] = await tx
-      .insert(taskEvents)
-      .values({ taskId, seq: row.seq, type: parsed.type, data: parsed })
-      .returning({ at: taskEvents.at });
-    return { seq: row.seq, at: inserted?.at ?? new Date() };
-  });
+  // One statement, so one round trip (and on PGlite one pass through the engine instead of four): the update takes
+  // the task row's lock and hands out the next sequence number, the insert in the same statement uses it.
+  const result: unknown = await db.execute(sql`
+    with next as (
+      update ${tasks} set last_seq = last_seq + 1 where ${tasks.id} = ${taskId} returning last_seq
+    )
+    insert into ${taskEvents} (task_id, seq, type, data)
+    select ${taskId}, last_seq, ${parsed.type}, ${JSON.stringify(parsed)}::jsonb from next
+    returning seq, (extract(epoch from at) * 1000)::float8 as at_ms`);
+  const [row] = (result as AppendedRows).rows;
+  if (!row) throw new Error(`task ${taskId} does not exist`);
+  const stored = { seq: Number(row.seq), at: new Date(Number(row.at_ms)) };
   // The committed event rides along, so live followers need not read it back; the database stays the authority.
   await pubsub.publish(taskChannel(taskId), { seq: stored.seq, at: stored.at.toISOString(), event: parsed });
   return stored.seq;
