@@ -32,6 +32,7 @@ import { executeTask } from './tasks/execute.ts';
 import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
+import { sharedEncoder } from './trpc/shared-output.ts';
 import { createContext } from './trpc/trpc.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -229,6 +230,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     wss: trpcWss,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    experimental_encoder: sharedEncoder,
     createContext: ({ req }) => createContext(deps, { req, requestId: requestIdFor(req), ip: clientIp(req) }),
   });
   trpcWss.on('connection', (ws) => {

@@ -10,6 +10,7 @@ import { checkOrigin } from '../http/origin.ts';
 import { getRole } from '../services/workspaces.ts';
 import { getTask } from '../tasks/service.ts';
 import { classifyError, toTrpcError } from './errors.ts';
+import { sharedOutput } from './shared-output.ts';
 
 export interface Context {
   deps: AppDeps;
@@ -31,7 +32,8 @@ export async function createContext(
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  // superjson both ways; results shared by many subscribers are serialized once (see shared-output.ts).
+  transformer: { input: superjson, output: sharedOutput },
   errorFormatter({ shape, error, ctx }) {
     const c = classifyError(error);
     return {

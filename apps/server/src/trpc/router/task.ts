@@ -9,10 +9,24 @@ import {
 import { tracked, type TRPCRouterRecord } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { workspaces } from '../../db/schema.ts';
-import { followTaskEvents, workspaceTasksChannel } from '../../tasks/events.ts';
+import { followTaskEvents, workspaceTasksChannel, type StoredTaskEvent } from '../../tasks/events.ts';
 import { availableModels } from '../../tasks/models.ts';
 import * as service from '../../tasks/service.ts';
+import { shareOutput } from '../shared-output.ts';
 import { authedProcedure, memberProcedure, taskProcedure } from '../trpc.ts';
+
+// One wire object per stored event: followers of a live event all receive the same stored object, so they yield the
+// same value and its serialization is done once for all of them.
+type WireEvent = StoredTaskEvent['event'] & { seq: number; at: Date };
+const wireEvents = new WeakMap<StoredTaskEvent, WireEvent>();
+function wireEvent(stored: StoredTaskEvent): WireEvent {
+  let value = wireEvents.get(stored);
+  if (!value) {
+    value = shareOutput({ ...stored.event, seq: stored.seq, at: stored.at });
+    wireEvents.set(stored, value);
+  }
+  return value;
+}
 
 export const taskRouter = {
   create: memberProcedure('editor')
@@ -35,7 +49,7 @@ export const taskRouter = {
     .subscription(async function* ({ ctx, input, signal }) {
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
       for await (const stored of followTaskEvents(ctx.deps.db, ctx.deps.pubsub, ctx.task.id, after, signal)) {
-        yield tracked(String(stored.seq), { ...stored.event, seq: stored.seq, at: stored.at });
+        yield tracked(String(stored.seq), wireEvent(stored));
       }
     }),
   /** Task list changes of a workspace (created, state changed); clients refetch `list` on each. */
