@@ -5,16 +5,17 @@
 // socket (a hook on `ws`'s send, which only server sockets use in this thread), and when each client's `onData`
 // runs in the worker.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { WebSocket } from 'ws';
 import { createFile } from '../../packages/core/src/files/index.ts';
-import { replay, startReplayServer, type ReplayServer } from '../../packages/core/src/llm/testing/index.ts';
+import { replay } from '../../packages/core/src/llm/testing/index.ts';
 import { appendTaskEvent, listTaskEvents, taskChannel } from '../../apps/server/src/tasks/events.ts';
 import { signedUpClient, startTestServer, type TestServer } from '../../apps/server/test/harness.ts';
 import { wsTrpc } from '../../apps/server/test/trpc-ws.ts';
 import type { BenchResult } from '../stats.ts';
 import { percentiles, round } from '../stats.ts';
-import type { ClientEvents, ClientsInput } from './fanout-clients.ts';
+import type { ClientEvents, ClientKind, ClientsInput } from './fanout-clients.ts';
+import { startReplayWorker, type ReplayWorker } from './replay-worker.ts';
+import { tsWorker } from './ts-worker.ts';
 
 const FENCE = '```';
 const PROSE =
@@ -26,6 +27,7 @@ const now = () => performance.timeOrigin + performance.now();
 
 export interface FanOutRun {
   subscribers: number;
+  kind: ClientKind;
   liveEvents: number;
   /** (event, subscriber) pairs delivered live. */
   deliveries: number;
@@ -66,15 +68,9 @@ function answer(edits: number): string {
 const valuesFile = (edits: number): string =>
   Array.from({ length: edits }, (_, i) => `export const value${i} = ${i};\n`).join('');
 
-// Workers do not inherit tsx's loader hooks, so the worker registers them before importing the TypeScript file.
-const workerSource = `
-  import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./fanout-clients.ts', import.meta.url).href)}); });
-`;
-
 function runClients(input: ClientsInput): Promise<ClientEvents> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerSource, { eval: true, workerData: input });
+    const worker = tsWorker(new URL('./fanout-clients.ts', import.meta.url), input);
     worker.once('message', (message: ClientEvents) => resolve(message));
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -85,8 +81,8 @@ function runClients(input: ClientsInput): Promise<ClientEvents> {
 
 export interface FanOutBench {
   server: TestServer;
-  llm: ReplayServer;
-  runOnce: (subscribers: number, edits: number) => Promise<FanOutRun>;
+  llm: ReplayWorker;
+  runOnce: (subscribers: number, edits: number, kind?: ClientKind) => Promise<FanOutRun>;
   /** Milliseconds of one subscriber's catch-up read (`listTaskEvents` after the last seen seq), run alone. */
   readCost: (samples: number) => Promise<number[]>;
   /** Milliseconds of one `appendTaskEvent` (transaction + publish), run alone with nobody listening. */
@@ -100,7 +96,7 @@ export interface FanOutBench {
 }
 
 export async function startFanOutBench(): Promise<FanOutBench> {
-  const llm = await startReplayServer();
+  const llm = await startReplayWorker();
   const server = await startTestServer('pglite', {
     env: {
       TANDEM_LLM_PROVIDER: 'openai-compatible',
@@ -172,7 +168,7 @@ export async function startFanOutBench(): Promise<FanOutBench> {
   };
   let lastTaskId = '';
 
-  const runOnce = async (count: number, edits: number): Promise<FanOutRun> => {
+  const runOnce = async (count: number, edits: number, kind: ClientKind = 'trpc'): Promise<FanOutRun> => {
     const ws = await owner.trpc.workspace.create.mutate({ name: `fan-out ${count}` });
     await deps.rooms.transact(ws.id, (doc) => createFile(doc, 'src/values.ts', valuesFile(edits)));
     const text = answer(edits);
@@ -190,7 +186,7 @@ export async function startFanOutBench(): Promise<FanOutBench> {
     channel = taskChannel(taskId);
     lastTaskId = taskId;
     tracing = true;
-    const clients = runClients({ url: server.url, cookie, taskId, count });
+    const clients = runClients({ url: server.url, cookie, taskId, count, kind });
 
     // Counters start with the model's first token, after the subscribers' initial replay.
     const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -248,6 +244,7 @@ export async function startFanOutBench(): Promise<FanOutBench> {
     const statements = db.queries - counted.queries;
     return {
       subscribers: count,
+      kind,
       liveEvents: liveSeqs.size,
       deliveries: latency.length,
       latency,
