@@ -98,6 +98,13 @@ export async function* followTaskEvents(
     poke();
   });
   signal?.addEventListener('abort', poke);
+  // A safety net for a lost message at the very end of a run (e.g. a Redis reconnect): look again now and then.
+  // One timer for the subscription's life, not one per wait: with many followers a timer per event adds up.
+  const safetyNet = setInterval(() => {
+    state.needsRead = true;
+    poke();
+  }, 5_000);
+  safetyNet.unref();
   let last = afterSeq;
   try {
     while (!signal?.aborted) {
@@ -123,20 +130,11 @@ export async function* followTaskEvents(
         yield next;
       }
       if (state.needsRead || inbox.length > 0) continue;
-      await new Promise<void>((resolve) => {
-        // A safety net for a lost message at the very end of a run (e.g. a Redis reconnect): look again later.
-        const timer = setTimeout(() => {
-          state.needsRead = true;
-          resolve();
-        }, 5_000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }
   } finally {
+    clearInterval(safetyNet);
     signal?.removeEventListener('abort', poke);
     unsubscribe();
   }
