@@ -180,20 +180,33 @@ export function encodeSyncStep1(doc: Y.Doc): Uint8Array {
   });
 }
 
-export function encodeSyncStep2(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
-  return frame((encoder) => {
+/**
+ * A sync message carrying an update: the header and the length prefix, then the update copied once. (Writing the
+ * update into a lib0 encoder would copy it twice more: a 10 MB workspace's first sync is that large.)
+ */
+function updateFrame(kind: number, update: Uint8Array): Uint8Array {
+  const header = frame((encoder) => {
     encoding.writeVarUint(encoder, messageSync);
-    encoding.writeVarUint(encoder, syncStep2);
-    encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(doc, stateVector));
+    encoding.writeVarUint(encoder, kind);
+    encoding.writeVarUint(encoder, update.byteLength);
   });
+  const out = new Uint8Array(header.byteLength + update.byteLength);
+  out.set(header);
+  out.set(update, header.byteLength);
+  return out;
+}
+
+export function encodeSyncStep2(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
+  return updateFrame(syncStep2, Y.encodeStateAsUpdate(doc, stateVector));
 }
 
 export function encodeUpdateMessage(update: Uint8Array): Uint8Array {
-  return frame((encoder) => {
-    encoding.writeVarUint(encoder, messageSync);
-    encoding.writeVarUint(encoder, syncUpdate);
-    encoding.writeVarUint8Array(encoder, update);
-  });
+  return updateFrame(syncUpdate, update);
+}
+
+/** Whether a client's state vector says it has nothing yet (a new tab, not a reconnect). */
+export function isEmptyStateVector(stateVector: Uint8Array): boolean {
+  return Y.decodeStateVector(stateVector).size === 0;
 }
 
 export function encodeAwarenessMessage(update: Uint8Array): Uint8Array {

@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { syncCloseCodes } from './close-codes.ts';
 import { MemoryDocStorage } from './memory-storage.ts';
 import {
+  decodeSyncMessage,
   encodeAwarenessMessage,
   encodeQueryAwareness,
   encodeSyncStep1,
@@ -135,6 +136,64 @@ describe('RoomManager: convergence', () => {
     expect(metrics.count('roomLoaded')).toBe(2);
     expect(textOf(c.doc)).toBe('persist me');
     expect(c.doc.getMap<Y.Text>('files').get('a.ts')?.toJSON()).toBe('const a = 1;');
+  });
+});
+
+describe('RoomManager: first sync of new clients', () => {
+  /** Joins with a bare handle that keeps the very arrays the room sends, and asks to sync what `local` lacks. */
+  function joinRaw(manager: RoomManager, local: Y.Doc) {
+    const frames: Uint8Array[] = [];
+    const handle = manager.join(
+      'ws1',
+      { send: (bytes) => frames.push(bytes), close: () => undefined },
+      carol,
+    );
+    handle.receive(encodeSyncStep1(local));
+    const reply = () =>
+      frames.find((frame) => {
+        const message = decodeSyncMessage(frame);
+        return message.kind === 'sync-step2';
+      });
+    return { handle, reply };
+  }
+
+  const docOf = (frame: Uint8Array | undefined) => {
+    const message = frame && decodeSyncMessage(frame);
+    if (!message || message.kind !== 'sync-step2') throw new Error('no sync reply');
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, message.update);
+    return doc;
+  };
+
+  it('encodes the whole document once for every client that has nothing, until the document changes', async () => {
+    const { connect, settle, manager } = single();
+    const writer = connect('ws1', alice);
+    await settle();
+    writer.doc.getText('text').insert(0, 'shared text');
+    await settle();
+    const empty = new Y.Doc();
+    const first = joinRaw(manager, empty);
+    const second = joinRaw(manager, empty);
+    await settle();
+    expect(first.reply()).toBeDefined();
+    expect(second.reply()).toBe(first.reply());
+    expect(textOf(docOf(first.reply()))).toBe('shared text');
+
+    writer.doc.getText('text').insert(0, 'more ');
+    await settle();
+    const third = joinRaw(manager, empty);
+    await settle();
+    expect(third.reply()).not.toBe(first.reply());
+    expect(textOf(docOf(third.reply()))).toBe('more shared text');
+
+    // A client that already holds part of the document gets only what it lacks, never the shared full reply.
+    const partial = new Y.Doc();
+    Y.applyUpdate(partial, Y.encodeStateAsUpdate(writer.doc));
+    const returning = joinRaw(manager, partial);
+    await settle();
+    expect(returning.reply()).not.toBe(third.reply());
+    expect(returning.reply()?.byteLength).toBeLessThan(third.reply()?.byteLength ?? 0);
+    for (const peer of [first, second, third, returning]) peer.handle.leave();
   });
 });
 

@@ -23,6 +23,7 @@ import {
   encodeQueryAwareness,
   encodeSyncStep1,
   encodeSyncStep2,
+  isEmptyStateVector,
   encodeUpdateMessage,
 } from './protocol.ts';
 import { applyStoredDoc, storedBytes } from './stored-doc.ts';
@@ -135,6 +136,11 @@ export class Room {
   #unsubscribe: (() => void) | null = null;
   #busBacklog: Uint8Array[] = [];
   #deferredSyncReplies: { peer: Peer; stateVector: Uint8Array }[] = [];
+  /**
+   * The sync reply for a client that has nothing yet, kept until the document changes: everyone opening a large
+   * workspace gets the same bytes, encoded once rather than once per person.
+   */
+  #fullStateReply: Uint8Array | null = null;
   /** Server-side edits that are in the document but not yet durable. */
   #undurableEdits = 0;
   #lastEditDurable: Promise<void> | null = null;
@@ -271,7 +277,7 @@ export class Room {
         if (this.#undurableEdits > 0) {
           this.#deferredSyncReplies.push({ peer, stateVector: message.stateVector });
         } else {
-          this.#send(peer, encodeSyncStep2(this.doc, message.stateVector));
+          this.#send(peer, this.#syncReply(message.stateVector));
         }
         break;
       case 'sync-step2':
@@ -374,7 +380,7 @@ export class Room {
       const replies = this.#deferredSyncReplies;
       this.#deferredSyncReplies = [];
       for (const { peer, stateVector } of replies) {
-        if (!peer.closed) this.#send(peer, encodeSyncStep2(this.doc, stateVector));
+        if (!peer.closed) this.#send(peer, this.#syncReply(stateVector));
       }
     }
   }
@@ -407,7 +413,14 @@ export class Room {
     this.#destroy();
   }
 
+  #syncReply(stateVector: Uint8Array): Uint8Array {
+    if (!isEmptyStateVector(stateVector)) return encodeSyncStep2(this.doc, stateVector);
+    this.#fullStateReply ??= encodeSyncStep2(this.doc);
+    return this.#fullStateReply;
+  }
+
   #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.#fullStateReply = null;
     if (origin === persistedOrigin || origin === busOrigin || origin === storageOrigin) return;
     if (this.#state !== 'ready') return;
     this.#undurableEdits++;
