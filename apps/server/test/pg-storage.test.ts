@@ -1,5 +1,6 @@
 // The database DocStorage: ordered appends, snapshots that fold exactly what they read, stale compactions ignored.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { users, workspaces } from '../src/db/schema.ts';
@@ -96,5 +97,29 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
     await storage.append(id, [big]);
     const loaded = await storage.load(id);
     expect(Buffer.compare(Buffer.from(loaded.updates[0]!), Buffer.from(big))).toBe(0);
+  });
+
+  it('round-trips a large snapshot and stores document bytes uncompressed', async () => {
+    const id = await workspace();
+    const snapshot = Y.encodeStateAsUpdate(
+      (() => {
+        const doc = new Y.Doc();
+        updateOf('y'.repeat(3_000_000), doc);
+        return doc;
+      })(),
+    );
+    await storage.append(id, [updateOf('before')]);
+    await storage.compact(id, snapshot, 1);
+    const loaded = await storage.load(id);
+    expect(loaded.updates).toEqual([]);
+    expect(Buffer.compare(Buffer.from(loaded.snapshot ?? []), Buffer.from(snapshot))).toBe(0);
+    const columns: unknown = await test.database.db.execute(
+      sql`select attstorage from pg_attribute where attname = 'data'
+          and attrelid in ('doc_updates'::regclass, 'doc_snapshots'::regclass)`,
+    );
+    expect((columns as { rows: { attstorage: string }[] }).rows).toEqual([
+      { attstorage: 'e' },
+      { attstorage: 'e' },
+    ]);
   });
 });
