@@ -117,6 +117,39 @@ describe('RoomManager compaction', () => {
     expect(storage.stats('ws1').updates).toBe(0);
   });
 
+  it('compacts a large document only once its backlog weighs a share of the snapshot', async () => {
+    const storage = new MemoryDocStorage();
+    const metrics = recordingMetrics();
+    const manager = new RoomManager({
+      storage,
+      metrics,
+      limits: { compactAfterUpdates: 10, compactBacklogShare: 1 / 16 },
+    });
+    const cluster = createCluster([manager], storage);
+    clusters.push(cluster);
+    const a = cluster.connect('ws1', alice);
+    await cluster.settle();
+    a.doc.getText('text').insert(0, 'z'.repeat(64_000));
+    for (let i = 0; i < 10; i++) {
+      a.doc.getText('text').insert(0, `${i} `);
+      await cluster.settle();
+    }
+    expect(metrics.count('compacted')).toBe(1);
+    const snapshotBytes = storage.stats('ws1').snapshotBytes;
+    expect(snapshotBytes).toBeGreaterThan(64_000);
+
+    // Small edits: far more than 10 of them before their bytes reach 1/16 of the 64 kB snapshot.
+    let edits = 0;
+    while (metrics.count('compacted') === 1 && edits < 2_000) {
+      a.doc.getText('text').insert(0, `edit ${edits} `);
+      edits++;
+      await cluster.settle();
+    }
+    expect(metrics.count('compacted')).toBe(2);
+    expect(edits).toBeGreaterThan(100);
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe(textOf(a.doc));
+  });
+
   it('compacts a document loaded with a long backlog', async () => {
     const storage = new MemoryDocStorage();
     const source = await seed(storage, 'ws1', 30);

@@ -10,6 +10,7 @@ import {
   type DocStorage,
   type RoomBus,
   type RoomHandle,
+  type StoredDoc,
   type SyncConnection,
   type SyncLimits,
   type SyncMetrics,
@@ -36,6 +37,8 @@ export const serverEditOrigin = Symbol('sync.server-edit');
 interface Backlog {
   updates: number;
   bytes: number;
+  /** Size of the snapshot the backlog would be folded into. */
+  snapshotBytes: number;
 }
 
 export class RoomManager {
@@ -63,7 +66,7 @@ export class RoomManager {
       limits: this.#limits,
       now: this.#now,
       instanceId: options.instanceId ?? crypto.randomUUID(),
-      loaded: (room, stored) => this.#onLoaded(room.docName, stored.updates),
+      loaded: (room, stored) => this.#onLoaded(room.docName, stored),
       persisted: (room, updates, bytes) => this.#onPersisted(room.docName, updates, bytes),
       closed: (room) => {
         if (this.#rooms.get(room.docName) !== room) return;
@@ -152,6 +155,8 @@ export class RoomManager {
       .then(
         (result) => {
           if (result !== null) {
+            const current = this.#backlogs.get(docName);
+            if (current) current.snapshotBytes = result.snapshotBytes;
             this.#metrics.compacted?.(
               docName,
               result.foldedUpdates,
@@ -201,10 +206,14 @@ export class RoomManager {
     return room;
   }
 
-  #onLoaded(docName: string, updates: readonly Uint8Array[]): void {
+  #onLoaded(docName: string, stored: StoredDoc): void {
     // A compaction in flight will fold these; counting them again would start another one right after.
     if (this.#compactions.has(docName)) return;
-    const backlog = { updates: updates.length, bytes: updates.reduce((sum, u) => sum + u.byteLength, 0) };
+    const backlog = {
+      updates: stored.updates.length,
+      bytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0),
+      snapshotBytes: stored.snapshot?.byteLength ?? 0,
+    };
     this.#backlogs.set(docName, backlog);
     this.#maybeCompact(docName, backlog);
   }
@@ -212,7 +221,7 @@ export class RoomManager {
   #onPersisted(docName: string, updates: number, bytes: number): void {
     let backlog = this.#backlogs.get(docName);
     if (backlog === undefined) {
-      backlog = { updates: 0, bytes: 0 };
+      backlog = { updates: 0, bytes: 0, snapshotBytes: 0 };
       this.#backlogs.set(docName, backlog);
     }
     backlog.updates += updates;
@@ -222,8 +231,12 @@ export class RoomManager {
 
   #maybeCompact(docName: string, backlog: Backlog): void {
     if (this.#compactions.has(docName)) return;
-    if (backlog.updates < this.#limits.compactAfterUpdates && backlog.bytes < this.#limits.compactAfterBytes)
-      return;
+    const limits = this.#limits;
+    const due =
+      backlog.bytes >= limits.compactAfterBytes ||
+      (backlog.updates >= limits.compactAfterUpdates &&
+        backlog.bytes >= backlog.snapshotBytes * limits.compactBacklogShare);
+    if (!due) return;
     backlog.updates = 0;
     backlog.bytes = 0;
     // Registered now so whenIdle() sees it, started later so the commit that crossed the threshold is not delayed.

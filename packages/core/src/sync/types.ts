@@ -80,9 +80,15 @@ export interface SyncLimits {
   messageBurst: number;
   /** Awareness client ids one connection may introduce (a y-websocket client uses one per document). */
   maxAwarenessClientsPerConnection: number;
-  /** Compaction starts when either threshold of updates appended since the last snapshot is crossed. */
+  /**
+   * Compaction starts when the updates appended since the last snapshot reach `compactAfterBytes`, or number
+   * `compactAfterUpdates` and weigh at least `compactBacklogShare` of the snapshot. Rewriting a snapshot costs in
+   * proportion to its size (half a second for 10 MB on PGlite), so a large workspace is compacted only once its
+   * backlog is worth it, not after every 500 keystrokes.
+   */
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  compactBacklogShare: number;
 }
 
 export const defaultSyncLimits: SyncLimits = {
@@ -93,6 +99,7 @@ export const defaultSyncLimits: SyncLimits = {
   maxAwarenessClientsPerConnection: 8,
   compactAfterUpdates: 500,
   compactAfterBytes: 8 * 1024 * 1024,
+  compactBacklogShare: 1 / 16,
 };
 
 /** What `RoomManager.join` returns: the server feeds frames in and reports the transport's end. */
