@@ -1,7 +1,5 @@
 // Runs tasks with a concurrency limit: in this process by default, or from a BullMQ queue shared by every
 // instance when Redis is configured. Cancellation is broadcast, so it reaches whichever instance runs the task.
-import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { PubSub } from '../pubsub.ts';
 
@@ -109,6 +107,8 @@ export async function createTaskRunner(options: {
     };
   }
 
+  // Loaded only with Redis: the embedded default never pays for BullMQ and ioredis (about 20 MB resident).
+  const [{ Queue, Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
   // BullMQ needs connections that retry forever; they are its own, separate from the app's Redis client.
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (error) => options.logger.warn({ err: error }, 'task queue redis error'));
