@@ -90,60 +90,75 @@ function randomFrame(random: Random, corpus: readonly Uint8Array[]): Uint8Array 
 }
 
 describe('fuzz', () => {
-  it('survives thousands of random frames from a bad client; honest clients still converge', async () => {
-    const storage = new MemoryDocStorage();
-    const metrics = recordingMetrics();
-    const manager = new RoomManager({
-      storage,
-      metrics,
-      limits: { messagesPerSecond: 1e9, messageBurst: 1e9, compactAfterUpdates: 200 },
-    });
-    const cluster = createCluster([manager], storage);
-    clusters.push(cluster);
-    // y-websocket logs (and swallows) updates Yjs throws on; nothing accepted by the server may do that.
-    const clientErrors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const random = prng(20240611);
-    const corpus = Array.from({ length: 150 }, () => realUpdate(random));
-    const anchor = cluster.connect('ws1', alice);
-    await cluster.settle();
+  // Compacting often, sometimes or never: what a restart shows must not depend on when snapshots were taken.
+  it.each([50, 200, 1_000])(
+    'survives thousands of random frames from a bad client; honest clients still converge (compacting after %i updates)',
+    async (compactAfterUpdates) => {
+      const storage = new MemoryDocStorage();
+      const metrics = recordingMetrics();
+      const manager = new RoomManager({
+        storage,
+        metrics,
+        limits: { messagesPerSecond: 1e9, messageBurst: 1e9, compactAfterUpdates },
+      });
+      const cluster = createCluster([manager], storage);
+      clusters.push(cluster);
+      // y-websocket logs (and swallows) updates Yjs throws on; nothing accepted by the server may do that.
+      const clientErrors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      const random = prng(20240611);
+      const corpus = Array.from({ length: 150 }, () => realUpdate(random));
+      const anchor = cluster.connect('ws1', alice);
+      await cluster.settle();
 
-    let bad = new RawPeer(cluster.network, manager, 'ws1', mallory);
-    const closeCodes = new Map<number, number>();
-    const frames = 2000;
-    for (let i = 0; i < frames; i++) {
-      if (bad.closed !== null) {
-        closeCodes.set(bad.closed.code, (closeCodes.get(bad.closed.code) ?? 0) + 1);
-        bad = new RawPeer(cluster.network, manager, 'ws1', mallory);
+      let bad = new RawPeer(cluster.network, manager, 'ws1', mallory);
+      const closeCodes = new Map<number, number>();
+      const frames = 2000;
+      for (let i = 0; i < frames; i++) {
+        if (bad.closed !== null) {
+          closeCodes.set(bad.closed.code, (closeCodes.get(bad.closed.code) ?? 0) + 1);
+          bad = new RawPeer(cluster.network, manager, 'ws1', mallory);
+        }
+        // Straight into the handle: every frame reaches the decoder, none is lost to an earlier close.
+        bad.handle.receive(randomFrame(random, corpus));
+        if (i % 500 === 499) await cluster.settle();
       }
-      // Straight into the handle: every frame reaches the decoder, none is lost to an earlier close.
-      bad.handle.receive(randomFrame(random, corpus));
-      if (i % 500 === 499) await cluster.settle();
-    }
-    await cluster.settle();
+      await cluster.settle();
 
-    const rejected = closeCodes.get(syncCloseCodes.badMessage) ?? 0;
-    expect(rejected).toBeGreaterThan(frames / 4);
-    expect([...closeCodes.keys()].every((code) => code === syncCloseCodes.badMessage)).toBe(true);
-    expect(metrics.count('persisted')).toBeGreaterThan(0);
-    expect(metrics.calls.get('error') ?? []).toEqual([]);
+      const rejected = closeCodes.get(syncCloseCodes.badMessage) ?? 0;
+      expect(rejected).toBeGreaterThan(frames / 4);
+      expect([...closeCodes.keys()].every((code) => code === syncCloseCodes.badMessage)).toBe(true);
+      expect(metrics.count('persisted')).toBeGreaterThan(0);
+      expect(metrics.calls.get('error') ?? []).toEqual([]);
 
-    const a = cluster.connect('ws1', alice);
-    const b = cluster.connect('ws1', bob);
-    await cluster.settle();
-    for (let round = 0; round < 10; round++) {
-      a.doc.getText('text').insert(0, `a${round} `);
-      b.doc.getText('text').insert(b.doc.getText('text').length, `b${round} `);
-    }
-    await cluster.settle();
-    expect(textOf(a.doc)).toBe(textOf(b.doc));
-    expect(textOf(anchor.doc)).toBe(textOf(a.doc));
-    expect(a.doc.getText('fuzz').toJSON()).toBe(b.doc.getText('fuzz').toJSON());
-    const server = manager.getDoc('ws1');
-    expect(server && textOf(server)).toBe(textOf(a.doc));
-    const reloaded = await reloadFromStorage(storage, 'ws1');
-    expect(textOf(reloaded)).toBe(textOf(a.doc));
-    expect(reloaded.getText('fuzz').toJSON()).toBe(a.doc.getText('fuzz').toJSON());
-    expect(clientErrors).not.toHaveBeenCalled();
-    clientErrors.mockRestore();
-  }, 60_000);
+      const a = cluster.connect('ws1', alice);
+      const b = cluster.connect('ws1', bob);
+      await cluster.settle();
+      for (let round = 0; round < 10; round++) {
+        a.doc.getText('text').insert(0, `a${round} `);
+        b.doc.getText('text').insert(b.doc.getText('text').length, `b${round} `);
+      }
+      await cluster.settle();
+      expect(textOf(a.doc)).toBe(textOf(b.doc));
+      expect(textOf(anchor.doc)).toBe(textOf(a.doc));
+      expect(a.doc.getText('fuzz').toJSON()).toBe(b.doc.getText('fuzz').toJSON());
+      const server = manager.getDoc('ws1');
+      expect(server && textOf(server)).toBe(textOf(a.doc));
+      const reloaded = await reloadFromStorage(storage, 'ws1');
+      expect(textOf(reloaded)).toBe(textOf(a.doc));
+      // What people see survives a restart on the same storage, the bad client's roots included. (A raw replay of
+      // the stored updates is not compared for those roots: Yjs keeps an update with missing dependencies pending,
+      // while the state the server sends merges pending parts in, so only what clients are sent is comparable.)
+      const restarted = createCluster([new RoomManager({ storage, metrics: recordingMetrics() })], storage);
+      clusters.push(restarted);
+      const c = restarted.connect('ws1', alice);
+      await restarted.settle();
+      expect(textOf(c.doc)).toBe(textOf(a.doc));
+      expect(c.doc.getText('fuzz').toJSON()).toBe(a.doc.getText('fuzz').toJSON());
+      expect(c.doc.getArray('fuzz-array').toJSON()).toEqual(a.doc.getArray('fuzz-array').toJSON());
+      expect(c.doc.getMap('fuzz-map').toJSON()).toEqual(a.doc.getMap('fuzz-map').toJSON());
+      expect(clientErrors).not.toHaveBeenCalled();
+      clientErrors.mockRestore();
+    },
+    60_000,
+  );
 });
