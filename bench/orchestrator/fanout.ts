@@ -1,9 +1,9 @@
 // Task-event fan-out through the real server: PGlite in memory, the task runner, the durable event log and the
 // tRPC `task.events` subscription, each subscriber on its own WebSocket in a worker thread. The replay model
-// streams at full speed. Times are taken, without changing server code, at three points: when the server hands
-// an event's seq to its PubSub (a hook on the app's instance), when it writes the event to each subscriber's
-// socket (a hook on `ws`'s send, which only server sockets use in this thread), and when each client's `onData`
-// runs in the worker.
+// streams at full speed from a thread of its own. Times are taken, without changing server code, at three points:
+// when the server hands an event's seq to its PubSub (a hook on the app's instance), when it writes the event to
+// each subscriber's socket (a hook on `ws`'s send, which only server sockets use in this thread), and when each
+// subscriber has it in the worker (`onData` for tRPC clients, the frame's arrival for bare sockets).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { createFile } from '../../packages/core/src/files/index.ts';
