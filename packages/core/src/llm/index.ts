@@ -24,5 +24,5 @@ export {
   resolveLlmConfig,
 } from './detect.ts';
 export type { ListModelsOptions, LlmEnv, ResolveLlmConfigOptions } from './detect.ts';
-export { costOf, defaultPriceTable, priceOf, priceTableSchema, modelPriceSchema } from './pricing.ts';
+export { costAt, costOf, defaultPriceTable, priceOf, priceTableSchema, modelPriceSchema } from './pricing.ts';
 export type { ModelPrice, PriceTable } from './pricing.ts';

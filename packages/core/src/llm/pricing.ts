@@ -65,6 +65,10 @@ export function costOf(
   table: PriceTable = defaultPriceTable,
 ): number {
   const price = priceOf(model, table);
-  if (price === undefined) return 0;
+  return price === undefined ? 0 : costAt(price, usage);
+}
+
+/** USD of `usage` at a price already looked up (see `priceOf`). */
+export function costAt(price: ModelPrice, usage: { inputTokens: number; outputTokens: number }): number {
   return (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000;
 }

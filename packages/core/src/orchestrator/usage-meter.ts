@@ -1,7 +1,7 @@
 // Token and cost accounting for one run, across its model calls, and the task budget check. Completed calls
 // count what the provider reported; the call in flight (or one cut off by cancel, error or budget after it
 // streamed, which never reports usage) counts a local estimate: the prompt's tokens plus those streamed so far.
-import { costOf, priceOf, type LlmUsage, type ModelPrice, type PriceTable } from '../llm/index.ts';
+import { costAt, priceOf, type LlmUsage, type ModelPrice, type PriceTable } from '../llm/index.ts';
 
 export interface TaskUsage {
   inputTokens: number;
@@ -16,8 +16,6 @@ export interface BudgetLimits {
 }
 
 export class UsageMeter {
-  readonly #model: string;
-  readonly #priceTable: PriceTable | undefined;
   readonly #limits: BudgetLimits;
   /** Looked up once: the budget check runs on every streamed chunk, and an unknown model scans the table. */
   readonly #price: ModelPrice | undefined;
@@ -25,8 +23,6 @@ export class UsageMeter {
   #call: { inputTokens: number; outputTokens: number } | undefined;
 
   constructor(model: string, priceTable: PriceTable | undefined, limits: BudgetLimits) {
-    this.#model = model;
-    this.#priceTable = priceTable;
     this.#limits = limits;
     this.#price = priceOf(model, priceTable);
   }
@@ -93,8 +89,7 @@ export class UsageMeter {
   }
 
   #costOf(usage: TaskUsage): number | null {
-    if (this.#price === undefined) return null;
-    return costOf(this.#model, usage, this.#priceTable);
+    return this.#price === undefined ? null : costAt(this.#price, usage);
   }
 
   #settleCall(): void {

@@ -42,7 +42,6 @@ export type ReplayStep =
 
 export type ReplayScript = readonly ReplayStep[];
 
-/** Step builders, so tests read like the recording they describe. */
 /**
  * One search/replace edit as a model writes it (the path, then a fenced block); `search` and `replace` are whole
  * lines without their final newline. For scripting answers that change files.
@@ -52,6 +51,7 @@ export function searchReplaceBlock(path: string, search: string, replace: string
   return `${path}\n${fence}ts\n<<<<<<< SEARCH\n${search}\n=======\n${replace}\n>>>>>>> REPLACE\n${fence}\n`;
 }
 
+/** Step builders, so tests read like the recording they describe. */
 export const replay = {
   text: (text: string, options: { chunks?: number; intervalMs?: number } = {}): ReplayStep => ({
     type: 'text',
