@@ -1,10 +1,12 @@
 // @vitest-environment happy-dom
+import { language } from '@codemirror/language';
 import { EditorView } from '@codemirror/view';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { applyAwarenessUpdate, Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CollaborativeEditor } from './collaborative-editor.tsx';
+import { loadLanguage } from './editor-language.ts';
 import { mount, rerender } from './test-dom.tsx';
 
 function editorIn(el: HTMLElement): EditorView {
@@ -29,6 +31,28 @@ describe('CollaborativeEditor', () => {
     expect(view.state.doc.toString()).toBe('const a = 1;\n');
     expect(el.querySelector('.cm-content')?.getAttribute('aria-label')).toBe('src/a.ts');
     expect(el.querySelector('.cm-content')?.getAttribute('contenteditable')).toBe('true');
+  });
+
+  it('highlights once the language has loaded, and follows a change of language', async () => {
+    const { ytext, awareness } = setup('const a = 1;\n');
+    const el = mount(
+      <CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" language="typescript" />,
+    );
+    const languageOf = () => editorIn(el).state.facet(language)?.name;
+    await act(async () => {
+      await loadLanguage('typescript');
+    });
+    expect(languageOf()).toBe('typescript');
+    rerender(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" language="css" />);
+    await act(async () => {
+      await loadLanguage('css');
+    });
+    expect(languageOf()).toBe('css');
+    rerender(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" language={null} />);
+    await act(async () => {
+      await loadLanguage(null);
+    });
+    expect(languageOf()).toBeUndefined();
   });
 
   it('writes local typing into the Y.Text', () => {

@@ -15,7 +15,7 @@ import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { loadedLanguage, loadLanguage, type EditorLanguage } from './editor-language.ts';
+import { loadedLanguage, useLanguageExtension, type EditorLanguage } from './editor-language.ts';
 import { accessibleHighlighting } from './highlight.ts';
 
 export interface CollaborativeEditorProps {
@@ -98,15 +98,10 @@ export function CollaborativeEditor({
   }, [ytext, awareness]);
 
   // Highlighting arrives when the language's parser has loaded; the text is editable before that.
+  const highlight = useLanguageExtension(language);
   useEffect(() => {
-    let current = true;
-    void loadLanguage(language).then((extension) => {
-      if (current) view.current?.dispatch({ effects: languageSlot.current.reconfigure(extension) });
-    });
-    return () => {
-      current = false;
-    };
-  }, [language, ytext, awareness]);
+    view.current?.dispatch({ effects: languageSlot.current.reconfigure(highlight) });
+  }, [highlight, ytext, awareness]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: readOnlySlot.current.reconfigure(readOnlyExtension(readOnly)) });

@@ -4,8 +4,8 @@ import type { FileChange, Hunk, HunkConflict } from '@tandem/core';
 import { MergeView } from '@codemirror/merge';
 import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, lineNumbers } from '@codemirror/view';
-import { useEffect, useRef, useState } from 'react';
-import { loadedLanguage, loadLanguage, type EditorLanguage } from './editor-language.ts';
+import { useEffect, useRef } from 'react';
+import { useLanguageExtension, type EditorLanguage } from './editor-language.ts';
 import { accessibleHighlighting } from './highlight.ts';
 import { fileActions, hunkActions, hunkHeader, hunkStatusBadge } from './review-actions.ts';
 import { StatusBadge } from './status-badge.tsx';
@@ -119,16 +119,7 @@ export function DiffReview({
   const host = useRef<HTMLDivElement>(null);
 
   // Plain until the language's parser has loaded, then rebuilt once with highlighting.
-  const [highlight, setHighlight] = useState<Extension>(() => loadedLanguage(language) ?? []);
-  useEffect(() => {
-    let live = true;
-    void loadLanguage(language).then((extension) => {
-      if (live) setHighlight(extension);
-    });
-    return () => {
-      live = false;
-    };
-  }, [language]);
+  const highlight = useLanguageExtension(language);
 
   useEffect(() => {
     const parent = host.current;

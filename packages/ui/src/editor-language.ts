@@ -2,6 +2,7 @@
 // wrong guess only costs highlighting. Each language's parser loads on first use, so an editor bundle carries
 // none of them and a page pays only for the languages its files are in.
 import type { Extension } from '@codemirror/state';
+import { useEffect, useState } from 'react';
 
 export const editorLanguages = [
   'javascript',
@@ -88,4 +89,22 @@ export function loadLanguage(language: EditorLanguage | null): Promise<Extension
     loading.set(language, pending);
   }
   return pending;
+}
+
+/**
+ * The language's extension for a component: plain text until its parser has loaded (the text is usable before
+ * that), then the highlighting. A language that changed meanwhile never gets the old one's late arrival.
+ */
+export function useLanguageExtension(language: EditorLanguage | null): Extension {
+  const [extension, setExtension] = useState<Extension>(() => loadedLanguage(language) ?? []);
+  useEffect(() => {
+    let live = true;
+    void loadLanguage(language).then((loadedExtension) => {
+      if (live) setExtension(loadedExtension);
+    });
+    return () => {
+      live = false;
+    };
+  }, [language]);
+  return extension;
 }
