@@ -195,6 +195,34 @@ describe('RoomManager: first sync of new clients', () => {
     expect(returning.reply()?.byteLength).toBeLessThan(third.reply()?.byteLength ?? 0);
     for (const peer of [first, second, third, returning]) peer.handle.leave();
   });
+
+  it('does not hand out a kept reply that lacks an update still waiting for its dependencies', async () => {
+    const { connect, settle, manager } = single();
+    const writer = connect('ws1', alice);
+    await settle();
+    writer.doc.getText('text').insert(0, 'shared text');
+    await settle();
+    const before = joinRaw(manager, new Y.Doc());
+    await settle();
+    expect(before.reply()).toBeDefined();
+
+    // The second half of someone's typing, without the first: Yjs keeps it pending and fires no 'update'.
+    const typist = new Y.Doc();
+    typist.getText('other').insert(0, 'ab');
+    const half = Y.encodeStateVector(typist);
+    typist.getText('other').insert(2, 'cd');
+    const sender = joinRaw(manager, typist);
+    sender.handle.receive(encodeUpdateMessage(Y.encodeStateAsUpdate(typist, half)));
+    await settle();
+
+    const after = joinRaw(manager, new Y.Doc());
+    await settle();
+    expect(after.reply()).not.toBe(before.reply());
+    const message = decodeSyncMessage(after.reply() ?? new Uint8Array());
+    if (message.kind !== 'sync-step2') throw new Error('no sync reply');
+    expect(Y.decodeUpdate(message.update).structs.some((s) => s.id.client === typist.clientID)).toBe(true);
+    for (const peer of [before, sender, after]) peer.handle.leave();
+  });
 });
 
 describe('RoomManager: persist before broadcast', () => {

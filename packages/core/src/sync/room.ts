@@ -23,8 +23,8 @@ import {
   encodeQueryAwareness,
   encodeSyncStep1,
   encodeSyncStep2,
-  isEmptyStateVector,
   encodeUpdateMessage,
+  isEmptyStateVector,
 } from './protocol.ts';
 import { applyStoredDoc, storedBytes } from './stored-doc.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -431,6 +431,9 @@ export class Room {
   };
 
   #apply(update: Uint8Array, origin: symbol): void {
+    // Here and not only on 'update': an update whose dependencies are missing waits in Yjs without an 'update'
+    // event, yet a full-state reply carries it.
+    this.#fullStateReply = null;
     try {
       Y.applyUpdate(this.doc, update, origin);
     } catch (error) {
