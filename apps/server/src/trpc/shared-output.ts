@@ -20,7 +20,7 @@ export function shareOutput<T extends object>(value: T): T {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-function hasExactly(value: Record<string, unknown>, keys: readonly string[]): boolean {
+function hasOnlyKeys(value: Record<string, unknown>, keys: readonly string[]): boolean {
   const own = Object.keys(value);
   return own.length <= keys.length && own.every((k) => keys.includes(k));
 }
@@ -31,7 +31,7 @@ function hasExactly(value: Record<string, unknown>, keys: readonly string[]): bo
  */
 export const sharedOutput = {
   serialize(value: unknown): unknown {
-    if (!isObject(value) || !hasExactly(value, ['id', 'data'])) return superjson.serialize(value);
+    if (!isObject(value) || !hasOnlyKeys(value, ['id', 'data'])) return superjson.serialize(value);
     const data = value.data;
     if (!isObject(data) || !shareable.has(data)) return superjson.serialize(value);
     const known = serialized.get(data);
@@ -50,9 +50,9 @@ export const sharedOutput = {
  */
 export const sharedEncoder = {
   encode(message: unknown): string {
-    if (isObject(message) && hasExactly(message, ['id', 'jsonrpc', 'result'])) {
+    if (isObject(message) && hasOnlyKeys(message, ['id', 'jsonrpc', 'result'])) {
       const result = message.result;
-      if (isObject(result) && hasExactly(result, ['type', 'id', 'data']) && isObject(result.data)) {
+      if (isObject(result) && hasOnlyKeys(result, ['type', 'id', 'data']) && isObject(result.data)) {
         const text = jsonText.get(result.data);
         if (text !== undefined) {
           const head = JSON.stringify({
