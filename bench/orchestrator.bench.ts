@@ -91,11 +91,13 @@ export async function run() {
 
   const overhead = Object.entries(changeset).find(([name]) => name.startsWith('runTask minus stream'))?.[1];
   const phases = changeset['phases total (in process)'];
-  const delivery = (run: FanOutRun | undefined) =>
-    run === undefined
-      ? 'not run'
-      : `p99 ${String(fanOutRow(run).p99_ms)} ms (p50 ${String(fanOutRow(run).p50_ms)} ms)`;
+  const delivery = (run: FanOutRun | undefined) => {
+    if (run === undefined) return 'not run';
+    const row = fanOutRow(run);
+    return `p99 ${String(row.p99_ms)} ms (p50 ${String(row.p50_ms)} ms)`;
+  };
   const written = fan.target.socket ?? fan.target.trpc;
+  const writtenRow = written && fanOutRow(written);
   report('orchestrator', {
     'changeset phases, 50 files (target: tens of ms)': {
       measured: `p50 ${String(phases?.p50_ms)} ms wall, ${String(phases?.cpu_p50_ms)} ms CPU`,
@@ -106,8 +108,8 @@ export async function run() {
     [`event delivery, ${String(written?.subscribers)} subscribers (target: p99 < 10 ms)`]: {
       measured:
         `frame arrival ${delivery(fan.target.socket)}; tRPC onData ${delivery(fan.target.trpc)}; ` +
-        `server's socket write p99 ${String(written && fanOutRow(written).to_socket_p99_ms)} ms; ` +
-        `${String(written && fanOutRow(written).delivered_per_s)} deliveries/s; subscribers' thread at ` +
+        `server's socket write p99 ${String(writtenRow?.to_socket_p99_ms)} ms; ` +
+        `${String(writtenRow?.delivered_per_s)} deliveries/s; subscribers' thread at ` +
         `${written?.prioritized ? 'raised' : 'normal'} priority`,
     },
     'well-formed real-commit blocks applied exactly (target: 100%)': {
