@@ -96,7 +96,7 @@ export function targets(databaseUrl: string | undefined): Target[] {
   return [
     tandem('tandem (pglite)', undefined),
     ...(databaseUrl ? [tandem('tandem (postgres)', databaseUrl)] : []),
-    inMemory('hocuspocus 3', 'hocuspocus-server.ts', 'hocuspocus'),
+    inMemory('hocuspocus 4', 'hocuspocus-server.ts', 'hocuspocus'),
     inMemory('y-websocket 1.5', 'y-websocket-server.ts', 'y-websocket'),
   ];
 }

@@ -5,4 +5,4 @@ import { announce } from './announce.ts';
 const server = new Server({ port: 0, quiet: true, stopOnSignals: false });
 await server.listen();
 
-announce(`http://127.0.0.1:${server.address.port}`, {}, () => server.destroy() as Promise<void>);
+announce(`http://127.0.0.1:${server.address.port}`, {}, () => server.destroy());
