@@ -12,7 +12,7 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
   let storage: PgDocStorage;
   beforeAll(async () => {
     test = await openTestDatabase(backend);
-    storage = new PgDocStorage(test.database.db);
+    storage = new PgDocStorage(test.database);
     await test.database.db
       .insert(users)
       .values({ id: 'u', email: 'u@example.com', name: 'U', passwordHash: 'x' });

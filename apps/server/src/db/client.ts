@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { preparePglite, preparePostgres, type PreparedStatement } from './prepared.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -17,6 +18,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** A statement for a hot write path, prepared once (see prepared.ts). */
+  prepare(name: string, text: string): Promise<PreparedStatement>;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    prepare: (name, text) => preparePglite(client, name, text),
     close: () => client.close(),
   };
 }
@@ -107,6 +111,7 @@ async function openPostgres(url: string): Promise<Database> {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    prepare: (name, text) => Promise.resolve(preparePostgres(pool, name, text)),
     close: () => pool.end(),
   };
 }

@@ -1,7 +1,8 @@
 // DocStorage over the database: updates appended with a per-workspace sequence, snapshots replacing what they fold.
 import type { DocStorage, StoredDoc } from '@tandem/core';
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { and, asc, eq, getTableName, gt, lte, sql } from 'drizzle-orm';
+import type { Database, Db } from '../db/client.ts';
+import type { PreparedStatement } from '../db/prepared.ts';
 import { docHeads, docSnapshots, docUpdates } from '../db/schema.ts';
 
 // Bytes travel as base64 text both ways. PGlite encodes binary parameters at roughly 1.5 s per MB and parses a
@@ -38,8 +39,29 @@ function takeBatch(queue: PendingAppend[]): PendingAppend[] {
   return batch;
 }
 
+/**
+ * One statement, one JSON parameter however large the batch: the heads move on by each document's count and the
+ * updates take the sequence numbers just handed out. One round trip, and atomic on its own.
+ */
+const appendSql = `
+  with input as (
+    select * from json_to_recordset($1::json) as t(w uuid, ord int, n int, d text)
+  ), heads as (
+    insert into ${getTableName(docHeads)} (workspace_id, last_seq)
+    select w, max(n) from input group by w order by w
+    on conflict (workspace_id) do update set last_seq = ${getTableName(docHeads)}.last_seq + excluded.last_seq
+    returning workspace_id, last_seq
+  )
+  insert into ${getTableName(docUpdates)} (workspace_id, seq, data)
+  select i.w, h.last_seq - i.n + i.ord, decode(i.d, 'base64')
+  from input i join heads h on h.workspace_id = i.w`;
+
 export class PgDocStorage implements DocStorage {
-  constructor(private readonly db: Db) {}
+  private readonly db: Db;
+
+  constructor(private readonly database: Database) {
+    this.db = database.db;
+  }
 
   async load(docName: string): Promise<StoredDoc> {
     return this.db.transaction(async (tx) => {
@@ -110,21 +132,16 @@ export class PgDocStorage implements DocStorage {
         seen.set(doc, ord);
         return { w: doc, ord, n: counts.get(doc) ?? ord, d: base64(data) };
       });
-    // One statement, one JSON parameter however large the batch: the heads move on by each document's count and
-    // the updates take the sequence numbers just handed out. One round trip, and atomic on its own.
-    await this.db.execute(sql`
-      with input as (
-        select * from json_to_recordset(${JSON.stringify(rows)}::json) as t(w uuid, ord int, n int, d text)
-      ), heads as (
-        insert into ${docHeads} (workspace_id, last_seq)
-        select w, max(n) from input group by w order by w
-        on conflict (workspace_id) do update set last_seq = ${docHeads}.last_seq + excluded.last_seq
-        returning workspace_id, last_seq
-      )
-      insert into ${docUpdates} (workspace_id, seq, data)
-      select i.w, h.last_seq - i.n + i.ord, decode(i.d, 'base64')
-      from input i join heads h on h.workspace_id = i.w`);
+    this.appendStatement ??= this.database.prepare('tandem_doc_append', appendSql).catch((error: unknown) => {
+      // Prepared again on the next batch: a database that was briefly away must not fail every later append.
+      this.appendStatement = undefined;
+      throw error;
+    });
+    const append = await this.appendStatement;
+    await append([JSON.stringify(rows)]);
   }
+
+  private appendStatement: Promise<PreparedStatement> | undefined;
 
   async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
     await this.db.transaction(async (tx) => {

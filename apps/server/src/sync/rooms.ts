@@ -3,13 +3,13 @@
 import { RoomManager, type SyncLimits } from '@tandem/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { PgDocStorage } from './pg-storage.ts';
 import { RedisRoomBus } from './redis-bus.ts';
 
 export function createRooms(
-  db: Db,
+  database: Database,
   redis: Redis | undefined,
   metrics: Metrics,
   logger: Logger,
@@ -17,7 +17,7 @@ export function createRooms(
 ) {
   const bus = redis ? new RedisRoomBus(redis) : undefined;
   const rooms = new RoomManager({
-    storage: new PgDocStorage(db),
+    storage: new PgDocStorage(database),
     ...(bus ? { bus } : {}),
     // A document carries CRDT overhead on top of the workspace's own 100 MiB file limit.
     limits: { maxDocumentBytes: 160 * 1024 * 1024, ...limits },

@@ -363,15 +363,16 @@ export class Room {
     let bytes = 0;
     for (const item of items) {
       bytes += item.update.byteLength;
+      // Out to the peers first: they wait on this, while applying to our copy only matters to later messages.
+      const frame = encodeUpdateMessage(item.update);
+      for (const peer of this.#peers) if (peer !== item.from) this.#send(peer, frame);
+      this.#publish(frame);
       if (item.from === null) {
         this.#undurableEdits--;
       } else {
         this.#queuedPeerBytes -= item.update.byteLength;
         if (this.#state !== 'closed') this.#apply(item.update, persistedOrigin);
       }
-      const frame = encodeUpdateMessage(item.update);
-      for (const peer of this.#peers) if (peer !== item.from) this.#send(peer, frame);
-      this.#publish(frame);
       item.durable?.resolve();
     }
     this.#env.metrics.persisted?.(this.docName, items.length, bytes, writeMs);

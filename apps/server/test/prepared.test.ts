@@ -1,0 +1,76 @@
+// Prepared statements straight through the driver: they commit, report the database's errors by code, and never
+// land inside a transaction another caller has open.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatementError } from '../src/db/prepared.ts';
+import { backends, openTestDatabase, type TestDatabase } from './harness.ts';
+
+const rowsOf = (result: unknown) => (result as { rows: Record<string, unknown>[] }).rows;
+
+describe.each(backends)('prepared statements on %s', (backend) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await openTestDatabase(backend);
+    await test.database.db.execute(sql`create table prepared_probe (k text primary key, v int not null)`);
+  });
+  afterAll(() => test.dispose());
+
+  const values = async () =>
+    rowsOf(await test.database.db.execute(sql`select k, v from prepared_probe order by k`));
+
+  it('runs many times with text parameters and commits each run', async () => {
+    const insert = await test.database.prepare(
+      'probe_insert',
+      'insert into prepared_probe (k, v) values ($1, $2::int)',
+    );
+    await insert(['a', '1']);
+    await insert(['b', '2']);
+    expect(await values()).toEqual([
+      { k: 'a', v: 1 },
+      { k: 'b', v: 2 },
+    ]);
+  });
+
+  it("rejects with the database's message and SQLSTATE, and keeps working after", async () => {
+    const insert = await test.database.prepare(
+      'probe_insert_again',
+      'insert into prepared_probe (k, v) values ($1, $2::int)',
+    );
+    const duplicate = await insert(['a', '9']).catch((error: unknown) => error);
+    // node-postgres reports its own DatabaseError; PGlite's raw protocol reply becomes a StatementError.
+    expect(duplicate).toMatchObject({ code: '23505' });
+    if (backend === 'pglite') expect(duplicate).toBeInstanceOf(StatementError);
+    await expect(insert(['c', 'not a number'])).rejects.toMatchObject({ code: '22P02' });
+    await insert(['c', '3']);
+    expect(await values()).toContainEqual({ k: 'c', v: 3 });
+  });
+
+  it('refuses a statement that does not parse, when prepared or at the latest when run', async () => {
+    const run = test.database
+      .prepare('probe_broken', 'insert into nowhere values ($1)')
+      .then((broken) => broken(['x']));
+    await expect(run).rejects.toThrow(/nowhere/);
+  });
+
+  it('waits for an open transaction instead of joining it', async () => {
+    const insert = await test.database.prepare(
+      'probe_insert_tx',
+      'insert into prepared_probe (k, v) values ($1, $2::int)',
+    );
+    let inserted: Promise<void> | undefined;
+    await expect(
+      test.database.db.transaction(async (tx) => {
+        await tx.execute(sql`insert into prepared_probe (k, v) values ('tx', 1)`);
+        inserted = insert(['outside', '1']);
+        // Give the prepared run every chance to slip in before the transaction ends.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await tx.execute(sql`select 1`);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await inserted;
+    const keys = (await values()).map((row) => row.k);
+    expect(keys).toContain('outside');
+    expect(keys).not.toContain('tx');
+  });
+});
