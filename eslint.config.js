@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
+      '**/dist-bench/**',
       '**/.tandem/**',
       '**/coverage/**',
       'apps/server/drizzle/**',

@@ -4,6 +4,6 @@ export const e2eEnv = {
   chromiumPath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   /** Set (CI): every started server gets its own fresh database on this PostgreSQL. Unset: embedded PGlite. */
   databaseUrl: process.env.DATABASE_URL || undefined,
-  /** `TANDEM_E2E_SKIP_BUILD=1` reuses apps/web/dist as it is, for quick reruns while writing a test. */
+  /** `TANDEM_E2E_SKIP_BUILD=1` reuses apps/web/dist and apps/server/dist as they are, for quick reruns while writing a test. */
   skipBuild: process.env.TANDEM_E2E_SKIP_BUILD === '1',
 };

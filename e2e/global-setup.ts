@@ -1,10 +1,13 @@
-// Builds the web app once per run, so every server the tests start serves the current apps/web/dist.
+// Builds the web app and the server once per run, so every server the tests start is what `pnpm start` runs: the
+// bundled apps/server/dist serving the current apps/web/dist.
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { e2eEnv } from './env.ts';
 
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/web');
+const serverRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/server');
 
 export default async function setup(): Promise<void> {
   if (e2eEnv.skipBuild) return;
@@ -16,4 +19,5 @@ export default async function setup(): Promise<void> {
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
+  execFileSync(process.execPath, ['--import', 'tsx', 'build.ts'], { cwd: serverRoot, stdio: 'inherit' });
 }

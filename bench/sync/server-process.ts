@@ -1,6 +1,6 @@
 // Starts one sync server as a child process and reads its memory and CPU time from /proc, so each server is measured alone.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { assertNotInterrupted, onCleanup } from './cleanup.ts';
@@ -22,13 +22,38 @@ export interface ServerProcess {
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * Every server runs as production JavaScript on plain Node, as `pnpm start` runs Tandem: under tsx each would carry
+ * about 45 MB of loader and transpiled sources. All entries are bundled together once per bench run with the
+ * server's own build (into apps/server, where the bundle resolves the packages it leaves external); returns the
+ * file to run for `entry`.
+ */
+export async function compiled(entry: string): Promise<string> {
+  build ??= (async () => {
+    const { buildServer } = await import('../../apps/server/build.ts');
+    const entries = readdirSync(entriesDir).filter((file) => file.endsWith('-server.ts'));
+    await buildServer({
+      entryPoints: Object.fromEntries(
+        entries.map((file) => [path.basename(file, '.ts'), path.join(entriesDir, file)]),
+      ),
+      outdir: compiledDir,
+    });
+  })();
+  await build;
+  return path.join(compiledDir, `${path.basename(entry, '.ts')}.js`);
+}
+
+const entriesDir = path.join(import.meta.dirname, 'servers');
+const compiledDir = path.join(repoRoot, 'apps/server/dist-bench');
+let build: Promise<void> | undefined;
+
 export async function startServer(
   entry: string,
   env: Record<string, string>,
   startTimeoutMs = 60_000,
 ): Promise<ServerProcess> {
   assertNotInterrupted();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [await compiled(entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

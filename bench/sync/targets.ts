@@ -7,7 +7,7 @@ import path from 'node:path';
 import { onCleanup } from './cleanup.ts';
 import { connectClient, type SyncClient } from './clients.ts';
 import { throwawayDatabase } from './postgres.ts';
-import { startServer, type ProcessStats } from './server-process.ts';
+import { compiled, startServer, type ProcessStats } from './server-process.ts';
 
 export interface Running {
   stats(): ProcessStats;
@@ -39,7 +39,7 @@ function tandem(name: string, databaseUrl: string | undefined): Target {
         const entry = path.join(servers, 'tandem-server.ts');
         const env = { BENCH_DATA_DIR: dataDir, BENCH_DATABASE_URL: db?.url ?? '' };
         // A server normally starts on a database that exists: creating one (initdb, migrations) is a separate run.
-        const prepared = spawnSync(process.execPath, ['--import', 'tsx', entry], {
+        const prepared = spawnSync(process.execPath, [await compiled(entry)], {
           env: { ...process.env, ...env, BENCH_PREPARE_ONLY: '1' },
           encoding: 'utf8',
         });

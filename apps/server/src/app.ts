@@ -5,7 +5,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { isAppError } from '@tandem/core';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -26,6 +25,7 @@ import { clientIp, requestIdFor } from './http/request-id.ts';
 import { classifyError } from './trpc/errors.ts';
 import { PubSub } from './pubsub.ts';
 import { AccessEvents } from './sync/access-events.ts';
+import { serverRoot } from './server-root.ts';
 import { createRooms } from './sync/rooms.ts';
 import { executeTask } from './tasks/execute.ts';
 import { createTaskRunner } from './tasks/runner.ts';
@@ -39,7 +39,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 // Metric labels stay bounded: unknown paths are counted together.
 const knownRoutes = new Set(['/', '/healthz', '/readyz', '/metrics']);
 
-const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+const webDist = path.join(serverRoot, '../web/dist');
 
 export interface AppOptions {
   /** An already open database (tests share one); otherwise opened from the config. */

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { announce } from './announce.ts';
 
@@ -15,7 +16,10 @@ interface LegacyUtils {
   ) => void;
 }
 
-const { setupWSConnection } = createRequire(import.meta.url)('y-websocket-legacy/bin/utils') as LegacyUtils;
+// Resolved from the repository root (the bench's working directory), wherever this file runs from once bundled.
+const { setupWSConnection } = createRequire(path.join(process.cwd(), 'package.json'))(
+  'y-websocket-legacy/bin/utils',
+) as LegacyUtils;
 
 const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'text/plain' }).end('y-websocket');

@@ -1,0 +1,54 @@
+// Builds the server for production: our own TypeScript (this app and @tandem/core) bundled as plain JavaScript, so
+// `pnpm start` runs on Node alone. Running the sources through tsx's loader costs about 45 MB of memory (the
+// loader's thread and the transpiled sources) and compiles every module again at each start. The dependencies this
+// package declares stay external and load from node_modules as usual (PGlite's WebAssembly, argon2's native code
+// and BullMQ's scripts sit in their own folders); what only @tandem/core depends on is bundled, because Node could
+// not resolve it from here. `node --import tsx build.ts` writes dist/.
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const serverDir = import.meta.dirname;
+
+export interface BuildOptions {
+  /** Entry name -> source file. */
+  entryPoints: Record<string, string>;
+  /**
+   * Output folder. It must sit directly in apps/server (as dist/ does): the bundle finds the migrations and the web
+   * app from there (src/server-root.ts) and resolves the external packages from apps/server/node_modules.
+   */
+  outdir: string;
+}
+
+export async function buildServer({ entryPoints, outdir }: BuildOptions): Promise<void> {
+  const manifest = JSON.parse(readFileSync(path.join(serverDir, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const external = Object.keys(manifest.dependencies).filter((name) => !name.startsWith('@tandem/'));
+  // Chunk names carry content hashes: without a clean folder, every build would leave the last one's behind.
+  rmSync(path.resolve(serverDir, outdir), { recursive: true, force: true });
+  await build({
+    entryPoints,
+    absWorkingDir: serverDir,
+    outdir,
+    bundle: true,
+    // Lazily imported parts (the AI pipeline, the PGlite or PostgreSQL driver) stay separate chunks.
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    // Deep imports (`drizzle-orm/pglite`, `y-protocols/awareness`) are external like their packages.
+    external: external.flatMap((name) => [name, `${name}/*`]),
+    // Bundled CommonJS calls `require`, which ES modules lack.
+    banner: {
+      js: "import { createRequire as __tandemCreateRequire } from 'node:module'; const require = __tandemCreateRequire(import.meta.url);",
+    },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await buildServer({ entryPoints: { main: 'src/main.ts' }, outdir: path.join(serverDir, 'dist') });
+}
