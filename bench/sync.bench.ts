@@ -1,6 +1,6 @@
-// Yjs sync server under load on loopback: Tandem (persist-then-broadcast, PGlite in memory, and PostgreSQL when
-// DATABASE_URL is set) against Hocuspocus and the classic y-websocket server, each in its own child process, driven
-// by real Yjs clients in this process. `pnpm bench sync`; figures go to bench/results/sync-*.json.
+// Yjs sync server under load on loopback: Tandem (persist-then-broadcast, PGlite on disk, and PostgreSQL when
+// DATABASE_URL is set) against Hocuspocus 4 and the classic y-websocket server, each bundled and in its own child
+// process on plain Node, driven by real Yjs clients in this process. `pnpm bench sync`; figures go to bench/results/sync-*.json.
 import { loadavg } from 'node:os';
 import type { BenchResult } from './stats.ts';
 import { report } from './stats.ts';

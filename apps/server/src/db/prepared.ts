@@ -1,6 +1,6 @@
 // Prepared statements for hot writes, straight through the driver: parsed and planned once, then each run sends only
-// its parameters, and no result rows are decoded. Through Drizzle and PGlite's query(), one small append cost about
-// 2.4 ms (a fresh parse, plan and describe, plus result decoding in JavaScript); prepared this way it is a third of that.
+// its parameters, and no result rows are decoded. Through Drizzle and PGlite's query(), a document append at 50 a
+// second took about 2.4 ms each (parse, plan and describe every time, results decoded in JavaScript); this way, 1.2 ms.
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
 

@@ -58,6 +58,7 @@ const appendSql = `
 
 export class PgDocStorage implements DocStorage {
   private readonly db: Db;
+  private appendStatement: Promise<PreparedStatement> | undefined;
 
   constructor(private readonly database: Database) {
     this.db = database.db;
@@ -140,8 +141,6 @@ export class PgDocStorage implements DocStorage {
     const append = await this.appendStatement;
     await append([JSON.stringify(rows)]);
   }
-
-  private appendStatement: Promise<PreparedStatement> | undefined;
 
   async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
     await this.db.transaction(async (tx) => {
