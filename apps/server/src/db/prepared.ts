@@ -34,20 +34,11 @@ export async function preparePglite(client: PGlite, name: string, text: string):
     client._runExclusiveTransaction(() =>
       client._runExclusiveQuery(async () => throwOnError(await client.execProtocolRaw(message))),
     );
-  await run(concat([serialize.parse({ name, text }), serialize.sync()]));
+  await run(Buffer.concat([serialize.parse({ name, text }), serialize.sync()]));
   const execute = serialize.execute({});
   const sync = serialize.sync();
-  return (params) => run(concat([serialize.bind({ statement: name, values: [...params] }), execute, sync]));
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  return (params) =>
+    run(Buffer.concat([serialize.bind({ statement: name, values: [...params] }), execute, sync]));
 }
 
 /** Walks the backend messages (type byte, int32 length including itself) and throws on an ErrorResponse. */
