@@ -60,6 +60,9 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
   };
 }
 
+/** The rows of a raw `db.execute` result, which Drizzle types loosely for both drivers. */
+export const rowsOf = (result: unknown) => (result as { rows: Record<string, unknown>[] }).rows;
+
 export interface TestServer {
   app: App;
   url: string;

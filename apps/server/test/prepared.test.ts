@@ -3,9 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatementError } from '../src/db/prepared.ts';
-import { backends, openTestDatabase, type TestDatabase } from './harness.ts';
-
-const rowsOf = (result: unknown) => (result as { rows: Record<string, unknown>[] }).rows;
+import { backends, openTestDatabase, rowsOf, type TestDatabase } from './harness.ts';
 
 describe.each(backends)('prepared statements on %s', (backend) => {
   let test: TestDatabase;

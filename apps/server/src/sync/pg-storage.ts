@@ -1,7 +1,7 @@
 // DocStorage over the database: updates appended with a per-workspace sequence, snapshots replacing what they fold.
 import type { DocStorage, StoredDoc } from '@tandem/core';
 import { and, asc, eq, getTableName, gt, lte, sql } from 'drizzle-orm';
-import type { Database, Db } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import type { PreparedStatement } from '../db/prepared.ts';
 import { docHeads, docSnapshots, docUpdates } from '../db/schema.ts';
 
@@ -57,15 +57,12 @@ const appendSql = `
   from input i join heads h on h.workspace_id = i.w`;
 
 export class PgDocStorage implements DocStorage {
-  private readonly db: Db;
   private appendStatement: Promise<PreparedStatement> | undefined;
 
-  constructor(private readonly database: Database) {
-    this.db = database.db;
-  }
+  constructor(private readonly database: Database) {}
 
   async load(docName: string): Promise<StoredDoc> {
-    return this.db.transaction(async (tx) => {
+    return this.database.db.transaction(async (tx) => {
       const [snapshot] = await tx
         .select({ data: bytesOf(docSnapshots.data), throughSeq: docSnapshots.throughSeq })
         .from(docSnapshots)
@@ -143,7 +140,7 @@ export class PgDocStorage implements DocStorage {
   }
 
   async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.database.db.transaction(async (tx) => {
       const [current] = await tx
         .select({ throughSeq: docSnapshots.throughSeq })
         .from(docSnapshots)
