@@ -2,7 +2,7 @@
 // land inside a transaction another caller has open.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StatementError } from '../src/db/prepared.ts';
+import { int8Of, StatementError } from '../src/db/prepared.ts';
 import { backends, openTestDatabase, rowsOf, type TestDatabase } from './harness.ts';
 
 describe.each(backends)('prepared statements on %s', (backend) => {
@@ -27,6 +27,48 @@ describe.each(backends)('prepared statements on %s', (backend) => {
       { k: 'a', v: 1 },
       { k: 'b', v: 2 },
     ]);
+  });
+
+  it('sends bytes as a binary parameter, exactly as they are', async () => {
+    await test.database.db.execute(sql`create table prepared_bytes (k text primary key, b bytea not null)`);
+    const insert = await test.database.prepare(
+      'probe_bytes',
+      'insert into prepared_bytes (k, b) values ($1, $2::bytea)',
+    );
+    // NUL, invalid UTF-8 and a quote-and-backslash sequence: nothing here survives a text round trip by accident.
+    const bytes = new Uint8Array([0, 0xff, 0xfe, 0x27, 0x5c, 0x78, 0x30, 0, 0xc3]);
+    await insert(['odd', bytes]);
+    await insert(['empty', new Uint8Array(0)]);
+    const rows = rowsOf(
+      await test.database.db.execute(sql`select k, encode(b, 'hex') as hex from prepared_bytes order by k`),
+    );
+    expect(rows).toEqual([
+      { k: 'empty', hex: '' },
+      { k: 'odd', hex: Buffer.from(bytes).toString('hex') },
+    ]);
+  });
+
+  it('returns rows with every column in binary format, NULL as null', async () => {
+    const select = await test.database.prepare(
+      'probe_select',
+      `select k, v::bigint, b, null::bytea, true, false from prepared_bytes
+       cross join (values (-5), (9007199254740991)) as t(v) where k = $1 order by v`,
+    );
+    const rows = await select(['odd']);
+    const decoded = rows.map(([k, v, b, none, yes, no]) => [
+      Buffer.from(k ?? []).toString(),
+      int8Of(v),
+      Buffer.from(b ?? []).toString('hex'),
+      none,
+      yes?.[0],
+      no?.[0],
+    ]);
+    const hex = '00fffe275c783000c3';
+    expect(decoded).toEqual([
+      ['odd', -5, hex, null, 1, 0],
+      ['odd', Number.MAX_SAFE_INTEGER, hex, null, 1, 0],
+    ]);
+    expect(await select(['nobody'])).toEqual([]);
   });
 
   it("rejects with the database's message and SQLSTATE, and keeps working after", async () => {
@@ -55,7 +97,7 @@ describe.each(backends)('prepared statements on %s', (backend) => {
       'probe_insert_tx',
       'insert into prepared_probe (k, v) values ($1, $2::int)',
     );
-    let inserted: Promise<void> | undefined;
+    let inserted: Promise<unknown> | undefined;
     await expect(
       test.database.db.transaction(async (tx) => {
         await tx.execute(sql`insert into prepared_probe (k, v) values ('tx', 1)`);

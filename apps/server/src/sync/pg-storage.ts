@@ -1,18 +1,12 @@
 // DocStorage over the database: updates appended with a per-workspace sequence, snapshots replacing what they fold.
 import type { DocStorage, StoredDoc } from '@tandem/core';
-import { and, asc, eq, getTableName, gt, lte, sql } from 'drizzle-orm';
+import { getTableName } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import type { PreparedStatement } from '../db/prepared.ts';
+import { int8Of, type PreparedStatement } from '../db/prepared.ts';
 import { docHeads, docSnapshots, docUpdates } from '../db/schema.ts';
 
-// Bytes travel as base64 text both ways. PGlite encodes binary parameters at roughly 1.5 s per MB and parses a
-// bytea result in JavaScript at about 90 ms per MB; base64 decoded or encoded by the database costs a tenth to a
-// fifth of that on PGlite, and on PostgreSQL it is smaller than the hex text bytea would travel as.
-const base64 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-const asBytea = (bytes: Uint8Array) => sql`decode(${base64(bytes)}, 'base64')`;
-const bytesOf = (column: typeof docUpdates.data | typeof docSnapshots.data) =>
-  sql<string>`encode(${column}, 'base64')`.mapWith((text: string): Uint8Array => Buffer.from(text, 'base64'));
+// Every statement here is prepared once and sends and receives document bytes in binary format: no base64 or hex
+// text on either side, which for a 10 MB document on PGlite cost several times the write or read itself.
 
 interface PendingAppend {
   docName: string;
@@ -40,12 +34,14 @@ function takeBatch(queue: PendingAppend[]): PendingAppend[] {
 }
 
 /**
- * One statement, one JSON parameter however large the batch: the heads move on by each document's count and the
- * updates take the sequence numbers just handed out. One round trip, and atomic on its own.
+ * One statement however large the batch: a JSON parameter describes the updates (document, place among that
+ * document's updates, that document's count, where its bytes start and how many) and a binary parameter carries
+ * all their bytes. The heads move on by each document's count and the updates take the sequence numbers just handed
+ * out. One round trip, and atomic on its own.
  */
 const appendSql = `
   with input as (
-    select * from json_to_recordset($1::json) as t(w uuid, ord int, n int, d text)
+    select * from json_to_recordset($1::json) as t(w uuid, ord int, n int, at int, len int)
   ), heads as (
     insert into ${getTableName(docHeads)} (workspace_id, last_seq)
     select w, max(n) from input group by w order by w
@@ -53,32 +49,54 @@ const appendSql = `
     returning workspace_id, last_seq
   )
   insert into ${getTableName(docUpdates)} (workspace_id, seq, data)
-  select i.w, h.last_seq - i.n + i.ord, decode(i.d, 'base64')
+  select i.w, h.last_seq - i.n + i.ord, substring($2::bytea from i.at + 1 for i.len)
   from input i join heads h on h.workspace_id = i.w`;
 
-export class PgDocStorage implements DocStorage {
-  private appendStatement: Promise<PreparedStatement> | undefined;
+/**
+ * Stores a snapshot unless a racing compactor already stored one that folds as much or more, and drops the updates
+ * the stored snapshot folds. One statement: the upsert's row lock orders compactors of the same document.
+ */
+const compactSql = `
+  with stored as (
+    insert into ${getTableName(docSnapshots)} (workspace_id, through_seq, data)
+    values ($1::uuid, $2::bigint, $3::bytea)
+    on conflict (workspace_id) do update
+      set through_seq = excluded.through_seq, data = excluded.data, updated_at = now()
+      where ${getTableName(docSnapshots)}.through_seq < excluded.through_seq
+    returning through_seq
+  )
+  delete from ${getTableName(docUpdates)}
+  where workspace_id = $1::uuid and seq <= (select through_seq from stored)`;
 
+/**
+ * The snapshot and then every later update in sequence order, read by one statement and so from one consistent
+ * view of the database.
+ */
+const loadSql = `
+  select true as is_snapshot, through_seq as seq, data
+  from ${getTableName(docSnapshots)} where workspace_id = $1::uuid
+  union all
+  select false, seq, data
+  from ${getTableName(docUpdates)}
+  where workspace_id = $1::uuid
+    and seq > coalesce((select through_seq from ${getTableName(docSnapshots)} where workspace_id = $1::uuid), 0)
+  order by is_snapshot desc, seq`;
+
+export class PgDocStorage implements DocStorage {
   constructor(private readonly database: Database) {}
 
   async load(docName: string): Promise<StoredDoc> {
-    return this.database.db.transaction(async (tx) => {
-      const [snapshot] = await tx
-        .select({ data: bytesOf(docSnapshots.data), throughSeq: docSnapshots.throughSeq })
-        .from(docSnapshots)
-        .where(eq(docSnapshots.workspaceId, docName));
-      const after = snapshot?.throughSeq ?? 0;
-      const rows = await tx
-        .select({ seq: docUpdates.seq, data: bytesOf(docUpdates.data) })
-        .from(docUpdates)
-        .where(and(eq(docUpdates.workspaceId, docName), gt(docUpdates.seq, after)))
-        .orderBy(asc(docUpdates.seq));
-      return {
-        snapshot: snapshot?.data ?? null,
-        updates: rows.map((r) => r.data),
-        seq: rows.at(-1)?.seq ?? after,
-      };
-    });
+    const load = await this.statement('tandem_doc_load', loadSql);
+    let snapshot: Uint8Array | null = null;
+    let seq = 0;
+    const updates: Uint8Array[] = [];
+    for (const [isSnapshot, rowSeq, data] of await load([docName])) {
+      if (!data) continue;
+      seq = int8Of(rowSeq);
+      if (isSnapshot?.[0] === 1) snapshot = data;
+      else updates.push(data);
+    }
+    return { snapshot, updates, seq };
   }
 
   /**
@@ -117,48 +135,43 @@ export class PgDocStorage implements DocStorage {
 
   private async write(batch: readonly PendingAppend[]): Promise<void> {
     // Per update: its document, its place among that document's updates in this batch (1-based), how many that
-    // document has in the batch, and its bytes. Sorted by document so that instances committing overlapping sets
-    // of documents take the head rows' locks in one order.
+    // document has in the batch, and where its bytes lie. Sorted by document so that instances committing
+    // overlapping sets of documents take the head rows' locks in one order.
     const counts = new Map<string, number>();
     for (const p of batch) counts.set(p.docName, (counts.get(p.docName) ?? 0) + p.updates.length);
-    const seen = new Map<string, number>();
-    const rows = batch
+    const updates = batch
       .flatMap((p) => p.updates.map((data) => ({ doc: p.docName, data })))
-      .sort((a, b) => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0))
-      .map(({ doc, data }) => {
-        const ord = (seen.get(doc) ?? 0) + 1;
-        seen.set(doc, ord);
-        return { w: doc, ord, n: counts.get(doc) ?? ord, d: base64(data) };
-      });
-    this.appendStatement ??= this.database.prepare('tandem_doc_append', appendSql).catch((error: unknown) => {
-      // Prepared again on the next batch: a database that was briefly away must not fail every later append.
-      this.appendStatement = undefined;
-      throw error;
+      .sort((a, b) => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0));
+    const seen = new Map<string, number>();
+    let at = 0;
+    const rows = updates.map(({ doc, data }) => {
+      const ord = (seen.get(doc) ?? 0) + 1;
+      seen.set(doc, ord);
+      const row = { w: doc, ord, n: counts.get(doc) ?? ord, at, len: data.byteLength };
+      at += data.byteLength;
+      return row;
     });
-    const append = await this.appendStatement;
-    await append([JSON.stringify(rows)]);
+    const append = await this.statement('tandem_doc_append', appendSql);
+    await append([JSON.stringify(rows), Buffer.concat(updates.map((u) => u.data))]);
   }
 
   async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
-    await this.database.db.transaction(async (tx) => {
-      const [current] = await tx
-        .select({ throughSeq: docSnapshots.throughSeq })
-        .from(docSnapshots)
-        .where(eq(docSnapshots.workspaceId, docName))
-        .for('update');
-      // A racing compactor already stored a newer snapshot: ours folds less, drop it.
-      if (current && current.throughSeq >= throughSeq) return;
-      await tx
-        .insert(docSnapshots)
-        .values({ workspaceId: docName, throughSeq, data: asBytea(snapshot) })
-        .onConflictDoUpdate({
-          target: docSnapshots.workspaceId,
-          // `excluded.data`, not the bytes again: a 10 MB snapshot would travel twice.
-          set: { throughSeq, data: sql`excluded.data`, updatedAt: new Date() },
-        });
-      await tx
-        .delete(docUpdates)
-        .where(and(eq(docUpdates.workspaceId, docName), lte(docUpdates.seq, throughSeq)));
-    });
+    const compact = await this.statement('tandem_doc_compact', compactSql);
+    await compact([docName, String(throughSeq), snapshot]);
+  }
+
+  private readonly statements = new Map<string, Promise<PreparedStatement>>();
+
+  private statement(name: string, text: string): Promise<PreparedStatement> {
+    let prepared = this.statements.get(name);
+    if (!prepared) {
+      prepared = this.database.prepare(name, text).catch((error: unknown) => {
+        // Prepared again next time: a database that was briefly away must not fail every later write.
+        this.statements.delete(name);
+        throw error;
+      });
+      this.statements.set(name, prepared);
+    }
+    return prepared;
   }
 }
