@@ -79,11 +79,97 @@ describe('compactDoc', () => {
   });
 });
 
+/** The threshold tests below start a compaction as soon as it is due rather than once the document is quiet. */
+const startAtOnce = { compactQuietMs: 0 };
+
+/** Timers that fire only when the test moves time on. */
+function manualClock() {
+  let now = 0;
+  const timers = new Set<{ at: number; run: () => void }>();
+  return {
+    now: () => now,
+    schedule: (run: () => void, delayMs: number) => {
+      const timer = { at: now + delayMs, run };
+      timers.add(timer);
+      return () => void timers.delete(timer);
+    },
+    advance(ms: number) {
+      now += ms;
+      for (const timer of [...timers].sort((a, b) => a.at - b.at)) {
+        if (timer.at > now) break;
+        timers.delete(timer);
+        timer.run();
+      }
+    },
+  };
+}
+
 describe('RoomManager compaction', () => {
+  it('waits for the document to go quiet, but no longer than the maximum delay, and starts at shutdown', async () => {
+    const storage = new MemoryDocStorage();
+    const metrics = recordingMetrics();
+    const clock = manualClock();
+    const manager = new RoomManager({
+      storage,
+      metrics,
+      now: clock.now,
+      schedule: clock.schedule,
+      limits: { compactAfterUpdates: 5, compactQuietMs: 1_000, compactMaxDelayMs: 5_000 },
+    });
+    const cluster = createCluster([manager], storage);
+    clusters.push(cluster);
+    // A connected peer keeps the room loaded between the server-side edits below.
+    cluster.connect('ws1', alice);
+    await cluster.settle();
+    let edits = 0;
+    const edit = () =>
+      manager.transact('ws1', (doc) => doc.getText('text').insert(0, `${edits++} `)).then(() => undefined);
+    const compactions = async () => {
+      await Promise.resolve();
+      return metrics.count('compacted');
+    };
+
+    for (let i = 0; i < 5; i++) await edit(); // due now
+    clock.advance(999);
+    expect(await compactions()).toBe(0);
+    // An update every 900 ms keeps it from ever being quiet for a second: it waits 5 s since it became due.
+    for (let t = 900; t < 5_000; t += 900) {
+      await edit();
+      clock.advance(900);
+      expect(await compactions()).toBe(0);
+    }
+    clock.advance(400);
+    await manager.whenIdle();
+    expect(await compactions()).toBe(1);
+    expect(storage.stats('ws1').updates).toBe(0);
+
+    // Due again, then quiet: it starts a second after the last update.
+    for (let i = 0; i < 5; i++) await edit();
+    clock.advance(999);
+    expect(await compactions()).toBe(1);
+    clock.advance(1);
+    await manager.whenIdle();
+    expect(await compactions()).toBe(2);
+
+    // Due at shutdown: it runs then rather than being dropped.
+    for (let i = 0; i < 5; i++) await edit();
+    const live = manager.getDoc('ws1');
+    const text = live ? textOf(live) : '';
+    expect(text).toMatch(/^19 18 .* 0 $/);
+    await manager.close();
+    expect(await compactions()).toBe(3);
+    expect(storage.stats('ws1').updates).toBe(0);
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe(text);
+  });
+
   it('compacts after N updates off the message path and keeps content identical', async () => {
     const storage = new MemoryDocStorage();
     const metrics = recordingMetrics();
-    const manager = new RoomManager({ storage, metrics, limits: { compactAfterUpdates: 10 } });
+    const manager = new RoomManager({
+      storage,
+      metrics,
+      limits: { compactAfterUpdates: 10, ...startAtOnce },
+    });
     const cluster = createCluster([manager], storage);
     clusters.push(cluster);
     const a = cluster.connect('ws1', alice);
@@ -106,7 +192,11 @@ describe('RoomManager compaction', () => {
   it('compacts after M bytes', async () => {
     const storage = new MemoryDocStorage();
     const metrics = recordingMetrics();
-    const manager = new RoomManager({ storage, metrics, limits: { compactAfterBytes: 4096 } });
+    const manager = new RoomManager({
+      storage,
+      metrics,
+      limits: { compactAfterBytes: 4096, ...startAtOnce },
+    });
     const cluster = createCluster([manager], storage);
     clusters.push(cluster);
     const a = cluster.connect('ws1', alice);
@@ -123,7 +213,7 @@ describe('RoomManager compaction', () => {
     const manager = new RoomManager({
       storage,
       metrics,
-      limits: { compactAfterUpdates: 10, compactBacklogShare: 1 / 16 },
+      limits: { compactAfterUpdates: 10, compactBacklogShare: 1 / 16, ...startAtOnce },
     });
     const cluster = createCluster([manager], storage);
     clusters.push(cluster);
@@ -154,7 +244,11 @@ describe('RoomManager compaction', () => {
     const storage = new MemoryDocStorage();
     const source = await seed(storage, 'ws1', 30);
     const metrics = recordingMetrics();
-    const manager = new RoomManager({ storage, metrics, limits: { compactAfterUpdates: 20 } });
+    const manager = new RoomManager({
+      storage,
+      metrics,
+      limits: { compactAfterUpdates: 20, ...startAtOnce },
+    });
     const cluster = createCluster([manager], storage);
     clusters.push(cluster);
     const a = cluster.connect('ws1', alice);

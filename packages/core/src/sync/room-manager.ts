@@ -2,6 +2,7 @@
 // carries server-side edits through the same durable path as client edits, and triggers compaction.
 import type * as Y from 'yjs';
 import { AppError } from '../errors.ts';
+import { realSchedule, type Schedule } from '../events/output-coalescer.ts';
 import { syncCloseCodes } from './close-codes.ts';
 import { compactDoc } from './compaction.ts';
 import { Room, type RoomEnvironment } from './room.ts';
@@ -27,8 +28,8 @@ export interface RoomManagerOptions {
   now?: () => number;
   /** Distinguishes this process on the bus; random when omitted. */
   instanceId?: string;
-  /** Runs compaction away from the message path; defaults to the next macrotask. */
-  schedule?: (task: () => void) => void;
+  /** Timers for starting compactions; injected so tests control time. */
+  schedule?: Schedule;
 }
 
 /** Default origin of `transact` edits. Pass your own origin to track them (e.g. for a task's UndoManager). */
@@ -41,15 +42,23 @@ interface Backlog {
   snapshotBytes: number;
 }
 
+/** A compaction that is due and waits for its document to go quiet. */
+interface WaitingCompaction {
+  dueAt: number;
+  cancelTimer: () => void;
+  start: () => void;
+}
+
 export class RoomManager {
   readonly #rooms = new Map<string, Room>();
   readonly #backlogs = new Map<string, Backlog>();
   readonly #compactions = new Map<string, Promise<void>>();
+  readonly #waiting = new Map<string, WaitingCompaction>();
   readonly #storage: DocStorage;
   readonly #metrics: SyncMetrics;
   readonly #limits: SyncLimits;
   readonly #now: () => number;
-  readonly #schedule: (task: () => void) => void;
+  readonly #schedule: Schedule;
   readonly #env: RoomEnvironment;
   #closed = false;
 
@@ -58,7 +67,7 @@ export class RoomManager {
     this.#metrics = options.metrics ?? {};
     this.#limits = { ...defaultSyncLimits, ...options.limits };
     this.#now = options.now ?? (() => performance.now());
-    this.#schedule = options.schedule ?? ((task) => setTimeout(task, 0));
+    this.#schedule = options.schedule ?? realSchedule;
     this.#env = {
       storage: this.#storage,
       bus: options.bus ?? null,
@@ -143,6 +152,11 @@ export class RoomManager {
 
   /** Folds the stored updates of a document into a snapshot now, unless a compaction is already running. */
   compact(docName: string): Promise<void> {
+    const waiting = this.#waiting.get(docName);
+    if (waiting !== undefined) {
+      waiting.start();
+      return this.#compactions.get(docName) ?? Promise.resolve();
+    }
     const running = this.#compactions.get(docName);
     if (running !== undefined) return running;
     const backlog = this.#backlogs.get(docName);
@@ -192,6 +206,7 @@ export class RoomManager {
   /** Graceful shutdown: closes every connection, waits for pending writes and compactions, unloads everything. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const waiting of [...this.#waiting.values()]) waiting.start();
     for (const room of this.#rooms.values()) room.closeAll(syncCloseCodes.goingAway, 'server shutting down');
     await this.whenIdle();
     for (const room of [...this.#rooms.values()]) room.unload();
@@ -226,7 +241,9 @@ export class RoomManager {
     }
     backlog.updates += updates;
     backlog.bytes += bytes;
-    this.#maybeCompact(docName, backlog);
+    const waiting = this.#waiting.get(docName);
+    if (waiting !== undefined) this.#armQuietTimer(waiting);
+    else this.#maybeCompact(docName, backlog);
   }
 
   #maybeCompact(docName: string, backlog: Backlog): void {
@@ -239,12 +256,32 @@ export class RoomManager {
     if (!due) return;
     backlog.updates = 0;
     backlog.bytes = 0;
-    // Registered now so whenIdle() sees it, started later so the commit that crossed the threshold is not delayed.
-    const task = new Promise<void>((resolve) => this.#schedule(resolve)).then(() => {
+    // Registered now so whenIdle() sees it, started once the document is quiet so the commit that crossed the
+    // threshold, and any that follow it in a burst, are not held up.
+    let start: () => void = () => undefined;
+    const task = new Promise<void>((resolve) => (start = resolve)).then(() => {
       this.#compactions.delete(docName);
       return this.compact(docName);
     });
+    const waiting: WaitingCompaction = {
+      dueAt: this.#now(),
+      cancelTimer: () => undefined,
+      start: () => {
+        waiting.cancelTimer();
+        if (this.#waiting.get(docName) === waiting) this.#waiting.delete(docName);
+        start();
+      },
+    };
+    this.#waiting.set(docName, waiting);
     this.#compactions.set(docName, task);
+    this.#armQuietTimer(waiting);
+  }
+
+  #armQuietTimer(waiting: WaitingCompaction): void {
+    waiting.cancelTimer();
+    const { compactQuietMs, compactMaxDelayMs } = this.#limits;
+    const delay = Math.min(compactQuietMs, Math.max(0, waiting.dueAt + compactMaxDelayMs - this.#now()));
+    waiting.cancelTimer = this.#schedule(() => waiting.start(), delay);
   }
 }
 

@@ -89,6 +89,13 @@ export interface SyncLimits {
   compactAfterUpdates: number;
   compactAfterBytes: number;
   compactBacklogShare: number;
+  /**
+   * A compaction that is due waits until the document has had no update for `compactQuietMs`, but no longer than
+   * `compactMaxDelayMs`: folding a large upload while it is still arriving would hold up its last parts (the
+   * embedded database shares the event loop) and leave them out of the snapshot.
+   */
+  compactQuietMs: number;
+  compactMaxDelayMs: number;
 }
 
 export const defaultSyncLimits: SyncLimits = {
@@ -100,6 +107,8 @@ export const defaultSyncLimits: SyncLimits = {
   compactAfterUpdates: 500,
   compactAfterBytes: 8 * 1024 * 1024,
   compactBacklogShare: 1 / 16,
+  compactQuietMs: 1_000,
+  compactMaxDelayMs: 10_000,
 };
 
 /** What `RoomManager.join` returns: the server feeds frames in and reports the transport's end. */
