@@ -78,7 +78,15 @@ function binaryOf(typeOid: number | undefined, text: string): Uint8Array {
 export async function preparePglite(client: PGlite, name: string, text: string): Promise<PreparedStatement> {
   const run = (message: Uint8Array) =>
     client._runExclusiveTransaction(() =>
-      client._runExclusiveQuery(async () => rowsOf(await client.execProtocolRaw(message))),
+      client._runExclusiveQuery(async () => {
+        // The raw stream, not execProtocolRaw(): that one also decodes every row into JavaScript strings.
+        const chunks: Buffer[] = [];
+        await client.execProtocolRawStream(message, {
+          // A view of PGlite's memory, reused once this returns.
+          onRawData: (chunk) => chunks.push(Buffer.from(chunk)),
+        });
+        return rowsOf(chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks));
+      }),
     );
   await run(Buffer.concat([parseMessage(name, text), syncMessage]));
   return (params) => run(bindExecuteSync(name, params));
