@@ -83,7 +83,7 @@ export interface SyncLimits {
   /**
    * Compaction starts when the updates appended since the last snapshot reach `compactAfterBytes`, or number
    * `compactAfterUpdates` and weigh at least `compactBacklogShare` of the snapshot. Rewriting a snapshot costs in
-   * proportion to its size (half a second for 10 MB on PGlite), so a large workspace is compacted only once its
+   * proportion to its size (about 0.2 s for 10 MB on PGlite), so a large workspace is compacted only once its
    * backlog is worth it, not after every 500 keystrokes.
    */
   compactAfterUpdates: number;
