@@ -19,7 +19,7 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
-  /** A statement for a hot write path, prepared once (see prepared.ts). */
+  /** A statement for a hot path, prepared once; it sends and reads bytes as they are (see prepared.ts). */
   prepare(name: string, text: string): Promise<PreparedStatement>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // Prepared statements for hot paths, straight through the driver: parsed and planned once, then each run sends only
 // its parameters, bytes go both ways in binary format, and no result is decoded into JavaScript values beyond the
 // raw bytes of each column. Through Drizzle and PGlite's query(), a document append at 50 a second took about 2.4 ms
-// each (parse, plan and describe every time, results decoded in JavaScript); this way, 1.2 ms. A 10 MB document
+// each (parse, plan and describe every time, results decoded in JavaScript); this way, about 1 ms. A 10 MB document
 // written or read this way costs a fraction of the base64 text it would otherwise travel as.
 import type { PGlite } from '@electric-sql/pglite';
 import type { CustomTypesConfig, Pool, QueryArrayConfig } from 'pg';
@@ -56,7 +56,6 @@ function binaryOf(typeOid: number | undefined, text: string): Uint8Array {
       return Uint8Array.of(text === 't' ? 1 : 0);
     case 17: // bytea, in the hex output format
       return Buffer.from(text.slice(2), 'hex');
-    case 18: // "char"
     case 25: // text
       return Buffer.from(text, 'utf8');
     case 20: {
