@@ -1,8 +1,12 @@
 // The database DocStorage: ordered appends, snapshots that fold exactly what they read, stale compactions ignored.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { openDatabase } from '../src/db/client.ts';
 import { users, workspaces } from '../src/db/schema.ts';
 import { PgDocStorage } from '../src/sync/pg-storage.ts';
 import { backends, openTestDatabase, type TestDatabase } from './harness.ts';
@@ -88,6 +92,60 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
       expect(loaded.seq).toBe(5);
       expect(textOf(loaded)).toBe('01234');
     }
+  });
+
+  it('numbers the appends of two storages on one database densely, each in its own order', async () => {
+    const id = await workspace();
+    const other = new PgDocStorage(test.database);
+    const doc = new Y.Doc();
+    const sent = Array.from({ length: 10 }, (_v, i) => updateOf(`${i}`, doc));
+    await Promise.all(sent.map((update, i) => (i % 2 ? storage : other).append(id, [update])));
+    const loaded = await storage.load(id);
+    expect(loaded.seq).toBe(10);
+    const order = loaded.updates.map((u) => sent.findIndex((s) => Buffer.compare(s, u) === 0));
+    expect(order.filter((i) => i % 2 === 0)).toEqual([0, 2, 4, 6, 8]);
+    expect(order.filter((i) => i % 2 === 1)).toEqual([1, 3, 5, 7, 9]);
+    expect(textOf(loaded)).toBe('0123456789');
+  });
+
+  it('keeps numbering after a restart, past a snapshot that folded every update', async () => {
+    const dir = backend === 'pglite' ? mkdtempSync(path.join(tmpdir(), 'tandem-seq-')) : undefined;
+    const open = () => openDatabase({ databaseUrl: test.url, dataDir: dir });
+    try {
+      const id = randomUUID();
+      const doc = new Y.Doc();
+      const first = await open();
+      await first.db.insert(workspaces).values({ id, name: 'w' });
+      const before = new PgDocStorage(first);
+      await before.append(id, [updateOf('a', doc), updateOf('b', doc)]);
+      await before.compact(id, Y.encodeStateAsUpdate(doc), 2);
+      expect((await before.load(id)).updates).toEqual([]);
+      await first.close();
+
+      const second = await open();
+      const after = new PgDocStorage(second);
+      await after.append(id, [updateOf('c', doc)]);
+      const loaded = await after.load(id);
+      expect(loaded.seq).toBe(3);
+      expect(textOf(loaded)).toBe('abc');
+      await second.close();
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('numbers on after an append that failed', async () => {
+    const id = randomUUID(); // no such workspace yet: the append breaks the foreign key
+    const doc = new Y.Doc();
+    await expect(storage.append(id, [updateOf('lost', new Y.Doc())])).rejects.toMatchObject({
+      code: '23503',
+    });
+    await test.database.db.insert(workspaces).values({ id, name: 'w', createdBy: 'u' });
+    await storage.append(id, [updateOf('x', doc)]);
+    await storage.append(id, [updateOf('y', doc), updateOf('z', doc)]);
+    const loaded = await storage.load(id);
+    expect(loaded.seq).toBe(3);
+    expect(textOf(loaded)).toBe('xyz');
   });
 
   it('round-trips large binary updates', async () => {

@@ -85,6 +85,18 @@ describe.each(backends)('prepared statements on %s', (backend) => {
     expect(await values()).toContainEqual({ k: 'c', v: 3 });
   });
 
+  it('prepares a name once for every caller and refuses the same name with another text', async () => {
+    const text = 'insert into prepared_probe (k, v) values ($1, $2::int)';
+    const [a, b] = await Promise.all([
+      test.database.prepare('probe_shared', text),
+      test.database.prepare('probe_shared', text),
+    ]);
+    expect(a).toBe(b);
+    await a(['shared', '7']);
+    expect(await values()).toContainEqual({ k: 'shared', v: 7 });
+    await expect(test.database.prepare('probe_shared', 'select 1')).rejects.toThrow(/another text/);
+  });
+
   it('refuses a statement that does not parse, when prepared or at the latest when run', async () => {
     const run = test.database
       .prepare('probe_broken', 'insert into nowhere values ($1)')

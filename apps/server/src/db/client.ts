@@ -19,7 +19,10 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
-  /** A statement for a hot path, prepared once; it sends and reads bytes as they are (see prepared.ts). */
+  /**
+   * A statement for a hot path, prepared once per database whoever asks for it (a failed preparation is tried
+   * again next time); it sends and reads bytes as they are (see prepared.ts).
+   */
   prepare(name: string, text: string): Promise<PreparedStatement>;
   close(): Promise<void>;
 }
@@ -86,8 +89,28 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    prepare: (name, text) => preparePglite(client, name, text),
+    prepare: preparedOnce((name, text) => preparePglite(client, name, text)),
     close: () => client.close(),
+  };
+}
+
+/** Caches statements by name: PGlite refuses to prepare a name twice in its one session. */
+function preparedOnce(
+  prepare: (name: string, text: string) => Promise<PreparedStatement>,
+): Database['prepare'] {
+  const statements = new Map<string, { text: string; statement: Promise<PreparedStatement> }>();
+  return (name, text) => {
+    const known = statements.get(name);
+    if (known) {
+      if (known.text === text) return known.statement;
+      return Promise.reject(new Error(`statement ${name} is already prepared with another text`));
+    }
+    const statement = prepare(name, text).catch((error: unknown) => {
+      statements.delete(name);
+      throw error;
+    });
+    statements.set(name, { text, statement });
+    return statement;
   };
 }
 
@@ -117,7 +140,7 @@ async function openPostgres(url: string): Promise<Database> {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    prepare: (name, text) => Promise.resolve(preparePostgres(pool, name, text)),
+    prepare: preparedOnce((name, text) => Promise.resolve(preparePostgres(pool, name, text))),
     close: () => pool.end(),
   };
 }

@@ -144,8 +144,10 @@ export const docSnapshots = pgTable('doc_snapshots', {
 });
 
 /**
- * The last sequence number handed out per workspace. Appends bump it with a row lock held to commit, so sequence
- * order is commit order even with several server instances: a reader never sees seq n+1 without seq n.
+ * The last sequence number handed out per workspace, on PostgreSQL. Appends bump it with a row lock held to commit,
+ * so sequence order is commit order even with several server instances: a reader never sees seq n+1 without seq n.
+ * On PGlite, which only one process can open, that process numbers the appends itself and this table stays empty
+ * (a PGlite database moved to PostgreSQL needs it filled from the highest seq and through_seq of each workspace).
  */
 export const docHeads = pgTable('doc_heads', {
   workspaceId: uuid('workspace_id')
