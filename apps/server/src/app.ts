@@ -95,7 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config,
     database: db,
     db: db.db,
-    auth: createLucia(db.db, { secure }),
+    auth: createLucia(db, { secure }),
     limits: new RateLimits({ ...defaultLimits, ...options.limits }, { redis, namespace }),
     logger,
     metrics,

@@ -152,6 +152,16 @@ describe.each(backends)('accounts on %s', (backend) => {
     expect(row!.expiresAt.getTime()).toBeGreaterThan(soon.getTime() + 20 * 24 * 3600 * 1000);
   });
 
+  it('refuses the still-stored session of a user disabled in the database', async () => {
+    const a = await signedUpClient(server.url, 'Kept');
+    const me = await a.trpc.auth.me.query();
+    expect(me).toMatchObject({ id: a.user.id, name: 'Kept', email: a.email, isAdmin: false });
+    // Disabled straight in the database: the session row stays, the user behind it does not count.
+    await server.app.deps.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, a.user.id));
+    expect(await a.trpc.auth.me.query()).toBeNull();
+    await expectError(a.trpc.workspace.create.mutate({ name: 'x' }), 'UNAUTHENTICATED');
+  });
+
   it('disabling a user kills their sessions and refuses sign-in; enabling restores it', async () => {
     const admin = await signedUpClient(server.url, 'Admin');
     await server.app.deps.db.update(users).set({ isAdmin: true }).where(eq(users.id, admin.user.id));

@@ -1,36 +1,47 @@
 // lucia v3 over our own small Drizzle adapter, so the same code serves PGlite and PostgreSQL.
-import { eq, lt } from 'drizzle-orm';
+import { eq, getTableName, lt } from 'drizzle-orm';
 import { Lucia, TimeSpan, type Adapter, type DatabaseSession, type DatabaseUser } from 'lucia';
-import type { Db } from '../db/client.ts';
+import type { Database, Db } from '../db/client.ts';
+import { int8Of } from '../db/prepared.ts';
 import { authSessions, users } from '../db/schema.ts';
 
 export const SESSION_COOKIE = 'tandem_session';
 
+// Read on every request that carries a session cookie, and on every sync connection: a prepared statement (see
+// db/prepared.ts). Timestamps travel as epoch milliseconds.
+const sessionAndUserSql = `
+  select s.user_id, (extract(epoch from s.expires_at) * 1000)::bigint,
+    u.email, u.name, u.is_admin, u.disabled_at is not null
+  from ${getTableName(authSessions)} s join ${getTableName(users)} u on u.id = s.user_id
+  where s.id = $1`;
+
+const text = (column: Uint8Array | null | undefined) => Buffer.from(column ?? []).toString();
+
 class DrizzleAdapter implements Adapter {
-  constructor(private readonly db: Db) {}
+  private readonly db: Db;
+
+  constructor(private readonly database: Database) {
+    this.db = database.db;
+  }
 
   async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
-    const rows = await this.db
-      .select({ session: authSessions, user: users })
-      .from(authSessions)
-      .innerJoin(users, eq(users.id, authSessions.userId))
-      .where(eq(authSessions.id, sessionId))
-      .limit(1);
-    const row = rows[0];
+    const select = await this.database.prepare('tandem_session_user', sessionAndUserSql);
+    const [row] = await select([sessionId]);
     if (!row) return [null, null];
+    const [userId, expiresAt, email, name, isAdmin, disabled] = row;
     const session: DatabaseSession = {
-      id: row.session.id,
-      userId: row.session.userId,
-      expiresAt: row.session.expiresAt,
+      id: sessionId,
+      userId: text(userId),
+      expiresAt: new Date(int8Of(expiresAt)),
       attributes: {},
     };
     // A disabled user has no valid session: lucia deletes the session when the user comes back null.
-    if (row.user.disabledAt) return [session, null];
+    if (disabled?.[0] === 1) return [session, null];
     return [
       session,
       {
-        id: row.user.id,
-        attributes: { email: row.user.email, name: row.user.name, isAdmin: row.user.isAdmin },
+        id: session.userId,
+        attributes: { email: text(email), name: text(name), isAdmin: isAdmin?.[0] === 1 },
       },
     ];
   }
@@ -70,8 +81,8 @@ export interface AuthOptions {
   sessionDays?: number;
 }
 
-export function createLucia(db: Db, options: AuthOptions) {
-  return new Lucia(new DrizzleAdapter(db), {
+export function createLucia(database: Database, options: AuthOptions) {
+  return new Lucia(new DrizzleAdapter(database), {
     sessionExpiresIn: new TimeSpan(options.sessionDays ?? 30, 'd'),
     sessionCookie: {
       name: SESSION_COOKIE,

@@ -55,7 +55,7 @@ export async function requireMember(
 ): Promise<HttpMember> {
   const auth = await authenticate(deps, req, res);
   const role = idSchema.safeParse(workspaceId).success
-    ? await getRole(deps.db, workspaceId, auth.user.id)
+    ? await getRole(deps.database, workspaceId, auth.user.id)
     : null;
   if (!role) throw new AppError('NOT_FOUND', 'Workspace not found');
   if (!roleAtLeast(role, minRole)) {

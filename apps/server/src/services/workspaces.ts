@@ -1,9 +1,9 @@
 // Workspaces, membership and invites. Access checks happen in the procedure builders; these functions enforce
 // the invariants that hold whoever calls them (a workspace always keeps an owner, invites are single-use).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { AppError, assertKeepsAnOwner, roleAtLeast, type MemberRole } from '@tandem/core';
-import { and, asc, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { AppError, assertKeepsAnOwner, memberRoles, roleAtLeast, type MemberRole } from '@tandem/core';
+import { and, asc, count, desc, eq, getTableName, gt, isNull, sql } from 'drizzle-orm';
+import type { Database, Db } from '../db/client.ts';
 import { docSnapshots, docUpdates, invites, members, tasks, users, workspaces } from '../db/schema.ts';
 import { writeAudit } from './audit.ts';
 
@@ -16,13 +16,18 @@ export interface Actor {
 const audit = (db: Db, actor: Actor, entry: Omit<Parameters<typeof writeAudit>[1], 'actorId'>) =>
   writeAudit(db, { actorId: actor.userId, ip: actor.ip, requestId: actor.requestId, ...entry });
 
-export async function getRole(db: Db, workspaceId: string, userId: string): Promise<MemberRole | null> {
-  const [row] = await db
-    .select({ role: members.role })
-    .from(members)
-    .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId)))
-    .limit(1);
-  return row?.role ?? null;
+// Asked on every authorized request and sync connection: a prepared statement (see db/prepared.ts).
+const roleSql = `select role::text from ${getTableName(members)} where workspace_id = $1::uuid and user_id = $2`;
+
+export async function getRole(
+  database: Database,
+  workspaceId: string,
+  userId: string,
+): Promise<MemberRole | null> {
+  const select = await database.prepare('tandem_member_role', roleSql);
+  const [row] = await select([workspaceId, userId]);
+  const role = row?.[0] ? Buffer.from(row[0]).toString() : null;
+  return memberRoles.find((known) => known === role) ?? null;
 }
 
 export async function createWorkspace(db: Db, actor: Actor, name: string) {

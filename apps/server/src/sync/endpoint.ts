@@ -56,7 +56,7 @@ export async function createSyncEndpoint(
     const { user } = await readSession(deps, req, undefined);
     if (!user) return { code: 4401, reason: 'sign in required' };
     if (!idSchema.safeParse(workspaceId).success) return { code: 4404, reason: 'workspace not found' };
-    const role = await getRole(deps.db, workspaceId, user.id);
+    const role = await getRole(deps.database, workspaceId, user.id);
     if (!role) return { code: 4404, reason: 'workspace not found' };
     return { userId: user.id, name: user.name, color: colorFor(user.id), readOnly: !canWrite(role) };
   }

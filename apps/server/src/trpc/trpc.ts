@@ -98,7 +98,7 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
  */
 export function memberProcedure(minRole: MemberRole) {
   return authedProcedure.input(workspaceRef).use(async ({ ctx, input, next }) => {
-    const role = await getRole(ctx.deps.db, input.workspaceId, ctx.user.id);
+    const role = await getRole(ctx.deps.database, input.workspaceId, ctx.user.id);
     if (!role) throw new AppError('NOT_FOUND', 'Workspace not found');
     if (!roleAtLeast(role, minRole)) {
       throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are a ${role}.`);
@@ -114,7 +114,7 @@ export function memberProcedure(minRole: MemberRole) {
 export function taskProcedure(minRole: MemberRole) {
   return authedProcedure.input(taskRef).use(async ({ ctx, input, next }) => {
     const task = await getTask(ctx.deps, input.taskId).catch(() => null);
-    const role = task ? await getRole(ctx.deps.db, task.workspaceId, ctx.user.id) : null;
+    const role = task ? await getRole(ctx.deps.database, task.workspaceId, ctx.user.id) : null;
     if (!task || !role) throw new AppError('NOT_FOUND', 'Task not found');
     if (!roleAtLeast(role, minRole)) {
       throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are a ${role}.`);
