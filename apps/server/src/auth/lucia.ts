@@ -2,7 +2,7 @@
 import { eq, getTableName, lt } from 'drizzle-orm';
 import { Lucia, TimeSpan, type Adapter, type DatabaseSession, type DatabaseUser } from 'lucia';
 import type { Database, Db } from '../db/client.ts';
-import { int8Of } from '../db/prepared.ts';
+import { int8Of, textOf } from '../db/prepared.ts';
 import { authSessions, users } from '../db/schema.ts';
 
 export const SESSION_COOKIE = 'tandem_session';
@@ -15,13 +15,11 @@ const sessionAndUserSql = `
   from ${getTableName(authSessions)} s join ${getTableName(users)} u on u.id = s.user_id
   where s.id = $1`;
 
-const text = (column: Uint8Array | null | undefined) => Buffer.from(column ?? []).toString();
-
 class DrizzleAdapter implements Adapter {
-  private readonly db: Db;
+  constructor(private readonly database: Database) {}
 
-  constructor(private readonly database: Database) {
-    this.db = database.db;
+  private get db(): Db {
+    return this.database.db;
   }
 
   async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
@@ -31,7 +29,7 @@ class DrizzleAdapter implements Adapter {
     const [userId, expiresAt, email, name, isAdmin, disabled] = row;
     const session: DatabaseSession = {
       id: sessionId,
-      userId: text(userId),
+      userId: textOf(userId),
       expiresAt: new Date(int8Of(expiresAt)),
       attributes: {},
     };
@@ -41,7 +39,7 @@ class DrizzleAdapter implements Adapter {
       session,
       {
         id: session.userId,
-        attributes: { email: text(email), name: text(name), isAdmin: isAdmin?.[0] === 1 },
+        attributes: { email: textOf(email), name: textOf(name), isAdmin: isAdmin?.[0] === 1 },
       },
     ];
   }

@@ -24,6 +24,11 @@ export class StatementError extends Error {
   }
 }
 
+/** A `text` column in binary format: its UTF-8 bytes. */
+export function textOf(column: Uint8Array | null | undefined): string {
+  return column ? Buffer.from(column.buffer, column.byteOffset, column.byteLength).toString('utf8') : '';
+}
+
 /** A `bigint` (or `int8`) column in binary format: eight bytes, big-endian. */
 export function int8Of(column: Uint8Array | null | undefined): number {
   if (!column || column.byteLength !== 8) throw new Error('expected an int8 column in binary format');

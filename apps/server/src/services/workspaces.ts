@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, assertKeepsAnOwner, memberRoles, roleAtLeast, type MemberRole } from '@tandem/core';
 import { and, asc, count, desc, eq, getTableName, gt, isNull, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.ts';
+import { textOf } from '../db/prepared.ts';
 import { docSnapshots, docUpdates, invites, members, tasks, users, workspaces } from '../db/schema.ts';
 import { writeAudit } from './audit.ts';
 
@@ -26,7 +27,7 @@ export async function getRole(
 ): Promise<MemberRole | null> {
   const select = await database.prepare('tandem_member_role', roleSql);
   const [row] = await select([workspaceId, userId]);
-  const role = row?.[0] ? Buffer.from(row[0]).toString() : null;
+  const role = textOf(row?.[0]);
   return memberRoles.find((known) => known === role) ?? null;
 }
 

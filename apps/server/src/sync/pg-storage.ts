@@ -2,7 +2,7 @@
 import type { DocStorage, StoredDoc } from '@tandem/core';
 import { getTableName } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { int8Of } from '../db/prepared.ts';
+import { int8Of, textOf } from '../db/prepared.ts';
 import { docHeads, docSnapshots, docUpdates } from '../db/schema.ts';
 
 // Every statement here is prepared once and sends and receives document bytes in binary format: no base64 or hex
@@ -31,6 +31,20 @@ function takeBatch(queue: PendingAppend[]): PendingAppend[] {
     queue.shift();
   }
   return batch;
+}
+
+/** The updates' bytes end to end (one binary parameter), and where each one lies in them. */
+function packed(updates: readonly { data: Uint8Array }[]): {
+  spans: { at: number; len: number }[];
+  bytes: Buffer;
+} {
+  let at = 0;
+  const spans = updates.map(({ data }) => {
+    const span = { at, len: data.byteLength };
+    at += data.byteLength;
+    return span;
+  });
+  return { spans, bytes: Buffer.concat(updates.map((u) => u.data)) };
 }
 
 /**
@@ -166,17 +180,15 @@ export class PgDocStorage implements DocStorage {
     const updates = batch
       .flatMap((p) => p.updates.map((data) => ({ doc: p.docName, data })))
       .sort((a, b) => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0));
+    const { spans, bytes } = packed(updates);
     const seen = new Map<string, number>();
-    let at = 0;
-    const rows = updates.map(({ doc, data }) => {
+    const rows = updates.map(({ doc }, i) => {
       const ord = (seen.get(doc) ?? 0) + 1;
       seen.set(doc, ord);
-      const row = { w: doc, ord, n: counts.get(doc) ?? ord, at, len: data.byteLength };
-      at += data.byteLength;
-      return row;
+      return { w: doc, ord, n: counts.get(doc) ?? ord, ...spans[i] };
     });
     const append = await this.database.prepare('tandem_doc_append', appendSql);
-    await append([JSON.stringify(rows), Buffer.concat(updates.map((u) => u.data))]);
+    await append([JSON.stringify(rows), bytes]);
   }
 
   /** On PGlite: numbers the updates here and inserts them (see `sequences`). */
@@ -191,7 +203,7 @@ export class PgDocStorage implements DocStorage {
     if (unknown.length > 0) {
       const read = await this.database.prepare('tandem_doc_last_seq', lastSeqSql);
       for (const [doc, seq] of await read([JSON.stringify(unknown)])) {
-        const name = Buffer.from(doc ?? []).toString();
+        const name = textOf(doc);
         if (!last.has(name)) last.set(name, int8Of(seq));
       }
     }
@@ -200,20 +212,18 @@ export class PgDocStorage implements DocStorage {
     // Numbered and sent without awaiting in between: PGlite runs statements in the order they were sent, so numbers
     // handed out here commit in order even when another storage on the same database appends too.
     const updates = batch.flatMap((p) => p.updates.map((data) => ({ doc: p.docName, data })));
-    let at = 0;
-    const rows = updates.map(({ doc, data }) => {
+    const rows = updates.map(({ doc }) => {
       const seq = (last.get(doc) ?? 0) + 1;
       last.set(doc, seq);
-      const row = { w: doc, seq, at, len: data.byteLength };
-      at += data.byteLength;
-      return row;
+      return { w: doc, seq };
     });
     try {
       const [only] = updates;
       if (updates.length === 1 && only && rows[0]) {
         await insertOne([only.doc, String(rows[0].seq), only.data]);
       } else {
-        await insertMany([JSON.stringify(rows), Buffer.concat(updates.map((u) => u.data))]);
+        const { spans, bytes } = packed(updates);
+        await insertMany([JSON.stringify(rows.map((row, i) => ({ ...row, ...spans[i] }))), bytes]);
       }
     } catch (error) {
       // The numbers may or may not have been used: read them again next time.
