@@ -89,6 +89,9 @@ async function measure(target: Target, load: Load): Promise<Record<string, Bench
     const server: Server = {
       stats: () => running.stats(),
       newRoom: () => running.newRoom(),
+      restart: async () => {
+        await running.restart?.();
+      },
       connect: (room) => {
         const client = running.connect(room);
         clients.push(client);

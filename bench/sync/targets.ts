@@ -13,6 +13,8 @@ export interface Running {
   stats(): ProcessStats;
   /** A new, empty room (a workspace for Tandem) that the clients of this run may join. */
   newRoom(): Promise<string>;
+  /** See Server.restart; rooms made before it keep working, newRoom does not. */
+  restart?(): Promise<void>;
   connect(room: string): SyncClient;
   stop(): Promise<void>;
 }
@@ -44,7 +46,7 @@ function tandem(name: string, databaseUrl: string | undefined): Target {
           encoding: 'utf8',
         });
         if (prepared.status !== 0) throw new Error(`preparing the database failed:\n${prepared.stderr}`);
-        const server = await startServer(entry, env);
+        let server = await startServer(entry, env);
         try {
           // Loaded only here: the harness pulls in the whole server, which the other targets do not need.
           const { signedUpClient } = await import('../../apps/server/test/harness.ts');
@@ -55,6 +57,10 @@ function tandem(name: string, databaseUrl: string | undefined): Target {
           return {
             stats: () => server.stats(),
             newRoom: async () => (await owner.trpc.workspace.create.mutate({ name: `bench ${++n}` })).id,
+            restart: async () => {
+              await server.stop();
+              server = await startServer(entry, env);
+            },
             connect: (room) => connectClient({ protocol: 'y-websocket', baseUrl: server.url, room, cookie }),
             stop: async () => {
               await server.stop();
