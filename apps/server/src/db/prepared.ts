@@ -86,6 +86,9 @@ export async function preparePglite(client: PGlite, name: string, text: string):
         // The raw stream, not execProtocolRaw(): that one also decodes every row into JavaScript strings.
         const chunks: Buffer[] = [];
         await client.execProtocolRawStream(message, {
+          // PGlite's files are written through to the directory (or held in memory) as the statement runs; the
+          // sync step only does work for browser file systems and would cost one more lock on every statement.
+          syncToFs: false,
           // A view of PGlite's memory, reused once this returns.
           onRawData: (chunk) => chunks.push(Buffer.from(chunk)),
         });
