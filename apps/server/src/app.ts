@@ -79,7 +79,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   const metrics = createMetrics();
   const pubsub = new PubSub(redis);
-  const roomSet = createRooms(db, redis, metrics, logger, options.sync?.limits);
+  const roomSet = await createRooms(db, redis, metrics, logger, options.sync?.limits);
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const namespace = options.namespace ?? 'default';
   const runner = await createTaskRunner({
@@ -273,7 +273,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await runner.close();
       // Pending document writes are flushed before the database closes.
       await sync.close();
-      roomSet.closeBus();
+      await roomSet.close();
       pubsub.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -17,6 +17,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** The folder an embedded database keeps its files in; undefined for PostgreSQL and an in-memory PGlite. */
+  dataDir?: string;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /**
@@ -86,6 +88,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    ...(dataDir && { dataDir }),
     ping: async () => {
       await db.execute(sql`select 1`);
     },

@@ -1,14 +1,17 @@
 // The process's RoomManager: documents stored in the database, fanned out through Redis when configured, with
 // its activity reported to Prometheus and the log.
-import { RoomManager, type SyncLimits } from '@tandem/core';
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { type DocStorage, RoomManager, type SyncLimits, WriteAheadStorage, replayLog } from '@tandem/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { PgDocStorage } from './pg-storage.ts';
 import { RedisRoomBus } from './redis-bus.ts';
+import { FileAppendLog } from './update-log.ts';
 
-export function createRooms(
+export async function createRooms(
   database: Database,
   redis: Redis | undefined,
   metrics: Metrics,
@@ -16,8 +19,9 @@ export function createRooms(
   limits: Partial<SyncLimits> | undefined,
 ) {
   const bus = redis ? new RedisRoomBus(redis) : undefined;
+  const storage = bus ? directStorage(database) : await documentStorage(database, logger);
   const rooms = new RoomManager({
-    storage: new PgDocStorage(database),
+    storage: storage.storage,
     ...(bus ? { bus } : {}),
     // A document carries CRDT overhead on top of the workspace's own 100 MiB file limit.
     limits: { maxDocumentBytes: 160 * 1024 * 1024, ...limits },
@@ -34,5 +38,55 @@ export function createRooms(
       error: (docName, operation, error) => logger.error({ err: error, docName, operation }, 'sync error'),
     },
   });
-  return { rooms, closeBus: () => bus?.close() };
+  return {
+    rooms,
+    /** After the rooms have closed: stores what is still on its way and lets go of the bus and the log. */
+    async close() {
+      await storage.close();
+      bus?.close();
+    },
+  };
+}
+
+function directStorage(database: Database) {
+  return { storage: new PgDocStorage(database) as DocStorage, close: () => Promise.resolve() };
+}
+
+/**
+ * An embedded database on disk gets the write-ahead log in its folder (an update is durable once in the log, and
+ * goes on into the database right after). Whatever a killed process left in the log is replayed into the database
+ * first. A log with unreadable bytes in it is copied aside before it is emptied, so nothing is thrown away unseen.
+ */
+async function documentStorage(database: Database, logger: Logger) {
+  if (database.kind !== 'pglite' || !database.dataDir) return directStorage(database);
+  const file = path.join(database.dataDir, 'updates.log');
+  const { log, records, unreadBytes } = FileAppendLog.open(file);
+  const store = new PgDocStorage(database);
+  try {
+    let skipped = 0;
+    const replayed = await replayLog(store, records, (error) => {
+      skipped++;
+      logger.warn({ err: error }, 'skipped an update log record that does not decode');
+    });
+    if (unreadBytes > 0 || skipped > 0) {
+      const copy = `${file}.damaged-${Date.now()}`;
+      copyFileSync(file, copy);
+      logger.warn({ unreadBytes, skipped, copy }, 'the update log had unreadable parts; a copy was kept');
+    }
+    if (replayed > 0) logger.info({ replayed }, 'stored the updates a stopped process had only logged');
+    log.clear();
+  } catch (error) {
+    log.close();
+    throw error;
+  }
+  const storage = new WriteAheadStorage(store, log, {
+    onError: (error, docName) => logger.error({ err: error, docName }, 'storing logged updates failed'),
+  });
+  return {
+    storage: storage as DocStorage,
+    close: async () => {
+      await storage.close();
+      log.close();
+    },
+  };
 }

@@ -33,3 +33,11 @@ export {
   type SyncMetrics,
   defaultSyncLimits,
 } from './types.ts';
+export {
+  type AppendLog,
+  type WriteAheadOptions,
+  WriteAheadStorage,
+  decodeLogRecord,
+  encodeLogRecord,
+  replayLog,
+} from './write-ahead.ts';
