@@ -27,7 +27,7 @@ import { until } from './yjs-client.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'tandem-update-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const record = (text: string) => new TextEncoder().encode(text);
+const record = (text: string) => [new TextEncoder().encode(text)];
 
 describe('FileAppendLog', () => {
   it('reads back every record appended, across a reopen', () => {
@@ -42,6 +42,22 @@ describe('FileAppendLog', () => {
     expect(again.records.map((r) => Buffer.from(r).toString())).toEqual(['one', '', 'three']);
     expect(again.unreadBytes).toBe(0);
     expect(again.log.size).toBe(statSync(file).size);
+    again.log.close();
+  });
+
+  it('writes a record given in parts as one, however many parts', () => {
+    const file = path.join(dir, 'parts.log');
+    const { log } = FileAppendLog.open(file);
+    const large = new Uint8Array(300_000).fill(5);
+    log.append([record('a')[0] ?? new Uint8Array(), large, record('z')[0] ?? new Uint8Array()]);
+    // More parts than one writev takes.
+    const many = Array.from({ length: 3_000 }, (_, i) => Uint8Array.of(i % 256));
+    log.append(many);
+    log.close();
+    const again = FileAppendLog.open(file);
+    expect(again.records.map((r) => r.byteLength)).toEqual([300_002, 3_000]);
+    expect(new Uint8Array(again.records[0]?.subarray(1, 300_001) ?? [])).toEqual(large);
+    expect(again.records[1]?.[2_999]).toBe(2_999 % 256);
     again.log.close();
   });
 

@@ -2,11 +2,13 @@
 // length and a CRC-32 and appended with one write. Like PGlite's own files it is written through the operating
 // system's cache without fsync, so it survives the process being killed as the database does. A process killed in
 // the middle of a write leaves at most a torn last record, which nobody had been sent, and reading stops there.
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync, writevSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { AppendLog } from '@tandem/core';
 
 const HEADER_BYTES = 8;
+// Within every system's limit on the buffers one writev takes (1024 on Linux).
+const MAX_WRITE_PARTS = 1024;
 
 export class FileAppendLog implements AppendLog {
   readonly #fd: number;
@@ -43,20 +45,32 @@ export class FileAppendLog implements AppendLog {
     return this.#size;
   }
 
-  append(record: Uint8Array): void {
-    const frame = Buffer.allocUnsafe(HEADER_BYTES + record.byteLength);
-    frame.writeUInt32LE(record.byteLength, 0);
-    frame.writeUInt32LE(crc32(record), 4);
-    frame.set(record, HEADER_BYTES);
+  append(record: readonly Uint8Array[]): void {
+    let length = 0;
+    let checksum = 0;
+    for (const part of record) {
+      length += part.byteLength;
+      checksum = crc32(part, checksum);
+    }
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt32LE(length, 0);
+    header.writeUInt32LE(checksum, 4);
+    const total = HEADER_BYTES + length;
     let written = 0;
     try {
-      while (written < frame.byteLength) written += writeSync(this.#fd, frame, written);
+      // One system call for the header and every part, however large, unless there are more than it takes.
+      const parts = [header, ...record];
+      if (parts.length <= MAX_WRITE_PARTS) written = writevSync(this.#fd, parts);
+      if (written < total) {
+        const frame = Buffer.concat(parts);
+        while (written < total) written += writeSync(this.#fd, frame, written);
+      }
     } catch (error) {
       // A half-written record would hide every later one from the next read: take it back out.
       if (written > 0) ftruncateSync(this.#fd, this.#size);
       throw error;
     }
-    this.#size += frame.byteLength;
+    this.#size += total;
   }
 
   clear(): void {

@@ -19,13 +19,13 @@ class MemoryLog implements AppendLog {
     return this.records.reduce((n, r) => n + r.byteLength, 0);
   }
 
-  append(record: Uint8Array): void {
+  append(record: readonly Uint8Array[]): void {
     if (this.failNext) {
       const error = this.failNext;
       this.failNext = null;
       throw error;
     }
-    this.records.push(new Uint8Array(record));
+    this.records.push(joined(record));
   }
 
   clear(): void {
@@ -65,53 +65,95 @@ class GatedStorage implements DocStorage {
 }
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
+const joined = (parts: readonly Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+};
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A schedule that runs callbacks only when the test says so. */
-function manualSchedule() {
-  const timers: { callback: () => void; delayMs: number }[] = [];
+/** A schedule on a clock that moves only when the test says so. */
+function manualClock() {
+  let now = 0;
+  const timers: { callback: () => void; due: number; delayMs: number }[] = [];
   return {
     timers,
     schedule: (callback: () => void, delayMs: number) => {
-      const timer = { callback, delayMs };
+      const timer = { callback, due: now + delayMs, delayMs };
       timers.push(timer);
-      return () => timers.splice(timers.indexOf(timer), 1);
+      return () => {
+        const at = timers.indexOf(timer);
+        if (at >= 0) timers.splice(at, 1);
+      };
     },
-    runAll: () => {
-      for (const timer of timers.splice(0)) timer.callback();
+    /** Moves the clock on, running each timer that falls due, and lets the promises they start settle. */
+    advance: async (ms: number) => {
+      now += ms;
+      for (let due = timers.find((t) => t.due <= now); due; due = timers.find((t) => t.due <= now)) {
+        timers.splice(timers.indexOf(due), 1);
+        due.callback();
+      }
+      await tick();
     },
   };
 }
 
+/** A WriteAheadStorage on a manual clock, storing 50 ms after the log went quiet (1 s at most). */
+function writeAhead(
+  storage: DocStorage,
+  log: AppendLog,
+  options: ConstructorParameters<typeof WriteAheadStorage>[2] = {},
+) {
+  const clock = manualClock();
+  const wal = new WriteAheadStorage(storage, log, { schedule: clock.schedule, ...options });
+  return { wal, clock };
+}
+
 describe('update log records', () => {
-  it('round-trip a document name and its updates', () => {
-    const record = encodeLogRecord('doc-ü', [bytes(1, 2, 3), bytes(), bytes(255)]);
-    expect(decodeLogRecord(record)).toEqual({
+  it('round-trip a document name and its updates, large ones as parts of their own', () => {
+    const large = new Uint8Array(100_000).fill(7);
+    const parts = encodeLogRecord('doc-ü', [bytes(1, 2, 3), large, bytes(), bytes(255)]);
+    expect(parts).toHaveLength(3);
+    expect(parts[1]).toBe(large);
+    expect(decodeLogRecord(joined(parts))).toEqual({
       docName: 'doc-ü',
-      updates: [bytes(1, 2, 3), bytes(), bytes(255)],
+      updates: [bytes(1, 2, 3), large, bytes(), bytes(255)],
+    });
+    expect(decodeLogRecord(joined(encodeLogRecord('d', [large])))).toEqual({
+      docName: 'd',
+      updates: [large],
     });
   });
 
   it('refuse truncated records and trailing bytes with a parse error', () => {
-    const record = encodeLogRecord('doc', [bytes(1, 2, 3)]);
+    const record = joined(encodeLogRecord('doc', [bytes(1, 2, 3)]));
     expect(() => decodeLogRecord(record.subarray(0, record.byteLength - 1))).toThrow(AppError);
     expect(() => decodeLogRecord(Uint8Array.of(...record, 0))).toThrow('malformed update log record');
   });
 });
 
 describe('WriteAheadStorage', () => {
-  it('is durable once logged, forwards to the storage and empties the log when everything is stored', async () => {
+  it('is durable once logged, stores once the log is quiet and empties it when everything is stored', async () => {
     const storage = new GatedStorage();
     const log = new MemoryLog();
-    const wal = new WriteAheadStorage(storage, log);
+    const { wal, clock } = writeAhead(storage, log);
     await wal.append('a', [bytes(1)]);
+    await clock.advance(30);
     await wal.append('a', [bytes(2), bytes(3)]);
     expect(log.records.map((r) => decodeLogRecord(r))).toEqual([
       { docName: 'a', updates: [bytes(1)] },
       { docName: 'a', updates: [bytes(2), bytes(3)] },
     ]);
     expect(wal.backlog).toBe(2);
-    expect((await storage.inner.load('a')).updates).toEqual([]);
+    // The second append started the quiet period again: nothing has gone to the storage yet.
+    await clock.advance(30);
+    expect(storage.waiting).toHaveLength(0);
+    await clock.advance(20);
+    expect(storage.waiting.map((w) => w.docName)).toEqual(['a', 'a']);
 
     storage.waiting[0]?.release();
     await tick();
@@ -125,28 +167,49 @@ describe('WriteAheadStorage', () => {
     expect((await storage.inner.load('a')).updates).toEqual([bytes(1), bytes(2), bytes(3)]);
   });
 
-  it('loads a document once its logged updates are stored, without waiting for other documents', async () => {
+  it('stores a steady stream after the longest delay even though the log is never quiet', async () => {
     const storage = new GatedStorage();
-    const wal = new WriteAheadStorage(storage, new MemoryLog());
-    await wal.append('a', [bytes(1)]);
-    await wal.append('b', [bytes(2)]);
-    let loadedA: StoredDoc | null = null;
-    void wal.load('a').then((doc) => (loadedA = doc));
-    const loadedC = await wal.load('c');
-    expect(loadedC.updates).toEqual([]);
+    const { wal, clock } = writeAhead(storage, new MemoryLog(), { storeQuietMs: 50, storeMaxDelayMs: 200 });
+    for (let i = 0; i < 9; i++) {
+      await wal.append('a', [bytes(i)]);
+      await clock.advance(20);
+    }
+    // 180 ms in: still waiting. At 200 ms the nine appends so far go out together.
+    expect(storage.waiting).toHaveLength(0);
+    await wal.append('a', [bytes(9)]);
+    await clock.advance(20);
+    expect(storage.waiting).toHaveLength(10);
+    storage.releaseAll();
     await tick();
-    expect(loadedA).toBeNull();
+    expect((await storage.inner.load('a')).updates).toHaveLength(10);
+  });
 
-    storage.waiting.find((w) => w.docName === 'a')?.release();
+  it('loads a document at once with its logged updates stored, without waiting for other documents', async () => {
+    const storage = new GatedStorage();
+    storage.gated = false;
+    const { wal } = writeAhead(storage, new MemoryLog());
+    await wal.append('a', [bytes(1)]);
+    expect((await storage.inner.load('a')).updates).toEqual([]);
+    expect((await wal.load('a')).updates).toEqual([bytes(1)]);
+
+    storage.gated = true;
+    await wal.append('b', [bytes(2)]);
+    await wal.append('c', [bytes(3)]);
+    let loadedB: StoredDoc | null = null;
+    void wal.load('b').then((doc) => (loadedB = doc));
+    expect((await wal.load('d')).updates).toEqual([]);
+    await tick();
+    expect(loadedB).toBeNull();
+    storage.waiting.find((w) => w.docName === 'b')?.release();
     await tick();
     await tick();
-    expect(loadedA).not.toBeNull();
-    expect(loadedA!.updates).toEqual([bytes(1)]);
+    expect(loadedB).not.toBeNull();
+    expect(loadedB!.updates).toEqual([bytes(2)]);
   });
 
   it('compacts only after the logged updates it folds are stored', async () => {
     const storage = new GatedStorage();
-    const wal = new WriteAheadStorage(storage, new MemoryLog());
+    const { wal } = writeAhead(storage, new MemoryLog());
     await wal.append('a', [bytes(1)]);
     let compacted = false;
     void wal.compact('a', bytes(9), 1).then(() => (compacted = true));
@@ -162,21 +225,19 @@ describe('WriteAheadStorage', () => {
   it('retries a failed storage write with growing delays and keeps the log until it succeeds', async () => {
     const storage = new GatedStorage();
     const log = new MemoryLog();
-    const clock = manualSchedule();
     const errors: unknown[] = [];
-    const wal = new WriteAheadStorage(storage, log, {
-      schedule: clock.schedule,
+    const { wal, clock } = writeAhead(storage, log, {
       retryMs: 10,
       maxRetryMs: 25,
       onError: (error, docName) => errors.push([docName, (error as Error).message]),
     });
     await wal.append('a', [bytes(1)]);
+    await clock.advance(50);
     for (const expectedDelay of [10, 20, 25]) {
       storage.waiting.shift()?.fail(new Error('disk full'));
       await tick();
       expect(clock.timers.map((t) => t.delayMs)).toEqual([expectedDelay]);
-      clock.runAll();
-      await tick();
+      await clock.advance(expectedDelay);
     }
     expect(errors).toEqual([
       ['a', 'disk full'],
@@ -193,9 +254,10 @@ describe('WriteAheadStorage', () => {
   it('rejects an append the log could not take, and stores nothing of it', async () => {
     const storage = new GatedStorage();
     const log = new MemoryLog();
-    const wal = new WriteAheadStorage(storage, log);
+    const { wal, clock } = writeAhead(storage, log);
     log.failNext = new Error('ENOSPC');
     await expect(wal.append('a', [bytes(1)])).rejects.toThrow('ENOSPC');
+    await clock.advance(1_000);
     expect(storage.waiting).toHaveLength(0);
     expect(wal.backlog).toBe(0);
   });
@@ -203,7 +265,7 @@ describe('WriteAheadStorage', () => {
   it('writes straight to the storage while the log is over its limit, and logs again once it drained', async () => {
     const storage = new GatedStorage();
     const log = new MemoryLog();
-    const wal = new WriteAheadStorage(storage, log, { maxLogBytes: 8 });
+    const { wal, clock } = writeAhead(storage, log, { maxLogBytes: 8 });
     await wal.append('a', [new Uint8Array(10)]);
     expect(log.size).toBeGreaterThanOrEqual(8);
 
@@ -212,6 +274,8 @@ describe('WriteAheadStorage', () => {
     await tick();
     expect(direct).toBe(false);
     expect(log.records).toHaveLength(1);
+    expect(storage.waiting).toHaveLength(1);
+    await clock.advance(50);
     storage.releaseAll();
     await tick();
     await tick();
@@ -222,23 +286,25 @@ describe('WriteAheadStorage', () => {
     expect(log.records).toHaveLength(1);
   });
 
-  it('on close, waits for stored writes and leaves failing ones in the log for the next start', async () => {
+  it('on close, stores at once and leaves what fails in the log for the next start', async () => {
     const storage = new GatedStorage();
     const log = new MemoryLog();
-    const clock = manualSchedule();
-    const wal = new WriteAheadStorage(storage, log, { schedule: clock.schedule });
+    const { wal, clock } = writeAhead(storage, log);
     await wal.append('a', [bytes(1)]);
     await wal.append('b', [bytes(2)]);
+    await clock.advance(50);
     storage.waiting.shift()?.fail(new Error('database gone'));
     await tick();
+    await wal.append('c', [bytes(3)]);
     const closed = wal.close();
-    clock.runAll();
-    await tick();
+    await clock.advance(100);
     storage.waiting.find((w) => w.docName === 'b')?.release();
+    storage.waiting.find((w) => w.docName === 'c')?.release();
     storage.waiting.find((w) => w.docName === 'a')?.fail(new Error('database gone'));
     await closed;
-    expect(log.records.map((r) => decodeLogRecord(r).docName)).toEqual(['a', 'b']);
+    expect(log.records.map((r) => decodeLogRecord(r).docName)).toEqual(['a', 'b', 'c']);
     expect((await storage.inner.load('b')).updates).toEqual([bytes(2)]);
+    expect((await storage.inner.load('c')).updates).toEqual([bytes(3)]);
     expect(wal.backlog).toBe(0);
   });
 });
@@ -250,10 +316,10 @@ describe('replayLog', () => {
     const count = await replayLog(
       storage,
       [
-        encodeLogRecord('a', [bytes(1)]),
+        joined(encodeLogRecord('a', [bytes(1)])),
         Uint8Array.of(200),
-        encodeLogRecord('b', [bytes(2)]),
-        encodeLogRecord('a', [bytes(3), bytes(4)]),
+        joined(encodeLogRecord('b', [bytes(2)])),
+        joined(encodeLogRecord('a', [bytes(3), bytes(4)])),
       ],
       (error) => skipped.push(error),
     );

@@ -16,8 +16,11 @@ import type { DocStorage, StoredDoc } from './types.ts';
 export interface AppendLog {
   /** Bytes in the log now. */
   readonly size: number;
-  /** Appends one record and returns once it would survive the process being killed; throws if it cannot. */
-  append(record: Uint8Array): void;
+  /**
+   * Appends one record, given as parts to write one after the other (a large update is not copied into a new
+   * buffer first), and returns once it would survive the process being killed; throws if it cannot.
+   */
+  append(record: readonly Uint8Array[]): void;
   /** Empties the log: everything appended so far is in the storage. */
   clear(): void;
 }
@@ -29,6 +32,13 @@ export interface WriteAheadOptions {
    */
   maxLogBytes?: number;
   /**
+   * How long the log must have been quiet before logged updates go on to the storage, and the longest any waits.
+   * Nobody waits for that write, so it goes after the traffic: a burst (a folder upload) is stored once it is over,
+   * in a few large transactions, rather than between its messages; steady typing is stored in batches.
+   */
+  storeQuietMs?: number;
+  storeMaxDelayMs?: number;
+  /**
    * A storage write that failed (it is tried again after `retryMs`, doubling up to `maxRetryMs`), or the log that
    * could not be emptied (`docName` null).
    */
@@ -38,13 +48,29 @@ export interface WriteAheadOptions {
   schedule?: Schedule;
 }
 
-/** One logged append: the document's name and its updates, in lib0 encoding. */
-export function encodeLogRecord(docName: string, updates: readonly Uint8Array[]): Uint8Array {
-  const encoder = encoding.createEncoder();
+/** Updates from this size on are parts of their own in a record rather than copied into it. */
+const COPIED_UPDATE_BYTES = 64 * 1024;
+
+/**
+ * One logged append, the document's name and its updates in lib0 encoding, as the parts that make up the record:
+ * small updates are copied in, large ones are parts of their own.
+ */
+export function encodeLogRecord(docName: string, updates: readonly Uint8Array[]): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let encoder = encoding.createEncoder();
   encoding.writeVarString(encoder, docName);
   encoding.writeVarUint(encoder, updates.length);
-  for (const update of updates) encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
+  for (const update of updates) {
+    if (update.byteLength < COPIED_UPDATE_BYTES) {
+      encoding.writeVarUint8Array(encoder, update);
+      continue;
+    }
+    encoding.writeVarUint(encoder, update.byteLength);
+    parts.push(encoding.toUint8Array(encoder), update);
+    encoder = encoding.createEncoder();
+  }
+  if (encoding.length(encoder) > 0) parts.push(encoding.toUint8Array(encoder));
+  return parts;
 }
 
 export function decodeLogRecord(record: Uint8Array): { docName: string; updates: Uint8Array[] } {
@@ -96,6 +122,12 @@ export class WriteAheadStorage implements DocStorage {
   readonly #retryMs: number;
   readonly #maxRetryMs: number;
   readonly #schedule: Schedule;
+  readonly #storeQuietMs: number;
+  readonly #storeMaxDelayMs: number;
+  /** Starts the storage write of each logged append that is waiting for the log to be quiet, in log order. */
+  #waiting: (() => void)[] = [];
+  #cancelQuiet: (() => void) | null = null;
+  #cancelMaxDelay: (() => void) | null = null;
   /** Logged appends not yet in the storage, per document. */
   readonly #pending = new Map<string, Set<Promise<void>>>();
   #logged = 0;
@@ -111,6 +143,8 @@ export class WriteAheadStorage implements DocStorage {
     this.#retryMs = options.retryMs ?? 100;
     this.#maxRetryMs = options.maxRetryMs ?? 5_000;
     this.#schedule = options.schedule ?? realSchedule;
+    this.#storeQuietMs = options.storeQuietMs ?? 50;
+    this.#storeMaxDelayMs = options.storeMaxDelayMs ?? 1_000;
   }
 
   /** Logged appends that are not in the storage yet. */
@@ -132,7 +166,9 @@ export class WriteAheadStorage implements DocStorage {
       pending = new Set();
       this.#pending.set(docName, pending);
     }
-    const forwarded = this.#forward(docName, updates);
+    const forwarded = new Promise<void>((start) => this.#wait(start)).then(() =>
+      this.#forward(docName, updates),
+    );
     pending.add(forwarded);
     const settle = (stored: boolean) => {
       pending.delete(forwarded);
@@ -167,12 +203,32 @@ export class WriteAheadStorage implements DocStorage {
    */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#storeWaiting();
     await Promise.allSettled([...this.#pending.values()].flatMap((set) => [...set]));
   }
 
   async #stored(docName: string): Promise<void> {
     const pending = this.#pending.get(docName);
-    if (pending) await Promise.allSettled([...pending]);
+    if (!pending) return;
+    this.#storeWaiting();
+    await Promise.allSettled([...pending]);
+  }
+
+  #wait(start: () => void): void {
+    this.#waiting.push(start);
+    this.#cancelQuiet?.();
+    this.#cancelQuiet = this.#schedule(() => this.#storeWaiting(), this.#storeQuietMs);
+    this.#cancelMaxDelay ??= this.#schedule(() => this.#storeWaiting(), this.#storeMaxDelayMs);
+  }
+
+  #storeWaiting(): void {
+    this.#cancelQuiet?.();
+    this.#cancelMaxDelay?.();
+    this.#cancelQuiet = null;
+    this.#cancelMaxDelay = null;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const start of waiting) start();
   }
 
   async #forward(docName: string, updates: readonly Uint8Array[]): Promise<void> {
