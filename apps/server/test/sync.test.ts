@@ -143,6 +143,17 @@ describe.each(backends)('live sync on %s', (backend) => {
     await until(() => e.closed.some((c) => c.code === 4403));
   });
 
+  it('closes every live connection to a workspace that is deleted', async () => {
+    const { owner, editor, ws } = await team();
+    const a = connect(ws.id, owner.jar.header());
+    const e = connect(ws.id, editor.jar.header());
+    await Promise.all([synced(a), synced(e)]);
+    await owner.trpc.workspace.delete.mutate({ workspaceId: ws.id });
+    await until(() => a.closed.length > 0 && e.closed.length > 0);
+    expect(a.closed[0]).toEqual({ code: 4404, reason: 'workspace deleted' });
+    expect(e.closed[0]).toEqual({ code: 4404, reason: 'workspace deleted' });
+  });
+
   it('closes unauthenticated, non-member and signed-out connections with a 44xx reason', async () => {
     const { owner, ws } = await team();
     const outsider = await signedUpClient(server.url, 'Outsider');

@@ -1,5 +1,5 @@
 // Access changes that must reach live connections at once, on every instance: a member's new role, a removal,
-// a revoked user (disabled or signed out everywhere).
+// a revoked user (disabled or signed out everywhere), a deleted workspace.
 import type { MemberRole } from '@tandem/core';
 import { z } from 'zod';
 import type { PubSub } from '../pubsub.ts';
@@ -12,6 +12,7 @@ const accessEvent = z.discriminatedUnion('type', [
     role: z.enum(['owner', 'editor', 'reviewer']).nullable(),
   }),
   z.object({ type: z.literal('user-revoked'), userId: z.string() }),
+  z.object({ type: z.literal('workspace-deleted'), workspaceId: z.string() }),
 ]);
 export type AccessEvent = z.infer<typeof accessEvent>;
 
@@ -26,6 +27,10 @@ export class AccessEvents {
 
   memberChanged(workspaceId: string, userId: string, role: MemberRole | null) {
     return this.publish({ type: 'member', workspaceId, userId, role });
+  }
+
+  workspaceDeleted(workspaceId: string) {
+    return this.publish({ type: 'workspace-deleted', workspaceId });
   }
 
   on(listener: (event: AccessEvent) => void): Promise<() => void> {

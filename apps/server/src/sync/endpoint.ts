@@ -117,6 +117,8 @@ export async function createSyncEndpoint(
         if (event.role === null) refuse(c.ws, 4403, 'removed from workspace');
         else c.handle.setReadOnly(!canWrite(event.role));
       }
+    } else if (event.type === 'workspace-deleted') {
+      for (const c of live.get(event.workspaceId) ?? []) refuse(c.ws, 4404, 'workspace deleted');
     } else {
       for (const set of live.values()) {
         for (const c of set) if (c.userId === event.userId) refuse(c.ws, 4401, 'signed out');

@@ -45,6 +45,7 @@ export const workspaceRouter = {
     ),
   delete: memberProcedure('owner').mutation(async ({ ctx, input }) => {
     await workspaces.deleteWorkspace(ctx.deps.db, actor(ctx), input.workspaceId);
+    await ctx.deps.access.workspaceDeleted(input.workspaceId);
     return { ok: true };
   }),
   leave: memberProcedure('reviewer').mutation(async ({ ctx, input }) => {
