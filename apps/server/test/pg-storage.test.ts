@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { openDatabase } from '../src/db/client.ts';
@@ -135,17 +135,36 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
   });
 
   it('numbers on after an append that failed', async () => {
-    const id = randomUUID(); // no such workspace yet: the append breaks the foreign key
+    const id = await workspace();
     const doc = new Y.Doc();
-    await expect(storage.append(id, [updateOf('lost', new Y.Doc())])).rejects.toMatchObject({
-      code: '23503',
-    });
-    await test.database.db.insert(workspaces).values({ id, name: 'w', createdBy: 'u' });
     await storage.append(id, [updateOf('x', doc)]);
+    // One batch with a document name that is not even a uuid: the whole statement fails.
+    const failed = await Promise.allSettled([
+      storage.append(id, [updateOf('lost', new Y.Doc())]),
+      storage.append('not-a-uuid', [updateOf('bad')]),
+    ]);
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(failed[0]).toMatchObject({ reason: { code: '22P02' } });
     await storage.append(id, [updateOf('y', doc), updateOf('z', doc)]);
     const loaded = await storage.load(id);
     expect(loaded.seq).toBe(3);
     expect(textOf(loaded)).toBe('xyz');
+  });
+
+  it('drops the updates of a deleted workspace without failing the rest of the batch', async () => {
+    const kept = await workspace();
+    const gone = await workspace();
+    await test.database.db.delete(workspaces).where(eq(workspaces.id, gone));
+    const doc = new Y.Doc();
+    // In one batch (appended in the same tick), one update each and then several each.
+    await Promise.all([storage.append(kept, [updateOf('k', doc)]), storage.append(gone, [updateOf('x')])]);
+    await Promise.all([
+      storage.append(gone, [updateOf('y'), updateOf('z')]),
+      storage.append(kept, [updateOf('ep', doc), updateOf('t', doc)]),
+    ]);
+    await storage.append(gone, [updateOf('alone')]);
+    expect(textOf(await storage.load(kept))).toBe('kept');
+    expect(await storage.load(gone)).toEqual({ snapshot: null, updates: [], seq: 0 });
   });
 
   it('round-trips large binary updates', async () => {

@@ -3,7 +3,7 @@ import type { DocStorage, StoredDoc } from '@tandem/core';
 import { getTableName } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int8Of, textOf } from '../db/prepared.ts';
-import { docHeads, docSnapshots, docUpdates } from '../db/schema.ts';
+import { docHeads, docSnapshots, docUpdates, workspaces } from '../db/schema.ts';
 
 // Every statement here is prepared once and sends and receives document bytes in binary format: no base64 or hex
 // text on either side, which for a 10 MB document on PGlite cost several times the write or read itself.
@@ -53,6 +53,12 @@ function packed(updates: readonly { data: Uint8Array }[]): {
 }
 
 /**
+ * Updates for a workspace that has been deleted in the meantime are dropped rather than failing the statement: the
+ * write-ahead log may still hold some when the workspace goes, and a batch carries other workspaces' updates too.
+ */
+const exists = (column: string) => `exists (select 1 from ${getTableName(workspaces)} where id = ${column})`;
+
+/**
  * One statement however large the batch: a JSON parameter describes the updates (document, place among that
  * document's updates, that document's count, where its bytes start and how many) and a binary parameter carries
  * all their bytes. The heads move on by each document's count and the updates take the sequence numbers just handed
@@ -60,7 +66,7 @@ function packed(updates: readonly { data: Uint8Array }[]): {
  */
 const appendSql = `
   with input as (
-    select * from json_to_recordset($1::json) as t(w uuid, ord int, n int, at int, len int)
+    select * from json_to_recordset($1::json) as t(w uuid, ord int, n int, at int, len int) where ${exists('t.w')}
   ), heads as (
     insert into ${getTableName(docHeads)} (workspace_id, last_seq)
     select w, max(n) from input group by w order by w
@@ -75,9 +81,10 @@ const appendSql = `
 const insertManySql = `
   insert into ${getTableName(docUpdates)} (workspace_id, seq, data)
   select w, seq, substring($2::bytea from at + 1 for len)
-  from json_to_recordset($1::json) as t(w uuid, seq bigint, at int, len int)`;
+  from json_to_recordset($1::json) as t(w uuid, seq bigint, at int, len int) where ${exists('t.w')}`;
 const insertOneSql = `
-  insert into ${getTableName(docUpdates)} (workspace_id, seq, data) values ($1::uuid, $2::bigint, $3::bytea)`;
+  insert into ${getTableName(docUpdates)} (workspace_id, seq, data)
+  select $1::uuid, $2::bigint, $3::bytea where ${exists('$1::uuid')}`;
 
 /** The last sequence number each listed workspace handed out, from its updates and its snapshot. */
 const lastSeqSql = `
