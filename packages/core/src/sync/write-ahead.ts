@@ -1,8 +1,9 @@
 // Write-ahead storage: an update is durable once it is in an append-only log on local disk, which takes a few
-// microseconds, and it goes on into the document storage right after, off the path to the other peers. For an
-// embedded database whose every statement costs far more than a file append (PGlite: 0.5-0.7 ms an insert), this is
-// what keeps persist-before-broadcast from adding that to every edit's latency. Whatever the log still holds when the
-// process starts again is replayed into the storage before the first document is served (`replayLog`).
+// microseconds, and it goes on into the document storage once the edits pause (within a second), off the path to the
+// other peers. For an embedded database whose every statement costs far more than a file append (PGlite: 0.5-0.7 ms
+// an insert), this is what keeps persist-before-broadcast from adding that to every edit's latency. Whatever the log
+// still holds when the process starts again is replayed into the storage before the first document is served
+// (`replayLog`).
 //
 // For one process only: another instance loading a document from the database would not see what is only in this
 // one's log, so scaled-out servers write to the database directly.
