@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { encodeLogRecord, encodeUpdateMessage, messageSync } from '@tandem/core';
+import { encodeLogRecord, encodeUpdateMessage, messageSync, type RoomManager } from '@tandem/core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -106,7 +106,18 @@ describe('rooms on PGlite on disk', () => {
   const logFile = path.join(dataDir, 'updates.log');
   let database: Database;
   const silent = pino({ level: 'silent' });
-  const openRooms = () => createRooms(database, undefined, createMetrics(), silent, undefined);
+  const context = { userId: 'u', name: 'U', color: '#000', readOnly: false };
+  const nobody = { send: () => undefined, close: () => undefined };
+  /** Rooms over the database as the server opens them, closed as the server closes them. */
+  const withRooms = async (use: (rooms: RoomManager) => Promise<void>) => {
+    const roomSet = await createRooms(database, undefined, createMetrics(), silent, undefined);
+    try {
+      await use(roomSet.rooms);
+    } finally {
+      await roomSet.rooms.close();
+      await roomSet.close();
+    }
+  };
 
   const workspace = async () => {
     const id = randomUUID();
@@ -142,27 +153,21 @@ describe('rooms on PGlite on disk', () => {
     appendFileSync(logFile, Buffer.from([7, 0, 0]));
     const before = readFileSync(logFile);
 
-    const roomSet = await openRooms();
-    try {
+    await withRooms(async () => {
       expect(await textOf(id)).toBe('abc');
       expect(statSync(logFile).size).toBe(0);
       const copies = readdirSync(dataDir).filter((name) => name.startsWith('updates.log.damaged-'));
       expect(copies).toHaveLength(1);
       expect(readFileSync(path.join(dataDir, copies[0] ?? ''))).toEqual(before);
-    } finally {
-      await roomSet.rooms.close();
-      await roomSet.close();
-    }
+    });
   });
 
   it('sends an edit to the other peer once it is logged, and empties the log once it is stored', async () => {
     const id = await workspace();
-    const roomSet = await openRooms();
-    try {
-      const context = { userId: 'u', name: 'U', color: '#000', readOnly: false };
+    await withRooms(async (rooms) => {
       const received: { frame: Uint8Array; loggedBytes: number }[] = [];
-      const writer = roomSet.rooms.join(id, { send: () => undefined, close: () => undefined }, context);
-      roomSet.rooms.join(
+      const writer = rooms.join(id, nobody, context);
+      rooms.join(
         id,
         {
           // Sync update frames only (message type sync, then 2), with what the log file held at that moment.
@@ -182,22 +187,17 @@ describe('rooms on PGlite on disk', () => {
       expect(received[0]?.loggedBytes).toBeGreaterThan(update.byteLength);
       await until(() => statSync(logFile).size === 0, 5_000, 'the log to be emptied');
       expect(await textOf(id)).toBe('edit');
-    } finally {
-      await roomSet.rooms.close();
-      await roomSet.close();
-    }
+    });
   });
 
   it('stores on close what was logged just before', async () => {
     const id = await workspace();
-    const roomSet = await openRooms();
-    const context = { userId: 'u', name: 'U', color: '#000', readOnly: false };
-    const writer = roomSet.rooms.join(id, { send: () => undefined, close: () => undefined }, context);
-    await until(() => roomSet.rooms.getDoc(id) !== undefined, 5_000, 'the document to load');
-    writer.receive(encodeUpdateMessage(updateOf('last words')));
-    expect(statSync(logFile).size).toBeGreaterThan(0);
-    await roomSet.rooms.close();
-    await roomSet.close();
+    await withRooms(async (rooms) => {
+      const writer = rooms.join(id, nobody, context);
+      await until(() => rooms.getDoc(id) !== undefined, 5_000, 'the document to load');
+      writer.receive(encodeUpdateMessage(updateOf('last words')));
+      expect(statSync(logFile).size).toBeGreaterThan(0);
+    });
     expect(statSync(logFile).size).toBe(0);
     expect(await textOf(id)).toBe('last words');
   });

@@ -65,15 +65,7 @@ class GatedStorage implements DocStorage {
 }
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
-const joined = (parts: readonly Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-};
+const joined = (parts: readonly Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A schedule on a clock that moves only when the test says so. */
