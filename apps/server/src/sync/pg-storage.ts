@@ -15,12 +15,18 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-// One transaction carries at most this much. PGlite runs a statement on the event loop (about 15 ms a megabyte
-// written): a backlog is stored in slices with I/O let in between, so sockets are not kept waiting for all of it.
-const MAX_BATCH_BYTES = 1024 * 1024;
-const MAX_BATCH_UPDATES = 32;
+/**
+ * How much one transaction carries. PGlite runs a statement on the event loop (about 15 ms a megabyte written, and
+ * about 0.1 ms an update): a backlog is stored in slices with I/O let in between, so sockets are not kept waiting for
+ * all of it. PostgreSQL works in its own process while this one serves sockets, and every slice would be one more
+ * round trip before the appends behind it are durable, so there a batch only stays below a huge statement.
+ */
+const batchLimits = {
+  pglite: { bytes: 1024 * 1024, updates: 32, yieldBetween: true },
+  postgres: { bytes: 8 * 1024 * 1024, updates: Infinity, yieldBetween: false },
+};
 
-function takeBatch(queue: PendingAppend[]): PendingAppend[] {
+function takeBatch(queue: PendingAppend[], limits: { bytes: number; updates: number }): PendingAppend[] {
   const batch: PendingAppend[] = [];
   let bytes = 0;
   let updates = 0;
@@ -28,7 +34,7 @@ function takeBatch(queue: PendingAppend[]): PendingAppend[] {
     const next = queue[0];
     if (!next) break;
     const size = next.updates.reduce((n, u) => n + u.byteLength, 0);
-    const full = bytes + size > MAX_BATCH_BYTES || updates + next.updates.length > MAX_BATCH_UPDATES;
+    const full = bytes + size > limits.bytes || updates + next.updates.length > limits.updates;
     if (batch.length > 0 && full) break;
     batch.push(next);
     bytes += size;
@@ -170,8 +176,9 @@ export class PgDocStorage implements DocStorage {
   private flushing = false;
 
   private async flush(): Promise<void> {
+    const limits = batchLimits[this.database.kind];
     for (;;) {
-      const batch = takeBatch(this.pending);
+      const batch = takeBatch(this.pending, limits);
       try {
         await this.write(batch);
         for (const p of batch) p.resolve();
@@ -179,7 +186,7 @@ export class PgDocStorage implements DocStorage {
         for (const p of batch) p.reject(error);
       }
       if (this.pending.length === 0) break;
-      await new Promise((resolve) => setImmediate(resolve));
+      if (limits.yieldBetween) await new Promise((resolve) => setImmediate(resolve));
     }
     this.flushing = false;
   }
