@@ -7,7 +7,7 @@ import path from 'node:path';
 import { onCleanup } from './cleanup.ts';
 import { connectClient, type SyncClient } from './clients.ts';
 import { throwawayDatabase } from './postgres.ts';
-import { compiled, startServer, type ProcessStats } from './server-process.ts';
+import { compiled, startOptions, startServer, type ProcessStats } from './server-process.ts';
 
 export interface Running {
   stats(): ProcessStats;
@@ -46,7 +46,8 @@ function tandem(name: string, databaseUrl: string | undefined): Target {
           encoding: 'utf8',
         });
         if (prepared.status !== 0) throw new Error(`preparing the database failed:\n${prepared.stderr}`);
-        let server = await startServer(entry, env);
+        const options = startOptions();
+        let server = await startServer(entry, env, options);
         try {
           // Loaded only here: the harness pulls in the whole server, which the other targets do not need.
           const { signedUpClient } = await import('../../apps/server/test/harness.ts');
@@ -59,7 +60,7 @@ function tandem(name: string, databaseUrl: string | undefined): Target {
             newRoom: async () => (await owner.trpc.workspace.create.mutate({ name: `bench ${++n}` })).id,
             restart: async () => {
               await server.stop();
-              server = await startServer(entry, env);
+              server = await startServer(entry, env, options);
             },
             connect: (room) => connectClient({ protocol: 'y-websocket', baseUrl: server.url, room, cookie }),
             stop: async () => {
