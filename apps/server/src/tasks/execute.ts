@@ -4,7 +4,7 @@ import { anchorChangeset, captureBase, isAppError, type TaskEvent } from '@tande
 import type { LlmConfig } from '@tandem/core/ai';
 import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
-import { tasks, workspaces } from '../db/schema.ts';
+import { workspaces } from '../db/schema.ts';
 import { getCostSettings, getPriceTable } from '../services/settings.ts';
 import { loadAi, resolveModel } from './models.ts';
 import { acceptHunks, claimTask, doneWithoutRun, emit, getTask, setState, type TaskDeps } from './service.ts';
@@ -84,19 +84,18 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
         anchorChangeset(doc, result.changeset ?? { taskId, files: [] }, { snapshot: base.snapshot }),
       )
     : null;
-  await deps.db
-    .update(tasks)
-    .set({
-      changeset,
-      tokensIn: result.usage.inputTokens,
-      tokensOut: result.usage.outputTokens,
-      costUsd: result.costUsd,
-      errorCode: result.error?.code ?? null,
-      errorMessage: result.error?.message ?? null,
-    })
-    .where(eq(tasks.id, taskId));
+  // The task is stored finished before anyone hears `done`: a follower that reads it then must not see it running.
+  await setState(deps, task, {
+    changeset,
+    tokensIn: result.usage.inputTokens,
+    tokensOut: result.usage.outputTokens,
+    costUsd: result.costUsd,
+    errorCode: result.error?.code ?? null,
+    errorMessage: result.error?.message ?? null,
+    state: finalState[result.outcome],
+    finishedAt: new Date(),
+  });
   for (const event of held) await emit(deps, taskId, event);
-  await setState(deps, task, { state: finalState[result.outcome], finishedAt: new Date() });
   deps.metrics.taskDuration.observe({ outcome: result.outcome }, (performance.now() - started) / 1000);
   deps.metrics.llmTokens.inc({ direction: 'in' }, result.usage.inputTokens);
   deps.metrics.llmTokens.inc({ direction: 'out' }, result.usage.outputTokens);
