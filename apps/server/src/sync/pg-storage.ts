@@ -156,7 +156,7 @@ export class PgDocStorage implements DocStorage {
 
   /**
    * Appends are group-committed across documents: appends for any number of workspaces queue up and go out
-   * together as one statement (bump every head, insert every update). A flush starts after the I/O callbacks
+   * together, one statement per batch (`batchLimits`; bump every head, insert every update). A flush starts after the I/O callbacks
    * that are ready have run (`setImmediate`), so updates read from many sockets in one poll share a transaction:
    * PGlite answers without ever yielding to I/O, so waiting for an in-flight write alone would batch nothing.
    * A room already batches its own updates, so this is what lets many quiet workspaces share the write rate.
