@@ -6,8 +6,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgliteThread } from './pglite-thread.ts';
 import { preparePglite, preparePostgres, type PreparedStatement } from './prepared.ts';
 import * as schema from './schema.ts';
 import { serverRoot } from '../server-root.ts';
@@ -48,6 +50,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  */
 const PGLITE_CONF = ['shared_buffers=16MB'];
 
+function pgliteEntry(): string {
+  return createRequire(import.meta.url).resolve('@electric-sql/pglite');
+}
+
 /**
  * Creates a new data directory (initdb) on a worker thread. The instance that runs initdb keeps about 600 MB of
  * WebAssembly memory for as long as it lives; a thread that exits gives all of it back, so the server's own
@@ -55,13 +61,12 @@ const PGLITE_CONF = ['shared_buffers=16MB'];
  */
 async function initPgliteDir(dir: string): Promise<void> {
   if (existsSync(path.join(dir, 'PG_VERSION'))) return;
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const worker = new Worker(
     `const { workerData } = require('node:worker_threads');
      const { PGlite } = require(workerData.entry);
      const db = new PGlite(workerData.dir, { postgresqlconf: workerData.conf });
      db.waitReady.then(() => db.close());`,
-    { eval: true, workerData: { entry, dir, conf: PGLITE_CONF } },
+    { eval: true, workerData: { entry: pgliteEntry(), dir, conf: PGLITE_CONF } },
   );
   const [code] = (await once(worker, 'exit')) as [number];
   if (code !== 0) throw new Error(`PGlite could not create its data directory ${dir} (exit code ${code})`);
@@ -70,10 +75,9 @@ async function initPgliteDir(dir: string): Promise<void> {
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   // PostgreSQL's WebAssembly stays on V8's baseline compiler. Optimizing its hot functions in the background kept
   // about 45 MB more code resident and took CPU from the requests (server CPU at 50 edits/s: 24% -> 10%), while a
-  // document append, a 10 MB snapshot or an initial sync ran no slower by the sync bench. PGlite is the only
-  // WebAssembly in the process, so the global flag touches nothing else.
+  // document append, a 10 MB snapshot or an initial sync ran no slower by the sync bench. V8's flags are the
+  // process's, and PGlite is the only WebAssembly in it.
   setFlagsFromString('--liftoff-only');
-  const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   let dir: string | undefined;
@@ -82,9 +86,15 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     mkdirSync(dir, { recursive: true });
     await initPgliteDir(dir);
   }
-  const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF });
-  const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder });
+  const client = await PgliteThread.open(pgliteEntry(), dir, PGLITE_CONF);
+  // Drizzle's PGlite driver calls only query() and transaction(), which PgliteThread offers with PGlite's contract.
+  const db = drizzle({ client: client as unknown as PGlite, schema });
+  try {
+    await migrate(db, { migrationsFolder });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
   return {
     db,
     kind: 'pglite',

@@ -3,8 +3,8 @@
 // raw bytes of each column. Through Drizzle and PGlite's query(), a document append at 50 a second took about 2.4 ms
 // each (parse, plan and describe every time, results decoded in JavaScript); this way, about 1 ms. A 10 MB document
 // written or read this way costs a fraction of the base64 text it would otherwise travel as.
-import type { PGlite } from '@electric-sql/pglite';
 import type { CustomTypesConfig, Pool, QueryArrayConfig } from 'pg';
+import type { PgliteThread } from './pglite-thread.ts';
 
 /** A string parameter travels as text; bytes travel as binary (a `bytea` parameter then needs no encoding). */
 export type Param = string | Uint8Array;
@@ -75,28 +75,17 @@ function binaryOf(typeOid: number | undefined, text: string): Uint8Array {
 }
 
 /**
- * PGlite speaks the PostgreSQL wire protocol in-process. The run goes through both of PGlite's locks, as query()
- * does, so it never lands inside another caller's open transaction. Messages are built here in one buffer: PGlite's
- * own serializer copies a large parameter several times over while growing its buffer.
+ * PGlite speaks the PostgreSQL wire protocol: the statement is parsed once, and each run sends Bind, Execute and
+ * Sync built here in one buffer (PGlite's own serializer copies a large parameter several times over while growing
+ * its buffer). The worker runs it outside any open transaction, as query() would.
  */
-export async function preparePglite(client: PGlite, name: string, text: string): Promise<PreparedStatement> {
-  const run = (message: Uint8Array) =>
-    client._runExclusiveTransaction(() =>
-      client._runExclusiveQuery(async () => {
-        // The raw stream, not execProtocolRaw(): that one also decodes every row into JavaScript strings.
-        const chunks: Buffer[] = [];
-        await client.execProtocolRawStream(message, {
-          // PGlite's files are written through to the directory (or held in memory) as the statement runs; the
-          // sync step only does work for browser file systems and would cost one more lock on every statement.
-          syncToFs: false,
-          // A view of PGlite's memory, reused once this returns.
-          onRawData: (chunk) => chunks.push(Buffer.from(chunk)),
-        });
-        return rowsOf(chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks));
-      }),
-    );
-  await run(Buffer.concat([parseMessage(name, text), syncMessage]));
-  return (params) => run(bindExecuteSync(name, params));
+export async function preparePglite(
+  client: PgliteThread,
+  name: string,
+  text: string,
+): Promise<PreparedStatement> {
+  rowsOf(await client.raw(Buffer.concat([parseMessage(name, text), syncMessage])));
+  return async (params) => rowsOf(await client.raw(bindExecuteSync(name, params)));
 }
 
 const syncMessage = Buffer.from([0x53, 0, 0, 0, 4]);

@@ -16,14 +16,14 @@ interface PendingAppend {
 }
 
 /**
- * How much one transaction carries. PGlite runs a statement on the event loop (about 15 ms a megabyte written, and
- * about 0.1 ms an update): a backlog is stored in slices with I/O let in between, so sockets are not kept waiting for
- * all of it. PostgreSQL works in its own process while this one serves sockets, and every slice would be one more
- * round trip before the appends behind it are durable, so there a batch only stays below a huge statement.
+ * How much one transaction carries. PGlite runs one statement at a time (about 15 ms a megabyte written, and about
+ * 0.1 ms an update): a backlog is stored in slices, so a sign-in or a document load waits for one slice at most,
+ * not for all of it. PostgreSQL runs statements side by side, and every slice would be one more round trip before
+ * the appends behind it are durable, so there a batch only stays below a huge statement.
  */
 const batchLimits = {
-  pglite: { bytes: 1024 * 1024, updates: 32, yieldBetween: true },
-  postgres: { bytes: 8 * 1024 * 1024, updates: Infinity, yieldBetween: false },
+  pglite: { bytes: 1024 * 1024, updates: 32 },
+  postgres: { bytes: 8 * 1024 * 1024, updates: Infinity },
 };
 
 function takeBatch(queue: PendingAppend[], limits: { bytes: number; updates: number }): PendingAppend[] {
@@ -156,10 +156,10 @@ export class PgDocStorage implements DocStorage {
 
   /**
    * Appends are group-committed across documents: appends for any number of workspaces queue up and go out
-   * together, one statement per batch (`batchLimits`; bump every head, insert every update). A flush starts after the I/O callbacks
-   * that are ready have run (`setImmediate`), so updates read from many sockets in one poll share a transaction:
-   * PGlite answers without ever yielding to I/O, so waiting for an in-flight write alone would batch nothing.
-   * A room already batches its own updates, so this is what lets many quiet workspaces share the write rate.
+   * together, one statement per batch (`batchLimits`; bump every head, insert every update). A flush starts after
+   * the I/O callbacks that are ready have run (`setImmediate`), so updates read from many sockets in one poll share a
+   * transaction. A room already batches its own updates, so this is what lets many quiet workspaces share the write
+   * rate.
    */
   append(docName: string, updates: readonly Uint8Array[]): Promise<void> {
     if (updates.length === 0) return Promise.resolve();
@@ -186,7 +186,6 @@ export class PgDocStorage implements DocStorage {
         for (const p of batch) p.reject(error);
       }
       if (this.pending.length === 0) break;
-      if (limits.yieldBetween) await new Promise((resolve) => setImmediate(resolve));
     }
     this.flushing = false;
   }

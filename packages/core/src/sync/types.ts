@@ -91,8 +91,8 @@ export interface SyncLimits {
   compactBacklogShare: number;
   /**
    * A compaction that is due waits until the document has had no update for `compactQuietMs`, but no longer than
-   * `compactMaxDelayMs`: folding a large upload while it is still arriving would hold up its last parts (the
-   * embedded database shares the event loop) and leave them out of the snapshot.
+   * `compactMaxDelayMs`: folding a large upload while it is still arriving would encode the document again for
+   * every part and leave the last parts out of the snapshot.
    */
   compactQuietMs: number;
   compactMaxDelayMs: number;

@@ -1,0 +1,312 @@
+// The embedded database on its own thread. PGlite runs PostgreSQL as WebAssembly on whichever thread calls it: on
+// the server's event loop, each statement held every socket until it finished (storing a second's edits took
+// 5–20 ms, a 10 MB document some 150 ms, and the sync bench's tail latencies showed it). Here PostgreSQL runs on a
+// worker thread, and this thread only sends statements and reads replies.
+//
+// `PgliteThread` offers the part of PGlite's API that Drizzle's PGlite driver and the prepared statements use:
+// query, exec, transaction (one at a time, with everything else waiting, as in PGlite) and the raw wire protocol.
+import { once } from 'node:events';
+import type * as WorkerThreads from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import type { PGlite } from '@electric-sql/pglite';
+
+interface QueryOptions {
+  rowMode?: 'array' | 'object';
+  /**
+   * Only the keys cross to the worker: the column types to hand over as PostgreSQL's text. (Drizzle's PGlite driver
+   * passes identity parsers for dates, times and intervals, and no others.)
+   */
+  parsers?: Record<number, unknown>;
+}
+
+/** PGlite's result, as it gives it. */
+export interface QueryResult {
+  rows: unknown[];
+  fields: { name: string; dataTypeID: number }[];
+  affectedRows?: number;
+  rowCount?: number;
+  command?: string;
+}
+
+export interface Queryable {
+  query(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult>;
+  exec(sql: string): Promise<QueryResult[]>;
+}
+
+type Request =
+  | {
+      op: 'query';
+      tx: number | null;
+      sql: string;
+      params: unknown[];
+      rowMode: 'array' | 'object';
+      text: number[];
+    }
+  | { op: 'exec'; tx: number | null; sql: string }
+  | { op: 'begin' }
+  | { op: 'end'; tx: number; commit: boolean }
+  | { op: 'raw'; message: Uint8Array }
+  | { op: 'close' };
+
+type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { message: string; fields: Record<string, unknown> } };
+
+/** What the worker runs. It is sent as source, so it uses nothing but its arguments. */
+function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
+  const port = threads.parentPort;
+  const { dir, conf } = threads.workerData as { dir: string | undefined; conf: string[] };
+  if (!port) return;
+  const db = new Pglite(dir, { postgresqlconf: conf });
+  type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+  const transactions = new Map<number, { tx: Tx; end: (commit: boolean) => void; done: Promise<unknown> }>();
+  /** Thrown into PGlite's transaction to roll it back; the caller already has its own error. */
+  const rollback = new Error('rolled back');
+
+  const reply = (id: number, value: unknown, transfer: ArrayBuffer[] = []) => {
+    port.postMessage({ id, ok: true, value }, transfer);
+  };
+  const fail = (id: number, error: unknown) => {
+    const fields: Record<string, unknown> = {};
+    const e = error as Record<string, unknown>;
+    if (typeof error === 'object' && error !== null) {
+      for (const key of Object.keys(e)) {
+        const value = e[key];
+        if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) fields[key] = value;
+      }
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    port.postMessage({ id, ok: false, error: { message, fields } });
+  };
+  const session = (tx: number | null) => {
+    if (tx === null) return db;
+    const open = transactions.get(tx);
+    if (!open) throw new Error('the transaction has ended');
+    return open.tx;
+  };
+  const identity = (value: unknown) => value;
+
+  const handle = async (id: number, request: Request): Promise<void> => {
+    switch (request.op) {
+      case 'query': {
+        const parsers = Object.fromEntries(request.text.map((oid) => [oid, identity]));
+        const result = await session(request.tx).query(request.sql, request.params, {
+          rowMode: request.rowMode,
+          parsers,
+        });
+        reply(id, result);
+        return;
+      }
+      case 'exec': {
+        reply(id, await session(request.tx).exec(request.sql));
+        return;
+      }
+      case 'begin': {
+        let begun = false;
+        const done = db.transaction(
+          (tx) =>
+            new Promise((resolve, reject) => {
+              begun = true;
+              transactions.set(id, {
+                tx,
+                end: (commit) => (commit ? resolve(undefined) : reject(rollback)),
+                done,
+              });
+              reply(id, id);
+            }),
+        );
+        done.catch((error: unknown) => {
+          if (!begun) fail(id, error);
+        });
+        return;
+      }
+      case 'end': {
+        const open = transactions.get(request.tx);
+        if (!open) throw new Error('the transaction has ended');
+        transactions.delete(request.tx);
+        open.end(request.commit);
+        try {
+          await open.done;
+        } catch (error) {
+          if (error !== rollback) throw error;
+        }
+        reply(id, null);
+        return;
+      }
+      case 'raw': {
+        const chunks: Uint8Array[] = [];
+        await db._runExclusiveTransaction(() =>
+          db._runExclusiveQuery(() =>
+            db.execProtocolRawStream(request.message, {
+              // The files are written through as the statement runs; the sync step does work only in browsers.
+              syncToFs: false,
+              // A view of PGlite's memory, reused once this returns.
+              onRawData: (chunk) => chunks.push(chunk.slice()),
+            }),
+          ),
+        );
+        const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+        let at = 0;
+        for (const chunk of chunks) {
+          out.set(chunk, at);
+          at += chunk.byteLength;
+        }
+        reply(id, out, [out.buffer]);
+        return;
+      }
+      case 'close': {
+        await db.close();
+        reply(id, null);
+        port.close();
+        return;
+      }
+    }
+  };
+
+  port.on('message', ({ id, request }: { id: number; request: Request }) => {
+    handle(id, request).catch((error: unknown) => fail(id, error));
+  });
+  db.waitReady.then(
+    () => port.postMessage({ ready: true }),
+    (error: unknown) => port.postMessage({ ready: false, message: String(error) }),
+  );
+}
+
+/** An error PGlite raised, with its fields (`code`, `detail`, `constraint`, …) as PGlite's own error carries them. */
+export class EmbeddedDatabaseError extends Error {
+  constructor(message: string, fields: Record<string, unknown>) {
+    super(message);
+    Object.assign(this, fields);
+    this.name = 'DatabaseError';
+  }
+}
+
+export class PgliteThread implements Queryable {
+  readonly #worker: Worker;
+  readonly #pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
+  #nextId = 1;
+  #stopped: Error | null = null;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on('message', (reply: Reply) => {
+      const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      this.#pending.delete(reply.id);
+      if (reply.ok) pending.resolve(reply.value);
+      else pending.reject(new EmbeddedDatabaseError(reply.error.message, reply.error.fields));
+    });
+    const stop = (error: Error) => {
+      this.#stopped ??= error;
+      for (const pending of this.#pending.values()) pending.reject(this.#stopped);
+      this.#pending.clear();
+    };
+    worker.on('error', stop);
+    worker.on('exit', (code) => stop(new Error(`the embedded database stopped (exit code ${code})`)));
+  }
+
+  /** Opens PGlite on a new worker thread: `dir` undefined keeps the database in memory. */
+  static async open(entry: string, dir: string | undefined, conf: readonly string[]): Promise<PgliteThread> {
+    const worker = new Worker(
+      // tsx and esbuild's keepNames wrap functions in a __name() helper the source then refers to.
+      `const threads = require('node:worker_threads');
+       const __name = (fn) => fn;
+       (${serve.toString()})(threads, require(threads.workerData.entry).PGlite);`,
+      { eval: true, workerData: { entry, dir, conf } },
+    );
+    const failed = once(worker, 'exit').then(([code]) => {
+      throw new Error(`the embedded database could not start (exit code ${String(code)})`);
+    });
+    const ready = once(worker, 'message').then(([message]) => {
+      const { ready, message: reason } = message as { ready: boolean; message?: string };
+      if (!ready) throw new Error(`the embedded database could not start: ${reason ?? 'unknown error'}`);
+    });
+    try {
+      await Promise.race([ready, failed]);
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+    failed.catch(() => undefined);
+    return new PgliteThread(worker);
+  }
+
+  #call<T>(request: Request, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#worker.postMessage({ id, request }, transfer);
+    });
+  }
+
+  #query(
+    tx: number | null,
+    sql: string,
+    params: unknown[] = [],
+    options: QueryOptions = {},
+  ): Promise<QueryResult> {
+    const text = Object.keys(options.parsers ?? {}).map(Number);
+    return this.#call({ op: 'query', tx, sql, params, rowMode: options.rowMode ?? 'object', text });
+  }
+
+  query(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult> {
+    return this.#query(null, sql, params, options);
+  }
+
+  exec(sql: string): Promise<QueryResult[]> {
+    return this.#call({ op: 'exec', tx: null, sql });
+  }
+
+  /**
+   * Runs `fn` in a transaction that commits when it resolves and rolls back when it throws; every other statement
+   * waits until then.
+   */
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const id = await this.#call<number>({ op: 'begin' });
+    let closed = false;
+    const live = () => {
+      if (closed) throw new Error('Transaction is closed');
+    };
+    const tx: Queryable = {
+      query: (sql, params, options) => {
+        live();
+        return this.#query(id, sql, params, options);
+      },
+      exec: (sql) => {
+        live();
+        return this.#call({ op: 'exec', tx: id, sql });
+      },
+    };
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (error) {
+      closed = true;
+      await this.#call({ op: 'end', tx: id, commit: false }).catch(() => undefined);
+      throw error;
+    }
+    closed = true;
+    await this.#call({ op: 'end', tx: id, commit: true });
+    return result;
+  }
+
+  /**
+   * Sends wire-protocol messages (ending in Sync) and resolves with every reply message, outside any transaction.
+   * A message that owns its whole buffer is moved to the worker rather than copied.
+   */
+  raw(message: Uint8Array): Promise<Uint8Array> {
+    const owns = message.byteOffset === 0 && message.byteLength === message.buffer.byteLength;
+    const transfer = owns && message.buffer instanceof ArrayBuffer ? [message.buffer] : [];
+    return this.#call({ op: 'raw', message }, transfer);
+  }
+
+  async close(): Promise<void> {
+    if (this.#stopped) return;
+    await this.#call({ op: 'close' });
+    await once(this.#worker, 'exit');
+  }
+}
