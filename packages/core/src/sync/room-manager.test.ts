@@ -390,6 +390,28 @@ describe('RoomManager: server-side edits', () => {
     expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('');
   });
 
+  it('still stores and sends its own edits after applying a peer’s update and after loading from storage', async () => {
+    const { connect, settle, manager, storage } = single();
+    const a = connect('ws1', alice);
+    const b = connect('ws1', bob);
+    await settle();
+    a.doc.getText('text').insert(0, 'peer ');
+    await settle();
+    const doc = manager.getDoc('ws1');
+    if (doc === undefined) throw new Error('room not loaded');
+    doc.transact(() => doc.getText('text').insert(5, 'server '), 'task-1');
+    await settle();
+    expect(textOf(b.doc)).toBe('peer server ');
+    a.destroy();
+    b.destroy();
+    await settle();
+    expect(manager.roomCount).toBe(0);
+    // Loaded again from what was stored, then edited with nobody connected.
+    await manager.transact('ws1', (loaded) => loaded.getText('text').insert(0, 'reloaded '));
+    await settle();
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('reloaded peer server ');
+  });
+
   it('rejects transact and resets the room when its edit cannot be stored', async () => {
     const storage = new ControlledStorage();
     const { connect, settle, manager } = single({ storage });

@@ -436,10 +436,25 @@ export class Room {
     // event, yet a full-state reply carries it.
     this.#fullStateReply = null;
     try {
-      Y.applyUpdate(this.doc, update, origin);
+      this.#withoutUpdateEvent(() => Y.applyUpdate(this.doc, update, origin));
     } catch (error) {
       // Decoding succeeded, so this is Yjs rejecting the content; peers apply the same bytes and fare the same.
       this.#env.metrics.error?.(this.docName, 'apply', error);
+    }
+  }
+
+  /**
+   * Runs `apply` with nobody listening for the document's 'update' event. Yjs encodes every transaction's update
+   * again for its listeners (about 3 ms a megabyte, most of it the text), and for updates that arrived as bytes,
+   * which is all `#apply` and a load handle, `#onDocUpdate` would only drop it. Every other transaction (a file
+   * operation, a merge) still reaches it.
+   */
+  #withoutUpdateEvent(apply: () => void): void {
+    this.doc.off('update', this.#onDocUpdate);
+    try {
+      apply();
+    } finally {
+      if (this.#state !== 'closed') this.doc.on('update', this.#onDocUpdate);
     }
   }
 
@@ -557,8 +572,10 @@ export class Room {
       }
       const stored = await this.#env.storage.load(this.docName);
       if (this.#isClosed()) return;
-      applyStoredDoc(this.doc, stored, storageOrigin, (error) =>
-        this.#env.metrics.error?.(this.docName, 'apply', error),
+      this.#withoutUpdateEvent(() =>
+        applyStoredDoc(this.doc, stored, storageOrigin, (error) =>
+          this.#env.metrics.error?.(this.docName, 'apply', error),
+        ),
       );
       this.#documentBytes = storedBytes(stored);
       this.#state = 'ready';
