@@ -1,11 +1,9 @@
 // Opens the database the configuration asks for (embedded PGlite by default, PostgreSQL with DATABASE_URL) and
 // applies the checked-in migrations, so both dialects always run the same schema.
-import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -55,21 +53,14 @@ function pgliteEntry(): string {
 }
 
 /**
- * Creates a new data directory (initdb) on a worker thread. The instance that runs initdb keeps about 600 MB of
+ * Creates a new data directory (initdb) on a thread of its own. The instance that runs initdb keeps about 600 MB of
  * WebAssembly memory for as long as it lives; a thread that exits gives all of it back, so the server's own
  * instance only ever opens an existing directory.
  */
 async function initPgliteDir(dir: string): Promise<void> {
   if (existsSync(path.join(dir, 'PG_VERSION'))) return;
-  const worker = new Worker(
-    `const { workerData } = require('node:worker_threads');
-     const { PGlite } = require(workerData.entry);
-     const db = new PGlite(workerData.dir, { postgresqlconf: workerData.conf });
-     db.waitReady.then(() => db.close());`,
-    { eval: true, workerData: { entry: pgliteEntry(), dir, conf: PGLITE_CONF } },
-  );
-  const [code] = (await once(worker, 'exit')) as [number];
-  if (code !== 0) throw new Error(`PGlite could not create its data directory ${dir} (exit code ${code})`);
+  const init = await PgliteThread.open(pgliteEntry(), dir, PGLITE_CONF);
+  await init.close();
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
