@@ -60,6 +60,7 @@ describe('PgliteThread', () => {
     expect(pick(remote)).toEqual(pick(here));
     expect(pick(remote)).toMatchObject({ code: '23505', constraint: 'probe_pkey' });
     await expect(thread.query('select * from nowhere')).rejects.toMatchObject({ code: '42P01' });
+    await expect(thread.query('select $1', [() => 1])).rejects.toThrow(/could not be cloned/);
     expect((await thread.query('select count(*)::int as c from probe')).rows).toEqual([{ c: 2 }]);
   });
 

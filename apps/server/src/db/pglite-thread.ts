@@ -238,8 +238,14 @@ export class PgliteThread implements Queryable {
     if (this.#stopped) return Promise.reject(this.#stopped);
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
+      try {
+        // Throws (DataCloneError) for a parameter that cannot cross threads, such as a function.
+        this.#worker.postMessage({ id, request }, transfer);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#worker.postMessage({ id, request }, transfer);
     });
   }
 
