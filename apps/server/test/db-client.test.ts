@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 describe('embedded PGlite on disk', () => {
-  it('creates a new data directory, keeps a small buffer cache and reopens with what was committed', async () => {
+  it('creates a new data directory, keeps a small buffer cache, skips zero-filling WAL and reopens with what was committed', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-db-'));
     dirs.push(dataDir);
     const first = await openDatabase({ dataDir });
@@ -27,6 +27,7 @@ describe('embedded PGlite on disk', () => {
     const second = await openDatabase({ dataDir });
     try {
       expect(rowsOf(await second.db.execute(sql`select v from kept`))).toEqual([{ v: 'still here' }]);
+      expect(rowsOf(await second.db.execute(sql`show wal_init_zero`))).toEqual([{ wal_init_zero: 'off' }]);
     } finally {
       await second.close();
     }
