@@ -145,13 +145,17 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
             }),
           ),
         );
-        const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-        let at = 0;
-        for (const chunk of chunks) {
-          out.set(chunk, at);
-          at += chunk.byteLength;
+        // Each chunk is a copy with a buffer of its own, so a reply in one chunk (a document load) moves as it is.
+        let out = chunks.length === 1 ? chunks[0] : undefined;
+        if (!out) {
+          out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+          let at = 0;
+          for (const chunk of chunks) {
+            out.set(chunk, at);
+            at += chunk.byteLength;
+          }
         }
-        reply(id, out, [out.buffer]);
+        reply(id, out, [out.buffer as ArrayBuffer]);
         return;
       }
       case 'close': {
