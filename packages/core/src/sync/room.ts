@@ -420,9 +420,9 @@ export class Room {
     return this.#fullStateReply;
   }
 
-  #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  /** A transaction made here (file operations, merges, direct edits); updates that arrived as bytes skip it. */
+  #onDocUpdate = (update: Uint8Array): void => {
     this.#fullStateReply = null;
-    if (origin === persistedOrigin || origin === busOrigin || origin === storageOrigin) return;
     if (this.#state !== 'ready') return;
     this.#undurableEdits++;
     this.#documentBytes += update.byteLength;
@@ -444,10 +444,10 @@ export class Room {
   }
 
   /**
-   * Runs `apply` with nobody listening for the document's 'update' event. Yjs encodes every transaction's update
-   * again for its listeners (about 3 ms a megabyte, most of it the text), and for updates that arrived as bytes,
-   * which is all `#apply` and a load handle, `#onDocUpdate` would only drop it. Every other transaction (a file
-   * operation, a merge) still reaches it.
+   * Runs `apply` with nobody listening for the document's 'update' event: updates that arrived as bytes (all that
+   * `#apply` and a load handle) are already durable or stored, and Yjs would otherwise encode each one again for
+   * its listeners (about 3 ms a megabyte, most of it the text). Every other transaction still reaches
+   * `#onDocUpdate`.
    */
   #withoutUpdateEvent(apply: () => void): void {
     this.doc.off('update', this.#onDocUpdate);
