@@ -177,7 +177,7 @@ export class PgDocStorage implements DocStorage {
 
   private async flush(): Promise<void> {
     const limits = batchLimits[this.database.kind];
-    for (;;) {
+    while (this.pending.length > 0) {
       const batch = takeBatch(this.pending, limits);
       try {
         await this.write(batch);
@@ -185,7 +185,6 @@ export class PgDocStorage implements DocStorage {
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
-      if (this.pending.length === 0) break;
     }
     this.flushing = false;
   }
