@@ -59,8 +59,8 @@ const inheritedButOurs = [
 ];
 
 /**
- * Starts the real server as `pnpm start` runs it (the built `dist/main.js` in apps/server) on a random port with a fresh data
- * dir and no Redis, so rate limits are in-memory and new each run. With DATABASE_URL set it runs on a new
+ * Starts the real server as `pnpm start` runs it (the built `dist/main.js` in apps/server) on a random port with a
+ * fresh data dir and no Redis, so rate limits are in-memory and new each run. With DATABASE_URL set it runs on a new
  * database created on that PostgreSQL (and dropped by `stop`), so every instance starts empty: the first
  * account signed up is its admin, as on a real fresh install. Unset: embedded PGlite in the data dir.
  */

@@ -54,8 +54,9 @@ function directStorage(database: Database) {
 
 /**
  * An embedded database on disk gets the write-ahead log in its folder (an update is durable once in the log, and
- * goes on into the database once the edits pause). Whatever a killed process left in the log is replayed into the database
- * first. A log with unreadable bytes in it is copied aside before it is emptied, so nothing is thrown away unseen.
+ * goes on into the database once the edits pause). Whatever a killed process left in the log is replayed into the
+ * database first. A log with unreadable bytes in it is copied aside before it is emptied, so nothing is thrown away
+ * unseen.
  */
 async function documentStorage(database: Database, logger: Logger) {
   if (database.kind !== 'pglite' || !database.dataDir) return directStorage(database);

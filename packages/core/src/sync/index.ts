@@ -37,7 +37,6 @@ export {
   type AppendLog,
   type WriteAheadOptions,
   WriteAheadStorage,
-  decodeLogRecord,
   encodeLogRecord,
   replayLog,
 } from './write-ahead.ts';

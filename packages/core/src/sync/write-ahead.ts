@@ -249,7 +249,8 @@ export class WriteAheadStorage implements DocStorage {
     try {
       this.#log.clear();
     } catch (error) {
-      // The records stay and would be replayed as duplicates, which is harmless; the log just grows until a clear works.
+      // The records stay and would be replayed as duplicates, which is harmless; the log just grows until a clear
+      // works.
       this.#onError(error, null);
     }
   }
