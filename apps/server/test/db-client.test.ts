@@ -18,7 +18,7 @@ describe('embedded PGlite on disk', () => {
     const first = await openDatabase({ dataDir });
     try {
       expect(existsSync(path.join(dataDir, 'pglite', 'PG_VERSION'))).toBe(true);
-      expect(rowsOf(await first.db.execute(sql`show shared_buffers`))).toEqual([{ shared_buffers: '16MB' }]);
+      expect(rowsOf(await first.db.execute(sql`show shared_buffers`))).toEqual([{ shared_buffers: '4MB' }]);
       await first.db.execute(sql`create table kept (v text)`);
       await first.db.execute(sql`insert into kept values ('still here')`);
     } finally {
