@@ -133,6 +133,19 @@ export interface RoomsLoad {
   drainMs: number;
 }
 
+/**
+ * The server's resident memory as the median of a second's samples: a single reading moves by several MB with where
+ * each heap is in its collection cycle, which alone made the per-room figure vary twofold between identical runs.
+ */
+async function steadyRss(server: Server): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    if (i > 0) await sleep(50);
+    samples.push(server.stats().rssMb);
+  }
+  return percentiles(samples).p50;
+}
+
 /** `rooms` rooms with a writer and a peer each, all editing at once; also the server's memory before and after. */
 export async function manyRooms(server: Server, load: RoomsLoad): Promise<BenchResult> {
   const rooms = await mapLimit(
@@ -141,15 +154,14 @@ export async function manyRooms(server: Server, load: RoomsLoad): Promise<BenchR
     () => server.newRoom(),
   );
   await server.restart();
-  const idle = server.stats();
+  const idle = await steadyRss(server);
   const pairs = await mapLimit(rooms, load.connectConcurrency, async (room) => {
     const writer = server.connect(room);
     const peer = server.connect(room);
     await synced([writer, peer]);
     return { writer, peer, text: await shareText(writer, [peer]) };
   });
-  await sleep(500);
-  const loaded = server.stats();
+  const loaded = await steadyRss(server);
 
   const edits = Math.round(load.editsPerSecondPerRoom * load.seconds);
   const samples: number[] = [];
@@ -192,11 +204,11 @@ export async function manyRooms(server: Server, load: RoomsLoad): Promise<BenchR
     p50_first_s_ms: round(percentiles(firstSecond).p50),
     p50_last_s_ms: round(percentiles(lastSecond).p50),
     server_cpu_pct: cpuPct,
-    rss_idle_mb: round(idle.rssMb, 1),
-    rss_loaded_mb: round(loaded.rssMb, 1),
+    rss_idle_mb: round(idle, 1),
+    rss_loaded_mb: round(loaded, 1),
     rss_after_mb: round(after.rssMb, 1),
     rss_peak_mb: round(after.peakMb, 1),
-    kb_per_room: round(((loaded.rssMb - idle.rssMb) * 1024) / load.rooms, 1),
+    kb_per_room: round(((loaded - idle) * 1024) / load.rooms, 1),
   };
 }
 
