@@ -9,53 +9,85 @@ import { openDatabase } from '../src/db/client.ts';
 import { loadConfig } from '../src/env.ts';
 import { testEnv } from './env.ts';
 import { makeClient, openTestDatabase } from './harness.ts';
-import { startServerProcess } from './server-process.ts';
+import { exited, startServerProcess } from './server-process.ts';
 import { synced, textOf, until, yClient } from './yjs-client.ts';
 
 describe('crash safety', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-crash-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const password = 'long enough pw';
 
-  it('SIGKILL during a burst of edits loses no update that any peer had received', async () => {
-    const first = await startServerProcess(dataDir);
-    const owner = makeClient(first.url);
-    await owner.trpc.auth.signUp.mutate({
-      email: 'crash@example.com',
-      password: 'long enough pw',
-      name: 'Crash',
-    });
+  /**
+   * Signs up `email` on `server`, and has one client type at 80 edits/s (a fast typist, under the per-connection
+   * message limit) while another watches, until `stop` ends the server. Returns the workspace and the edits the
+   * watcher had received by then.
+   */
+  async function editUntilStopped(
+    server: Awaited<ReturnType<typeof startServerProcess>>,
+    email: string,
+    stop: () => void,
+  ): Promise<{ workspaceId: string; seen: string[]; exitCode: number | null }> {
+    const owner = makeClient(server.url);
+    await owner.trpc.auth.signUp.mutate({ email, password, name: 'Crash' });
     const ws = await owner.trpc.workspace.create.mutate({ name: 'Crash' });
-    const writer = yClient(first.url, ws.id, owner.jar.header());
-    const watcher = yClient(first.url, ws.id, owner.jar.header());
+    const writer = yClient(server.url, ws.id, owner.jar.header());
+    const watcher = yClient(server.url, ws.id, owner.jar.header());
     await Promise.all([synced(writer), synced(watcher)]);
 
-    // 80 edits/s: a fast typist, under the per-connection message limit.
     let i = 0;
     const burst = setInterval(() => writer.text().insert(writer.text().length, `<${i++}>`), 12);
     await until(() => textOf(watcher).length > 700, 30_000, 'a burst to reach the watcher');
-    first.child.kill('SIGKILL');
-    // What the watcher saw at the moment of the crash (it cannot receive anything afterwards).
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    const exit = exited(server.child);
+    stop();
+    // What the watcher saw when the server went (it cannot receive anything afterwards).
+    const exitCode = await exit;
     clearInterval(burst);
     const seen = textOf(watcher).match(/<\d+>/g) ?? [];
     writer.destroy();
     watcher.destroy();
     expect(seen.length).toBeGreaterThan(100);
+    return { workspaceId: ws.id, seen, exitCode };
+  }
 
+  /** The edits in `seen` that a server started again on the same files does not have. */
+  async function lostAfterRestart(email: string, workspaceId: string, seen: string[]): Promise<string[]> {
     const second = await startServerProcess(dataDir);
     try {
       const again = makeClient(second.url);
-      await again.trpc.auth.signIn.mutate({ email: 'crash@example.com', password: 'long enough pw' });
-      const reader = yClient(second.url, ws.id, again.jar.header());
+      await again.trpc.auth.signIn.mutate({ email, password });
+      const reader = yClient(second.url, workspaceId, again.jar.header());
       await synced(reader);
       const restored = new Set(textOf(reader).match(/<\d+>/g) ?? []);
-      const lost = seen.filter((token) => !restored.has(token));
-      expect(lost).toEqual([]);
       reader.destroy();
+      return seen.filter((token) => !restored.has(token));
     } finally {
       second.child.kill('SIGTERM');
-      await new Promise((resolve) => second.child.once('exit', resolve));
+      await exited(second.child);
     }
+  }
+
+  it('SIGKILL during a burst of edits loses no update that any peer had received', async () => {
+    const first = await startServerProcess(dataDir);
+    const email = 'crash@example.com';
+    const { workspaceId, seen } = await editUntilStopped(first, email, () => first.child.kill('SIGKILL'));
+    expect(await lostAfterRestart(email, workspaceId, seen)).toEqual([]);
+  }, 240_000);
+
+  it('a server whose embedded database thread dies exits, and its restart has every update a peer received', async () => {
+    const first = await startServerProcess(dataDir, [
+      path.join(import.meta.dirname, 'stop-database-thread.ts'),
+    ]);
+    const email = 'thread@example.com';
+    let stoppedAt = 0;
+    const { workspaceId, seen, exitCode } = await editUntilStopped(first, email, () => {
+      stoppedAt = performance.now();
+      first.child.kill('SIGUSR2');
+    });
+    // It does not wait for the forced exit (10 s): the shutdown gives up on the database at once.
+    expect(performance.now() - stoppedAt).toBeLessThan(8_000);
+    expect(exitCode).toBe(1);
+    expect(first.output()).toMatch(/"level":60.*the database stopped; shutting down/);
+    expect(await lostAfterRestart(email, workspaceId, seen)).toEqual([]);
   }, 240_000);
 });
 

@@ -120,12 +120,37 @@ describe('PgliteThread', () => {
     await other.close();
     await expect(other.query('select 1')).rejects.toThrow(/embedded database stopped/);
     await other.close();
+    // Closing is not losing it.
+    const settled = await Promise.race([
+      other.lost,
+      new Promise((resolve) => setTimeout(resolve, 100, 'open')),
+    ]);
+    expect(settled).toBe('open');
 
     const dir = mkdtempSync(path.join(tmpdir(), 'tandem-thread-'));
     try {
       const file = path.join(dir, 'not-a-directory');
       writeFileSync(file, 'x');
       await expect(PgliteThread.open(entry, file, [])).rejects.toThrow(/embedded database could not start/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a thread that dies while open, and fails its calls', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tandem-thread-'));
+    try {
+      // A database that opens and then takes its thread down on the first statement, as a crash in it would.
+      const crashing = path.join(dir, 'crashing.cjs');
+      writeFileSync(
+        crashing,
+        'exports.PGlite = class { waitReady = Promise.resolve(); query() { process.exit(3); } };',
+      );
+      const doomed = await PgliteThread.open(crashing, undefined, []);
+      await expect(doomed.query('select 1')).rejects.toThrow('the embedded database stopped (exit code 3)');
+      expect((await doomed.lost).message).toBe('the embedded database stopped (exit code 3)');
+      await expect(doomed.exec('select 1')).rejects.toThrow(/stopped/);
+      await doomed.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,8 +5,12 @@ import { fileURLToPath } from 'node:url';
 
 export const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export function startServerProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export function startServerProcess(
+  dataDir: string,
+  preload: string[] = [],
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, [...imports, 'src/main.ts'], {
     cwd: serverDir,
     env: {
       ...process.env,
@@ -23,7 +27,7 @@ export function startServerProcess(dataDir: string): Promise<{ child: ChildProce
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match?.[1]) resolve({ child, url: match[1] });
+      if (match?.[1]) resolve({ child, url: match[1], output: () => out });
     });
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));

@@ -26,6 +26,11 @@ export interface Database {
    * again next time); it sends and reads bytes as they are (see prepared.ts).
    */
   prepare(name: string, text: string): Promise<PreparedStatement>;
+  /**
+   * Settles with the reason if the database is gone for good while open: an embedded database whose thread died.
+   * Never for PostgreSQL, whose pool connects again once the server is back.
+   */
+  lost: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -98,6 +103,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       await db.execute(sql`select 1`);
     },
     prepare: preparedOnce((name, text) => preparePglite(client, name, text)),
+    lost: client.lost,
     close: () => client.close(),
   };
 }
@@ -149,6 +155,7 @@ async function openPostgres(url: string): Promise<Database> {
       await db.execute(sql`select 1`);
     },
     prepare: preparedOnce((name, text) => Promise.resolve(preparePostgres(pool, name, text))),
+    lost: new Promise<Error>(() => undefined),
     close: () => pool.end(),
   };
 }

@@ -193,6 +193,12 @@ export class PgliteThread implements Queryable {
   >();
   #nextId = 1;
   #stopped: Error | null = null;
+  #closing = false;
+  /**
+   * Settles with the reason if the thread stops without close() (an uncaught error in it, or its heap's limit): the
+   * database is gone for this process then, and every call fails.
+   */
+  readonly lost: Promise<Error>;
 
   private constructor(worker: Worker) {
     this.#worker = worker;
@@ -203,7 +209,10 @@ export class PgliteThread implements Queryable {
       if (reply.ok) pending.resolve(reply.value);
       else pending.reject(new EmbeddedDatabaseError(reply.error.message, reply.error.fields));
     });
+    let lose: (error: Error) => void = () => undefined;
+    this.lost = new Promise((resolve) => (lose = resolve));
     const stop = (error: Error) => {
+      if (!this.#stopped && !this.#closing) lose(error);
       this.#stopped ??= error;
       for (const pending of this.#pending.values()) pending.reject(this.#stopped);
       this.#pending.clear();
@@ -316,6 +325,7 @@ export class PgliteThread implements Queryable {
 
   async close(): Promise<void> {
     if (this.#stopped) return;
+    this.#closing = true;
     await this.#call({ op: 'close' });
     await once(this.#worker, 'exit');
   }
