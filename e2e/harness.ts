@@ -13,6 +13,7 @@ import { createTRPCClient, httpLink } from '@trpc/client';
 import pg from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import superjson, { type SuperJSONResult } from 'superjson';
+import { startOptions } from '../apps/server/build.ts';
 import { e2eEnv } from './env.ts';
 
 export { replay, searchReplaceBlock } from '@tandem/core/testing';
@@ -95,7 +96,7 @@ export async function startTandem(options: TandemOptions = {}): Promise<Tandem> 
     ...options.env,
   };
 
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [...startOptions(), 'dist/main.js'], {
     cwd: serverDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -47,21 +47,6 @@ const entriesDir = path.join(import.meta.dirname, 'servers');
 const compiledDir = path.join(repoRoot, 'apps/server/dist-bench');
 let build: Promise<void> | undefined;
 
-/**
- * The Node options `pnpm start` gives the server (apps/server's start script), so that the benchmark measures the
- * process a deployment runs. Young-generation semi-spaces of at most 4 MB instead of V8's 16 MB kept Tandem's
- * resident memory about 15 MB lower at every load, with latency and throughput unchanged by the sync bench.
- */
-export function startOptions(): string[] {
-  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'apps/server/package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const options = /\bnode((?: --\S+)*) dist\/main\.js/.exec(manifest.scripts.start)?.[1];
-  if (options === undefined)
-    throw new Error('the server start script no longer runs `node [options] dist/main.js`');
-  return options.split(' ').filter(Boolean);
-}
-
 export async function startServer(
   entry: string,
   env: Record<string, string>,

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { onCleanup } from './cleanup.ts';
 import { connectClient, type SyncClient } from './clients.ts';
 import { throwawayDatabase } from './postgres.ts';
-import { compiled, startOptions, startServer, type ProcessStats } from './server-process.ts';
+import { startOptions } from '../../apps/server/build.ts';
+import { compiled, startServer, type ProcessStats } from './server-process.ts';
 
 export interface Running {
   stats(): ProcessStats;
