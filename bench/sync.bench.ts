@@ -1,6 +1,7 @@
 // Yjs sync server under load on loopback: Tandem (persist-then-broadcast, PGlite on disk, and PostgreSQL when
-// DATABASE_URL is set) against Hocuspocus 4 and the classic y-websocket server, each bundled and in its own child
-// process on plain Node, driven by real Yjs clients in this process. `pnpm bench sync`; figures go to bench/results/sync-*.json.
+// DATABASE_URL is set) against Hocuspocus 4 (in memory, and persisting into PGlite after its debounce) and the
+// classic y-websocket server, each bundled and in its own child process on plain Node, driven by real Yjs clients in
+// this process. `pnpm bench sync`; figures go to bench/results/sync-*.json.
 import { loadavg } from 'node:os';
 import type { BenchResult } from './stats.ts';
 import { report } from './stats.ts';

@@ -29,6 +29,15 @@ export interface Target {
 
 const servers = path.join(import.meta.dirname, 'servers');
 
+/** A server normally starts on a database that exists: creating one (initdb, migrations) is a separate run. */
+async function prepare(entry: string, env: Record<string, string>): Promise<void> {
+  const prepared = spawnSync(process.execPath, [await compiled(entry)], {
+    env: { ...process.env, ...env, BENCH_PREPARE_ONLY: '1' },
+    encoding: 'utf8',
+  });
+  if (prepared.status !== 0) throw new Error(`preparing the database failed:\n${prepared.stderr}`);
+}
+
 function tandem(name: string, databaseUrl: string | undefined): Target {
   return {
     name,
@@ -41,12 +50,7 @@ function tandem(name: string, databaseUrl: string | undefined): Target {
         db = databaseUrl ? await throwawayDatabase(databaseUrl) : undefined;
         const entry = path.join(servers, 'tandem-server.ts');
         const env = { BENCH_DATA_DIR: dataDir, BENCH_DATABASE_URL: db?.url ?? '' };
-        // A server normally starts on a database that exists: creating one (initdb, migrations) is a separate run.
-        const prepared = spawnSync(process.execPath, [await compiled(entry)], {
-          env: { ...process.env, ...env, BENCH_PREPARE_ONLY: '1' },
-          encoding: 'utf8',
-        });
-        if (prepared.status !== 0) throw new Error(`preparing the database failed:\n${prepared.stderr}`);
+        await prepare(entry, env);
         const options = startOptions();
         let server = await startServer(entry, env, options);
         try {
@@ -83,18 +87,42 @@ function tandem(name: string, databaseUrl: string | undefined): Target {
   };
 }
 
-function inMemory(name: string, entry: string, protocol: 'y-websocket' | 'hocuspocus'): Target {
+/**
+ * A server whose rooms are names, run with its defaults; a persistent one keeps its documents in a data folder of
+ * its own and runs with Tandem's Node options.
+ */
+function named(
+  name: string,
+  entry: string,
+  protocol: 'y-websocket' | 'hocuspocus',
+  persistent = false,
+): Target {
   return {
     name,
-    persistent: false,
+    persistent,
     async start() {
-      const server = await startServer(path.join(servers, entry), {});
+      const dataDir = persistent ? mkdtempSync(path.join(tmpdir(), 'tandem-bench-')) : '';
+      const removeDir = onCleanup({
+        sync: () => dataDir && rmSync(dataDir, { recursive: true, force: true }),
+      });
+      const env = { BENCH_DATA_DIR: dataDir };
+      const file = path.join(servers, entry);
+      const server = await (async () => {
+        if (persistent) await prepare(file, env);
+        return startServer(file, env, persistent ? startOptions() : []);
+      })().catch(async (error: unknown) => {
+        await removeDir();
+        throw error;
+      });
       let n = 0;
       return {
         stats: () => server.stats(),
         newRoom: () => Promise.resolve(`bench-${++n}`),
         connect: (room) => connectClient({ protocol, baseUrl: server.url, room }),
-        stop: () => server.stop(),
+        stop: async () => {
+          await server.stop();
+          await removeDir();
+        },
       };
     },
   };
@@ -104,7 +132,8 @@ export function targets(databaseUrl: string | undefined): Target[] {
   return [
     tandem('tandem (pglite)', undefined),
     ...(databaseUrl ? [tandem('tandem (postgres)', databaseUrl)] : []),
-    inMemory('hocuspocus 4', 'hocuspocus-server.ts', 'hocuspocus'),
-    inMemory('y-websocket 1.5', 'y-websocket-server.ts', 'y-websocket'),
+    named('hocuspocus 4', 'hocuspocus-server.ts', 'hocuspocus'),
+    named('hocuspocus 4 + pglite', 'hocuspocus-pglite-server.ts', 'hocuspocus', true),
+    named('y-websocket 1.5', 'y-websocket-server.ts', 'y-websocket'),
   ];
 }

@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PGLITE_CONF } from './pglite-conf.ts';
 import { PgliteThread } from './pglite-thread.ts';
 import { preparePglite, preparePostgres, type PreparedStatement } from './prepared.ts';
 import * as schema from './schema.ts';
@@ -46,16 +47,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
   return openPglite(options.dataDir);
 }
-
-/**
- * PostgreSQL's buffer cache is resident from the start under PGlite (every MB of it is a MB of the process), and a
- * workspace database's hot set (update tails, snapshots being loaded) is small, with the operating system caching
- * the files underneath: 4 MB instead of 16 kept the server about 14 MB smaller with the sync bench's latencies, 10 MB
- * initial sync included, unchanged.
- * Each new 16 MB WAL segment was written full of zeros first (about 100 ms in which no other statement ran, once
- * for every 16 MB stored); the zeros only reserve disk space ahead, and every WAL record carries its own checksum.
- */
-const PGLITE_CONF = ['shared_buffers=4MB', 'wal_init_zero=off'];
 
 function pgliteEntry(): string {
   return createRequire(import.meta.url).resolve('@electric-sql/pglite');
