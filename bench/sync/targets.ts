@@ -8,7 +8,7 @@ import { onCleanup } from './cleanup.ts';
 import { connectClient, type SyncClient } from './clients.ts';
 import { throwawayDatabase } from './postgres.ts';
 import { startOptions } from '../../apps/server/build.ts';
-import { compiled, startServer, type ProcessStats } from './server-process.ts';
+import { compiled, startServer, type ProcessStats, type ServerProcess } from './server-process.ts';
 
 export interface Running {
   stats(): ProcessStats;
@@ -107,13 +107,14 @@ function named(
       });
       const env = { BENCH_DATA_DIR: dataDir };
       const file = path.join(servers, entry);
-      const server = await (async () => {
+      let server: ServerProcess;
+      try {
         if (persistent) await prepare(file, env);
-        return startServer(file, env, persistent ? startOptions() : []);
-      })().catch(async (error: unknown) => {
+        server = await startServer(file, env, persistent ? startOptions() : []);
+      } catch (error) {
         await removeDir();
         throw error;
-      });
+      }
       let n = 0;
       return {
         stats: () => server.stats(),
