@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -31,5 +31,16 @@ describe('embedded PGlite on disk', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('reports a data directory it cannot create the database in', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-db-'));
+    dirs.push(dataDir);
+    // initdb must make `base` a folder; a file is in the way.
+    mkdirSync(path.join(dataDir, 'pglite'));
+    writeFileSync(path.join(dataDir, 'pglite', 'base'), 'not a folder');
+    await expect(openDatabase({ dataDir })).rejects.toThrow(
+      /embedded database could not be created in .*ErrnoError/,
+    );
   });
 });

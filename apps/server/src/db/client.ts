@@ -1,8 +1,10 @@
 // Opens the database the configuration asks for (embedded PGlite by default, PostgreSQL with DATABASE_URL) and
 // applies the checked-in migrations, so both dialects always run the same schema.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -52,15 +54,32 @@ function pgliteEntry(): string {
   return createRequire(import.meta.url).resolve('@electric-sql/pglite');
 }
 
+/** Run by `node -e` with the PGlite entry, the directory and the settings as arguments. */
+const INITDB_SCRIPT = `const [entry, dir, conf] = process.argv.slice(1);
+require(entry)
+  .PGlite.create(dir, { postgresqlconf: JSON.parse(conf) })
+  .then((db) => db.close())
+  .catch((error) => {
+    // PGlite's file system rejects with objects that are not Errors (ErrnoError { errno }).
+    console.error(error instanceof Error ? error.message : require('node:util').inspect(error));
+    process.exit(1);
+  });`;
+
 /**
- * Creates a new data directory (initdb) on a thread of its own. The instance that runs initdb keeps about 600 MB of
- * WebAssembly memory for as long as it lives; a thread that exits gives all of it back, so the server's own
- * instance only ever opens an existing directory.
+ * Creates a new data directory (initdb) in a short-lived process of its own, so that the server's own instance only
+ * ever opens an existing directory. The instance that runs initdb keeps about 600 MB of WebAssembly memory for as
+ * long as it lives. A thread that ran it gave that back when it exited, but left a 64 MB allocator arena resident in
+ * the server until its next start (210 MB instead of 165 on a fresh install); a process leaves nothing behind.
  */
 async function initPgliteDir(dir: string): Promise<void> {
   if (existsSync(path.join(dir, 'PG_VERSION'))) return;
-  const init = await PgliteThread.open(pgliteEntry(), dir, PGLITE_CONF);
-  await init.close();
+  const args = ['--liftoff-only', '-e', INITDB_SCRIPT, pgliteEntry(), dir, JSON.stringify(PGLITE_CONF)];
+  try {
+    await promisify(execFile)(process.execPath, args);
+  } catch (error) {
+    const reason = (error as { stderr?: string }).stderr?.trim() || String(error);
+    throw new Error(`the embedded database could not be created in ${dir}: ${reason}`, { cause: error });
+  }
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
