@@ -22,6 +22,7 @@ const ROOMS = 200;
 const ROOM_EDITS_PER_SECOND = 2;
 const ROOM_SECONDS = 5;
 const ROOM_CONNECT_CONCURRENCY = 25;
+const ROOM_IDLE_SETTLE_MS = 12_000;
 
 /** 3. Initial sync of a large workspace. */
 const INITIAL_FILES = 500;
@@ -61,6 +62,7 @@ const loads: { table: string; run: Load }[] = [
         editsPerSecondPerRoom: ROOM_EDITS_PER_SECOND,
         seconds: ROOM_SECONDS,
         connectConcurrency: ROOM_CONNECT_CONCURRENCY,
+        idleSettleMs: ROOM_IDLE_SETTLE_MS,
         drainMs: DRAIN_MS,
       }),
     }),
