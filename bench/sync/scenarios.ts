@@ -272,6 +272,13 @@ function seedFiles(doc: Y.Doc, from: number, to: number, perFile: number): void 
   });
 }
 
+/** `files` files in transactions of `perUpdate` files, one after another. */
+function seedAll(doc: Y.Doc, files: number, perUpdate: number, perFile: number): void {
+  for (let first = 0; first < files; first += perUpdate) {
+    seedFiles(doc, first, Math.min(files, first + perUpdate), perFile);
+  }
+}
+
 /**
  * This process's share of a seed and a first sync, done once without a server: building the files, encoding each
  * transaction's update and applying a whole workspace. Otherwise whichever server is timed first would also be timed
@@ -280,9 +287,7 @@ function seedFiles(doc: Y.Doc, from: number, to: number, perFile: number): void 
 function warmUpClient(load: InitialSyncLoad, perFile: number): void {
   const doc = new Y.Doc();
   doc.on('update', () => undefined);
-  for (let first = 0; first < load.files; first += load.filesPerUpdate) {
-    seedFiles(doc, first, Math.min(load.files, first + load.filesPerUpdate), perFile);
-  }
+  seedAll(doc, load.files, load.filesPerUpdate, perFile);
   const copy = new Y.Doc();
   Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
   doc.destroy();
@@ -299,9 +304,7 @@ async function warmUpRound(server: Server, load: InitialSyncLoad, perFile: numbe
   const room = await server.newRoom();
   const seeder = server.connect(room);
   await synced([seeder]);
-  for (let first = 0; first < files; first += load.filesPerUpdate) {
-    seedFiles(seeder.doc, first, Math.min(files, first + load.filesPerUpdate), perFile);
-  }
+  seedAll(seeder.doc, files, load.filesPerUpdate, perFile);
   const reader = server.connect(room);
   await whenComplete(reader, files, files * perFile, 60_000);
   reader.destroy();
