@@ -33,6 +33,24 @@ describe('embedded PGlite on disk', () => {
     }
   });
 
+  it('sizes shared memory for a few connections and still takes hundreds of locks in one transaction', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-db-'));
+    dirs.push(dataDir);
+    const database = await openDatabase({ dataDir });
+    const { db } = database;
+    try {
+      expect(rowsOf(await db.execute(sql`show max_connections`))).toEqual([{ max_connections: '16' }]);
+      // Each new table with a primary key locks itself and its index: several times what the migrations take.
+      const locks = await db.transaction(async (tx) => {
+        for (let i = 0; i < 400; i++) await tx.execute(sql.raw(`create table t${i} (id int primary key)`));
+        return rowsOf(await tx.execute(sql`select count(*)::int as n from pg_locks`))[0]?.n;
+      });
+      expect(locks).toBeGreaterThan(800);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('reports a data directory it cannot create the database in', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-db-'));
     dirs.push(dataDir);
