@@ -1,14 +1,14 @@
 // Task-event fan-out through the real server: PGlite in memory, the task runner, the durable event log and the
 // tRPC `task.events` subscription, each subscriber on its own WebSocket in a worker thread. The replay model
 // streams at full speed from a thread of its own. Times are taken, without changing server code, at three points:
-// when the server hands an event's seq to its PubSub (a hook on the app's instance), when it writes the event to
+// when the server hands an event's seq to its task-event channel (a hook on the app's instance), when it writes the event to
 // each subscriber's socket (a hook on `ws`'s send, which only server sockets use in this thread), and when each
 // subscriber has it in the worker (`onData` for tRPC clients, the frame's arrival for bare sockets).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { createFile } from '../../packages/core/src/files/index.ts';
 import { replay } from '../../packages/core/src/llm/testing/index.ts';
-import { appendTaskEvent, listTaskEvents, taskChannel } from '../../apps/server/src/tasks/events.ts';
+import { appendTaskEvent, listTaskEvents } from '../../apps/server/src/tasks/events.ts';
 import { signedUpClient, startTestServer, type TestServer } from '../../apps/server/test/harness.ts';
 import { wsTrpc } from '../../apps/server/test/trpc-ws.ts';
 import type { BenchResult } from '../stats.ts';
@@ -115,12 +115,13 @@ export async function startFanOutBench(): Promise<FanOutBench> {
   const cookie = owner.jar.header();
   const deps = server.app.deps;
 
-  let channel = '';
+  let traced = '';
   const published = new Map<number, number>();
-  const publish = deps.pubsub.publish.bind(deps.pubsub);
-  deps.pubsub.publish = (name, message) => {
-    if (name === channel) published.set((message as { seq: number }).seq, now());
-    return publish(name, message);
+  const events = deps.channels.taskEvents;
+  const publish = events.publish.bind(events);
+  events.publish = (taskId, message, options) => {
+    if (taskId === traced) published.set(message.seq, now());
+    return publish(taskId, message, options);
   };
 
   let tracing = false;
@@ -183,7 +184,7 @@ export async function startFanOutBench(): Promise<FanOutBench> {
       workspaceId: ws.id,
       prompt: 'Bump every value',
     });
-    channel = taskChannel(taskId);
+    traced = taskId;
     lastTaskId = taskId;
     tracing = true;
     const clients = runClients({ url: server.url, cookie, taskId, count, kind });
@@ -279,7 +280,7 @@ export async function startFanOutBench(): Promise<FanOutBench> {
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
       const started = performance.now();
-      await appendTaskEvent(deps.db, deps.pubsub, lastTaskId, { type: 'output', text: PROSE });
+      await appendTaskEvent(deps.db, deps.channels.taskEvents, lastTaskId, { type: 'output', text: PROSE });
       times.push(performance.now() - started);
     }
     return times;

@@ -12,7 +12,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { createLucia } from './auth/lucia.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import type { AppDeps } from './deps.ts';
@@ -23,8 +23,10 @@ import { checkOrigin } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
 import { clientIp, requestIdFor } from './http/request-id.ts';
 import { classifyError } from './trpc/errors.ts';
-import { PubSub } from './pubsub.ts';
-import { AccessEvents } from './sync/access-events.ts';
+import { AccessEvents } from './access/events.ts';
+import { LiveAccess } from './access/live.ts';
+import { createChannels } from './bus/channels.ts';
+import { Transport } from './bus/transport.ts';
 import { serverRoot } from './server-root.ts';
 import { createRooms } from './sync/rooms.ts';
 import { executeTask } from './tasks/execute.ts';
@@ -32,7 +34,7 @@ import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
 import { sharedEncoder } from './trpc/shared-output.ts';
-import { createContext } from './trpc/trpc.ts';
+import { createContext, createSocketContext } from './trpc/trpc.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -78,15 +80,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   const metrics = createMetrics();
-  const pubsub = new PubSub(redis);
-  const roomSet = await createRooms(db, redis, metrics, logger, options.sync?.limits);
+  const transport = new Transport(redis);
+  const channels = createChannels(transport, {
+    onInvalid: (channel) => logger.warn({ channel }, 'dropped a message that does not fit its channel'),
+  });
+  // Yjs updates reach this process's sockets from the room itself; the channel carries them to other instances.
+  const roomBus = redis
+    ? {
+        publish: (docName: string, bytes: Uint8Array) =>
+          channels.yjs.publish(docName, bytes, { local: false }),
+        subscribe: (docName: string, handler: (bytes: Uint8Array) => void) =>
+          channels.yjs.subscribe(docName, handler),
+      }
+    : undefined;
+  const roomSet = await createRooms(db, roomBus, metrics, logger, options.sync?.limits);
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const namespace = options.namespace ?? 'default';
   const runner = await createTaskRunner({
     // `deps` is complete by the time any task runs.
     execute: (taskId, signal) => executeTask(deps, taskId, signal),
     concurrency: config.taskConcurrency,
-    pubsub,
+    cancels: channels.taskCancel,
     logger,
     redisUrl: config.redisUrl,
     namespace,
@@ -100,13 +114,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     metrics,
     redis,
-    pubsub,
-    access: new AccessEvents(pubsub),
+    channels,
+    access: new AccessEvents(channels.access),
+    live: new LiveAccess((error) => logger.error({ err: error }, 'access re-check failed')),
     rooms: roomSet.rooms,
     runner,
   };
+  await deps.live.start(deps.access);
 
-  const sync = await createSyncEndpoint(deps, deps.access, options.sync);
+  const sync = createSyncEndpoint(deps, options.sync);
 
   const app = express();
   app.disable('x-powered-by');
@@ -228,12 +244,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   metrics.wsConnections.set({ endpoint: 'trpc' }, 0);
   metrics.wsConnections.set({ endpoint: 'yjs' }, 0);
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  // The socket of each upgrade request, for its connection's context (which registers it with LiveAccess).
+  const trpcSockets = new WeakMap<IncomingMessage, WebSocket>();
   const trpcWs = applyWSSHandler({
     wss: trpcWss,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     experimental_encoder: sharedEncoder,
-    createContext: ({ req }) => createContext(deps, { req, requestId: requestIdFor(req), ip: clientIp(req) }),
+    createContext: ({ req }) =>
+      createSocketContext(deps, {
+        req,
+        ws: trpcSockets.get(req),
+        requestId: requestIdFor(req),
+        ip: clientIp(req),
+      }),
   });
   trpcWss.on('connection', (ws) => {
     metrics.wsConnections.inc({ endpoint: 'trpc' });
@@ -253,7 +277,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return;
     }
     if (pathname === '/trpc') {
-      trpcWss.handleUpgrade(req, socket, head, (ws) => trpcWss.emit('connection', ws, req));
+      trpcWss.handleUpgrade(req, socket, head, (ws) => {
+        trpcSockets.set(req, ws);
+        trpcWss.emit('connection', ws, req);
+      });
       return;
     }
     const yjs = /^\/yjs\/([^/]+)$/.exec(pathname);
@@ -274,7 +301,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Pending document writes are flushed before the database closes.
       await sync.close();
       await roomSet.close();
-      pubsub.close();
+      deps.live.stop();
+      transport.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.

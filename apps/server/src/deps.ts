@@ -7,8 +7,9 @@ import type { Database, Db } from './db/client.ts';
 import type { Config } from './env.ts';
 import type { RateLimits } from './http/rate-limit.ts';
 import type { Metrics } from './http/metrics.ts';
-import type { PubSub } from './pubsub.ts';
-import type { AccessEvents } from './sync/access-events.ts';
+import type { AccessEvents } from './access/events.ts';
+import type { LiveAccess } from './access/live.ts';
+import type { Channels } from './bus/channels.ts';
 import type { TaskRunner } from './tasks/runner.ts';
 
 export interface AppDeps {
@@ -21,10 +22,13 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   redis: Redis | undefined;
-  pubsub: PubSub;
+  /** Typed messages between instances (in-process without Redis). */
+  channels: Channels;
   /** Live workspace documents: every server-side file edit goes through `rooms.transact`. */
   rooms: RoomManager;
   runner: TaskRunner;
-  /** Access changes that live connections must follow (roles, removals, revoked users). */
+  /** Access changes that live connections must follow (roles, removals, archived workspaces, ended sessions). */
   access: AccessEvents;
+  /** Open connections and subscriptions, re-checked when an access event concerns them. */
+  live: LiveAccess;
 }

@@ -1,10 +1,10 @@
-// Authentication and workspace access for plain HTTP routes (archive download and upload), with the same rules as
-// the tRPC context and `memberProcedure`: the lucia cookie identifies the user, non-members get NOT_FOUND.
+// The session cookie on plain HTTP: reading it (and refreshing or clearing it), and the checks of access/check.ts
+// for plain HTTP routes (archive download and upload).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, idSchema, roleAtLeast, type MemberRole } from '@tandem/core';
+import type { MemberRole } from '@tandem/core';
 import type { Session, User } from 'lucia';
+import { identify, requireRole, requireUser, type Identity } from '../access/check.ts';
 import type { AppDeps } from '../deps.ts';
-import { getRole } from '../services/workspaces.ts';
 
 export interface HttpSession {
   user: User;
@@ -16,22 +16,26 @@ export interface HttpMember extends HttpSession {
   role: MemberRole;
 }
 
+export function sessionIdOf(deps: Pick<AppDeps, 'auth'>, req: IncomingMessage): string | null {
+  return deps.auth.readSessionCookie(req.headers.cookie ?? '');
+}
+
 /**
- * The lucia session behind the request's cookie, or nulls. With `res`, the cookie is refreshed when lucia extended
- * the session and cleared when it is dead. The tRPC context, plain HTTP routes and the sync endpoint all use this.
+ * The user behind the request's cookie, or nulls. With `res`, the cookie is refreshed when lucia extended the
+ * session and cleared when it is dead.
  */
 export async function readSession(
   deps: Pick<AppDeps, 'auth'>,
   req: IncomingMessage,
   res: ServerResponse | undefined,
-): Promise<{ user: User; session: Session } | { user: null; session: null }> {
-  const sessionId = deps.auth.readSessionCookie(req.headers.cookie ?? '');
-  if (!sessionId) return { user: null, session: null };
-  const result = await deps.auth.validateSession(sessionId);
-  if (result.session?.fresh)
-    res?.appendHeader('Set-Cookie', deps.auth.createSessionCookie(result.session.id).serialize());
-  if (!result.session) res?.appendHeader('Set-Cookie', deps.auth.createBlankSessionCookie().serialize());
-  return result;
+): Promise<Identity> {
+  const sessionId = sessionIdOf(deps, req);
+  const identity = await identify(deps, sessionId);
+  if (identity.session?.fresh)
+    res?.appendHeader('Set-Cookie', deps.auth.createSessionCookie(identity.session.id).serialize());
+  if (sessionId && !identity.session)
+    res?.appendHeader('Set-Cookie', deps.auth.createBlankSessionCookie().serialize());
+  return identity;
 }
 
 /** The signed-in user; UNAUTHENTICATED without a live session. */
@@ -40,9 +44,7 @@ export async function authenticate(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<HttpSession> {
-  const { user, session } = await readSession(deps, req, res);
-  if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
-  return { user, session };
+  return requireUser(await readSession(deps, req, res));
 }
 
 /** The caller as a member of `workspaceId` with at least `minRole`. */
@@ -54,12 +56,6 @@ export async function requireMember(
   minRole: MemberRole,
 ): Promise<HttpMember> {
   const auth = await authenticate(deps, req, res);
-  const role = idSchema.safeParse(workspaceId).success
-    ? await getRole(deps.database, workspaceId, auth.user.id)
-    : null;
-  if (!role) throw new AppError('NOT_FOUND', 'Workspace not found');
-  if (!roleAtLeast(role, minRole)) {
-    throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are a ${role}.`);
-  }
+  const role = await requireRole(deps, auth.user.id, workspaceId, minRole);
   return { ...auth, workspaceId, role };
 }

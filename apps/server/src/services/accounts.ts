@@ -7,7 +7,7 @@ import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import type { Db } from '../db/client.ts';
 import { users } from '../db/schema.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
-import type { AccessEvents } from '../sync/access-events.ts';
+import type { AccessEvents } from '../access/events.ts';
 import { writeAudit } from './audit.ts';
 
 export interface RequestMeta {
@@ -116,10 +116,24 @@ export async function setDisabled(deps: AccountDeps, userId: string, disabled: b
   if (!row) throw new AppError('NOT_FOUND', 'No such user');
   if (disabled) {
     await deps.auth.invalidateUserSessions(userId);
-    await deps.access.publish({ type: 'user-revoked', userId });
   }
   await writeAudit(deps.db, { action: disabled ? 'user.disable' : 'user.enable', actorId, targetId: userId });
+  if (disabled) await deps.access.userChanged(userId);
   return toPublic(row);
+}
+
+/** Ends one session; its open connections (tRPC sockets, live documents, subscriptions) close at once. */
+export async function signOut(deps: AccountDeps, session: { id: string; userId: string }, meta: RequestMeta) {
+  await deps.auth.invalidateSession(session.id);
+  await writeAudit(deps.db, { action: 'auth.sign_out', actorId: session.userId, ...meta });
+  await deps.access.sessionEnded(session.id, session.userId);
+}
+
+/** Ends every session of the user, with their open connections. */
+export async function signOutEverywhere(deps: AccountDeps, userId: string, meta: RequestMeta) {
+  await deps.auth.invalidateUserSessions(userId);
+  await writeAudit(deps.db, { action: 'auth.sign_out_everywhere', actorId: userId, ...meta });
+  await deps.access.userChanged(userId);
 }
 
 export async function listUsers(db: Db) {

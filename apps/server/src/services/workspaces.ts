@@ -1,10 +1,10 @@
 // Workspaces, membership and invites. Access checks happen in the procedure builders; these functions enforce
 // the invariants that hold whoever calls them (a workspace always keeps an owner, invites are single-use).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { AppError, assertKeepsAnOwner, memberRoles, roleAtLeast, type MemberRole } from '@tandem/core';
-import { and, asc, count, desc, eq, getTableName, gt, isNull, sql } from 'drizzle-orm';
-import type { Database, Db } from '../db/client.ts';
-import { textOf } from '../db/prepared.ts';
+import { AppError, assertKeepsAnOwner, roleAtLeast, type MemberRole } from '@tandem/core';
+import { and, asc, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { AppDeps } from '../deps.ts';
+import type { Db } from '../db/client.ts';
 import { docSnapshots, docUpdates, invites, members, tasks, users, workspaces } from '../db/schema.ts';
 import { writeAudit } from './audit.ts';
 
@@ -14,22 +14,11 @@ export interface Actor {
   requestId: string;
 }
 
+/** What a change that live connections must follow needs: the database and the access events. */
+export type WorkspaceDeps = Pick<AppDeps, 'db' | 'access'>;
+
 const audit = (db: Db, actor: Actor, entry: Omit<Parameters<typeof writeAudit>[1], 'actorId'>) =>
   writeAudit(db, { actorId: actor.userId, ip: actor.ip, requestId: actor.requestId, ...entry });
-
-// Asked on every authorized request and sync connection: a prepared statement (see db/prepared.ts).
-const roleSql = `select role::text from ${getTableName(members)} where workspace_id = $1::uuid and user_id = $2`;
-
-export async function getRole(
-  database: Database,
-  workspaceId: string,
-  userId: string,
-): Promise<MemberRole | null> {
-  const select = await database.prepare('tandem_member_role', roleSql);
-  const [row] = await select([workspaceId, userId]);
-  const role = textOf(row?.[0]);
-  return memberRoles.find((known) => known === role) ?? null;
-}
 
 export async function createWorkspace(db: Db, actor: Actor, name: string) {
   const id = randomUUID();
@@ -93,30 +82,46 @@ export async function renameWorkspace(db: Db, actor: Actor, workspaceId: string,
   return row;
 }
 
-export async function archiveWorkspace(db: Db, actor: Actor, workspaceId: string, archived: boolean) {
-  const [row] = await db
+/** Archived workspaces are read-only (access/check.ts); open connections turn read-only (or writable) at once. */
+export async function archiveWorkspace(
+  deps: WorkspaceDeps,
+  actor: Actor,
+  workspaceId: string,
+  archived: boolean,
+) {
+  const [row] = await deps.db
     .update(workspaces)
     .set({ archivedAt: archived ? new Date() : null, updatedAt: new Date() })
     .where(eq(workspaces.id, workspaceId))
     .returning();
   if (!row) throw new AppError('NOT_FOUND', 'Workspace not found');
-  await audit(db, actor, { action: archived ? 'workspace.archive' : 'workspace.unarchive', workspaceId });
+  await audit(deps.db, actor, {
+    action: archived ? 'workspace.archive' : 'workspace.unarchive',
+    workspaceId,
+  });
+  await deps.access.workspaceChanged(workspaceId);
   return row;
 }
 
-export async function deleteWorkspace(db: Db, actor: Actor, workspaceId: string) {
-  const deleted = await db
+export async function deleteWorkspace(deps: WorkspaceDeps, actor: Actor, workspaceId: string) {
+  const deleted = await deps.db
     .delete(workspaces)
     .where(eq(workspaces.id, workspaceId))
     .returning({ id: workspaces.id });
   if (deleted.length === 0) throw new AppError('NOT_FOUND', 'Workspace not found');
-  await audit(db, actor, { action: 'workspace.delete', workspaceId });
+  await audit(deps.db, actor, { action: 'workspace.delete', workspaceId });
+  await deps.access.workspaceChanged(workspaceId, true);
 }
 
 // ---- members ----
 
-export async function listMembers(db: Db, workspaceId: string) {
-  return db
+/** Members with their roles; e-mail addresses only for those who manage membership (owners and admins). */
+export async function listMembers(
+  db: Db,
+  workspaceId: string,
+  viewer: { role: MemberRole; isAdmin: boolean },
+) {
+  const rows = await db
     .select({
       userId: users.id,
       name: users.name,
@@ -128,6 +133,8 @@ export async function listMembers(db: Db, workspaceId: string) {
     .innerJoin(users, eq(users.id, members.userId))
     .where(eq(members.workspaceId, workspaceId))
     .orderBy(asc(members.createdAt));
+  const showEmails = viewer.role === 'owner' || viewer.isAdmin;
+  return rows.map((row) => ({ ...row, email: showEmails ? row.email : null }));
 }
 
 /**
@@ -158,26 +165,29 @@ async function changeMembership(db: Db, workspaceId: string, userId: string, to:
 }
 
 export async function setMemberRole(
-  db: Db,
+  deps: WorkspaceDeps,
   actor: Actor,
   workspaceId: string,
   userId: string,
   role: MemberRole,
 ) {
-  const from = await changeMembership(db, workspaceId, userId, role);
-  await audit(db, actor, {
+  const from = await changeMembership(deps.db, workspaceId, userId, role);
+  await audit(deps.db, actor, {
     action: 'member.role_change',
     workspaceId,
     targetId: userId,
     meta: { from, to: role },
   });
+  await deps.access.memberChanged(workspaceId, userId, role);
   return { userId, role };
 }
 
-export async function removeMember(db: Db, actor: Actor, workspaceId: string, userId: string) {
-  const from = await changeMembership(db, workspaceId, userId, null);
+/** Removes a member (or the caller leaves); their open connections and subscriptions end at once. */
+export async function removeMember(deps: WorkspaceDeps, actor: Actor, workspaceId: string, userId: string) {
+  const from = await changeMembership(deps.db, workspaceId, userId, null);
   const action = userId === actor.userId ? 'member.leave' : 'member.remove';
-  await audit(db, actor, { action, workspaceId, targetId: userId, meta: { role: from } });
+  await audit(deps.db, actor, { action, workspaceId, targetId: userId, meta: { role: from } });
+  await deps.access.memberChanged(workspaceId, userId, null);
 }
 
 // ---- invites ----
@@ -241,9 +251,9 @@ export async function revokeInvite(db: Db, actor: Actor, workspaceId: string, in
   await audit(db, actor, { action: 'invite.revoke', workspaceId, targetId: inviteId });
 }
 
-export async function acceptInvite(db: Db, actor: Actor, token: string) {
+export async function acceptInvite(deps: WorkspaceDeps, actor: Actor, token: string) {
   const now = new Date();
-  const result = await db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     // Claiming the invite and adding the member commit together: a reused token finds nothing to claim.
     const [invite] = await tx
       .update(invites)
@@ -279,11 +289,13 @@ export async function acceptInvite(db: Db, actor: Actor, token: string) {
     }
     return { workspaceId: invite.workspaceId, inviteId: invite.id, role };
   });
-  await audit(db, actor, {
+  await audit(deps.db, actor, {
     action: 'invite.accept',
     workspaceId: result.workspaceId,
     targetId: result.inviteId,
     meta: { role: result.role },
   });
+  // A member who was promoted by the invite may write on the connections they already have open.
+  await deps.access.memberChanged(result.workspaceId, actor.userId, result.role);
   return { workspaceId: result.workspaceId, role: result.role };
 }

@@ -4,19 +4,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  canWrite,
   defaultSyncLimits,
-  idSchema,
   syncCloseCodes,
   type ConnectionContext,
   type RoomHandle,
   type SyncLimits,
 } from '@tandem/core';
 import { WebSocket, WebSocketServer } from 'ws';
+import { identify, membership, writesDocument } from '../access/check.ts';
+import type { AccessEvent } from '../access/events.ts';
 import type { AppDeps } from '../deps.ts';
-import { readSession } from '../http/http-auth.ts';
-import { getRole } from '../services/workspaces.ts';
-import type { AccessEvents } from './access-events.ts';
+import { sessionIdOf } from '../http/http-auth.ts';
 import { colorFor } from './colors.ts';
 
 export interface SyncEndpointOptions {
@@ -25,47 +23,52 @@ export interface SyncEndpointOptions {
   pingMs?: number;
 }
 
-interface Live {
-  ws: WebSocket;
-  userId: string;
-  handle: RoomHandle;
-}
+type Refusal = { code: number; reason: string };
 
-export async function createSyncEndpoint(
-  deps: AppDeps,
-  access: AccessEvents,
-  options: SyncEndpointOptions = {},
-) {
+export function createSyncEndpoint(deps: AppDeps, options: SyncEndpointOptions = {}) {
   const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
   const { metrics, logger, rooms } = deps;
   // ws enforces a hard cap well above the room's own limit, so oversized frames normally get the room's 4413
   // with a reason rather than ws's bare 1009.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes * 2 });
-  const live = new Map<string, Set<Live>>();
   const alive = new WeakSet<WebSocket>();
 
   const refuse = (ws: WebSocket, code: number, reason: string) => {
     ws.close(code, reason);
   };
 
-  /** Who may connect, from the session cookie and the member role; a refusal carries a 44xx close. */
+  /**
+   * Who may connect, and whether they may write, by access/check.ts from the session and the membership as they
+   * are now; a refusal carries a 44xx close. Asked again whenever an access event concerns an open connection.
+   */
   async function authorize(
-    req: IncomingMessage,
+    sessionId: string | null,
     workspaceId: string,
-  ): Promise<ConnectionContext | { code: number; reason: string }> {
-    const { user } = await readSession(deps, req, undefined);
-    if (!user) return { code: 4401, reason: 'sign in required' };
-    if (!idSchema.safeParse(workspaceId).success) return { code: 4404, reason: 'workspace not found' };
-    const role = await getRole(deps.database, workspaceId, user.id);
-    if (!role) return { code: 4404, reason: 'workspace not found' };
-    return { userId: user.id, name: user.name, color: colorFor(user.id), readOnly: !canWrite(role) };
+    event?: AccessEvent,
+  ): Promise<(ConnectionContext & { sessionId: string }) | Refusal> {
+    const { user, session } = await identify(deps, sessionId);
+    if (!user) return { code: 4401, reason: event ? 'signed out' : 'sign in required' };
+    const found = await membership(deps, workspaceId, user.id);
+    if (!found) {
+      if (event?.type === 'workspace' && event.deleted) return { code: 4404, reason: 'workspace deleted' };
+      return event
+        ? { code: 4403, reason: 'removed from workspace' }
+        : { code: 4404, reason: 'workspace not found' };
+    }
+    return {
+      sessionId: session.id,
+      userId: user.id,
+      name: user.name,
+      color: colorFor(user.id),
+      readOnly: !writesDocument(found),
+    };
   }
 
   async function accept(ws: WebSocket, req: IncomingMessage, workspaceId: string) {
     metrics.wsConnections.inc({ endpoint: 'yjs' });
     alive.add(ws);
     // Frames that arrive while we authenticate wait in `early` instead of being lost.
-    const state: { handle?: RoomHandle; entry?: Live } = {};
+    const state: { handle?: RoomHandle; remove?: () => void } = {};
     const early: Uint8Array[] = [];
     ws.on('message', (data: Buffer) => {
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -78,12 +81,10 @@ export async function createSyncEndpoint(
     ws.on('close', () => {
       metrics.wsConnections.dec({ endpoint: 'yjs' });
       state.handle?.leave();
-      const set = live.get(workspaceId);
-      if (state.entry) set?.delete(state.entry);
-      if (set?.size === 0) live.delete(workspaceId);
+      state.remove?.();
     });
 
-    const context = await authorize(req, workspaceId);
+    const context = await authorize(sessionIdOf(deps, req), workspaceId);
     if (ws.readyState !== WebSocket.OPEN) return;
     if ('code' in context) {
       refuse(ws, context.code, context.reason);
@@ -100,31 +101,18 @@ export async function createSyncEndpoint(
       context,
     );
     state.handle = handle;
-    state.entry = { ws, userId: context.userId, handle };
-    let set = live.get(workspaceId);
-    if (!set) {
-      set = new Set();
-      live.set(workspaceId, set);
-    }
-    set.add(state.entry);
+    state.remove = deps.live.add({
+      sessionId: context.sessionId,
+      userId: context.userId,
+      workspaceId,
+      recheck: async (event) => {
+        const now = await authorize(context.sessionId, workspaceId, event);
+        if ('code' in now) refuse(ws, now.code, now.reason);
+        else handle.setReadOnly(now.readOnly);
+      },
+    });
     for (const bytes of early.splice(0)) handle.receive(bytes);
   }
-
-  const unsubscribe = await access.on((event) => {
-    if (event.type === 'member') {
-      for (const c of live.get(event.workspaceId) ?? []) {
-        if (c.userId !== event.userId) continue;
-        if (event.role === null) refuse(c.ws, 4403, 'removed from workspace');
-        else c.handle.setReadOnly(!canWrite(event.role));
-      }
-    } else if (event.type === 'workspace-deleted') {
-      for (const c of live.get(event.workspaceId) ?? []) refuse(c.ws, 4404, 'workspace deleted');
-    } else {
-      for (const set of live.values()) {
-        for (const c of set) if (c.userId === event.userId) refuse(c.ws, 4401, 'signed out');
-      }
-    }
-  });
 
   const ping = setInterval(() => {
     for (const ws of wss.clients) {
@@ -150,7 +138,6 @@ export async function createSyncEndpoint(
     },
     async close() {
       clearInterval(ping);
-      unsubscribe();
       await rooms.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
@@ -158,4 +145,4 @@ export async function createSyncEndpoint(
   };
 }
 
-export type SyncEndpoint = Awaited<ReturnType<typeof createSyncEndpoint>>;
+export type SyncEndpoint = ReturnType<typeof createSyncEndpoint>;

@@ -1,24 +1,29 @@
-// The process's RoomManager: documents stored in the database, fanned out through Redis when configured, with
+// The process's RoomManager: documents stored in the database, fanned out to other instances when there are any, with
 // its activity reported to Prometheus and the log.
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { type DocStorage, RoomManager, type SyncLimits, WriteAheadStorage, replayLog } from '@tandem/core';
-import type { Redis } from 'ioredis';
+import {
+  type DocStorage,
+  type RoomBus,
+  RoomManager,
+  type SyncLimits,
+  WriteAheadStorage,
+  replayLog,
+} from '@tandem/core';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { PgDocStorage } from './pg-storage.ts';
-import { RedisRoomBus } from './redis-bus.ts';
 import { FileAppendLog } from './update-log.ts';
 
 export async function createRooms(
   database: Database,
-  redis: Redis | undefined,
+  /** Fan-out to other instances; none for a single process. */
+  bus: RoomBus | undefined,
   metrics: Metrics,
   logger: Logger,
   limits: Partial<SyncLimits> | undefined,
 ) {
-  const bus = redis ? new RedisRoomBus(redis) : undefined;
   const storage = bus ? directStorage(database) : await documentStorage(database, logger);
   const rooms = new RoomManager({
     storage: storage.storage,
@@ -40,11 +45,8 @@ export async function createRooms(
   });
   return {
     rooms,
-    /** After the rooms have closed: stores what is still on its way and lets go of the bus and the log. */
-    async close() {
-      await storage.close();
-      bus?.close();
-    },
+    /** After the rooms have closed: stores what is still on its way and lets go of the log. */
+    close: () => storage.close(),
   };
 }
 

@@ -6,7 +6,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { taskEvents, tasks } from '../db/schema.ts';
-import type { PubSub } from '../pubsub.ts';
+import type { Channels } from '../bus/channels.ts';
 
 export interface StoredTaskEvent {
   seq: number;
@@ -14,8 +14,12 @@ export interface StoredTaskEvent {
   event: TaskEvent;
 }
 
-export const taskChannel = (taskId: string) => `tandem:task:${taskId}`;
-export const workspaceTasksChannel = (workspaceId: string) => `tandem:workspace-tasks:${workspaceId}`;
+type TaskEventChannel = Channels['taskEvents'];
+
+/** What goes out live: the committed event with its sequence; followers receive it decoded and checked once. */
+export const liveTaskEventSchema = z
+  .object({ seq: z.number().int(), at: z.iso.datetime(), event: taskEventSchema })
+  .transform((m): StoredTaskEvent => ({ seq: m.seq, at: new Date(m.at), event: m.event }));
 
 /** Both drivers answer `execute` with `{ rows }`; numbers may arrive as strings from pg. */
 interface AppendedRows {
@@ -24,7 +28,7 @@ interface AppendedRows {
 
 export async function appendTaskEvent(
   db: Db,
-  pubsub: PubSub,
+  channel: TaskEventChannel,
   taskId: string,
   event: TaskEvent,
 ): Promise<number> {
@@ -42,7 +46,7 @@ export async function appendTaskEvent(
   if (!row) throw new Error(`task ${taskId} does not exist`);
   const stored = { seq: Number(row.seq), at: new Date(Number(row.at_ms)) };
   // The committed event rides along, so live followers need not read it back; the database stays the authority.
-  await pubsub.publish(taskChannel(taskId), { seq: stored.seq, at: stored.at.toISOString(), event: parsed });
+  await channel.publish(taskId, { seq: stored.seq, at: stored.at.toISOString(), event: parsed });
   return stored.seq;
 }
 
@@ -56,24 +60,6 @@ export async function listTaskEvents(db: Db, taskId: string, afterSeq: number, l
   return rows.map((r): StoredTaskEvent => ({ seq: r.seq, at: r.at, event: r.data as TaskEvent }));
 }
 
-const liveMessage = z.object({ seq: z.number().int(), at: z.iso.datetime(), event: taskEventSchema });
-
-// Every follower of a task receives the same message object (PubSub hands one object to all local handlers), so
-// it is validated once, not once per subscriber: with 50 watchers that is most of the fan-out's CPU.
-const parsedMessages = new WeakMap<object, StoredTaskEvent | null>();
-function parseLive(message: unknown): StoredTaskEvent | null {
-  if (typeof message !== 'object' || message === null) return null;
-  let parsed = parsedMessages.get(message);
-  if (parsed === undefined) {
-    const result = liveMessage.safeParse(message);
-    parsed = result.success
-      ? { seq: result.data.seq, at: new Date(result.data.at), event: result.data.event }
-      : null;
-    parsedMessages.set(message, parsed);
-  }
-  return parsed;
-}
-
 /**
  * Yields every event after `afterSeq`, in order and exactly once, then follows new ones until `signal` aborts.
  * Subscribes before the first read so nothing appended in between is missed. A live message that continues the
@@ -81,7 +67,7 @@ function parseLive(message: unknown): StoredTaskEvent | null {
  */
 export async function* followTaskEvents(
   db: Db,
-  pubsub: PubSub,
+  channel: TaskEventChannel,
   taskId: string,
   afterSeq: number,
   signal: AbortSignal | undefined,
@@ -91,10 +77,9 @@ export async function* followTaskEvents(
   const state = { needsRead: true };
   let wake: (() => void) | undefined;
   const poke = () => wake?.();
-  const unsubscribe = await pubsub.subscribe(taskChannel(taskId), (message) => {
-    const parsed = parseLive(message);
-    if (parsed) inbox.push(parsed);
-    else state.needsRead = true;
+  // Every follower of a task receives the same decoded object, checked once by the channel however many follow.
+  const unsubscribe = await channel.subscribe(taskId, (stored) => {
+    inbox.push(stored);
     poke();
   });
   signal?.addEventListener('abort', poke);

@@ -1,7 +1,7 @@
 // Runs tasks with a concurrency limit: in this process by default, or from a BullMQ queue shared by every
 // instance when Redis is configured. Cancellation is broadcast, so it reaches whichever instance runs the task.
 import type { Logger } from 'pino';
-import type { PubSub } from '../pubsub.ts';
+import type { Channels } from '../bus/channels.ts';
 
 export type ExecuteTask = (taskId: string, signal: AbortSignal) => Promise<void>;
 
@@ -13,8 +13,6 @@ export interface TaskRunner {
   idle(): Promise<void>;
   close(): Promise<void>;
 }
-
-const CANCEL_CHANNEL = 'tandem:task-cancel';
 
 interface TaskJob {
   taskId: string;
@@ -65,17 +63,14 @@ class Running {
 export async function createTaskRunner(options: {
   execute: ExecuteTask;
   concurrency: number;
-  pubsub: PubSub;
+  cancels: Channels['taskCancel'];
   logger: Logger;
   redisUrl: string | undefined;
   namespace: string;
 }): Promise<TaskRunner> {
   const running = new Running();
-  const unsubscribe = await options.pubsub.subscribe(CANCEL_CHANNEL, (message) => {
-    const taskId = (message as { taskId?: unknown }).taskId;
-    if (typeof taskId === 'string') running.abort(taskId);
-  });
-  const publishCancel = (taskId: string) => options.pubsub.publish(CANCEL_CHANNEL, { taskId });
+  const unsubscribe = await options.cancels.subscribe('', ({ taskId }) => running.abort(taskId));
+  const publishCancel = (taskId: string) => options.cancels.publish('', { taskId });
 
   if (!options.redisUrl) {
     const queue: string[] = [];

@@ -25,16 +25,11 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { tasks } from '../db/schema.ts';
 import { getCostSettings } from '../services/settings.ts';
-import { appendTaskEvent, workspaceTasksChannel } from './events.ts';
+import { appendTaskEvent } from './events.ts';
 import { resolveModel } from './models.ts';
 
-export type TaskDeps = Pick<AppDeps, 'db' | 'pubsub' | 'rooms' | 'limits' | 'config'>;
+export type TaskDeps = Pick<AppDeps, 'db' | 'channels' | 'rooms' | 'limits' | 'config'>;
 export type TaskRow = typeof tasks.$inferSelect;
-
-export interface TaskChange {
-  taskId: string;
-  state: TaskRow['state'];
-}
 
 /** The closing event of a task that ended before the model ran. */
 export function doneWithoutRun(outcome: 'cancelled' | 'failed'): TaskEvent {
@@ -42,7 +37,7 @@ export function doneWithoutRun(outcome: 'cancelled' | 'failed'): TaskEvent {
 }
 
 export async function emit(deps: TaskDeps, taskId: string, event: TaskEvent) {
-  return appendTaskEvent(deps.db, deps.pubsub, taskId, event);
+  return appendTaskEvent(deps.db, deps.channels.taskEvents, taskId, event);
 }
 
 export async function setState(
@@ -52,8 +47,7 @@ export async function setState(
 ) {
   await deps.db.update(tasks).set(patch).where(eq(tasks.id, task.id));
   if (patch.state) {
-    const change: TaskChange = { taskId: task.id, state: patch.state };
-    await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), change);
+    await deps.channels.taskChanges.publish(task.workspaceId, { taskId: task.id, state: patch.state });
   }
 }
 
@@ -105,7 +99,7 @@ export async function createTask(
     .returning();
   if (!row) throw new AppError('INTERNAL', 'Task insert returned nothing');
   await emit(deps, id, { type: 'status', status: 'queued' });
-  await deps.pubsub.publish(workspaceTasksChannel(row.workspaceId), { taskId: id, state: 'queued' });
+  await deps.channels.taskChanges.publish(row.workspaceId, { taskId: id, state: 'queued' });
   await enqueue(id);
   return row;
 }
@@ -145,7 +139,7 @@ export async function claimTask(deps: TaskDeps, task: Pick<TaskRow, 'id' | 'work
     .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
     .returning({ id: tasks.id });
   if (rows.length === 0) return false;
-  await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), { taskId: task.id, state: 'running' });
+  await deps.channels.taskChanges.publish(task.workspaceId, { taskId: task.id, state: 'running' });
   return true;
 }
 
@@ -160,7 +154,7 @@ export async function cancelTask(deps: TaskDeps, task: TaskRow, cancel: (taskId:
       await cancel(task.id);
       await emit(deps, task.id, { type: 'status', status: 'cancelled' });
       await emit(deps, task.id, doneWithoutRun('cancelled'));
-      await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), {
+      await deps.channels.taskChanges.publish(task.workspaceId, {
         taskId: task.id,
         state: 'cancelled',
       });
@@ -212,7 +206,7 @@ async function saveDecision(
     .update(tasks)
     .set({ changeset, undo: [...undo], state })
     .where(eq(tasks.id, task.id));
-  await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), { taskId: task.id, state });
+  await deps.channels.taskChanges.publish(task.workspaceId, { taskId: task.id, state });
 }
 
 function stateAfter(changeset: Changeset): TaskRow['state'] {

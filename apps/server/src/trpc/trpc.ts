@@ -1,14 +1,15 @@
 // tRPC context, initialization and the procedure builders that enforce access in one place.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, roleAtLeast, taskRef, workspaceRef, type MemberRole } from '@tandem/core';
+import { AppError, taskRef, workspaceRef, type MemberRole } from '@tandem/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Session, User } from 'lucia';
 import superjson from 'superjson';
+import type { WebSocket } from 'ws';
+import { identify, requireAdmin, requireRole, requireTaskRole, requireUser } from '../access/check.ts';
+import { guardedSubscription } from '../access/subscription.ts';
 import type { AppDeps } from '../deps.ts';
-import { readSession } from '../http/http-auth.ts';
+import { readSession, sessionIdOf } from '../http/http-auth.ts';
 import { checkOrigin } from '../http/origin.ts';
-import { getRole } from '../services/workspaces.ts';
-import { getTask } from '../tasks/service.ts';
 import { classifyError, toTrpcError } from './errors.ts';
 import { sharedOutput } from './shared-output.ts';
 
@@ -19,16 +20,73 @@ export interface Context {
   res: ServerResponse | undefined;
   requestId: string;
   ip: string;
+  /** The session cookie's id: on a WebSocket, whose context lives as long as the socket, it is checked per call. */
+  sessionId: string | null;
+  /** Who is calling, as the database says at this call (see `current` below). */
   user: User | null;
   session: Session | null;
+  /** Open subscriptions on this connection (a WebSocket, or one HTTP request). */
+  connection: { subscriptions: number };
+  transport: 'http' | 'ws';
 }
 
+interface RequestMeta {
+  req: IncomingMessage;
+  requestId: string;
+  ip: string;
+}
+
+/** One HTTP request: the session is read once (and its cookie refreshed or cleared) for the calls it carries. */
 export async function createContext(
   deps: AppDeps,
-  opts: { req: IncomingMessage; res?: ServerResponse | undefined; requestId: string; ip: string },
+  opts: RequestMeta & { res: ServerResponse },
 ): Promise<Context> {
   const { user, session } = await readSession(deps, opts.req, opts.res);
-  return { deps, req: opts.req, res: opts.res, requestId: opts.requestId, ip: opts.ip, user, session };
+  return {
+    deps,
+    ...opts,
+    sessionId: session?.id ?? null,
+    user,
+    session,
+    connection: { subscriptions: 0 },
+    transport: 'http',
+  };
+}
+
+/**
+ * One WebSocket for as long as it is open. Each call on it asks for the user's current state again; the socket is
+ * registered with LiveAccess so that signing out, being disabled or signed out everywhere closes it at once (4401).
+ */
+export async function createSocketContext(
+  deps: AppDeps,
+  opts: RequestMeta & { ws: WebSocket | undefined },
+): Promise<Context> {
+  const sessionId = sessionIdOf(deps, opts.req);
+  const { user, session } = await identify(deps, sessionId);
+  const { ws } = opts;
+  if (user && ws && ws.readyState <= 1) {
+    const close = () => ws.close(4401, 'signed out');
+    const remove = deps.live.add({
+      sessionId: session.id,
+      userId: user.id,
+      recheck: async () => {
+        if (!(await identify(deps, session.id)).user) close();
+      },
+    });
+    ws.once('close', remove);
+  }
+  return {
+    deps,
+    req: opts.req,
+    res: undefined,
+    requestId: opts.requestId,
+    ip: opts.ip,
+    sessionId,
+    user,
+    session,
+    connection: { subscriptions: 0 },
+    transport: 'ws',
+  };
 }
 
 const t = initTRPC.context<Context>().create({
@@ -78,32 +136,34 @@ const sameOrigin = t.middleware(async ({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(timing).use(domainErrors).use(sameOrigin);
+/** Every call on a WebSocket sees the user as they are now, not as they were when the socket opened. */
+const current = t.middleware(async ({ ctx, next }) => {
+  if (ctx.transport === 'http') return next();
+  const { user, session } = await identify(ctx.deps, ctx.sessionId);
+  return next({ ctx: { ...ctx, user, session } });
+});
+
+export const publicProcedure = t.procedure.use(timing).use(domainErrors).use(sameOrigin).use(current);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
-  const { user, session } = ctx;
-  if (!user || !session) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  const { user, session } = requireUser(ctx);
   if (type === 'mutation') await ctx.deps.limits.consume('mutationsPerUser', user.id);
   return next({ ctx: { ...ctx, user, session } });
 });
 
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (!ctx.user.isAdmin) throw new AppError('FORBIDDEN', 'Only instance administrators can do this.');
+  requireAdmin(ctx.user);
   return next();
 });
 
 /**
  * A procedure on one workspace: the input carries `workspaceId`, and the caller must be a member with at least
- * `minRole`. Non-members get NOT_FOUND so workspace ids cannot be probed.
+ * `minRole` (access/check.ts: non-members get NOT_FOUND, an archived workspace refuses what needs an editor).
  */
 export function memberProcedure(minRole: MemberRole) {
   return authedProcedure.input(workspaceRef).use(async ({ ctx, input, next }) => {
-    const role = await getRole(ctx.deps.database, input.workspaceId, ctx.user.id);
-    if (!role) throw new AppError('NOT_FOUND', 'Workspace not found');
-    if (!roleAtLeast(role, minRole)) {
-      throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are a ${role}.`);
-    }
-    return next({ ctx: { ...ctx, role } });
+    const role = await requireRole(ctx.deps, ctx.user.id, input.workspaceId, minRole);
+    return next({ ctx: { ...ctx, role, minRole } });
   });
 }
 
@@ -113,14 +173,28 @@ export function memberProcedure(minRole: MemberRole) {
  */
 export function taskProcedure(minRole: MemberRole) {
   return authedProcedure.input(taskRef).use(async ({ ctx, input, next }) => {
-    const task = await getTask(ctx.deps, input.taskId).catch(() => null);
-    const role = task ? await getRole(ctx.deps.database, task.workspaceId, ctx.user.id) : null;
-    if (!task || !role) throw new AppError('NOT_FOUND', 'Task not found');
-    if (!roleAtLeast(role, minRole)) {
-      throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are a ${role}.`);
-    }
-    return next({ ctx: { ...ctx, role, task } });
+    const { task, role } = await requireTaskRole(ctx.deps, ctx.user.id, input.taskId, minRole);
+    return next({ ctx: { ...ctx, role, task, minRole } });
   });
+}
+
+/**
+ * The body of a subscription on one workspace, kept to the access its procedure checked: it ends with that
+ * check's typed error the moment the caller loses access (see access/subscription.ts).
+ */
+export function liveSubscription<T>(
+  ctx: Context & { user: User; session: Session; minRole: MemberRole },
+  workspaceId: string,
+  signal: AbortSignal | undefined,
+  source: (signal: AbortSignal) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  return guardedSubscription(
+    ctx.deps,
+    { sessionId: ctx.session.id, userId: ctx.user.id, connection: ctx.connection },
+    { workspaceId, minRole: ctx.minRole },
+    signal,
+    source,
+  );
 }
 
 /** Who did it, from where, in which request: the fields every audit entry written by a procedure carries. */

@@ -1,9 +1,8 @@
 import { signInInput, signUpInput } from '@tandem/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import type { Session } from 'lucia';
-import { signIn, signUp } from '../../services/accounts.ts';
-import { writeAudit } from '../../services/audit.ts';
-import { auditActor, authedProcedure, publicProcedure, type Context } from '../trpc.ts';
+import { signIn, signOut, signOutEverywhere, signUp } from '../../services/accounts.ts';
+import { authedProcedure, publicProcedure, type Context } from '../trpc.ts';
 
 function setSessionCookie(ctx: Context, session: Session | null) {
   const cookie = session
@@ -24,21 +23,12 @@ export const authRouter = {
     return user;
   }),
   signOut: authedProcedure.mutation(async ({ ctx }) => {
-    await ctx.deps.auth.invalidateSession(ctx.session.id);
-    await writeAudit(ctx.deps.db, {
-      action: 'auth.sign_out',
-      ...auditActor(ctx),
-    });
+    await signOut(ctx.deps, ctx.session, ctx);
     setSessionCookie(ctx, null);
     return { ok: true };
   }),
   signOutEverywhere: authedProcedure.mutation(async ({ ctx }) => {
-    await ctx.deps.auth.invalidateUserSessions(ctx.user.id);
-    await ctx.deps.access.publish({ type: 'user-revoked', userId: ctx.user.id });
-    await writeAudit(ctx.deps.db, {
-      action: 'auth.sign_out_everywhere',
-      ...auditActor(ctx),
-    });
+    await signOutEverywhere(ctx.deps, ctx.user.id, ctx);
     setSessionCookie(ctx, null);
     return { ok: true };
   }),

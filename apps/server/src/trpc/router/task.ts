@@ -9,11 +9,11 @@ import {
 import { tracked, type TRPCRouterRecord } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { workspaces } from '../../db/schema.ts';
-import { followTaskEvents, workspaceTasksChannel, type StoredTaskEvent } from '../../tasks/events.ts';
+import { followTaskEvents, type StoredTaskEvent } from '../../tasks/events.ts';
 import { availableModels } from '../../tasks/models.ts';
 import * as service from '../../tasks/service.ts';
 import { shareOutput } from '../shared-output.ts';
-import { authedProcedure, memberProcedure, taskProcedure } from '../trpc.ts';
+import { authedProcedure, liveSubscription, memberProcedure, taskProcedure } from '../trpc.ts';
 
 // One wire object per stored event: followers of a live event all receive the same stored object, so they yield the
 // same value and its serialization is done once for all of them.
@@ -48,38 +48,19 @@ export const taskRouter = {
     .input(taskEventsInput)
     .subscription(async function* ({ ctx, input, signal }) {
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
-      for await (const stored of followTaskEvents(ctx.deps.db, ctx.deps.pubsub, ctx.task.id, after, signal)) {
+      const { db, channels } = ctx.deps;
+      const follow = (stop: AbortSignal) =>
+        followTaskEvents(db, channels.taskEvents, ctx.task.id, after, stop);
+      for await (const stored of liveSubscription(ctx, ctx.task.workspaceId, signal, follow)) {
         yield tracked(String(stored.seq), wireEvent(stored));
       }
     }),
   /** Task list changes of a workspace (created, state changed); clients refetch `list` on each. */
-  onChange: memberProcedure('reviewer').subscription(async function* ({ ctx, input, signal }) {
-    const queue: service.TaskChange[] = [];
-    let wake: (() => void) | undefined;
-    const unsubscribe = await ctx.deps.pubsub.subscribe(
-      workspaceTasksChannel(input.workspaceId),
-      (message) => {
-        queue.push(message as service.TaskChange);
-        wake?.();
-      },
-    );
-    const stop = () => wake?.();
-    signal?.addEventListener('abort', stop);
-    try {
-      while (!signal?.aborted) {
-        const next = queue.shift();
-        if (next) {
-          yield next;
-          continue;
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-    } finally {
-      signal?.removeEventListener('abort', stop);
-      unsubscribe();
-    }
-  }),
+  onChange: memberProcedure('reviewer').subscription(({ ctx, input, signal }) =>
+    liveSubscription(ctx, input.workspaceId, signal, (stop) =>
+      ctx.deps.channels.taskChanges.follow(input.workspaceId, stop),
+    ),
+  ),
   accept: taskProcedure('editor')
     .input(hunkSelectionInput)
     .mutation(({ ctx, input }) =>

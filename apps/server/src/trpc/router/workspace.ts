@@ -41,16 +41,14 @@ export const workspaceRouter = {
   archive: memberProcedure('owner')
     .input(archiveWorkspaceInput)
     .mutation(({ ctx, input }) =>
-      workspaces.archiveWorkspace(ctx.deps.db, actor(ctx), input.workspaceId, input.archived),
+      workspaces.archiveWorkspace(ctx.deps, actor(ctx), input.workspaceId, input.archived),
     ),
   delete: memberProcedure('owner').mutation(async ({ ctx, input }) => {
-    await workspaces.deleteWorkspace(ctx.deps.db, actor(ctx), input.workspaceId);
-    await ctx.deps.access.workspaceDeleted(input.workspaceId);
+    await workspaces.deleteWorkspace(ctx.deps, actor(ctx), input.workspaceId);
     return { ok: true };
   }),
   leave: memberProcedure('reviewer').mutation(async ({ ctx, input }) => {
-    await workspaces.removeMember(ctx.deps.db, actor(ctx), input.workspaceId, ctx.user.id);
-    await ctx.deps.access.memberChanged(input.workspaceId, ctx.user.id, null);
+    await workspaces.removeMember(ctx.deps, actor(ctx), input.workspaceId, ctx.user.id);
     return { ok: true };
   }),
   invite: {
@@ -75,30 +73,21 @@ export const workspaceRouter = {
       }),
     accept: authedProcedure
       .input(acceptInviteInput)
-      .mutation(({ ctx, input }) => workspaces.acceptInvite(ctx.deps.db, actor(ctx), input.token)),
+      .mutation(({ ctx, input }) => workspaces.acceptInvite(ctx.deps, actor(ctx), input.token)),
   },
   members: {
     list: memberProcedure('reviewer').query(({ ctx, input }) =>
-      workspaces.listMembers(ctx.deps.db, input.workspaceId),
+      workspaces.listMembers(ctx.deps.db, input.workspaceId, { role: ctx.role, isAdmin: ctx.user.isAdmin }),
     ),
     setRole: memberProcedure('owner')
       .input(setMemberRoleInput)
-      .mutation(async ({ ctx, input }) => {
-        const result = await workspaces.setMemberRole(
-          ctx.deps.db,
-          actor(ctx),
-          input.workspaceId,
-          input.userId,
-          input.role,
-        );
-        await ctx.deps.access.memberChanged(input.workspaceId, input.userId, input.role);
-        return result;
-      }),
+      .mutation(({ ctx, input }) =>
+        workspaces.setMemberRole(ctx.deps, actor(ctx), input.workspaceId, input.userId, input.role),
+      ),
     remove: memberProcedure('owner')
       .input(removeMemberInput)
       .mutation(async ({ ctx, input }) => {
-        await workspaces.removeMember(ctx.deps.db, actor(ctx), input.workspaceId, input.userId);
-        await ctx.deps.access.memberChanged(input.workspaceId, input.userId, null);
+        await workspaces.removeMember(ctx.deps, actor(ctx), input.workspaceId, input.userId);
         return { ok: true };
       }),
   },
