@@ -170,7 +170,7 @@ export function ShareDialog({
                     {m.userId === me.id ? ' (you)' : ''}
                   </span>
                   <span className="truncate text-xs text-zinc-600">
-                    {m.email} · joined {timeAgo(m.joinedAt)}
+                    {m.email === null ? '' : `${m.email} · `}joined {timeAgo(m.joinedAt)}
                   </span>
                 </div>
                 <select
