@@ -188,6 +188,32 @@ describe.each(backends)('access on %s', (backend) => {
     await vi.waitFor(() => expect(again.ended.code).toBe('NOT_FOUND'));
   });
 
+  it('a subscription over server-sent events ends the same way when access is lost', async () => {
+    const owner = await signedUpClient(server.url, 'Owner');
+    const member = await signedUpClient(server.url, 'Member');
+    const ws = await shared(owner, member);
+    const input = encodeURIComponent(JSON.stringify({ json: { workspaceId: ws.id } }));
+    const response = await fetch(`${server.url}/trpc/task.onChange?input=${input}`, {
+      headers: { cookie: member.jar.header(), accept: 'text/event-stream' },
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let stream = '';
+    const read = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        stream += decoder.decode(value, { stream: true });
+      }
+    })();
+    await vi.waitFor(() => expect(stream).toContain('connected'));
+    await owner.trpc.workspace.members.remove.mutate({ workspaceId: ws.id, userId: member.user.id });
+    await vi.waitFor(() => expect(stream).toMatch(/event: serialized-error\ndata: .*"code":"NOT_FOUND"/));
+    await reader.cancel();
+    await read.catch(() => undefined);
+  });
+
   it('signing out closes every Yjs connection of that session at once, and only of that session', async () => {
     const owner = await signedUpClient(server.url, 'Owner');
     const ws = await owner.trpc.workspace.create.mutate({ name: 'Two browsers' });
