@@ -2,7 +2,14 @@
 // its activity reported to Prometheus and the log.
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { type DocStorage, RoomManager, type SyncLimits, WriteAheadStorage, replayLog } from '@tandem/core';
+import {
+  type DocStorage,
+  RoomManager,
+  type SyncLimits,
+  WriteAheadStorage,
+  replayLog,
+  workspaceDocLayout,
+} from '@tandem/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
@@ -23,8 +30,10 @@ export async function createRooms(
   const rooms = new RoomManager({
     storage: storage.storage,
     ...(bus ? { bus } : {}),
-    // A document carries CRDT overhead on top of the workspace's own 100 MiB file limit.
+    // Content is held to the workspace limit the file API uses (`maxWorkspaceBytes`); the encoded document also
+    // carries history and CRDT overhead, bounded separately.
     limits: { maxDocumentBytes: 160 * 1024 * 1024, ...limits },
+    layout: workspaceDocLayout,
     metrics: {
       messageReceived: (_doc, kind, bytes) => {
         metrics.yjsMessages.inc({ kind });
