@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { MemoryDocStorage } from '../sync/memory-storage.ts';
+import { RoomManager } from '../sync/room-manager.ts';
 import { PendingStructs, deletesSomethingNew, inspectClientUpdate } from '../sync/update-check.ts';
 import { workspaceDocLayout } from './doc-layout.ts';
 import { createFile } from './model.ts';
+import { listTree } from './queries.ts';
 
 /** The update a client makes on top of a copy of `server`. */
 function clientUpdate(server: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
@@ -141,5 +144,27 @@ describe('workspace document layout', () => {
   it('measures content as the file API does', () => {
     const doc = workspace();
     expect(workspaceDocLayout.contentBytes(doc)).toBe('export const a = 1;\n'.length + 6);
+  });
+
+  it('removes what a stored document took in before updates were checked, when it loads', async () => {
+    const storage = new MemoryDocStorage();
+    const old = workspace();
+    old.getMap('files').set('../../etc/passwd', new Y.Text('root'));
+    old.getMap('files').set('a\u202Eb.ts', new Y.Text('x'));
+    old.getMap('files').set('map.ts', new Y.Map());
+    old.getMap('binaries').set('/abs.bin', new Uint8Array([1]));
+    old.getMap('meta').set('src/main.ts', { binary: false, language: 'x'.repeat(500) });
+    await storage.append('ws1', [Y.encodeStateAsUpdate(old)]);
+
+    const manager = new RoomManager({ storage, layout: workspaceDocLayout });
+    const paths = await manager.transact('ws1', (doc) => listTree(doc).map((entry) => entry.path));
+    expect(paths).toEqual(['logo.png', 'src', 'src/main.ts']);
+    await manager.close();
+    const stored = await storage.load('ws1');
+    const reloaded = new Y.Doc();
+    for (const part of stored.updates) Y.applyUpdate(reloaded, part);
+    expect([...reloaded.getMap('files').keys()]).toEqual(['src/main.ts']);
+    expect([...reloaded.getMap('binaries').keys()]).toEqual(['logo.png']);
+    expect([...reloaded.getMap('meta').keys()].sort()).toEqual(['logo.png']);
   });
 });

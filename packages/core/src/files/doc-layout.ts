@@ -3,6 +3,7 @@
 // write anything into the document, so this is what keeps `files`, `binaries` and `meta` readable by everyone else.
 import * as Y from 'yjs';
 import type { DocLayout, ItemContent, ItemPlace } from '../sync/update-check.ts';
+import { removeEntry } from './doc-writes.ts';
 import { normalizePath } from './path.ts';
 import {
   BINARIES_MAP,
@@ -67,8 +68,33 @@ function refuseWorkspaceItem(place: ItemPlace, content: ItemContent): string | n
   return `${root} entries hold no nested content there`;
 }
 
+/** Whether a value read from a live map is what that map holds (`entryProblem` on live values). */
+function validValue(map: string, value: unknown): boolean {
+  if (map === FILES_MAP) return value instanceof Y.Text && !(value instanceof Y.XmlText);
+  if (map === BINARIES_MAP) return value instanceof Uint8Array;
+  const meta = parseMeta(value);
+  return meta !== undefined && meta.language.length <= MAX_LANGUAGE_LENGTH;
+}
+
+/**
+ * Entries a document took in before updates were checked (a path the API refuses, a value of the wrong type) show in
+ * the tree and can be neither renamed nor deleted through the API: they go when the document loads.
+ */
+function repairWorkspaceDoc(doc: Y.Doc): number {
+  let removed = 0;
+  for (const map of [FILES_MAP, BINARIES_MAP, META_MAP] as const) {
+    for (const [key, value] of doc.getMap(map)) {
+      if (pathProblem(key) === null && validValue(map, value)) continue;
+      removeEntry(doc, map, key);
+      removed++;
+    }
+  }
+  return removed;
+}
+
 /** The layout `RoomManager` enforces on workspace documents. */
 export const workspaceDocLayout: DocLayout = {
   refuse: refuseWorkspaceItem,
   contentBytes: (doc) => storedFiles(doc).reduce((sum, file) => sum + storedFileSize(file), 0),
+  repair: repairWorkspaceDoc,
 };

@@ -51,6 +51,8 @@ import type {
 const persistedOrigin = Symbol('sync.persisted');
 const busOrigin = Symbol('sync.bus');
 const storageOrigin = Symbol('sync.storage');
+// Removal of what a stored document holds against the layout, made when it loads.
+const repairOrigin = Symbol('sync.repair');
 // Awareness removals caused by a local connection leaving, which other instances must hear about.
 const leaveOrigin = Symbol('sync.leave');
 
@@ -690,6 +692,9 @@ export class Room {
       this.#documentBytes = storedBytes(stored);
       this.#contentBytes = storedBytes(stored);
       this.#state = 'ready';
+      // A server-side edit like any other: durable before anyone is sent the document.
+      const layout = this.#env.layout;
+      if (layout !== null) this.doc.transact(() => layout.repair(this.doc), repairOrigin);
       this.#env.loaded(this, stored);
       this.#env.metrics.roomLoaded?.(this.docName, this.#env.now() - startedAt, storedBytes(stored));
       this.#loaded.resolve();

@@ -31,6 +31,11 @@ export interface DocLayout {
   refuse(place: ItemPlace, content: ItemContent): string | null;
   /** The content bytes the document holds, for `SyncLimits.maxWorkspaceBytes`. Exact, so it may be slow. */
   contentBytes(doc: Y.Doc): number;
+  /**
+   * Removes what a loaded document holds against the layout (stored before the layout was enforced), inside the
+   * caller's transaction; returns how many entries it removed.
+   */
+  repair(doc: Y.Doc): number;
 }
 
 /** What the item a struct became resolves to: its place, or null when Yjs will garbage-collect it on arrival. */
