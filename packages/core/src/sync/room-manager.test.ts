@@ -13,6 +13,7 @@ import {
   messageAwareness,
   messageSync,
 } from './protocol.ts';
+import { workspaceDocLayout } from '../files/doc-layout.ts';
 import { RoomManager, type RoomManagerOptions } from './room-manager.ts';
 import {
   type Cluster,
@@ -514,6 +515,43 @@ describe('RoomManager: read-only connections', () => {
     expect(closes).toEqual([syncCloseCodes.editsRefused]);
     expect(textOf(editor.doc)).toBe('base');
     expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('base');
+  });
+});
+
+describe('RoomManager: workspace size', () => {
+  it('holds content to maxWorkspaceBytes, measuring before it refuses', async () => {
+    let now = 0;
+    const { connect, settle, network, manager } = single({
+      layout: workspaceDocLayout,
+      limits: { maxWorkspaceBytes: 1_000 },
+      now: () => now,
+    });
+    const observer = connect('ws1', bob);
+    const writer = new RawPeer(network, manager, 'ws1', alice);
+    await settle();
+    const local = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    local.on('update', (update: Uint8Array) => updates.push(update));
+    const send = () => {
+      for (const update of updates.splice(0)) writer.send(encodeUpdateMessage(update));
+    };
+    const files = local.getMap('files');
+    files.set('a.txt', new Y.Text('a'.repeat(600)));
+    send();
+    await settle();
+    // Deleted, then as much again: the running total says 1,200 bytes, a measurement says 600.
+    files.delete('a.txt');
+    files.set('b.txt', new Y.Text('b'.repeat(600)));
+    send();
+    await settle();
+    expect(writer.closed).toBeNull();
+    expect([...(observer.doc.getMap('files').keys() as Iterable<string>)]).toEqual(['b.txt']);
+    now += 5_000;
+    files.set('c.txt', new Y.Text('c'.repeat(600)));
+    send();
+    await settle();
+    expect(writer.closed).toEqual({ code: syncCloseCodes.tooLarge, reason: 'workspace too large' });
+    expect(observer.doc.getMap('files').has('c.txt')).toBe(false);
   });
 });
 

@@ -132,6 +132,8 @@ class Peer implements RoomHandle {
 
 type AwarenessOwner = Peer | `instance:${string}`;
 
+const contentMeasureIntervalMs = 1_000;
+
 /** Refused Yjs client ids remembered per document. */
 const maxStaleClients = 1_000;
 
@@ -179,6 +181,7 @@ export class Room {
   /** Upper bound of the content bytes (what the layout measures), including updates still being written. */
   #contentBytes = 0;
   #queuedContentBytes = 0;
+  #contentMeasuredAt = Number.NEGATIVE_INFINITY;
   /** Items of client updates that are being made durable and are not in the document yet. */
   readonly #pending = new PendingStructs();
 
@@ -390,13 +393,20 @@ export class Room {
     );
   }
 
-  /** Counts content against `maxWorkspaceBytes`; false when the workspace would grow past it. */
+  /**
+   * Counts content against `maxWorkspaceBytes`; false when the workspace would grow past it. The running total
+   * over-estimates (deletions are not subtracted), so it is measured before refusing; but at most once a second,
+   * since measuring reads every text (about 0.1 s for 100 MiB) and a client near the limit could otherwise have it
+   * done for every keystroke.
+   */
   #reserveContent(bytes: number): boolean {
     const layout = this.#env.layout;
     if (layout === null || bytes === 0) return true;
     const limit = this.#env.limits.maxWorkspaceBytes;
     if (this.#contentBytes + bytes > limit) {
-      // An over-estimate (deletions are not subtracted): measure before refusing.
+      const now = this.#env.now();
+      if (now - this.#contentMeasuredAt < contentMeasureIntervalMs) return false;
+      this.#contentMeasuredAt = now;
       this.#contentBytes = layout.contentBytes(this.doc) + this.#queuedContentBytes;
       if (this.#contentBytes + bytes > limit) return false;
     }
