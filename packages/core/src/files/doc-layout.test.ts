@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MemoryDocStorage } from '../sync/memory-storage.ts';
 import { RoomManager } from '../sync/room-manager.ts';
+import { defaultSyncLimits } from '../sync/types.ts';
 import { PendingStructs, deletesSomethingNew, inspectClientUpdate } from '../sync/update-check.ts';
 import { workspaceDocLayout } from './doc-layout.ts';
 import { createFile } from './model.ts';
-import { listTree } from './queries.ts';
+import { listTree, workspaceStats } from './queries.ts';
+import { defaultWorkspaceLimits } from './limits.ts';
 
 /** The update a client makes on top of a copy of `server`. */
 function clientUpdate(server: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
@@ -141,9 +143,11 @@ describe('workspace document layout', () => {
     expect(deletesSomethingNew(server, deletion)).toBe(true);
   });
 
-  it('measures content as the file API does', () => {
+  it('measures content as the file API does, against the same limit', () => {
     const doc = workspace();
+    expect(workspaceDocLayout.contentBytes(doc)).toBe(workspaceStats(doc).totalBytes);
     expect(workspaceDocLayout.contentBytes(doc)).toBe('export const a = 1;\n'.length + 6);
+    expect(defaultSyncLimits.maxWorkspaceBytes).toBe(defaultWorkspaceLimits.maxWorkspaceBytes);
   });
 
   it('removes what a stored document took in before updates were checked, when it loads', async () => {
