@@ -97,6 +97,8 @@ export class RoomManager {
       closed: (room) => {
         if (this.#rooms.get(room.docName) !== room) return;
         this.#rooms.delete(room.docName);
+        // Kept only where it holds something: every room looks it up, and an empty one per document would add up.
+        if (this.#staleClients.get(room.docName)?.size === 0) this.#staleClients.delete(room.docName);
         if (!this.#compactions.has(room.docName)) this.#backlogs.delete(room.docName);
       },
     };
