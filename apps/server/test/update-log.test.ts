@@ -124,9 +124,19 @@ describe('rooms on PGlite on disk', () => {
     await database.db.insert(workspaces).values({ id, name: 'w', createdBy: 'u' });
     return id;
   };
+  /** The workspace layout's one text file, which the rooms check every update against. */
+  const fileIn = (doc: Y.Doc) => {
+    const files = doc.getMap<Y.Text>('files');
+    let text = files.get('main.ts');
+    if (!text) {
+      text = new Y.Text();
+      files.set('main.ts', text);
+    }
+    return text;
+  };
   const updateOf = (text: string, doc = new Y.Doc()) => {
     const before = Y.encodeStateVector(doc);
-    doc.getText('t').insert(doc.getText('t').length, text);
+    doc.transact(() => fileIn(doc).insert(fileIn(doc).length, text));
     return Y.encodeStateAsUpdate(doc, before);
   };
   const textOf = async (id: string) => {
@@ -134,7 +144,7 @@ describe('rooms on PGlite on disk', () => {
     const doc = new Y.Doc();
     if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
     for (const u of stored.updates) Y.applyUpdate(doc, u);
-    return doc.getText('t').toString();
+    return doc.getMap<Y.Text>('files').get('main.ts')?.toString() ?? '';
   };
 
   beforeAll(async () => {

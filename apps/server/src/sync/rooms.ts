@@ -9,6 +9,7 @@ import {
   type SyncLimits,
   WriteAheadStorage,
   replayLog,
+  workspaceDocLayout,
 } from '@tandem/core';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
@@ -28,8 +29,10 @@ export async function createRooms(
   const rooms = new RoomManager({
     storage: storage.storage,
     ...(bus ? { bus } : {}),
-    // A document carries CRDT overhead on top of the workspace's own 100 MiB file limit.
+    // Content is held to the workspace limit the file API uses (`maxWorkspaceBytes`); the encoded document also
+    // carries history and CRDT overhead, bounded separately.
     limits: { maxDocumentBytes: 160 * 1024 * 1024, ...limits },
+    layout: workspaceDocLayout,
     metrics: {
       messageReceived: (_doc, kind, bytes) => {
         metrics.yjsMessages.inc({ kind });

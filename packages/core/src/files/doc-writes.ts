@@ -5,7 +5,16 @@ import * as Y from 'yjs';
 import { detectLanguage } from './language.ts';
 import { computeTextEdits } from './text-diff.ts';
 import type { PreparedContent } from './write-guards.ts';
-import { binariesMap, type FileMeta, filesMap, metaMap, type StoredFile } from './workspace-doc.ts';
+import {
+  type BINARIES_MAP,
+  type FILES_MAP,
+  type META_MAP,
+  binariesMap,
+  type FileMeta,
+  filesMap,
+  metaMap,
+  type StoredFile,
+} from './workspace-doc.ts';
 
 export function putFile(doc: Y.Doc, path: string, content: PreparedContent, language: string): void {
   const meta: FileMeta = { binary: content.binary, language };
@@ -17,6 +26,15 @@ export function putFile(doc: Y.Doc, path: string, content: PreparedContent, lang
     filesMap(doc).set(path, new Y.Text(content.text));
   }
   metaMap(doc).set(path, meta);
+}
+
+/** Deletes one entry of one map, for repairing a document whose entry breaks the layout (see doc-layout.ts). */
+export function removeEntry(
+  doc: Y.Doc,
+  map: typeof FILES_MAP | typeof BINARIES_MAP | typeof META_MAP,
+  key: string,
+) {
+  doc.getMap(map).delete(key);
 }
 
 export function removeFile(doc: Y.Doc, path: string): void {

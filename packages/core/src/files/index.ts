@@ -51,6 +51,7 @@ export {
 } from './limits.ts';
 export { applyTextEdits, computeTextEdits, type TextEdit } from './text-diff.ts';
 export { replaceText } from './doc-writes.ts';
+export { workspaceDocLayout } from './doc-layout.ts';
 
 export {
   BINARIES_MAP,

@@ -1,12 +1,13 @@
 // Yjs sync server core, transport-agnostic. The server creates one RoomManager per process with a DocStorage (and a
 // RoomBus when scaled out), calls join() for every authenticated WebSocket on /yjs/<workspaceId>, feeds binary frames
 // to handle.receive() and calls handle.leave() when the socket closes.
-export { syncCloseCodes, type SyncCloseCode } from './close-codes.ts';
+export { resyncCloseCodes, syncCloseCodes, type SyncCloseCode } from './close-codes.ts';
 export { compactDoc, type CompactionResult } from './compaction.ts';
 export { MemoryRoomBus } from './memory-bus.ts';
 export { MemoryDocStorage } from './memory-storage.ts';
 export {
   type AwarenessEntry,
+  type DecodedUpdate,
   type SyncMessage,
   type SyncMessageKind,
   decodeSyncMessage,
@@ -33,6 +34,14 @@ export {
   type SyncMetrics,
   defaultSyncLimits,
 } from './types.ts';
+export {
+  type DocLayout,
+  type ItemPlace,
+  type SharedTypeKind,
+  PendingStructs,
+  deletesSomethingNew,
+  inspectClientUpdate,
+} from './update-check.ts';
 export {
   type AppendLog,
   type WriteAheadOptions,

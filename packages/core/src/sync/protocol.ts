@@ -21,9 +21,12 @@ export interface AwarenessEntry {
   state: Record<string, unknown> | null;
 }
 
+/** A Yjs update as `Y.decodeUpdate` returns it: kept with the message so the room checks it without decoding again. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
 export type SyncMessage =
   | { kind: 'sync-step1'; stateVector: Uint8Array }
-  | { kind: 'sync-step2' | 'sync-update'; update: Uint8Array; empty: boolean }
+  | { kind: 'sync-step2' | 'sync-update'; update: Uint8Array; empty: boolean; decoded: DecodedUpdate }
   | { kind: 'awareness'; entries: AwarenessEntry[] }
   | { kind: 'query-awareness' };
 
@@ -59,8 +62,8 @@ function isValidRange(clock: number, length: number): boolean {
  * the same client's own future (Yjs assumes a client's earlier clocks are present and does not check). `empty`
  * marks updates with no structs and no deletions (a peer's no-op step 2).
  */
-export function inspectUpdate(update: Uint8Array): { empty: boolean } {
-  let decoded: ReturnType<typeof Y.decodeUpdate>;
+export function inspectUpdate(update: Uint8Array): { empty: boolean; decoded: DecodedUpdate } {
+  let decoded: DecodedUpdate;
   try {
     decoded = Y.decodeUpdate(update);
   } catch (error) {
@@ -82,7 +85,7 @@ export function inspectUpdate(update: Uint8Array): { empty: boolean } {
       if (!isValidRange(range.clock, range.len)) throw malformed('invalid delete range in update');
     }
   }
-  return { empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 };
+  return { empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0, decoded };
 }
 
 export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
@@ -134,8 +137,8 @@ function decodeUnsafe(frame: Uint8Array): SyncMessage {
         message = { kind: 'sync-step1', stateVector };
       } else if (syncType === syncStep2 || syncType === syncUpdate) {
         const update = readBytes(decoder, 'update');
-        const { empty } = inspectUpdate(update);
-        message = { kind: syncType === syncStep2 ? 'sync-step2' : 'sync-update', update, empty };
+        const { empty, decoded } = inspectUpdate(update);
+        message = { kind: syncType === syncStep2 ? 'sync-step2' : 'sync-update', update, empty, decoded };
       } else {
         throw malformed(`unknown sync message type ${syncType}`);
       }

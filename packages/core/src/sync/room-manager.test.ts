@@ -13,6 +13,7 @@ import {
   messageAwareness,
   messageSync,
 } from './protocol.ts';
+import { workspaceDocLayout } from '../files/doc-layout.ts';
 import { RoomManager, type RoomManagerOptions } from './room-manager.ts';
 import {
   type Cluster,
@@ -196,7 +197,7 @@ describe('RoomManager: first sync of new clients', () => {
     for (const peer of [first, second, third, returning]) peer.handle.leave();
   });
 
-  it('does not hand out a kept reply that lacks an update still waiting for its dependencies', async () => {
+  it('refuses an update that builds on content the server does not have, rather than parking it', async () => {
     const { connect, settle, manager } = single();
     const writer = connect('ws1', alice);
     await settle();
@@ -206,22 +207,29 @@ describe('RoomManager: first sync of new clients', () => {
     await settle();
     expect(before.reply()).toBeDefined();
 
-    // The second half of someone's typing, without the first: Yjs keeps it pending and fires no 'update'.
+    // The second half of someone's typing, without the first: Yjs would keep it pending, out of every check's sight
+    // until the first half arrived, and in memory for good if it never did.
     const typist = new Y.Doc();
     typist.getText('other').insert(0, 'ab');
     const half = Y.encodeStateVector(typist);
     typist.getText('other').insert(2, 'cd');
-    const sender = joinRaw(manager, typist);
-    sender.handle.receive(encodeUpdateMessage(Y.encodeStateAsUpdate(typist, half)));
+    const closed: { code: number; reason: string }[] = [];
+    const sender = manager.join(
+      'ws1',
+      { send: () => undefined, close: (code, reason) => closed.push({ code, reason }) },
+      carol,
+    );
+    sender.receive(encodeUpdateMessage(Y.encodeStateAsUpdate(typist, half)));
     await settle();
+    expect(closed).toEqual([
+      { code: syncCloseCodes.invalidUpdate, reason: expect.stringMatching(/unknown content/) as unknown },
+    ]);
 
     const after = joinRaw(manager, new Y.Doc());
     await settle();
-    expect(after.reply()).not.toBe(before.reply());
-    const message = decodeSyncMessage(after.reply() ?? new Uint8Array());
-    if (message.kind !== 'sync-step2') throw new Error('no sync reply');
-    expect(Y.decodeUpdate(message.update).structs.some((s) => s.id.client === typist.clientID)).toBe(true);
-    for (const peer of [before, sender, after]) peer.handle.leave();
+    expect(after.reply()).toBe(before.reply());
+    expect(manager.getDoc('ws1')?.store.pendingStructs).toBeNull();
+    for (const peer of [before, after]) peer.handle.leave();
   });
 });
 
@@ -433,19 +441,32 @@ describe('RoomManager: server-side edits', () => {
 });
 
 describe('RoomManager: read-only connections', () => {
-  it('refuses a reviewer’s updates but keeps them reading and sharing awareness', async () => {
+  it('closes a reviewer who edits at once, with 4409; one who only reads keeps reading and sharing awareness', async () => {
     const { connect, settle, manager, metrics, storage } = single();
     const editor = connect('ws1', alice);
     const watcher = connect('ws1', reviewer);
+    const typist = connect('ws1', reviewer);
+    const closes = new Map<unknown, { code: number; reason: string }[]>([
+      [watcher, []],
+      [typist, []],
+    ]);
+    for (const [provider, list] of closes) {
+      (provider as typeof watcher).on('closed', (event) => list.push(event));
+    }
     await settle();
     editor.doc.getText('text').insert(0, 'editor text');
-    watcher.doc.getText('text').insert(0, 'reviewer sneaks in ');
     watcher.awareness.setLocalStateField('cursor', 3);
     await settle();
+    typist.doc.getText('text').insert(0, 'reviewer sneaks in ');
+    await settle();
+    expect(closes.get(typist)).toEqual([
+      { code: syncCloseCodes.editsRefused, reason: expect.stringMatching(/read-only/) as unknown },
+    ]);
     expect(textOf(editor.doc)).toBe('editor text');
     const server = manager.getDoc('ws1');
     expect(server && textOf(server)).toBe('editor text');
-    expect(textOf(watcher.doc)).toContain('editor text');
+    expect(textOf(watcher.doc)).toBe('editor text');
+    expect(closes.get(watcher)).toEqual([]);
     expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('editor text');
     expect(metrics.calls.get('refused')?.some((call) => call[1] === 'read-only')).toBe(true);
     const seen = editor.awareness.getStates().get(watcher.doc.clientID);
@@ -455,17 +476,82 @@ describe('RoomManager: read-only connections', () => {
   it('applies setReadOnly to a live connection immediately', async () => {
     const { connect, settle, network, manager } = single();
     const observer = connect('ws1', bob);
-    const peer = new RawPeer(network, manager, 'ws1', alice);
+    const demoted = new RawPeer(network, manager, 'ws1', alice);
+    const promoted = new RawPeer(network, manager, 'ws1', alice);
     await settle();
-    peer.handle.setReadOnly(true);
-    peer.send(updateFrame((doc) => doc.getText('text').insert(0, 'refused')));
-    await settle();
-    expect(textOf(observer.doc)).toBe('');
-    peer.handle.setReadOnly(false);
-    peer.send(updateFrame((doc) => doc.getText('text').insert(0, 'accepted')));
+    demoted.handle.setReadOnly(true);
+    demoted.send(updateFrame((doc) => doc.getText('text').insert(0, 'refused')));
+    promoted.handle.setReadOnly(true);
+    promoted.handle.setReadOnly(false);
+    promoted.send(updateFrame((doc) => doc.getText('text').insert(0, 'accepted')));
     await settle();
     expect(textOf(observer.doc)).toBe('accepted');
-    expect(peer.closed).toBeNull();
+    expect(demoted.closed?.code).toBe(syncCloseCodes.editsRefused);
+    expect(promoted.closed).toBeNull();
+  });
+
+  it('refuses the refused edits again when the same local document comes back with write access', async () => {
+    const { connect, settle, manager, storage } = single();
+    const editor = connect('ws1', alice);
+    await settle();
+    editor.doc.getText('text').insert(0, 'base');
+    await settle();
+    // A connection of a user who was just demoted: it types an insertion and, separately, a deletion.
+    const stale = new Y.Doc();
+    const first = manager.join('ws1', { send: () => undefined, close: () => undefined }, reviewer);
+    first.receive(encodeUpdateMessage(Y.encodeStateAsUpdate(editor.doc)));
+    Y.applyUpdate(stale, Y.encodeStateAsUpdate(editor.doc));
+    const sv = Y.encodeStateVector(stale);
+    stale.getText('text').insert(4, ' typed while read-only');
+    first.receive(encodeUpdateMessage(Y.encodeStateAsUpdate(stale, sv)));
+    await settle();
+    first.leave();
+
+    // Promoted again, the same document reconnects and sends everything the server lacks: refused.
+    const closes: number[] = [];
+    const again = manager.join('ws1', { send: () => undefined, close: (code) => closes.push(code) }, alice);
+    again.receive(encodeUpdateMessage(Y.encodeStateAsUpdate(stale)));
+    await settle();
+    expect(closes).toEqual([syncCloseCodes.editsRefused]);
+    expect(textOf(editor.doc)).toBe('base');
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('base');
+  });
+});
+
+describe('RoomManager: workspace size', () => {
+  it('holds content to maxWorkspaceBytes, measuring before it refuses', async () => {
+    let now = 0;
+    const { connect, settle, network, manager } = single({
+      layout: workspaceDocLayout,
+      limits: { maxWorkspaceBytes: 1_000 },
+      now: () => now,
+    });
+    const observer = connect('ws1', bob);
+    const writer = new RawPeer(network, manager, 'ws1', alice);
+    await settle();
+    const local = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    local.on('update', (update: Uint8Array) => updates.push(update));
+    const send = () => {
+      for (const update of updates.splice(0)) writer.send(encodeUpdateMessage(update));
+    };
+    const files = local.getMap('files');
+    files.set('a.txt', new Y.Text('a'.repeat(600)));
+    send();
+    await settle();
+    // Deleted, then as much again: the running total says 1,200 bytes, a measurement says 600.
+    files.delete('a.txt');
+    files.set('b.txt', new Y.Text('b'.repeat(600)));
+    send();
+    await settle();
+    expect(writer.closed).toBeNull();
+    expect([...(observer.doc.getMap('files').keys() as Iterable<string>)]).toEqual(['b.txt']);
+    now += 5_000;
+    files.set('c.txt', new Y.Text('c'.repeat(600)));
+    send();
+    await settle();
+    expect(writer.closed).toEqual({ code: syncCloseCodes.tooLarge, reason: 'workspace too large' });
+    expect(observer.doc.getMap('files').has('c.txt')).toBe(false);
   });
 });
 

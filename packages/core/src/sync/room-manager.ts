@@ -6,6 +6,7 @@ import { realSchedule, type Schedule } from '../events/output-coalescer.ts';
 import { syncCloseCodes } from './close-codes.ts';
 import { compactDoc } from './compaction.ts';
 import { Room, type RoomEnvironment } from './room.ts';
+import type { DocLayout } from './update-check.ts';
 import {
   type ConnectionContext,
   type DocStorage,
@@ -30,6 +31,11 @@ export interface RoomManagerOptions {
   instanceId?: string;
   /** Timers for starting compactions; injected so tests control time. */
   schedule?: Schedule;
+  /**
+   * The layout every client update must keep (the server passes the workspace file layout); without one any
+   * well-formed update is accepted and `maxWorkspaceBytes` does not apply.
+   */
+  layout?: DocLayout;
 }
 
 /** Default origin of `transact` edits. Pass your own origin to track them (e.g. for a task's UndoManager). */
@@ -54,6 +60,8 @@ export class RoomManager {
   readonly #backlogs = new Map<string, Backlog>();
   readonly #compactions = new Map<string, Promise<void>>();
   readonly #waiting = new Map<string, WaitingCompaction>();
+  /** Per document, the Yjs clients whose edits were refused; outlives the room so a reload cannot launder them. */
+  readonly #staleClients = new Map<string, Map<number, number>>();
   readonly #storage: DocStorage;
   readonly #metrics: SyncMetrics;
   readonly #limits: SyncLimits;
@@ -73,6 +81,15 @@ export class RoomManager {
       bus: options.bus ?? null,
       metrics: this.#metrics,
       limits: this.#limits,
+      layout: options.layout ?? null,
+      staleClients: (docName) => {
+        let stale = this.#staleClients.get(docName);
+        if (stale === undefined) {
+          stale = new Map();
+          this.#staleClients.set(docName, stale);
+        }
+        return stale;
+      },
       now: this.#now,
       instanceId: options.instanceId ?? crypto.randomUUID(),
       loaded: (room, stored) => this.#onLoaded(room.docName, stored),
@@ -80,6 +97,8 @@ export class RoomManager {
       closed: (room) => {
         if (this.#rooms.get(room.docName) !== room) return;
         this.#rooms.delete(room.docName);
+        // Kept only where it holds something: every room looks it up, and an empty one per document would add up.
+        if (this.#staleClients.get(room.docName)?.size === 0) this.#staleClients.delete(room.docName);
         if (!this.#compactions.has(room.docName)) this.#backlogs.delete(room.docName);
       },
     };

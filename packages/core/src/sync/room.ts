@@ -16,6 +16,7 @@ import { syncCloseCodes } from './close-codes.ts';
 import { GroupCommit } from './group-commit.ts';
 import {
   type AwarenessEntry,
+  type DecodedUpdate,
   type SyncMessage,
   decodeSyncMessage,
   encodeAwarenessEntries,
@@ -28,6 +29,13 @@ import {
 } from './protocol.ts';
 import { applyStoredDoc, storedBytes } from './stored-doc.ts';
 import { TokenBucket } from './token-bucket.ts';
+import {
+  type DocLayout,
+  type UpdateInspection,
+  PendingStructs,
+  deletesSomethingNew,
+  inspectClientUpdate,
+} from './update-check.ts';
 import type {
   ConnectionContext,
   DocStorage,
@@ -43,6 +51,8 @@ import type {
 const persistedOrigin = Symbol('sync.persisted');
 const busOrigin = Symbol('sync.bus');
 const storageOrigin = Symbol('sync.storage');
+// Removal of what a stored document holds against the layout, made when it loads.
+const repairOrigin = Symbol('sync.repair');
 // Awareness removals caused by a local connection leaving, which other instances must hear about.
 const leaveOrigin = Symbol('sync.leave');
 
@@ -51,6 +61,13 @@ export interface RoomEnvironment {
   bus: RoomBus | null;
   metrics: SyncMetrics;
   limits: SyncLimits;
+  /** The document's layout, checked on every client update; null accepts any well-formed update. */
+  layout: DocLayout | null;
+  /**
+   * Yjs client ids whose edits were refused (read-only), with the first clock refused: kept by the manager so it
+   * outlives this room. Their later updates build on what was refused and are refused in turn.
+   */
+  staleClients(docName: string): Map<number, number>;
   now: () => number;
   instanceId: string;
   loaded(room: Room, stored: StoredDoc): void;
@@ -78,6 +95,8 @@ interface PendingWrite {
   /** null for a server-side edit, which is already in the document. */
   from: Peer | null;
   durable: Deferred | null;
+  /** A client update's new items, known to later updates until it is applied. */
+  inspection: UpdateInspection | null;
 }
 
 class Peer implements RoomHandle {
@@ -113,6 +132,18 @@ class Peer implements RoomHandle {
 
 type AwarenessOwner = Peer | `instance:${string}`;
 
+const contentMeasureIntervalMs = 1_000;
+
+/** Refused Yjs client ids remembered per document. */
+const maxStaleClients = 1_000;
+
+/** Close reasons travel in a WebSocket close frame, which holds at most 123 bytes. */
+function clientReason(reason: string): string {
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.byteLength <= 120) return reason;
+  return `${new TextDecoder().decode(bytes.subarray(0, 110)).replace(/\uFFFD$/, '')}...`;
+}
+
 interface AwarenessChange {
   added: number[];
   updated: number[];
@@ -147,6 +178,12 @@ export class Room {
   /** Upper bound of the encoded document size, including updates still being written. */
   #documentBytes = 0;
   #queuedPeerBytes = 0;
+  /** Upper bound of the content bytes (what the layout measures), including updates still being written. */
+  #contentBytes = 0;
+  #queuedContentBytes = 0;
+  #contentMeasuredAt = Number.NEGATIVE_INFINITY;
+  /** Items of client updates that are being made durable and are not in the document yet. */
+  readonly #pending = new PendingStructs();
 
   constructor(docName: string, env: RoomEnvironment) {
     this.docName = docName;
@@ -282,7 +319,7 @@ export class Room {
         break;
       case 'sync-step2':
       case 'sync-update':
-        this.#acceptUpdate(peer, message.update, message.empty);
+        if (!message.empty) this.#acceptUpdate(peer, message.update, message.decoded);
         break;
       case 'awareness':
         this.#acceptAwareness(peer, message.entries);
@@ -293,19 +330,88 @@ export class Room {
     }
   }
 
-  #acceptUpdate(peer: Peer, update: Uint8Array, empty: boolean): void {
-    if (peer.context.readOnly) {
-      this.#env.metrics.refused?.(this.docName, 'read-only');
+  /**
+   * Every refusal closes the connection with its reason: the client's document then holds edits nobody else will
+   * ever see, and it must learn so at once and start again from the server's state (`resyncCloseCodes`).
+   */
+  #acceptUpdate(peer: Peer, update: Uint8Array, decoded: DecodedUpdate): void {
+    const inspection = inspectClientUpdate(this.doc, decoded, this.#pending, this.#env.layout);
+    const stale = this.#env.staleClients(this.docName);
+    const speaksForStale = stale.size > 0 && this.#owners.owned(peer).some((clientId) => stale.has(clientId));
+    if (peer.context.readOnly || speaksForStale) {
+      // y-websocket answers the server's sync step 1 with its whole delete set: only a change is an edit.
+      if (!inspection.addsItems && !deletesSomethingNew(this.doc, decoded)) return;
+      this.#refuseEdits(peer, inspection, peer.context.readOnly ? 'read-only' : 'stale-client');
       return;
     }
-    if (empty) return;
+    if (stale.size > 0 && [...inspection.firstNewClocks.keys()].some((client) => stale.has(client))) {
+      this.#refuseEdits(peer, inspection, 'stale-client');
+      return;
+    }
+    if (inspection.finding !== null) {
+      this.#env.metrics.refused?.(this.docName, 'invalid-update');
+      this.#closePeer(peer, syncCloseCodes.invalidUpdate, clientReason(inspection.finding.reason));
+      return;
+    }
     if (!this.#reserve(update.byteLength)) {
       this.#env.metrics.refused?.(this.docName, 'document-too-large');
       this.#closePeer(peer, syncCloseCodes.tooLarge, 'document too large');
       return;
     }
+    if (!this.#reserveContent(inspection.contentBytes)) {
+      this.#documentBytes -= update.byteLength;
+      this.#env.metrics.refused?.(this.docName, 'workspace-too-large');
+      this.#closePeer(peer, syncCloseCodes.tooLarge, 'workspace too large');
+      return;
+    }
     this.#queuedPeerBytes += update.byteLength;
-    this.#writes.push({ update: new Uint8Array(update), from: peer, durable: null });
+    this.#queuedContentBytes += inspection.contentBytes;
+    for (const { client, entry } of inspection.entries) this.#pending.add(client, entry);
+    this.#writes.push({ update: new Uint8Array(update), from: peer, durable: null, inspection });
+  }
+
+  /**
+   * Refuses a connection's edits and remembers the Yjs client ids they came from (its new items' and the awareness
+   * ids it speaks for), so that the same local document cannot bring them in later, once the user may write again.
+   */
+  #refuseEdits(peer: Peer, inspection: UpdateInspection, reason: 'read-only' | 'stale-client'): void {
+    const stale = this.#env.staleClients(this.docName);
+    const clients = [...inspection.firstNewClocks.keys(), ...this.#owners.owned(peer)];
+    for (const client of clients) {
+      if (stale.has(client)) continue;
+      // Bounded: the oldest entries go first, their clients long since reloaded.
+      if (stale.size >= maxStaleClients) stale.delete(stale.keys().next().value ?? client);
+      stale.set(client, Y.getState(this.doc.store, client));
+    }
+    this.#env.metrics.refused?.(this.docName, reason);
+    this.#closePeer(
+      peer,
+      syncCloseCodes.editsRefused,
+      reason === 'read-only'
+        ? 'read-only: edits refused, reload the document'
+        : 'edits made while read-only are refused, reload the document',
+    );
+  }
+
+  /**
+   * Counts content against `maxWorkspaceBytes`; false when the workspace would grow past it. The running total
+   * over-estimates (deletions are not subtracted), so it is measured before refusing; but at most once a second,
+   * since measuring reads every text (about 0.1 s for 100 MiB) and a client near the limit could otherwise have it
+   * done for every keystroke.
+   */
+  #reserveContent(bytes: number): boolean {
+    const layout = this.#env.layout;
+    if (layout === null || bytes === 0) return true;
+    const limit = this.#env.limits.maxWorkspaceBytes;
+    if (this.#contentBytes + bytes > limit) {
+      const now = this.#env.now();
+      if (now - this.#contentMeasuredAt < contentMeasureIntervalMs) return false;
+      this.#contentMeasuredAt = now;
+      this.#contentBytes = layout.contentBytes(this.doc) + this.#queuedContentBytes;
+      if (this.#contentBytes + bytes > limit) return false;
+    }
+    this.#contentBytes += bytes;
+    return true;
   }
 
   /** Counts `bytes` against the document limit; false when the document would grow past it. */
@@ -372,6 +478,7 @@ export class Room {
       } else {
         this.#queuedPeerBytes -= item.update.byteLength;
         if (this.#state !== 'closed') this.#apply(item.update, persistedOrigin);
+        this.#settle(item);
       }
       item.durable?.resolve();
     }
@@ -394,16 +501,28 @@ export class Room {
       this.#reset(items, error);
       return;
     }
-    for (const item of items) this.#queuedPeerBytes -= item.update.byteLength;
+    for (const item of items) {
+      this.#queuedPeerBytes -= item.update.byteLength;
+      this.#settle(item);
+    }
     const senders = new Set(items.map((item) => item.from));
     for (const sender of senders) {
       if (sender === null) continue;
       // Its later updates may build on the lost ones; the client resends all of them after reconnecting.
       for (const dropped of this.#writes.dropQueued((item) => item.from === sender)) {
         this.#queuedPeerBytes -= dropped.update.byteLength;
+        this.#settle(dropped);
       }
       this.#closePeer(sender, syncCloseCodes.unavailable, 'storage unavailable');
     }
+  }
+
+  /** A client update left the queue (applied or dropped): its items are no longer pending. */
+  #settle(item: PendingWrite): void {
+    const inspection = item.inspection;
+    if (inspection === null) return;
+    this.#queuedContentBytes -= inspection.contentBytes;
+    for (const { client, entry } of inspection.entries) this.#pending.remove(client, entry);
   }
 
   #reset(failed: readonly PendingWrite[], cause: unknown): void {
@@ -426,9 +545,11 @@ export class Room {
     if (this.#state !== 'ready') return;
     this.#undurableEdits++;
     this.#documentBytes += update.byteLength;
+    // The API checked its own write against the same limit; the update's size bounds the content it adds.
+    this.#contentBytes += update.byteLength;
     const durable = new Deferred();
     this.#lastEditDurable = durable.promise;
-    this.#writes.push({ update, from: null, durable });
+    this.#writes.push({ update, from: null, durable, inspection: null });
   };
 
   #apply(update: Uint8Array, origin: symbol): void {
@@ -507,8 +628,9 @@ export class Room {
       case 'sync-step2':
       case 'sync-update': {
         if (message.empty) return;
-        // Already durable: the publishing instance appended it before publishing.
+        // Already durable and checked: the publishing instance did both before publishing.
         this.#documentBytes += message.update.byteLength;
+        this.#contentBytes += message.update.byteLength;
         this.#apply(message.update, busOrigin);
         const frame = encodeUpdateMessage(message.update);
         for (const peer of this.#peers) this.#send(peer, frame);
@@ -578,7 +700,11 @@ export class Room {
         ),
       );
       this.#documentBytes = storedBytes(stored);
+      this.#contentBytes = storedBytes(stored);
       this.#state = 'ready';
+      // A server-side edit like any other: durable before anyone is sent the document.
+      const layout = this.#env.layout;
+      if (layout !== null) this.doc.transact(() => layout.repair(this.doc), repairOrigin);
       this.#env.loaded(this, stored);
       this.#env.metrics.roomLoaded?.(this.docName, this.#env.now() - startedAt, storedBytes(stored));
       this.#loaded.resolve();
@@ -670,6 +796,10 @@ export class Room {
     this.doc.off('update', this.#onDocUpdate);
     this.awareness.destroy();
     this.doc.destroy();
+    this.#pending.clear();
+    this.#fullStateReply = null;
+    this.#deferredSyncReplies = [];
+    this.#busBacklog = [];
     // Settles `ready` for anyone still waiting on a room that never finished loading.
     this.#loaded.reject(new AppError('INTERNAL', 'document was unloaded'));
     if (wasReady) this.#env.metrics.roomUnloaded?.(this.docName);

@@ -1,5 +1,6 @@
 // The structural interfaces the sync room depends on. The server injects WebSocket, database and Redis
 // implementations; tests inject in-memory ones.
+import { defaultWorkspaceLimits } from '../files/limits.ts';
 import type { SyncMessageKind } from './protocol.ts';
 
 /** One client's transport (a WebSocket in the server). `send` must not throw; `close` must be idempotent. */
@@ -50,7 +51,14 @@ export interface RoomBus {
   subscribe(docName: string, handler: (bytes: Uint8Array) => void): (() => void) | Promise<() => void>;
 }
 
-export type RefusalReason = 'read-only' | 'document-too-large' | 'foreign-awareness';
+export type RefusalReason =
+  | 'read-only'
+  /** An update from a Yjs client whose earlier edits were refused: it builds on them, or its connection is theirs. */
+  | 'stale-client'
+  | 'invalid-update'
+  | 'document-too-large'
+  | 'workspace-too-large'
+  | 'foreign-awareness';
 
 export type SyncErrorOperation = 'load' | 'append' | 'compact' | 'apply' | 'bus';
 
@@ -73,8 +81,17 @@ export interface SyncMetrics {
 export interface SyncLimits {
   /** Larger frames close the connection with 4413. */
   maxMessageBytes: number;
-  /** An update that would grow the encoded document past this closes the sender with 4413. */
+  /**
+   * An update that would grow the encoded document (content, history and CRDT overhead) past this closes the sender
+   * with 4413.
+   */
   maxDocumentBytes: number;
+  /**
+   * The content a workspace may hold (text as UTF-8 and binary files), the same limit the file API and archive
+   * uploads enforce; an update that would grow past it closes the sender with 4413. Applies when the room manager
+   * has a `DocLayout`, which is what measures content.
+   */
+  maxWorkspaceBytes: number;
   /** Token bucket per connection; exceeding it closes with 4429. */
   messagesPerSecond: number;
   messageBurst: number;
@@ -101,6 +118,7 @@ export interface SyncLimits {
 export const defaultSyncLimits: SyncLimits = {
   maxMessageBytes: 2 * 1024 * 1024,
   maxDocumentBytes: 64 * 1024 * 1024,
+  maxWorkspaceBytes: defaultWorkspaceLimits.maxWorkspaceBytes,
   messagesPerSecond: 100,
   messageBurst: 200,
   maxAwarenessClientsPerConnection: 8,
