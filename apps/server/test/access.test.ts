@@ -249,6 +249,22 @@ describe.each(backends)('access on %s', (backend) => {
     for (const w of [...subs, next]) w.sub.unsubscribe();
   });
 
+  it('caps subscriptions per user across sockets', async () => {
+    const owner = await signedUpClient(server.url, 'Owner');
+    const ws = await owner.trpc.workspace.create.mutate({ name: 'Many sockets' });
+    const perSocket = subscriptionLimits.perSocket;
+    const count = Math.ceil(subscriptionLimits.perUser / perSocket);
+    const subs = Array.from({ length: count }, () => socket(owner)).flatMap((s, i) =>
+      Array.from({ length: Math.min(perSocket, subscriptionLimits.perUser - i * perSocket) }, () =>
+        watchTaskList(s, ws.id),
+      ),
+    );
+    await vi.waitFor(() => expect(subs.every((w) => w.started())).toBe(true), { timeout: 20_000 });
+    const extra = watchTaskList(socket(owner), ws.id);
+    await vi.waitFor(() => expect(extra.ended.code).toBe('TOO_MANY_SUBSCRIPTIONS'));
+    for (const w of subs) w.sub.unsubscribe();
+  });
+
   it('an archived workspace is read-only for files, tasks and the live document until it is unarchived', async () => {
     const owner = await signedUpClient(server.url, 'Owner');
     const editor = await signedUpClient(server.url, 'Editor');
