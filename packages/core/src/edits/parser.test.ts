@@ -346,6 +346,30 @@ describe('parseEdits: unified diffs', () => {
     ]);
   });
 
+  it('reads a diff whole when its context lines hold code fences (a sample in a comment)', () => {
+    // The file documents its API with a fenced example; the model's diff shows those lines as context.
+    const diff = [
+      '--- a/src/ky.ts',
+      '+++ b/src/ky.ts',
+      '@@ -1,6 +1,6 @@',
+      ' /**',
+      ' \t```ts',
+      ' \tconst json = await ky.get(url).json();',
+      ' \t```',
+      '-export const timeout = 10_000;',
+      '+export const timeout = 30_000;',
+      '@@ -20,3 +20,3 @@',
+      '    ```',
+      '-const retries = 2;',
+      '+const retries = 3;',
+    ].join('\n');
+    for (const info of ['diff', '']) {
+      const edit = only(`${FENCE}${info}\n${diff}\n${FENCE}\n\nDone.\n`);
+      expect(edit).toMatchObject({ kind: 'diff', path: 'src/ky.ts' });
+      expect(edit.kind === 'diff' ? edit.hunks : []).toHaveLength(2);
+    }
+  });
+
   it('recognises a diff by its headers even without the diff info string', () => {
     expect(only(`${FENCE}\n--- a/q.txt\n+++ b/q.txt\n@@ @@\n-1\n+2\n${FENCE}\n`)).toMatchObject({
       kind: 'diff',

@@ -39,6 +39,12 @@ interface OpenFence {
   depth: number;
   /** Last non-blank line since the fence opened or the last block closed: a path line names the next block. */
   lastLine: string | undefined;
+  /**
+   * A unified diff (by its info string, or once `---`/`+++` headers appeared): every line of its body starts with a
+   * space, `+`, `-`, a backslash or `@`, so only a fence at the very start of a line closes it. A context line holding a
+   * fence (a code sample in a comment) is part of the diff, not its end.
+   */
+  diff: boolean;
 }
 
 interface OpenBlock {
@@ -202,6 +208,15 @@ class StreamingEditParser implements EditParser {
       });
       return;
     }
+    if (fence.diff) {
+      if (line.startsWith(fence.fence.char) && closesFence(line, fence.fence)) {
+        this.closeFence(fence);
+        return;
+      }
+      fence.body.push(line);
+      if (line.trim() !== '') fence.lastLine = line;
+      return;
+    }
     const marker = parseFence(line);
     if (marker !== undefined && closesFence(line, fence.fence)) {
       if (fence.depth === 0 || fence.hasBlocks) {
@@ -218,7 +233,12 @@ class StreamingEditParser implements EditParser {
       }
       if (marker.char === fence.fence.char && marker.length >= fence.fence.length) fence.depth++;
     }
-    if (!fence.hasBlocks) fence.body.push(line);
+    if (!fence.hasBlocks) {
+      fence.body.push(line);
+      if (fence.depth === 0 && line.startsWith('+++ ') && (fence.body.at(-2) ?? '').startsWith('--- ')) {
+        fence.diff = true;
+      }
+    }
     if (line.trim() !== '') fence.lastLine = line;
   }
 
@@ -244,6 +264,7 @@ class StreamingEditParser implements EditParser {
       hasBlocks: false,
       depth: 0,
       lastLine: undefined,
+      diff: DIFF_INFO.has(fence.info.toLowerCase()),
     };
     this.prosePath = undefined;
   }
