@@ -45,6 +45,7 @@ export default function WorkspacePage({ workspaceId, me }: { workspaceId: string
       workspaceId={workspaceId}
       name={workspace.data.name}
       role={workspace.data.role}
+      archived={workspace.data.archivedAt !== null}
       me={me}
       live={live}
     />
@@ -55,18 +56,21 @@ function CodeMode({
   workspaceId,
   name,
   role,
+  archived,
   me,
   live,
 }: {
   workspaceId: string;
   name: string;
   role: MemberRole;
+  /** Archived workspaces are read-only for everyone until an owner restores them (the server enforces it). */
+  archived: boolean;
   me: Me;
   live: ReturnType<typeof useWorkspaceSync>;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const canEdit = role !== 'reviewer';
+  const canEdit = role !== 'reviewer' && !archived;
   const [params, setParams] = useSearchParams();
   const openPath = params.get('file');
   const taskId = params.get('task');
@@ -184,7 +188,7 @@ function CodeMode({
           <h1 className="truncate font-semibold text-zinc-900">{name}</h1>
         </nav>
         <Badge tone={roleTone[role]} title={canEdit ? undefined : 'You watch live; edits are refused'}>
-          {canEdit ? role : 'Reviewer · read-only'}
+          {canEdit ? role : archived ? 'Archived · read-only' : 'Reviewer · read-only'}
         </Badge>
         <span className="flex-1" />
         <PresenceBar
