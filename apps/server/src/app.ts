@@ -186,7 +186,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           req,
           res,
           requestId: typeof req.id === 'string' ? req.id : requestIdFor(req),
-          ip: clientIp(req),
+          ip: clientIp(req, config.trustProxy),
         }),
       onError: ({ error, path: procedure, ctx }) => {
         metrics.errors.inc({ code: classifyError(error).code });
@@ -233,7 +233,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     experimental_encoder: sharedEncoder,
-    createContext: ({ req }) => createContext(deps, { req, requestId: requestIdFor(req), ip: clientIp(req) }),
+    createContext: ({ req }) =>
+      createContext(deps, { req, requestId: requestIdFor(req), ip: clientIp(req, config.trustProxy) }),
   });
   trpcWss.on('connection', (ws) => {
     metrics.wsConnections.inc({ endpoint: 'trpc' });

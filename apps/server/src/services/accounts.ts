@@ -63,6 +63,8 @@ export async function signUp(deps: AccountDeps, input: SignUpInput, meta: Reques
 
 export async function signIn(deps: AccountDeps, input: SignInInput, meta: RequestMeta) {
   await deps.limits.consume('signInPerIp', meta.ip);
+  const accountIp = `${input.email}|${meta.ip}`;
+  await deps.limits.check('signInFailuresPerAccountIp', accountIp);
   await deps.limits.check('signInFailuresPerAccount', input.email);
   const [row] = await deps.db.select().from(users).where(eq(users.email, input.email)).limit(1);
   // Unknown email and wrong password take the same time and give the same answer.
@@ -70,6 +72,7 @@ export async function signIn(deps: AccountDeps, input: SignInInput, meta: Reques
     ? await verifyPassword(row.passwordHash, input.password)
     : (await verifyPassword(await dummyHash(), input.password), false);
   if (!row || !ok) {
+    await deps.limits.consume('signInFailuresPerAccountIp', accountIp).catch(() => undefined);
     await deps.limits.consume('signInFailuresPerAccount', input.email).catch(() => undefined);
     await writeAudit(deps.db, {
       action: 'auth.sign_in_failed',
@@ -82,7 +85,8 @@ export async function signIn(deps: AccountDeps, input: SignInInput, meta: Reques
   if (row.disabledAt) {
     throw new AppError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator.');
   }
-  await deps.limits.reset('signInFailuresPerAccount', input.email);
+  // Only this address's count is forgiven: a guesser elsewhere keeps the lock they earned.
+  await deps.limits.reset('signInFailuresPerAccountIp', accountIp);
   const session = await deps.auth.createSession(row.id, {});
   await writeAudit(deps.db, { action: 'auth.sign_in', actorId: row.id, ...meta });
   return { user: toPublic(row), session };
