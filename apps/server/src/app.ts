@@ -10,7 +10,7 @@ import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
 import { createLucia } from './auth/lucia.ts';
@@ -22,6 +22,7 @@ import { createMetrics } from './http/metrics.ts';
 import { checkOrigin } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
 import { clientIp, requestIdFor } from './http/request-id.ts';
+import { createLogger } from './logger.ts';
 import { classifyError } from './trpc/errors.ts';
 import { PubSub } from './pubsub.ts';
 import { AccessEvents } from './sync/access-events.ts';
@@ -59,13 +60,6 @@ export interface App {
   listen(port?: number, host?: string): Promise<string>;
   /** Graceful stop: refuse new connections, let in-flight requests finish, close sockets and the database. */
   close(): Promise<void>;
-}
-
-function createLogger(config: Config): Logger {
-  if (config.env === 'development') {
-    return pino({ level: config.logLevel, transport: { target: 'pino-pretty' } });
-  }
-  return pino({ level: config.logLevel });
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
