@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { isAppError } from '@tandem/core';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -18,6 +18,8 @@ import { openDatabase, type Database } from './db/client.ts';
 import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
 import { fileRoutes } from './http/file-routes.ts';
+import { httpErrorHandler } from './http/http-errors.ts';
+import { refuseMalformedUpgrade, refuseMalformedUrls } from './http/malformed-url.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkOrigin } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
@@ -40,7 +42,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 // Metric labels stay bounded: unknown paths are counted together.
 const knownRoutes = new Set(['/', '/healthz', '/readyz', '/metrics']);
 
-const webDist = path.join(serverRoot, '../web/dist');
+const builtWebDist = path.join(serverRoot, '../web/dist');
 
 export interface AppOptions {
   /** An already open database (tests share one); otherwise opened from the config. */
@@ -50,6 +52,8 @@ export interface AppOptions {
   /** Separates the Redis keys (rate limits, task queue) of app instances that share one Redis but not one database (tests). */
   namespace?: string;
   sync?: SyncEndpointOptions;
+  /** The built web app to serve (tests point it at a fixture); defaults to apps/web/dist. */
+  webDist?: string;
 }
 
 export interface App {
@@ -135,6 +139,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
     next();
   });
+  app.use(refuseMalformedUrls);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -200,6 +205,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   app.use('/api', fileRoutes(deps));
 
+  const webDist = options.webDist ?? builtWebDist;
   if (existsSync(webDist)) {
     app.use(express.static(webDist, { index: false, maxAge: '1h' }));
     app.get('/{*splat}', (_req, res) => {
@@ -211,12 +217,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
   }
 
-  const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    logger.error({ err: error, requestId: req.id }, 'express error');
-    if (!res.headersSent)
-      res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal server error' } });
-  };
-  app.use(errorHandler);
+  // Errors from Express itself (undecodable route parameters, body parsers) are the client's: typed 4xx, not 500.
+  app.use(httpErrorHandler(deps));
 
   const server = createServer(app);
   metrics.wsConnections.set({ endpoint: 'trpc' }, 0);
@@ -240,6 +242,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (refuseMalformedUpgrade(req.url, socket)) return;
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
       checkOrigin(req, config.publicUrl);

@@ -90,6 +90,7 @@ export async function startTestServer(
       ...options.limits,
     },
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.webDist ? { webDist: options.webDist } : {}),
   });
   const url = await app.listen(0, '127.0.0.1');
   return {
