@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { isAppError } from '@tandem/core';
+import { AppError, isAppError } from '@tandem/core';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import express from 'express';
@@ -18,10 +18,10 @@ import { openDatabase, type Database } from './db/client.ts';
 import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
 import { fileRoutes } from './http/file-routes.ts';
-import { httpErrorHandler } from './http/http-errors.ts';
+import { httpErrorHandler, sendError } from './http/http-errors.ts';
 import { refuseMalformedUpgrade, refuseMalformedUrls } from './http/malformed-url.ts';
 import { createMetrics } from './http/metrics.ts';
-import { checkOrigin } from './http/origin.ts';
+import { checkOrigin, connectSources } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
 import { clientIp, requestIdFor } from './http/request-id.ts';
 import { createLogger } from './logger.ts';
@@ -112,8 +112,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     helmet({
       contentSecurityPolicy: {
         directives: {
-          // The web app connects back to its own origin over WebSocket.
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // The web app connects back to its own origin over WebSocket, and nowhere else.
+          connectSrc: [(req) => connectSources(req, config.publicUrl)],
           upgradeInsecureRequests: secure ? [] : null,
         },
       },
@@ -207,6 +207,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const webDist = options.webDist ?? builtWebDist;
   if (existsSync(webDist)) {
+    // Source maps would hand out the readable source of the whole client; they are not built, and not served.
+    app.use((req, res, next) => {
+      if (req.path.endsWith('.map')) sendError(res, new AppError('NOT_FOUND', 'Not found.'));
+      else next();
+    });
     app.use(express.static(webDist, { index: false, maxAge: '1h' }));
     app.get('/{*splat}', (_req, res) => {
       res.sendFile(path.join(webDist, 'index.html'));
