@@ -20,6 +20,7 @@ import type { Config } from './env.ts';
 import { fileRoutes } from './http/file-routes.ts';
 import { httpErrorHandler, sendError } from './http/http-errors.ts';
 import { refuseMalformedUpgrade, refuseMalformedUrls } from './http/malformed-url.ts';
+import { metricsAccess } from './http/metrics-access.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkOrigin, connectSources } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
@@ -60,6 +61,8 @@ export interface App {
   server: Server;
   deps: AppDeps;
   sync: SyncEndpoint;
+  /** The listener of /metrics when TANDEM_METRICS_PORT is set (listening once `listen` resolved). */
+  metricsServer: Server | undefined;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Graceful stop: refuse new connections, let in-flight requests finish, close sockets and the database. */
@@ -153,10 +156,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       res.status(503).json({ ok: false, database: db.kind });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  const serveMetrics: express.RequestHandler = async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
-  });
+  };
+  let metricsServer: Server | undefined;
+  if (config.metrics.port === undefined) {
+    app.get('/metrics', metricsAccess(config.metrics, false), serveMetrics);
+  } else {
+    app.get('/metrics', (_req, res) => {
+      sendError(res, new AppError('NOT_FOUND', 'Metrics are served on their own port.'));
+    });
+    const metricsApp = express();
+    metricsApp.disable('x-powered-by');
+    metricsApp.get('/metrics', metricsAccess(config.metrics, true), serveMetrics);
+    metricsServer = createServer(metricsApp);
+  }
 
   // Refuse a declared oversized body before any procedure (even auth) runs; tRPC's own limit covers chunked bodies.
   app.use('/trpc', (req, res, next) => {
@@ -283,6 +298,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         server.closeIdleConnections();
       });
+      await new Promise<void>((resolve) => {
+        if (!metricsServer?.listening) {
+          resolve();
+          return;
+        }
+        metricsServer.close(() => resolve());
+        metricsServer.closeIdleConnections();
+      });
       redis?.disconnect();
       if (ownsDb) await db.close();
     })();
@@ -293,15 +316,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     server,
     deps,
     sync,
+    metricsServer,
     close,
-    listen: (port = config.port, host = config.host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          const shownHost = host === '0.0.0.0' ? 'localhost' : host;
-          resolve(`http://${shownHost}:${address.port}`);
-        });
-      }),
+    listen: async (port = config.port, host = config.host) => {
+      if (metricsServer) await listenOn(metricsServer, config.metrics.port ?? 0, config.metrics.host);
+      return listenOn(server, port, host);
+    },
   };
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' ? 'localhost' : host;
+      resolve(`http://${shownHost}:${address.port}`);
+    });
+  });
 }

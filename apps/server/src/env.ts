@@ -19,6 +19,16 @@ const schema = z.object({
   TANDEM_OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
   TANDEM_TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TANDEM_TRUST_PROXY: z.string().optional(),
+  TANDEM_METRICS_TOKEN: z
+    .string()
+    .min(16, 'use at least 16 characters (e.g. `openssl rand -hex 32`)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TANDEM_METRICS_PORT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
+  TANDEM_METRICS_HOST: z.string().default('127.0.0.1'),
   /** Set by pnpm to the directory the command was typed in; relative paths are meant from there. */
   INIT_CWD: z.string().optional(),
 });
@@ -39,6 +49,13 @@ export interface Config {
   taskConcurrency: number;
   /** Proxies whose X-Forwarded-For is believed; undefined = the socket's peer is the client. */
   trustProxy: TrustProxy | undefined;
+  metrics: {
+    /** Bearer token /metrics requires when set. */
+    token: string | undefined;
+    /** Serve /metrics on its own listener (and not on the app's port) when set. */
+    port: number | undefined;
+    host: string;
+  };
   llm: {
     provider: 'openai-compatible' | 'anthropic' | undefined;
     baseUrl: string | undefined;
@@ -74,6 +91,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ollamaUrl: e.TANDEM_OLLAMA_URL,
     taskConcurrency: e.TANDEM_TASK_CONCURRENCY,
     trustProxy,
+    metrics: { token: e.TANDEM_METRICS_TOKEN, port: e.TANDEM_METRICS_PORT, host: e.TANDEM_METRICS_HOST },
     llm: {
       provider: e.TANDEM_LLM_PROVIDER,
       baseUrl: e.TANDEM_LLM_BASE_URL,
