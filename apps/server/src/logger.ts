@@ -30,6 +30,8 @@ const redactPaths = [
   'req.headers["proxy-authorization"]',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
+  // The invite page's own requests would carry its URL as Referer if a browser ignored Referrer-Policy.
+  'req.headers.referer',
   'url',
   '*.url',
   'req.query',
@@ -88,9 +90,9 @@ function scrubValue(value: unknown, depth = 0): unknown {
 
 function censor(value: unknown, path: string[]): unknown {
   const key = path.at(-1);
-  if (key === 'url' || key === 'message' || key === 'stack') {
+  if (key === 'url' || key === 'referer' || key === 'message' || key === 'stack') {
     if (typeof value !== 'string') return value;
-    return key === 'url' ? scrubUrl(value) : scrubText(value);
+    return key === 'message' || key === 'stack' ? scrubText(value) : scrubUrl(value);
   }
   if (key === 'query') return scrubValue(value);
   return REDACTED;

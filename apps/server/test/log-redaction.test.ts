@@ -44,7 +44,12 @@ describe('logs', () => {
       const bearer = 'bearer-secret-9876543210';
       const headerKey = 'header-api-key-5555';
       await fetch(`${server.url}/trpc/auth.me?apiKey=${headerKey}`, {
-        headers: { authorization: `Bearer ${bearer}`, 'x-api-key': headerKey, cookie: owner.jar.header() },
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          'x-api-key': headerKey,
+          referer: invite.url,
+          cookie: owner.jar.header(),
+        },
       });
       // Code that logs a URL or quotes a body in its message is covered by the same rules.
       server.app.deps.logger.info(
