@@ -19,7 +19,7 @@ import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
 import { fileRoutes } from './http/file-routes.ts';
 import { httpErrorHandler, sendError } from './http/http-errors.ts';
-import { refuseMalformedUpgrade, refuseMalformedUrls } from './http/malformed-url.ts';
+import { refuseMalformedRequest, refuseMalformedUpgrade } from './http/malformed-url.ts';
 import { metricsAccess } from './http/metrics-access.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkOrigin, connectSources } from './http/origin.ts';
@@ -142,7 +142,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
     next();
   });
-  app.use(refuseMalformedUrls);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -240,7 +239,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // Errors from Express itself (undecodable route parameters, body parsers) are the client's: typed 4xx, not 500.
   app.use(httpErrorHandler(deps));
 
-  const server = createServer(app);
+  const server = createServer((req, res) => {
+    if (!refuseMalformedRequest(req, res)) app(req, res);
+  });
   metrics.wsConnections.set({ endpoint: 'trpc' }, 0);
   metrics.wsConnections.set({ endpoint: 'yjs' }, 0);
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });

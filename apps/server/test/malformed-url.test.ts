@@ -23,6 +23,7 @@ describe('the edge with a built web app', () => {
     '/trpc/%E0%A4%A',
     '/trpc/auth.me?input=%E0%A4%A',
     '/healthz?x=%ZZ',
+    'http://[x/healthz',
   ])('answers the malformed URL %s with a typed 400', async (target) => {
     const answer = await rawExchange(
       server.url,
@@ -33,7 +34,7 @@ describe('the edge with a built web app', () => {
     expect(body.error.code).toBe('BAD_INPUT');
   });
 
-  it.each(['/yjs/%E0%A4%A', '/trpc?connectionParams=%E0'])(
+  it.each(['/yjs/%E0%A4%A', '/trpc?connectionParams=%E0', 'http://[x/yjs/w'])(
     'refuses the malformed upgrade %s with a typed 400 and stays up',
     async (target) => {
       const answer = await rawExchange(server.url, upgradeHead(target, new URL(server.url).host));
