@@ -95,6 +95,20 @@ describe('sign-in lock', () => {
     await expectError(signInFrom(server.url, attacker, owner.email, 'another guess'), 'RATE_LIMITED');
   });
 
+  it('counts an IPv6 /64 as one address, so rotating through it does not reset the lock', async () => {
+    const owner = await signedUpClient(server.url, 'Six');
+    for (const host of ['a', 'b', 'c']) {
+      await expectError(
+        signInFrom(server.url, `2001:db8:1:2::${host}`, owner.email, 'wrong pw'),
+        'INVALID_CREDENTIALS',
+      );
+    }
+    await expectError(signInFrom(server.url, '2001:db8:1:2::d', owner.email, owner.password), 'RATE_LIMITED');
+    expect((await signInFrom(server.url, '2001:db8:9:9::1', owner.email, owner.password)).email).toBe(
+      owner.email,
+    );
+  });
+
   it('still caps guesses spread over many addresses', async () => {
     const owner = await signedUpClient(server.url, 'Spread');
     for (let i = 0; i < 6; i++) {

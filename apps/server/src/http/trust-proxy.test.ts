@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../env.ts';
-import { parseTrustProxy, resolveClientAddress } from './trust-proxy.ts';
+import { parseTrustProxy, rateLimitAddress, resolveClientAddress } from './trust-proxy.ts';
 
 const resolve = (setting: string | undefined, socket: string, xff?: string) =>
   resolveClientAddress(socket, xff, parseTrustProxy(setting));
@@ -45,5 +45,17 @@ describe('TANDEM_TRUST_PROXY', () => {
     ['proxy.example.com', /not an IP address or CIDR/],
   ])('refuses %s at start', (value, message) => {
     expect(() => loadConfig({ TANDEM_TRUST_PROXY: value })).toThrow(message);
+  });
+});
+
+describe('rateLimitAddress', () => {
+  it('counts an IPv6 /64 as one address and IPv4 addresses alone', () => {
+    expect(rateLimitAddress('203.0.113.7')).toBe('203.0.113.7');
+    expect(rateLimitAddress('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(rateLimitAddress('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(rateLimitAddress('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(rateLimitAddress('::1')).toBe('0:0:0:0::/64');
+    expect(rateLimitAddress('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+    expect(rateLimitAddress('unknown')).toBe('unknown');
   });
 });

@@ -99,3 +99,28 @@ export function resolveClientAddress(
   }
   return client;
 }
+
+/** The eight 16-bit groups of an IPv6 address (also one written with `::` or a dotted IPv4 tail). */
+function ipv6Groups(address: string): number[] {
+  let text = address;
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...zeros, ...right].map((group) => parseInt(group, 16));
+}
+
+/**
+ * The key an address is rate-limited under. One IPv6 subscriber usually holds a whole /64 and can use any address
+ * in it, so per-address limits count the /64; IPv4 addresses count alone.
+ */
+export function rateLimitAddress(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const groups = ipv6Groups(address).slice(0, 4);
+  return `${groups.map((g) => g.toString(16)).join(':')}::/64`;
+}

@@ -7,6 +7,7 @@ import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import type { Db } from '../db/client.ts';
 import { users } from '../db/schema.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
+import { rateLimitAddress } from '../http/trust-proxy.ts';
 import type { AccessEvents } from '../sync/access-events.ts';
 import { writeAudit } from './audit.ts';
 
@@ -34,7 +35,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export async function signUp(deps: AccountDeps, input: SignUpInput, meta: RequestMeta) {
-  await deps.limits.consume('signUpPerIp', meta.ip);
+  await deps.limits.consume('signUpPerIp', rateLimitAddress(meta.ip));
   const passwordHash = await hashPassword(input.password);
   const id = randomUUID();
   let row: typeof users.$inferSelect;
@@ -62,8 +63,9 @@ export async function signUp(deps: AccountDeps, input: SignUpInput, meta: Reques
 }
 
 export async function signIn(deps: AccountDeps, input: SignInInput, meta: RequestMeta) {
-  await deps.limits.consume('signInPerIp', meta.ip);
-  const accountIp = `${input.email}|${meta.ip}`;
+  const address = rateLimitAddress(meta.ip);
+  await deps.limits.consume('signInPerIp', address);
+  const accountIp = `${input.email}|${address}`;
   await deps.limits.check('signInFailuresPerAccountIp', accountIp);
   await deps.limits.check('signInFailuresPerAccount', input.email);
   const [row] = await deps.db.select().from(users).where(eq(users.email, input.email)).limit(1);
