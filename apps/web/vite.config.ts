@@ -14,5 +14,6 @@ export default defineConfig({
     },
   },
   // The manifest lets `pnpm bench web` report the size of the first page and of each lazy chunk.
-  build: { outDir: 'dist', sourcemap: true, manifest: true },
+  // No source maps: served from the same directory, they would publish the client's readable source.
+  build: { outDir: 'dist', sourcemap: false, manifest: true },
 });

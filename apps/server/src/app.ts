@@ -5,12 +5,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { isAppError } from '@tandem/core';
+import { AppError, isAppError } from '@tandem/core';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import helmet from 'helmet';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createLucia } from './auth/lucia.ts';
@@ -18,10 +18,14 @@ import { openDatabase, type Database } from './db/client.ts';
 import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
 import { fileRoutes } from './http/file-routes.ts';
+import { httpErrorHandler, sendError } from './http/http-errors.ts';
+import { refuseMalformedRequest, refuseMalformedUpgrade } from './http/malformed-url.ts';
+import { metricsAccess } from './http/metrics-access.ts';
 import { createMetrics } from './http/metrics.ts';
-import { checkOrigin } from './http/origin.ts';
+import { checkOrigin, connectSources } from './http/origin.ts';
 import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
 import { clientIp, requestIdFor } from './http/request-id.ts';
+import { createLogger } from './logger.ts';
 import { classifyError } from './trpc/errors.ts';
 import { AccessEvents } from './access/events.ts';
 import { LiveAccess } from './access/live.ts';
@@ -41,7 +45,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 // Metric labels stay bounded: unknown paths are counted together.
 const knownRoutes = new Set(['/', '/healthz', '/readyz', '/metrics']);
 
-const webDist = path.join(serverRoot, '../web/dist');
+const builtWebDist = path.join(serverRoot, '../web/dist');
 
 export interface AppOptions {
   /** An already open database (tests share one); otherwise opened from the config. */
@@ -51,23 +55,20 @@ export interface AppOptions {
   /** Separates the Redis keys (rate limits, task queue) of app instances that share one Redis but not one database (tests). */
   namespace?: string;
   sync?: SyncEndpointOptions;
+  /** The built web app to serve (tests point it at a fixture); defaults to apps/web/dist. */
+  webDist?: string;
 }
 
 export interface App {
   server: Server;
   deps: AppDeps;
   sync: SyncEndpoint;
+  /** The listener of /metrics when TANDEM_METRICS_PORT is set (listening once `listen` resolved). */
+  metricsServer: Server | undefined;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Graceful stop: refuse new connections, let in-flight requests finish, close sockets and the database. */
   close(): Promise<void>;
-}
-
-function createLogger(config: Config): Logger {
-  if (config.env === 'development') {
-    return pino({ level: config.logLevel, transport: { target: 'pino-pretty' } });
-  }
-  return pino({ level: config.logLevel });
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -130,8 +131,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     helmet({
       contentSecurityPolicy: {
         directives: {
-          // The web app connects back to its own origin over WebSocket.
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // The web app connects back to its own origin over WebSocket, and nowhere else.
+          connectSrc: [(req) => connectSources(req, config.publicUrl)],
           upgradeInsecureRequests: secure ? [] : null,
         },
       },
@@ -170,10 +171,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       res.status(503).json({ ok: false, database: db.kind });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  const serveMetrics: express.RequestHandler = async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
-  });
+  };
+  let metricsServer: Server | undefined;
+  if (config.metrics.port === undefined) {
+    app.get('/metrics', metricsAccess(config.metrics, false), serveMetrics);
+  } else {
+    app.get('/metrics', (_req, res) => {
+      sendError(res, new AppError('NOT_FOUND', 'Metrics are served on their own port.'));
+    });
+    const metricsApp = express();
+    metricsApp.disable('x-powered-by');
+    metricsApp.get('/metrics', metricsAccess(config.metrics, true), serveMetrics);
+    metricsServer = createServer(metricsApp);
+  }
 
   // Refuse a declared oversized body before any procedure (even auth) runs; tRPC's own limit covers chunked bodies.
   app.use('/trpc', (req, res, next) => {
@@ -202,7 +215,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           req,
           res,
           requestId: typeof req.id === 'string' ? req.id : requestIdFor(req),
-          ip: clientIp(req),
+          ip: clientIp(req, config.trustProxy),
         }),
       onError: ({ error, path: procedure, ctx }) => {
         metrics.errors.inc({ code: classifyError(error).code });
@@ -222,7 +235,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   app.use('/api', fileRoutes(deps));
 
+  const webDist = options.webDist ?? builtWebDist;
   if (existsSync(webDist)) {
+    // Source maps would hand out the readable source of the whole client; they are not built, and not served.
+    app.use((req, res, next) => {
+      if (req.path.endsWith('.map')) sendError(res, new AppError('NOT_FOUND', 'Not found.'));
+      else next();
+    });
     app.use(express.static(webDist, { index: false, maxAge: '1h' }));
     app.get('/{*splat}', (_req, res) => {
       res.sendFile(path.join(webDist, 'index.html'));
@@ -233,14 +252,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
   }
 
-  const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    logger.error({ err: error, requestId: req.id }, 'express error');
-    if (!res.headersSent)
-      res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal server error' } });
-  };
-  app.use(errorHandler);
+  // Errors from Express itself (undecodable route parameters, body parsers) are the client's: typed 4xx, not 500.
+  app.use(httpErrorHandler(deps));
 
-  const server = createServer(app);
+  const server = createServer((req, res) => {
+    if (!refuseMalformedRequest(req, res)) app(req, res);
+  });
   metrics.wsConnections.set({ endpoint: 'trpc' }, 0);
   metrics.wsConnections.set({ endpoint: 'yjs' }, 0);
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
@@ -256,7 +273,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         req,
         ws: trpcSockets.get(req),
         requestId: requestIdFor(req),
-        ip: clientIp(req),
+        ip: clientIp(req, config.trustProxy),
       }),
   });
   trpcWss.on('connection', (ws) => {
@@ -269,6 +286,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (refuseMalformedUpgrade(req.url, socket)) return;
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
       checkOrigin(req, config.publicUrl);
@@ -308,6 +326,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         server.closeIdleConnections();
       });
+      await new Promise<void>((resolve) => {
+        if (!metricsServer?.listening) {
+          resolve();
+          return;
+        }
+        metricsServer.close(() => resolve());
+        metricsServer.closeIdleConnections();
+      });
       redis?.disconnect();
       if (ownsDb) await db.close();
     })();
@@ -318,15 +344,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     server,
     deps,
     sync,
+    metricsServer,
     close,
-    listen: (port = config.port, host = config.host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          const shownHost = host === '0.0.0.0' ? 'localhost' : host;
-          resolve(`http://${shownHost}:${address.port}`);
-        });
-      }),
+    listen: async (port = config.port, host = config.host) => {
+      if (metricsServer) await listenOn(metricsServer, config.metrics.port ?? 0, config.metrics.host);
+      return listenOn(server, port, host);
+    },
   };
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' ? 'localhost' : host;
+      resolve(`http://${shownHost}:${address.port}`);
+    });
+  });
 }

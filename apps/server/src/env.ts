@@ -1,6 +1,7 @@
 // The only place that reads process.env: everything else receives a typed Config.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.ts';
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -17,6 +18,17 @@ const schema = z.object({
   TANDEM_LLM_MODEL: z.string().optional(),
   TANDEM_OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
   TANDEM_TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  TANDEM_TRUST_PROXY: z.string().optional(),
+  TANDEM_METRICS_TOKEN: z
+    .string()
+    .min(16, 'use at least 16 characters (e.g. `openssl rand -hex 32`)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TANDEM_METRICS_PORT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
+  TANDEM_METRICS_HOST: z.string().default('127.0.0.1'),
   /** Set by pnpm to the directory the command was typed in; relative paths are meant from there. */
   INIT_CWD: z.string().optional(),
 });
@@ -35,6 +47,15 @@ export interface Config {
   ollamaUrl: string;
   /** Tasks one instance runs at the same time. */
   taskConcurrency: number;
+  /** Proxies whose X-Forwarded-For is believed; undefined = the socket's peer is the client. */
+  trustProxy: TrustProxy | undefined;
+  metrics: {
+    /** Bearer token /metrics requires when set. */
+    token: string | undefined;
+    /** Serve /metrics on its own listener (and not on the app's port) when set. */
+    port: number | undefined;
+    host: string;
+  };
   llm: {
     provider: 'openai-compatible' | 'anthropic' | undefined;
     baseUrl: string | undefined;
@@ -50,6 +71,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  let trustProxy: TrustProxy | undefined;
+  try {
+    trustProxy = parseTrustProxy(e.TANDEM_TRUST_PROXY);
+  } catch (error) {
+    throw new Error(`Invalid configuration: TANDEM_TRUST_PROXY: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -61,6 +90,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.TANDEM_LOG_LEVEL,
     ollamaUrl: e.TANDEM_OLLAMA_URL,
     taskConcurrency: e.TANDEM_TASK_CONCURRENCY,
+    trustProxy,
+    metrics: { token: e.TANDEM_METRICS_TOKEN, port: e.TANDEM_METRICS_PORT, host: e.TANDEM_METRICS_HOST },
     llm: {
       provider: e.TANDEM_LLM_PROVIDER,
       baseUrl: e.TANDEM_LLM_BASE_URL,

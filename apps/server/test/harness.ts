@@ -91,6 +91,7 @@ export async function startTestServer(
     },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.sync ? { sync: options.sync } : {}),
+    ...(options.webDist ? { webDist: options.webDist } : {}),
   });
   const url = await app.listen(0, '127.0.0.1');
   return {

@@ -80,7 +80,7 @@ export function fileRoutes(deps: AppDeps): express.Router {
       action: 'workspace.download',
       actorId: member.user.id,
       workspaceId,
-      ip: clientIp(req),
+      ip: clientIp(req, deps.config.trustProxy),
       meta: { format, bytes: bytes.byteLength },
     });
     res.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -114,7 +114,7 @@ export function fileRoutes(deps: AppDeps): express.Router {
         action: 'workspace.upload',
         actorId: String(res.locals.userId),
         workspaceId: req.params.workspaceId,
-        ip: clientIp(req),
+        ip: clientIp(req, deps.config.trustProxy),
         meta: { files: result.files, bytes: result.bytes },
       });
       // Counts only: an archive may hold thousands of paths, and the live document shows them anyway.

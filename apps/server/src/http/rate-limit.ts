@@ -16,8 +16,16 @@ export interface LimitRule {
 
 export const defaultLimits = {
   signInPerIp: { points: 30, duration: 60 },
-  /** Failed attempts per account: slows password guessing against one user from many IPs. */
-  signInFailuresPerAccount: { points: 10, duration: 15 * 60 },
+  /**
+   * Failed attempts per account from one IP: the lock a guesser runs into. Keyed on the pair, so someone who
+   * hammers an account locks only their own address out, and its owner still signs in from theirs.
+   */
+  signInFailuresPerAccountIp: { points: 10, duration: 15 * 60 },
+  /**
+   * Failed attempts per account from all IPs together: a ceiling for guessing from many addresses, ten times the
+   * per-address lock so that a single address cannot reach it.
+   */
+  signInFailuresPerAccount: { points: 100, duration: 15 * 60 },
   signUpPerIp: { points: 20, duration: 60 * 60 },
   mutationsPerUser: { points: 600, duration: 60 },
   tasksPerUser: { points: 30, duration: 60 * 60 },
@@ -39,6 +47,7 @@ export class RateLimits {
     };
     this.limiters = {
       signInPerIp: make('signInPerIp'),
+      signInFailuresPerAccountIp: make('signInFailuresPerAccountIp'),
       signInFailuresPerAccount: make('signInFailuresPerAccount'),
       signUpPerIp: make('signUpPerIp'),
       mutationsPerUser: make('mutationsPerUser'),

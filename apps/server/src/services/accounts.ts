@@ -8,6 +8,7 @@ import type { Db } from '../db/client.ts';
 import { users } from '../db/schema.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
 import type { AccessEvents } from '../access/events.ts';
+import { rateLimitAddress } from '../http/trust-proxy.ts';
 import { writeAudit } from './audit.ts';
 
 export interface RequestMeta {
@@ -34,7 +35,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export async function signUp(deps: AccountDeps, input: SignUpInput, meta: RequestMeta) {
-  await deps.limits.consume('signUpPerIp', meta.ip);
+  await deps.limits.consume('signUpPerIp', rateLimitAddress(meta.ip));
   const passwordHash = await hashPassword(input.password);
   const id = randomUUID();
   let row: typeof users.$inferSelect;
@@ -62,7 +63,10 @@ export async function signUp(deps: AccountDeps, input: SignUpInput, meta: Reques
 }
 
 export async function signIn(deps: AccountDeps, input: SignInInput, meta: RequestMeta) {
-  await deps.limits.consume('signInPerIp', meta.ip);
+  const address = rateLimitAddress(meta.ip);
+  await deps.limits.consume('signInPerIp', address);
+  const accountIp = `${input.email}|${address}`;
+  await deps.limits.check('signInFailuresPerAccountIp', accountIp);
   await deps.limits.check('signInFailuresPerAccount', input.email);
   const [row] = await deps.db.select().from(users).where(eq(users.email, input.email)).limit(1);
   // Unknown email and wrong password take the same time and give the same answer.
@@ -70,6 +74,7 @@ export async function signIn(deps: AccountDeps, input: SignInInput, meta: Reques
     ? await verifyPassword(row.passwordHash, input.password)
     : (await verifyPassword(await dummyHash(), input.password), false);
   if (!row || !ok) {
+    await deps.limits.consume('signInFailuresPerAccountIp', accountIp).catch(() => undefined);
     await deps.limits.consume('signInFailuresPerAccount', input.email).catch(() => undefined);
     await writeAudit(deps.db, {
       action: 'auth.sign_in_failed',
@@ -82,7 +87,8 @@ export async function signIn(deps: AccountDeps, input: SignInInput, meta: Reques
   if (row.disabledAt) {
     throw new AppError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator.');
   }
-  await deps.limits.reset('signInFailuresPerAccount', input.email);
+  // Only this address's count is forgiven: a guesser elsewhere keeps the lock they earned.
+  await deps.limits.reset('signInFailuresPerAccountIp', accountIp);
   const session = await deps.auth.createSession(row.id, {});
   await writeAudit(deps.db, { action: 'auth.sign_in', actorId: row.id, ...meta });
   return { user: toPublic(row), session };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameSchema } from '../names/name-schema.ts';
 
 export const emailSchema = z
   .string()
@@ -13,13 +14,7 @@ export const passwordSchema = z
   .min(10, 'Use at least 10 characters')
   .max(256, 'Use at most 256 characters');
 
-export const displayNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'Enter your name')
-  .max(80, 'Use at most 80 characters')
-  // eslint-disable-next-line no-control-regex
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Name contains control characters');
+export const displayNameSchema = nameSchema({ max: 80, required: 'Enter your name' });
 
 export const signUpInput = z.object({
   email: emailSchema,

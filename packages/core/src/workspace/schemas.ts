@@ -1,17 +1,12 @@
 import { z } from 'zod';
+import { nameSchema } from '../names/name-schema.ts';
 import { memberRoles } from './roles.ts';
 
 export const idSchema = z.uuid('Not a valid id');
 export const userIdSchema = z.string().min(1).max(64);
 export const roleSchema = z.enum(memberRoles);
 
-export const workspaceNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'Enter a name')
-  .max(100, 'Use at most 100 characters')
-  // eslint-disable-next-line no-control-regex
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Name contains control characters');
+export const workspaceNameSchema = nameSchema({ max: 100, required: 'Enter a name' });
 
 export const workspaceRef = z.object({ workspaceId: idSchema });
 
