@@ -25,6 +25,9 @@ import { synced, textOf, yClient, type YClient } from './yjs-client.ts';
 
 type Signed = Awaited<ReturnType<typeof signedUpClient>>;
 
+/** Waits for a condition with room for a loaded CI machine (vi.waitFor's own default is one second). */
+const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 20_000, interval: 20 });
+
 /** The domain code a subscription ended with. */
 function codeOf(error: unknown): string | undefined {
   return error instanceof TRPCClientError ? (error as TRPCClientError<AppRouter>).data?.code : undefined;
@@ -100,7 +103,7 @@ describe.each(backends)('access on %s', (backend) => {
     await s.trpc.file.create.mutate({ workspaceId: ws.id, path: 'a.ts', content: 'a' });
 
     await user.trpc.auth.signOut.mutate();
-    await vi.waitFor(() => expect(s.closed).toContainEqual({ code: 4401, reason: 'signed out' }));
+    await eventually(() => expect(s.closed).toContainEqual({ code: 4401, reason: 'signed out' }));
     // The client reconnects with the dead cookie: it is nobody now.
     expect(await s.trpc.auth.me.query()).toBeNull();
     await expectError(
@@ -114,7 +117,7 @@ describe.each(backends)('access on %s', (backend) => {
     const s = socket(victim);
     expect((await s.trpc.auth.me.query())?.id).toBe(victim.user.id);
     await admin.trpc.admin.users.setDisabled.mutate({ userId: victim.user.id, disabled: true });
-    await vi.waitFor(() => expect(s.closed).toContainEqual({ code: 4401, reason: 'signed out' }));
+    await eventually(() => expect(s.closed).toContainEqual({ code: 4401, reason: 'signed out' }));
     expect(await s.trpc.auth.me.query()).toBeNull();
 
     const deputy = await signedUpClient(server.url, 'Deputy');
@@ -167,25 +170,25 @@ describe.each(backends)('access on %s', (backend) => {
         onError: (error) => (taskEnded.code = codeOf(error) ?? 'unknown'),
       },
     );
-    await vi.waitFor(() => expect(events.length).toBeGreaterThan(0), { timeout: 10_000 });
-    await vi.waitFor(() => expect(list.started()).toBe(true));
+    await eventually(() => expect(events.length).toBeGreaterThan(0));
+    await eventually(() => expect(list.started()).toBe(true));
 
     await owner.trpc.workspace.members.remove.mutate({ workspaceId: ws.id, userId: member.user.id });
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(taskEnded.code).toBe('NOT_FOUND');
       expect(list.ended.code).toBe('NOT_FOUND');
     });
     const heard = events.length;
     const changes = list.seen.length;
     await owner.trpc.task.cancel.mutate({ taskId });
-    await vi.waitFor(async () =>
+    await eventually(async () =>
       expect((await owner.trpc.task.get.query({ taskId })).state).toBe('cancelled'),
     );
     expect(events.length).toBe(heard);
     expect(list.seen.length).toBe(changes);
     // Subscribing again is refused outright.
     const again = watchTaskList(s, ws.id);
-    await vi.waitFor(() => expect(again.ended.code).toBe('NOT_FOUND'));
+    await eventually(() => expect(again.ended.code).toBe('NOT_FOUND'));
   });
 
   it('a subscription over server-sent events ends the same way when access is lost', async () => {
@@ -207,9 +210,9 @@ describe.each(backends)('access on %s', (backend) => {
         stream += decoder.decode(value, { stream: true });
       }
     })();
-    await vi.waitFor(() => expect(stream).toContain('connected'));
+    await eventually(() => expect(stream).toContain('connected'));
     await owner.trpc.workspace.members.remove.mutate({ workspaceId: ws.id, userId: member.user.id });
-    await vi.waitFor(() => expect(stream).toMatch(/event: serialized-error\ndata: .*"code":"NOT_FOUND"/));
+    await eventually(() => expect(stream).toMatch(/event: serialized-error\ndata: .*"code":"NOT_FOUND"/));
     await reader.cancel();
     await read.catch(() => undefined);
   });
@@ -224,12 +227,12 @@ describe.each(backends)('access on %s', (backend) => {
     await Promise.all([synced(here), synced(there)]);
 
     await owner.trpc.auth.signOut.mutate();
-    await vi.waitFor(() => expect(here.closed).toContainEqual({ code: 4401, reason: 'signed out' }));
+    await eventually(() => expect(here.closed).toContainEqual({ code: 4401, reason: 'signed out' }));
     here.provider.disconnect();
     there.text().insert(0, 'still here');
     const watcher = live(ws.id, other);
     await synced(watcher);
-    await vi.waitFor(() => expect(textOf(watcher)).toBe('still here'));
+    await eventually(() => expect(textOf(watcher)).toBe('still here'));
     expect(there.closed).toEqual([]);
   });
 
@@ -238,13 +241,13 @@ describe.each(backends)('access on %s', (backend) => {
     const ws = await owner.trpc.workspace.create.mutate({ name: 'Many' });
     const s = socket(owner);
     const subs = Array.from({ length: subscriptionLimits.perSocket }, () => watchTaskList(s, ws.id));
-    await vi.waitFor(() => expect(subs.every((w) => w.started())).toBe(true), { timeout: 10_000 });
+    await eventually(() => expect(subs.every((w) => w.started())).toBe(true));
     const extra = watchTaskList(s, ws.id);
-    await vi.waitFor(() => expect(extra.ended.code).toBe('TOO_MANY_SUBSCRIPTIONS'));
+    await eventually(() => expect(extra.ended.code).toBe('TOO_MANY_SUBSCRIPTIONS'));
     // Closing one makes room again.
     subs[0]?.sub.unsubscribe();
     const next = watchTaskList(s, ws.id);
-    await vi.waitFor(() => expect(next.started()).toBe(true));
+    await eventually(() => expect(next.started()).toBe(true));
     expect(next.ended.code).toBeUndefined();
     for (const w of [...subs, next]) w.sub.unsubscribe();
   });
@@ -259,9 +262,9 @@ describe.each(backends)('access on %s', (backend) => {
         watchTaskList(s, ws.id),
       ),
     );
-    await vi.waitFor(() => expect(subs.every((w) => w.started())).toBe(true), { timeout: 20_000 });
+    await eventually(() => expect(subs.every((w) => w.started())).toBe(true));
     const extra = watchTaskList(socket(owner), ws.id);
-    await vi.waitFor(() => expect(extra.ended.code).toBe('TOO_MANY_SUBSCRIPTIONS'));
+    await eventually(() => expect(extra.ended.code).toBe('TOO_MANY_SUBSCRIPTIONS'));
     for (const w of subs) w.sub.unsubscribe();
   });
 
@@ -350,10 +353,10 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)(
         );
         const list = watchTaskList(s, ws.id);
         await synced(y);
-        await vi.waitFor(() => expect(list.started()).toBe(true));
+        await eventually(() => expect(list.started()).toBe(true));
 
         await owner.trpc.workspace.members.remove.mutate({ workspaceId: ws.id, userId: member.user.id });
-        await vi.waitFor(() => {
+        await eventually(() => {
           expect(list.ended.code).toBe('NOT_FOUND');
           expect(y.closed).toContainEqual({ code: 4403, reason: 'removed from workspace' });
         });
@@ -368,7 +371,7 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)(
         await synced(ownY);
         expect((await ownerOnTwo.trpc.auth.me.query())?.id).toBe(owner.user.id);
         await owner.trpc.auth.signOut.mutate();
-        await vi.waitFor(() => {
+        await eventually(() => {
           expect(ownY.closed).toContainEqual({ code: 4401, reason: 'signed out' });
           expect(ownerOnTwo.closed.some((c) => c.code === 4401)).toBe(true);
         });
