@@ -25,7 +25,9 @@ import { clientIp, requestIdFor } from './http/request-id.ts';
 import { classifyError } from './trpc/errors.ts';
 import { PubSub } from './pubsub.ts';
 import { AccessEvents } from './sync/access-events.ts';
+import { lazySecretBox } from './secrets.ts';
 import { serverRoot } from './server-root.ts';
+import { sealStoredSecrets } from './services/settings.ts';
 import { createRooms } from './sync/rooms.ts';
 import { executeTask } from './tasks/execute.ts';
 import { createTaskRunner } from './tasks/runner.ts';
@@ -93,6 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const deps: AppDeps = {
     config,
+    secrets: lazySecretBox(config),
     database: db,
     db: db.db,
     auth: createLucia(db, { secure }),
@@ -105,6 +108,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     rooms: roomSet.rooms,
     runner,
   };
+
+  // A malformed TANDEM_SECRET_KEY stops the start, not the first task.
+  if (config.secretKey || config.secretKeyPrevious) deps.secrets();
+  try {
+    await sealStoredSecrets(deps);
+  } catch (error) {
+    // The server still serves everything else; the admin can enter the key again.
+    logger.error({ err: error }, 'a stored secret could not be sealed with the current secret key');
+  }
 
   const sync = await createSyncEndpoint(deps, deps.access, options.sync);
 

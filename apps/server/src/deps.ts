@@ -8,11 +8,14 @@ import type { Config } from './env.ts';
 import type { RateLimits } from './http/rate-limit.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { PubSub } from './pubsub.ts';
+import type { SecretBox } from './secrets.ts';
 import type { AccessEvents } from './sync/access-events.ts';
 import type { TaskRunner } from './tasks/runner.ts';
 
 export interface AppDeps {
   config: Config;
+  /** Seals and opens secrets stored in the database (keys loaded on first use). */
+  secrets: () => SecretBox;
   /** The open database (kind, ping, close). */
   database: Database;
   db: Db;

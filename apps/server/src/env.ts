@@ -17,6 +17,8 @@ const schema = z.object({
   TANDEM_LLM_MODEL: z.string().optional(),
   TANDEM_OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
   TANDEM_TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  TANDEM_SECRET_KEY: z.string().optional(),
+  TANDEM_SECRET_KEY_PREVIOUS: z.string().optional(),
   /** Set by pnpm to the directory the command was typed in; relative paths are meant from there. */
   INIT_CWD: z.string().optional(),
 });
@@ -35,6 +37,10 @@ export interface Config {
   ollamaUrl: string;
   /** Tasks one instance runs at the same time. */
   taskConcurrency: number;
+  /** Base64 key that seals secrets at rest; unset: a key file in the data directory (see secrets.ts). */
+  secretKey: string | undefined;
+  /** Older keys (comma-separated) that still open secrets until they are sealed again. */
+  secretKeyPrevious: string | undefined;
   llm: {
     provider: 'openai-compatible' | 'anthropic' | undefined;
     baseUrl: string | undefined;
@@ -61,6 +67,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.TANDEM_LOG_LEVEL,
     ollamaUrl: e.TANDEM_OLLAMA_URL,
     taskConcurrency: e.TANDEM_TASK_CONCURRENCY,
+    secretKey: e.TANDEM_SECRET_KEY || undefined,
+    secretKeyPrevious: e.TANDEM_SECRET_KEY_PREVIOUS || undefined,
     llm: {
       provider: e.TANDEM_LLM_PROVIDER,
       baseUrl: e.TANDEM_LLM_BASE_URL,

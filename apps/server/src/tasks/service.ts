@@ -28,7 +28,7 @@ import { getCostSettings } from '../services/settings.ts';
 import { appendTaskEvent, workspaceTasksChannel } from './events.ts';
 import { resolveModel } from './models.ts';
 
-export type TaskDeps = Pick<AppDeps, 'db' | 'pubsub' | 'rooms' | 'limits' | 'config'>;
+export type TaskDeps = Pick<AppDeps, 'db' | 'pubsub' | 'rooms' | 'limits' | 'config' | 'secrets'>;
 export type TaskRow = typeof tasks.$inferSelect;
 
 export interface TaskChange {
