@@ -14,6 +14,7 @@ import { loadConfig } from '../src/env.ts';
 import { loadSecretBox, parseSecretKey, secretKeyFile } from '../src/secrets.ts';
 import {
   backends,
+  expectError,
   makeClient,
   openTestDatabase,
   signedUpClient,
@@ -126,6 +127,37 @@ describe.each(backends)('admin settings on %s', (backend: Backend) => {
     expect(box.open(sealed?.apiKey ?? '', 'LLM API key')).toBe('sk-sealed-secret');
     expect((await runTask(admin, first, workspaceId)).headers.authorization).toBe('Bearer sk-sealed-secret');
     await setLlm(first.url, null);
+  });
+
+  it('lets editors use only the models the instance offers', async () => {
+    await admin.trpc.admin.settings.setLlm.mutate({
+      provider: 'openai-compatible',
+      baseUrl: `${second.url}/v1`,
+      model: 'replay-model',
+    });
+    second.setModels(['replay-model', 'second-model']);
+    const data = await expectError(
+      admin.trpc.task.create.mutate({ workspaceId, prompt: 'x', model: 'someone-elses-model' }),
+      'BAD_INPUT',
+    );
+    expect(data.httpStatus).toBe(400);
+    expect(await admin.trpc.task.list.query({ workspaceId })).not.toContainEqual(
+      expect.objectContaining({ model: 'someone-elses-model' }),
+    );
+    const request = await runTask(admin, second, workspaceId, 'second-model');
+    expect(request.body).toMatchObject({ model: 'second-model' });
+  });
+
+  it('audits the auto-apply policy, written through its service', async () => {
+    await admin.trpc.task.setAutoApply.mutate({ workspaceId, autoApply: true });
+    const [entry] = await admin.trpc.admin.audit.list.query({ limit: 5, workspaceId });
+    expect(entry).toMatchObject({
+      action: 'workspace.auto_apply',
+      actorId: admin.user.id,
+      workspaceId,
+      meta: { autoApply: true },
+    });
+    expect((await admin.trpc.workspace.get.query({ workspaceId })).autoApply).toBe(true);
   });
 });
 

@@ -23,10 +23,11 @@ import {
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { tasks } from '../db/schema.ts';
+import { tasks, workspaces } from '../db/schema.ts';
+import { writeAudit } from '../services/audit.ts';
 import { getCostSettings } from '../services/settings.ts';
 import { appendTaskEvent, workspaceTasksChannel } from './events.ts';
-import { resolveModel } from './models.ts';
+import { availableModels, resolveModel } from './models.ts';
 
 export type TaskDeps = Pick<AppDeps, 'db' | 'pubsub' | 'rooms' | 'limits' | 'config' | 'secrets'>;
 export type TaskRow = typeof tasks.$inferSelect;
@@ -89,7 +90,17 @@ export async function createTask(
     }
   }
   // Fails with NO_MODEL (and how to configure one) before anything is queued.
-  const model = await resolveModel(deps, input.model);
+  let model = await resolveModel(deps);
+  if (input.model !== undefined && input.model !== model.model) {
+    // Only what the instance offers: a model name is also a price and a provider account, which the admin chose.
+    const offered = await availableModels(deps);
+    if (!offered.models.includes(input.model)) {
+      throw new AppError('BAD_INPUT', `This instance does not offer the model "${input.model}".`, {
+        details: { model: input.model, offered: offered.models },
+      });
+    }
+    model = await resolveModel(deps, input.model);
+  }
   const id = randomUUID();
   const [row] = await deps.db
     .insert(tasks)
@@ -308,4 +319,16 @@ export function rollbackTaskChanges(deps: TaskDeps, taskId: string, userId: stri
     await emitConflicts(deps, taskId, result.conflicts);
     return { restored: result.restored, conflicts: result.conflicts };
   });
+}
+
+/** Workspace policy: apply a task's clean proposal on its own. Owners only (checked by the procedure). */
+export async function setAutoApply(
+  deps: Pick<AppDeps, 'db'>,
+  actor: { actorId: string; ip?: string | undefined; requestId?: string | undefined },
+  workspaceId: string,
+  autoApply: boolean,
+) {
+  await deps.db.update(workspaces).set({ autoApply }).where(eq(workspaces.id, workspaceId));
+  await writeAudit(deps.db, { action: 'workspace.auto_apply', ...actor, workspaceId, meta: { autoApply } });
+  return { autoApply };
 }
