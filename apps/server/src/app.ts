@@ -1,5 +1,6 @@
 // Builds the whole server (Express + tRPC over HTTP and WebSocket) around injected dependencies, so tests run the
 // real thing on a random port and main.ts only adds process concerns.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +31,7 @@ import { serverRoot } from './server-root.ts';
 import { sealStoredSecrets } from './services/settings.ts';
 import { createRooms } from './sync/rooms.ts';
 import { executeTask } from './tasks/execute.ts';
+import { defaultLeaseMs, keepLeases } from './tasks/leases.ts';
 import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
@@ -51,6 +53,8 @@ export interface AppOptions {
   /** Separates the Redis keys (rate limits, task queue) of app instances that share one Redis but not one database (tests). */
   namespace?: string;
   sync?: SyncEndpointOptions;
+  /** Task lease length and how often to look for stranded tasks (tests shorten or lengthen them). */
+  tasks?: { leaseMs?: number; sweepMs?: number };
 }
 
 export interface App {
@@ -93,8 +97,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     redisUrl: config.redisUrl,
     namespace,
   });
+  const leaseMs = options.tasks?.leaseMs ?? defaultLeaseMs;
   const deps: AppDeps = {
     config,
+    instance: { id: randomUUID(), leaseMs },
     secrets: lazySecretBox(config),
     database: db,
     db: db.db,
@@ -117,6 +123,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // The server still serves everything else; the admin can enter the key again.
     logger.error({ err: error }, 'a stored secret could not be sealed with the current secret key');
   }
+  const leases = keepLeases(deps, runner, options.tasks?.sweepMs ?? Math.floor(leaseMs / 2));
+  await leases.start();
 
   const sync = await createSyncEndpoint(deps, deps.access, options.sync);
 
@@ -282,6 +290,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       trpcWs.broadcastReconnectNotification();
       for (const client of trpcWss.clients) client.terminate();
       trpcWss.close();
+      await leases.stop();
       await runner.close();
       // Pending document writes are flushed before the database closes.
       await sync.close();

@@ -14,6 +14,8 @@ import type { TaskRunner } from './tasks/runner.ts';
 
 export interface AppDeps {
   config: Config;
+  /** This process in task leases: tasks it holds carry its id, and others leave them alone while it renews them. */
+  instance: { id: string; leaseMs: number };
   /** Seals and opens secrets stored in the database (keys loaded on first use). */
   secrets: () => SecretBox;
   /** The open database (kind, ping, close). */

@@ -27,9 +27,13 @@ import { tasks, workspaces } from '../db/schema.ts';
 import { writeAudit } from '../services/audit.ts';
 import { getCostSettings } from '../services/settings.ts';
 import { appendTaskEvent, workspaceTasksChannel } from './events.ts';
+import { cancelStranded, cancelledEvents, leaseFrom, requestCancel } from './leases.ts';
 import { availableModels, resolveModel } from './models.ts';
 
-export type TaskDeps = Pick<AppDeps, 'db' | 'pubsub' | 'rooms' | 'limits' | 'config' | 'secrets'>;
+export type TaskDeps = Pick<
+  AppDeps,
+  'db' | 'database' | 'pubsub' | 'rooms' | 'limits' | 'config' | 'instance' | 'secrets'
+>;
 export type TaskRow = typeof tasks.$inferSelect;
 
 export interface TaskChange {
@@ -44,18 +48,6 @@ export function doneWithoutRun(outcome: 'cancelled' | 'failed'): TaskEvent {
 
 export async function emit(deps: TaskDeps, taskId: string, event: TaskEvent) {
   return appendTaskEvent(deps.db, deps.pubsub, taskId, event);
-}
-
-export async function setState(
-  deps: TaskDeps,
-  task: Pick<TaskRow, 'id' | 'workspaceId'>,
-  patch: Partial<TaskRow>,
-) {
-  await deps.db.update(tasks).set(patch).where(eq(tasks.id, task.id));
-  if (patch.state) {
-    const change: TaskChange = { taskId: task.id, state: patch.state };
-    await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), change);
-  }
 }
 
 function startOfUtcDay(now = new Date()) {
@@ -112,6 +104,9 @@ export async function createTask(
       model: model.model,
       paths: input.paths ?? [],
       openPaths: input.openPaths ?? [],
+      // Held by this instance until a runner claims it; if this instance dies first, another queues it again.
+      ownerInstance: deps.instance.id,
+      leaseUntil: leaseFrom(deps.instance.leaseMs),
     })
     .returning();
   if (!row) throw new AppError('INTERNAL', 'Task insert returned nothing');
@@ -152,7 +147,12 @@ export function listTasks(deps: Pick<AppDeps, 'db'>, workspaceId: string, limit:
 export async function claimTask(deps: TaskDeps, task: Pick<TaskRow, 'id' | 'workspaceId'>): Promise<boolean> {
   const rows = await deps.db
     .update(tasks)
-    .set({ state: 'running', startedAt: new Date() })
+    .set({
+      state: 'running',
+      startedAt: new Date(),
+      ownerInstance: deps.instance.id,
+      leaseUntil: leaseFrom(deps.instance.leaseMs),
+    })
     .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
     .returning({ id: tasks.id });
   if (rows.length === 0) return false;
@@ -160,17 +160,42 @@ export async function claimTask(deps: TaskDeps, task: Pick<TaskRow, 'id' | 'work
   return true;
 }
 
+/**
+ * Records how a run on this instance ended; false when the task is no longer this instance's to finish (its lease
+ * ran out and another instance ended it, or a cancel of a stranded task did): the run's result is then dropped.
+ */
+export async function finishRun(
+  deps: TaskDeps,
+  task: Pick<TaskRow, 'id' | 'workspaceId'>,
+  patch: Partial<TaskRow>,
+) {
+  const rows = await deps.db
+    .update(tasks)
+    .set({ ...patch, leaseUntil: null })
+    .where(and(eq(tasks.id, task.id), eq(tasks.state, 'running'), eq(tasks.ownerInstance, deps.instance.id)))
+    .returning({ id: tasks.id });
+  if (rows.length === 0) return false;
+  if (patch.state) {
+    const change: TaskChange = { taskId: task.id, state: patch.state };
+    await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), change);
+  }
+  return true;
+}
+
+/**
+ * Stops a task wherever it is: dropped from the queue, stopped by the instance running it (which records the
+ * cancellation itself), or, when no live instance holds it (its instance crashed), ended as cancelled at once.
+ */
 export async function cancelTask(deps: TaskDeps, task: TaskRow, cancel: (taskId: string) => Promise<void>) {
   if (task.state === 'queued') {
     const rows = await deps.db
       .update(tasks)
-      .set({ state: 'cancelled', finishedAt: new Date() })
+      .set({ state: 'cancelled', finishedAt: new Date(), leaseUntil: null })
       .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
       .returning({ id: tasks.id });
     if (rows.length > 0) {
       await cancel(task.id);
-      await emit(deps, task.id, { type: 'status', status: 'cancelled' });
-      await emit(deps, task.id, doneWithoutRun('cancelled'));
+      for (const event of cancelledEvents()) await emit(deps, task.id, event);
       await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), {
         taskId: task.id,
         state: 'cancelled',
@@ -178,9 +203,9 @@ export async function cancelTask(deps: TaskDeps, task: TaskRow, cancel: (taskId:
       return;
     }
   }
-  const current = await getTask(deps, task.id);
-  if (current.state !== 'running') throw new AppError('CONFLICT', 'This task has already finished.');
-  // The run notices the abort, stops its model request and records the cancellation itself.
+  if (await cancelStranded(deps, task.id)) return;
+  // Durable first: the holder also finds the request when it renews its lease, should the broadcast be lost.
+  await requestCancel(deps, task.id);
   await cancel(task.id);
 }
 
