@@ -22,6 +22,7 @@ import {
 } from '@tandem/core';
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Db } from '../db/client.ts';
 import type { AppDeps } from '../deps.ts';
 import { tasks, workspaces } from '../db/schema.ts';
 import { writeAudit } from '../services/audit.ts';
@@ -215,10 +216,13 @@ export function presentTask(row: TaskRow) {
   return { ...rest, changeset: row.changeset === null ? null : changesetSchema.parse(row.changeset) };
 }
 
-// Decisions on one task run one at a time. The lock is per process: two instances deciding on the same task in
-// the same instant could interleave (the merge itself stays safe, the stored hunk statuses may lag one decision).
+// Decisions on one task run one at a time, on every instance: each reads the changeset, changes the document and
+// stores the new changeset, so two interleaved decisions would store one over the other (a hunk in the text but
+// marked rejected, its undo record lost). Within a process a promise chain orders them; across processes the task
+// row's lock does (`select … for update` in the decision's transaction). The events and the change notice go out
+// after the commit: `appendTaskEvent` bumps the same row, and would wait for the lock its own decision holds.
 const locks = new Map<string, Promise<unknown>>();
-async function withTaskLock<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
+async function withProcessLock<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
   const previous = locks.get(taskId) ?? Promise.resolve();
   const run = previous.then(fn, fn);
   const settled = run.catch(() => undefined);
@@ -230,26 +234,54 @@ async function withTaskLock<T>(taskId: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
+interface Decision<T> {
+  value: T;
+  /** The stored outcome; omitted when the decision changed nothing. */
+  save?: { changeset: Changeset; undo: readonly UndoRecord[]; state?: TaskRow['state'] };
+  events: TaskEvent[];
+}
+
+async function decide<T>(
+  deps: TaskDeps,
+  taskId: string,
+  fn: (task: TaskRow) => Decision<T> | Promise<Decision<T>>,
+): Promise<T> {
+  return withProcessLock(taskId, async () => {
+    const run = async (db: Db, lockRow: boolean) => {
+      const query = db.select().from(tasks).where(eq(tasks.id, taskId));
+      const [task] = lockRow ? await query.for('update') : await query;
+      if (!task) throw new AppError('NOT_FOUND', 'Task not found');
+      const decision = await fn(task);
+      const state = decision.save ? (decision.save.state ?? stateAfter(decision.save.changeset)) : task.state;
+      if (decision.save) {
+        await db
+          .update(tasks)
+          .set({ changeset: decision.save.changeset, undo: [...decision.save.undo], state })
+          .where(eq(tasks.id, taskId));
+      }
+      return { task, decision, state };
+    };
+    // Only one process can open an embedded database, so the process lock is the whole lock there; and PGlite runs
+    // one transaction at a time with every other statement waiting, so the document write could not run inside one.
+    const { task, decision, state } =
+      deps.database.kind === 'pglite'
+        ? await run(deps.db, false)
+        : await deps.db.transaction((tx) => run(tx as unknown as Db, true));
+    if (decision.save) {
+      const change: TaskChange = { taskId, state };
+      await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), change);
+    }
+    for (const event of decision.events) await emit(deps, taskId, event);
+    return decision.value;
+  });
+}
+
 function changesetOf(task: TaskRow): Changeset {
   if (task.changeset === null) throw new AppError('CONFLICT', 'This task has no proposal to decide on yet.');
   return changesetSchema.parse(task.changeset);
 }
 
 const undoListSchema = z.array(undoRecordSchema);
-
-async function saveDecision(
-  deps: TaskDeps,
-  task: TaskRow,
-  changeset: Changeset,
-  undo: readonly UndoRecord[],
-  state: TaskRow['state'],
-) {
-  await deps.db
-    .update(tasks)
-    .set({ changeset, undo: [...undo], state })
-    .where(eq(tasks.id, task.id));
-  await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), { taskId: task.id, state });
-}
 
 function stateAfter(changeset: Changeset): TaskRow['state'] {
   const hunks = changeset.files.flatMap((f) => f.hunks);
@@ -258,15 +290,11 @@ function stateAfter(changeset: Changeset): TaskRow['state'] {
   return 'proposed';
 }
 
-async function emitConflicts(deps: TaskDeps, taskId: string, conflicts: readonly HunkConflict[]) {
-  for (const c of conflicts) {
-    await emit(deps, taskId, { type: 'conflict', ...c });
-  }
-}
+const conflictEvents = (conflicts: readonly HunkConflict[]): TaskEvent[] =>
+  conflicts.map((c) => ({ type: 'conflict', ...c }));
 
 export function acceptHunks(deps: TaskDeps, taskId: string, userId: string, selection: HunkSelection) {
-  return withTaskLock(taskId, async () => {
-    const task = await getTask(deps, taskId);
+  return decide(deps, taskId, async (task) => {
     const changeset = changesetOf(task);
     const ids = selectHunkIds(changeset, selection);
     if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to accept here.');
@@ -274,26 +302,30 @@ export function acceptHunks(deps: TaskDeps, taskId: string, userId: string, sele
       applyHunks(doc, changeset, ids, { taskId, userId }),
     );
     const undo = [...undoListSchema.parse(task.undo), ...result.undo];
-    await saveDecision(deps, task, result.changeset, undo, stateAfter(result.changeset));
-    if (result.applied.length > 0)
-      await emit(deps, taskId, { type: 'applied', by: userId, hunkIds: result.applied });
-    await emitConflicts(deps, taskId, result.conflicts);
-    return { applied: result.applied, conflicts: result.conflicts };
+    const events: TaskEvent[] = [];
+    if (result.applied.length > 0) events.push({ type: 'applied', by: userId, hunkIds: result.applied });
+    events.push(...conflictEvents(result.conflicts));
+    return {
+      value: { applied: result.applied, conflicts: result.conflicts },
+      save: { changeset: result.changeset, undo },
+      events,
+    };
   });
 }
 
 export function rejectTaskHunks(deps: TaskDeps, taskId: string, userId: string, selection: HunkSelection) {
-  return withTaskLock(taskId, async () => {
-    const task = await getTask(deps, taskId);
+  return decide(deps, taskId, (task) => {
     const changeset = changesetOf(task);
     const ids = selectHunkIds(changeset, selection).filter((id) =>
       changeset.files.some((f) => f.hunks.some((h) => h.id === id && h.status !== 'applied')),
     );
     if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to reject here.');
     const next = rejectHunks(changeset, ids, { userId });
-    await saveDecision(deps, task, next, undoListSchema.parse(task.undo), stateAfter(next));
-    await emit(deps, taskId, { type: 'rejected', by: userId, hunkIds: ids });
-    return { rejected: ids };
+    return {
+      value: { rejected: ids },
+      save: { changeset: next, undo: undoListSchema.parse(task.undo) },
+      events: [{ type: 'rejected', by: userId, hunkIds: ids }],
+    };
   });
 }
 
@@ -304,27 +336,26 @@ export function resolveTaskConflict(
   hunkId: string,
   choice: ConflictChoice,
 ) {
-  return withTaskLock(taskId, async () => {
-    const task = await getTask(deps, taskId);
+  return decide(deps, taskId, async (task) => {
     const changeset = changesetOf(task);
     const result = await deps.rooms.transact(task.workspaceId, (doc) =>
       resolveConflict(doc, changeset, hunkId, choice, { taskId, userId }),
     );
     const undo = [...undoListSchema.parse(task.undo), ...(result.undo ? [result.undo] : [])];
-    await saveDecision(deps, task, result.changeset, undo, stateAfter(result.changeset));
-    await emit(
-      deps,
-      taskId,
-      choice === 'ours'
-        ? { type: 'rejected', by: userId, hunkIds: [hunkId] }
-        : { type: 'applied', by: userId, hunkIds: [hunkId] },
-    );
+    return {
+      value: undefined,
+      save: { changeset: result.changeset, undo },
+      events: [
+        choice === 'ours'
+          ? { type: 'rejected', by: userId, hunkIds: [hunkId] }
+          : { type: 'applied', by: userId, hunkIds: [hunkId] },
+      ],
+    };
   });
 }
 
 export function rollbackTaskChanges(deps: TaskDeps, taskId: string, userId: string) {
-  return withTaskLock(taskId, async () => {
-    const task = await getTask(deps, taskId);
+  return decide(deps, taskId, async (task) => {
     const changeset = changesetOf(task);
     const undo = undoListSchema.parse(task.undo);
     if (undo.length === 0) throw new AppError('BAD_INPUT', 'Nothing of this task is applied.');
@@ -334,15 +365,19 @@ export function rollbackTaskChanges(deps: TaskDeps, taskId: string, userId: stri
     const next = markRolledBack(changeset, result.restored, { userId });
     const restored = new Set(result.restored);
     const remaining = undo.filter((u) => !restored.has(u.hunkId));
-    await saveDecision(deps, task, next, remaining, remaining.length === 0 ? 'rolled-back' : 'applied');
-    await emit(deps, taskId, {
-      type: 'rolled-back',
-      by: userId,
-      restored: result.restored.length,
-      conflicts: result.conflicts.length,
-    });
-    await emitConflicts(deps, taskId, result.conflicts);
-    return { restored: result.restored, conflicts: result.conflicts };
+    return {
+      value: { restored: result.restored, conflicts: result.conflicts },
+      save: { changeset: next, undo: remaining, state: remaining.length === 0 ? 'rolled-back' : 'applied' },
+      events: [
+        {
+          type: 'rolled-back',
+          by: userId,
+          restored: result.restored.length,
+          conflicts: result.conflicts.length,
+        },
+        ...conflictEvents(result.conflicts),
+      ],
+    };
   });
 }
 
