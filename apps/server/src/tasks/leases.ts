@@ -140,15 +140,21 @@ export function keepLeases(
   sweepMs: number,
 ): LeaseKeeper {
   const timers: NodeJS.Timeout[] = [];
-  let inFlight: Promise<unknown> = Promise.resolve();
+  const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
   const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
+    let busy = false;
     const timer = setInterval(() => {
-      if (stopped) return;
-      inFlight = Promise.all([
-        inFlight,
-        fn().catch((error: unknown) => deps.logger.warn({ err: error }, what)),
-      ]);
+      // A round that outlasts its interval (a slow database) is not stacked under the next one.
+      if (stopped || busy) return;
+      busy = true;
+      const round = fn()
+        .catch((error: unknown) => deps.logger.warn({ err: error }, what))
+        .finally(() => {
+          busy = false;
+          inFlight.delete(round);
+        });
+      inFlight.add(round);
     }, ms);
     timer.unref();
     timers.push(timer);
@@ -175,7 +181,7 @@ export function keepLeases(
     stop: async () => {
       stopped = true;
       for (const timer of timers) clearInterval(timer);
-      await inFlight;
+      await Promise.all(inFlight);
     },
   };
 }

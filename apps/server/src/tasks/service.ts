@@ -234,6 +234,25 @@ async function withProcessLock<T>(taskId: string, fn: () => Promise<T>): Promise
   }
 }
 
+// A decision holds one pooled connection for its transaction while the document write inside it needs another: with
+// as many decisions as connections in flight, each would wait for a connection the others hold. Fewer decisions than
+// the pool (10) run at once per process; the rest wait here, not in the pool.
+const MAX_DECISION_TRANSACTIONS = 4;
+let decisionTransactions = 0;
+const waitingDecisions: (() => void)[] = [];
+async function withDecisionSlot<T>(fn: () => Promise<T>): Promise<T> {
+  while (decisionTransactions >= MAX_DECISION_TRANSACTIONS) {
+    await new Promise<void>((resolve) => waitingDecisions.push(resolve));
+  }
+  decisionTransactions += 1;
+  try {
+    return await fn();
+  } finally {
+    decisionTransactions -= 1;
+    waitingDecisions.shift()?.();
+  }
+}
+
 interface Decision<T> {
   value: T;
   /** The stored outcome; omitted when the decision changed nothing. */
@@ -266,7 +285,7 @@ async function decide<T>(
     const { task, decision, state } =
       deps.database.kind === 'pglite'
         ? await run(deps.db, false)
-        : await deps.db.transaction((tx) => run(tx as unknown as Db, true));
+        : await withDecisionSlot(() => deps.db.transaction((tx) => run(tx as unknown as Db, true)));
     if (decision.save) {
       const change: TaskChange = { taskId, state };
       await deps.pubsub.publish(workspaceTasksChannel(task.workspaceId), change);
