@@ -1,5 +1,6 @@
 // Builds the whole server (Express + tRPC over HTTP and WebSocket) around injected dependencies, so tests run the
 // real thing on a random port and main.ts only adds process concerns.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,9 +32,12 @@ import { AccessEvents } from './access/events.ts';
 import { LiveAccess } from './access/live.ts';
 import { createChannels } from './bus/channels.ts';
 import { Transport } from './bus/transport.ts';
+import { lazySecretBox } from './secrets.ts';
 import { serverRoot } from './server-root.ts';
+import { sealStoredSecrets } from './services/settings.ts';
 import { createRooms } from './sync/rooms.ts';
 import { executeTask } from './tasks/execute.ts';
+import { defaultLeaseMs, keepLeases } from './tasks/leases.ts';
 import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
@@ -57,6 +61,8 @@ export interface AppOptions {
   sync?: SyncEndpointOptions;
   /** The built web app to serve (tests point it at a fixture); defaults to apps/web/dist. */
   webDist?: string;
+  /** Task lease length and how often to look for stranded tasks (tests shorten or lengthen them). */
+  tasks?: { leaseMs?: number; sweepMs?: number };
 }
 
 export interface App {
@@ -106,8 +112,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     redisUrl: config.redisUrl,
     namespace,
   });
+  const leaseMs = options.tasks?.leaseMs ?? defaultLeaseMs;
   const deps: AppDeps = {
     config,
+    instance: { id: randomUUID(), leaseMs },
+    secrets: lazySecretBox(config),
     database: db,
     db: db.db,
     auth: createLucia(db, { secure }),
@@ -122,6 +131,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     runner,
   };
   await deps.live.start(deps.access);
+
+  // A malformed TANDEM_SECRET_KEY stops the start, not the first task.
+  if (config.secretKey || config.secretKeyPrevious) deps.secrets();
+  try {
+    await sealStoredSecrets(deps);
+  } catch (error) {
+    // The server still serves everything else; the admin can enter the key again.
+    logger.error({ err: error }, 'a stored secret could not be sealed with the current secret key');
+  }
+  const leases = keepLeases(deps, runner, options.tasks?.sweepMs ?? Math.floor(leaseMs / 2));
+  await leases.start();
 
   const sync = createSyncEndpoint(deps, options.sync);
 
@@ -315,6 +335,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       trpcWs.broadcastReconnectNotification();
       for (const client of trpcWss.clients) client.terminate();
       trpcWss.close();
+      await leases.stop();
       await runner.close();
       // Pending document writes are flushed before the database closes.
       await sync.close();

@@ -10,10 +10,15 @@ import type { Metrics } from './http/metrics.ts';
 import type { AccessEvents } from './access/events.ts';
 import type { LiveAccess } from './access/live.ts';
 import type { Channels } from './bus/channels.ts';
+import type { SecretBox } from './secrets.ts';
 import type { TaskRunner } from './tasks/runner.ts';
 
 export interface AppDeps {
   config: Config;
+  /** This process in task leases: tasks it holds carry its id, and others leave them alone while it renews them. */
+  instance: { id: string; leaseMs: number };
+  /** Seals and opens secrets stored in the database (keys loaded on first use). */
+  secrets: () => SecretBox;
   /** The open database (kind, ping, close). */
   database: Database;
   db: Db;

@@ -29,6 +29,8 @@ const schema = z.object({
     z.coerce.number().int().min(0).max(65535).optional(),
   ),
   TANDEM_METRICS_HOST: z.string().default('127.0.0.1'),
+  TANDEM_SECRET_KEY: z.string().optional(),
+  TANDEM_SECRET_KEY_PREVIOUS: z.string().optional(),
   /** Set by pnpm to the directory the command was typed in; relative paths are meant from there. */
   INIT_CWD: z.string().optional(),
 });
@@ -56,6 +58,10 @@ export interface Config {
     port: number | undefined;
     host: string;
   };
+  /** Base64 key that seals secrets at rest; unset: a key file in the data directory (see secrets.ts). */
+  secretKey: string | undefined;
+  /** Older keys (comma-separated) that still open secrets until they are sealed again. */
+  secretKeyPrevious: string | undefined;
   llm: {
     provider: 'openai-compatible' | 'anthropic' | undefined;
     baseUrl: string | undefined;
@@ -92,6 +98,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     taskConcurrency: e.TANDEM_TASK_CONCURRENCY,
     trustProxy,
     metrics: { token: e.TANDEM_METRICS_TOKEN, port: e.TANDEM_METRICS_PORT, host: e.TANDEM_METRICS_HOST },
+    secretKey: e.TANDEM_SECRET_KEY || undefined,
+    secretKeyPrevious: e.TANDEM_SECRET_KEY_PREVIOUS || undefined,
     llm: {
       provider: e.TANDEM_LLM_PROVIDER,
       baseUrl: e.TANDEM_LLM_BASE_URL,

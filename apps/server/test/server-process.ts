@@ -8,6 +8,8 @@ export const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export function startServerProcess(
   dataDir: string,
   preload: string[] = [],
+  /** Overrides, applied last (e.g. a DATABASE_URL for several processes on one PostgreSQL). */
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);
   const child = spawn(process.execPath, [...imports, 'src/main.ts'], {
@@ -19,6 +21,7 @@ export function startServerProcess(
       TANDEM_DATA_DIR: dataDir,
       DATABASE_URL: '',
       REDIS_URL: '',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -37,6 +37,10 @@ export const errorCodes = [
   'LLM_ERROR',
   'SANDBOX_UNAVAILABLE',
   'CANCELLED',
+  /** The server stopped (crash, kill, restart) while the task ran; it cannot be resumed honestly. */
+  'INTERRUPTED',
+  /** A stored secret cannot be decrypted with the configured secret keys. */
+  'SECRET_UNREADABLE',
   'INTERNAL',
 ] as const;
 

@@ -201,6 +201,14 @@ export const tasks = pgTable(
       .default(sql`'[]'::jsonb`),
     /** Last event sequence number handed out; bumped under the row lock so events are gap-free and ordered. */
     lastSeq: integer('last_seq').notNull().default(0),
+    /**
+     * The instance that holds a queued or running task, and until when: the holder renews the lease while it lives,
+     * and any instance may take over (queued) or end (running) a task whose lease ran out (tasks/leases.ts).
+     */
+    ownerInstance: text('owner_instance'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    /** Set by `task.cancel`: the holder sees it at its next renewal even if the broadcast cancel was lost. */
+    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -208,6 +216,10 @@ export const tasks = pgTable(
   (t) => [
     index('tasks_workspace_idx').on(t.workspaceId, t.createdAt),
     index('tasks_user_day_idx').on(t.createdBy, t.createdAt),
+    // The lease sweep looks only at unfinished tasks, a handful among all the finished ones.
+    index('tasks_unfinished_lease_idx')
+      .on(t.leaseUntil)
+      .where(sql`${t.state} in ('queued', 'running')`),
   ],
 );
 

@@ -17,6 +17,7 @@ export type AuditAction =
   | 'workspace.rename'
   | 'workspace.archive'
   | 'workspace.unarchive'
+  | 'workspace.auto_apply'
   | 'workspace.delete'
   | 'workspace.upload'
   | 'workspace.download'

@@ -7,7 +7,15 @@ import type { AppDeps } from '../deps.ts';
 import { workspaces } from '../db/schema.ts';
 import { getCostSettings, getPriceTable } from '../services/settings.ts';
 import { loadAi, resolveModel } from './models.ts';
-import { acceptHunks, claimTask, doneWithoutRun, emit, getTask, setState, type TaskDeps } from './service.ts';
+import {
+  acceptHunks,
+  claimTask,
+  doneWithoutRun,
+  emit,
+  finishRun,
+  getTask,
+  type TaskDeps,
+} from './service.ts';
 
 export type ExecuteDeps = TaskDeps & Pick<AppDeps, 'logger' | 'metrics'>;
 
@@ -32,14 +40,15 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
   } catch (error) {
     const code = isAppError(error) ? error.code : 'INTERNAL';
     const message = isAppError(error) ? error.message : 'The model settings could not be read.';
-    await emit(deps, taskId, { type: 'error', code, message, retryable: false });
-    await emit(deps, taskId, doneWithoutRun('failed'));
-    await setState(deps, task, {
+    const finished = await finishRun(deps, task, {
       state: 'failed',
       errorCode: code,
       errorMessage: message,
       finishedAt: new Date(),
     });
+    if (!finished) return;
+    await emit(deps, taskId, { type: 'error', code, message, retryable: false });
+    await emit(deps, taskId, doneWithoutRun('failed'));
     return;
   }
 
@@ -85,7 +94,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
       )
     : null;
   // The task is stored finished before anyone hears `done`: a follower that reads it then must not see it running.
-  await setState(deps, task, {
+  const finished = await finishRun(deps, task, {
     changeset,
     tokensIn: result.usage.inputTokens,
     tokensOut: result.usage.outputTokens,
@@ -95,6 +104,8 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     state: finalState[result.outcome],
     finishedAt: new Date(),
   });
+  // Another instance ended the task meanwhile (this one missed its lease): that ending stands, this result goes.
+  if (!finished) return;
   for (const event of held) await emit(deps, taskId, event);
   deps.metrics.taskDuration.observe({ outcome: result.outcome }, (performance.now() - started) / 1000);
   deps.metrics.llmTokens.inc({ direction: 'in' }, result.usage.inputTokens);

@@ -4,14 +4,14 @@ import type { LlmConfig } from '@tandem/core/ai';
 import type { AppDeps } from '../deps.ts';
 import { getLlmSettings } from '../services/settings.ts';
 
-type ModelDeps = Pick<AppDeps, 'db' | 'config'>;
+type ModelDeps = Pick<AppDeps, 'db' | 'config' | 'secrets'>;
 
 // The AI pipeline is loaded on first use: it is the heaviest part of the server and many instances never run a task.
 export const loadAi = () => import('@tandem/core/ai');
 
 export async function resolveModel(deps: ModelDeps, requested?: string): Promise<LlmConfig> {
   const { detectOllama, resolveLlmConfig } = await loadAi();
-  const s = await getLlmSettings(deps.db, deps.config);
+  const s = await getLlmSettings(deps);
   const env = {
     TANDEM_LLM_PROVIDER: s.provider ?? undefined,
     TANDEM_LLM_BASE_URL: s.baseUrl ?? undefined,

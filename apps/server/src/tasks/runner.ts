@@ -9,6 +9,8 @@ export interface TaskRunner {
   enqueue(taskId: string): Promise<void>;
   /** Stops the task wherever it runs (or drops it from the queue). */
   cancel(taskId: string): Promise<void>;
+  /** Stops the task if it runs in this process. */
+  abortHere(taskId: string): void;
   /** Resolves when nothing is running in this process (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -92,6 +94,7 @@ export async function createTaskRunner(options: {
         if (at >= 0) queue.splice(at, 1);
         await publishCancel(taskId);
       },
+      abortHere: (taskId) => running.abort(taskId),
       idle: () => running.idle(),
       close: async () => {
         queue.length = 0;
@@ -127,6 +130,7 @@ export async function createTaskRunner(options: {
       if (job && (await job.isWaiting())) await job.remove().catch(() => undefined);
       await publishCancel(taskId);
     },
+    abortHere: (taskId) => running.abort(taskId),
     idle: () => running.idle(),
     close: async () => {
       running.abortAll();

@@ -22,13 +22,19 @@ import {
 } from '@tandem/core';
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Db } from '../db/client.ts';
 import type { AppDeps } from '../deps.ts';
-import { tasks } from '../db/schema.ts';
+import { tasks, workspaces } from '../db/schema.ts';
+import { writeAudit } from '../services/audit.ts';
 import { getCostSettings } from '../services/settings.ts';
 import { appendTaskEvent } from './events.ts';
-import { resolveModel } from './models.ts';
+import { cancelStranded, cancelledEvents, leaseFrom, requestCancel } from './leases.ts';
+import { availableModels, resolveModel } from './models.ts';
 
-export type TaskDeps = Pick<AppDeps, 'db' | 'channels' | 'rooms' | 'limits' | 'config'>;
+export type TaskDeps = Pick<
+  AppDeps,
+  'db' | 'database' | 'channels' | 'rooms' | 'limits' | 'config' | 'instance' | 'secrets'
+>;
 export type TaskRow = typeof tasks.$inferSelect;
 
 /** The closing event of a task that ended before the model ran. */
@@ -38,17 +44,6 @@ export function doneWithoutRun(outcome: 'cancelled' | 'failed'): TaskEvent {
 
 export async function emit(deps: TaskDeps, taskId: string, event: TaskEvent) {
   return appendTaskEvent(deps.db, deps.channels.taskEvents, taskId, event);
-}
-
-export async function setState(
-  deps: TaskDeps,
-  task: Pick<TaskRow, 'id' | 'workspaceId'>,
-  patch: Partial<TaskRow>,
-) {
-  await deps.db.update(tasks).set(patch).where(eq(tasks.id, task.id));
-  if (patch.state) {
-    await deps.channels.taskChanges.publish(task.workspaceId, { taskId: task.id, state: patch.state });
-  }
 }
 
 function startOfUtcDay(now = new Date()) {
@@ -83,7 +78,17 @@ export async function createTask(
     }
   }
   // Fails with NO_MODEL (and how to configure one) before anything is queued.
-  const model = await resolveModel(deps, input.model);
+  let model = await resolveModel(deps);
+  if (input.model !== undefined && input.model !== model.model) {
+    // Only what the instance offers: a model name is also a price and a provider account, which the admin chose.
+    const offered = await availableModels(deps);
+    if (!offered.models.includes(input.model)) {
+      throw new AppError('BAD_INPUT', `This instance does not offer the model "${input.model}".`, {
+        details: { model: input.model, offered: offered.models },
+      });
+    }
+    model = await resolveModel(deps, input.model);
+  }
   const id = randomUUID();
   const [row] = await deps.db
     .insert(tasks)
@@ -95,6 +100,9 @@ export async function createTask(
       model: model.model,
       paths: input.paths ?? [],
       openPaths: input.openPaths ?? [],
+      // Held by this instance until a runner claims it; if this instance dies first, another queues it again.
+      ownerInstance: deps.instance.id,
+      leaseUntil: leaseFrom(deps.instance.leaseMs),
     })
     .returning();
   if (!row) throw new AppError('INTERNAL', 'Task insert returned nothing');
@@ -135,7 +143,12 @@ export function listTasks(deps: Pick<AppDeps, 'db'>, workspaceId: string, limit:
 export async function claimTask(deps: TaskDeps, task: Pick<TaskRow, 'id' | 'workspaceId'>): Promise<boolean> {
   const rows = await deps.db
     .update(tasks)
-    .set({ state: 'running', startedAt: new Date() })
+    .set({
+      state: 'running',
+      startedAt: new Date(),
+      ownerInstance: deps.instance.id,
+      leaseUntil: leaseFrom(deps.instance.leaseMs),
+    })
     .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
     .returning({ id: tasks.id });
   if (rows.length === 0) return false;
@@ -143,17 +156,41 @@ export async function claimTask(deps: TaskDeps, task: Pick<TaskRow, 'id' | 'work
   return true;
 }
 
+/**
+ * Records how a run on this instance ended; false when the task is no longer this instance's to finish (its lease
+ * ran out and another instance ended it, or a cancel of a stranded task did): the run's result is then dropped.
+ */
+export async function finishRun(
+  deps: TaskDeps,
+  task: Pick<TaskRow, 'id' | 'workspaceId'>,
+  patch: Partial<TaskRow>,
+) {
+  const rows = await deps.db
+    .update(tasks)
+    .set({ ...patch, leaseUntil: null })
+    .where(and(eq(tasks.id, task.id), eq(tasks.state, 'running'), eq(tasks.ownerInstance, deps.instance.id)))
+    .returning({ id: tasks.id });
+  if (rows.length === 0) return false;
+  if (patch.state) {
+    await deps.channels.taskChanges.publish(task.workspaceId, { taskId: task.id, state: patch.state });
+  }
+  return true;
+}
+
+/**
+ * Stops a task wherever it is: dropped from the queue, stopped by the instance running it (which records the
+ * cancellation itself), or, when no live instance holds it (its instance crashed), ended as cancelled at once.
+ */
 export async function cancelTask(deps: TaskDeps, task: TaskRow, cancel: (taskId: string) => Promise<void>) {
   if (task.state === 'queued') {
     const rows = await deps.db
       .update(tasks)
-      .set({ state: 'cancelled', finishedAt: new Date() })
+      .set({ state: 'cancelled', finishedAt: new Date(), leaseUntil: null })
       .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
       .returning({ id: tasks.id });
     if (rows.length > 0) {
       await cancel(task.id);
-      await emit(deps, task.id, { type: 'status', status: 'cancelled' });
-      await emit(deps, task.id, doneWithoutRun('cancelled'));
+      for (const event of cancelledEvents()) await emit(deps, task.id, event);
       await deps.channels.taskChanges.publish(task.workspaceId, {
         taskId: task.id,
         state: 'cancelled',
@@ -161,9 +198,9 @@ export async function cancelTask(deps: TaskDeps, task: TaskRow, cancel: (taskId:
       return;
     }
   }
-  const current = await getTask(deps, task.id);
-  if (current.state !== 'running') throw new AppError('CONFLICT', 'This task has already finished.');
-  // The run notices the abort, stops its model request and records the cancellation itself.
+  if (await cancelStranded(deps, task.id)) return;
+  // Durable first: the holder also finds the request when it renews its lease, should the broadcast be lost.
+  await requestCancel(deps, task.id);
   await cancel(task.id);
 }
 
@@ -173,10 +210,13 @@ export function presentTask(row: TaskRow) {
   return { ...rest, changeset: row.changeset === null ? null : changesetSchema.parse(row.changeset) };
 }
 
-// Decisions on one task run one at a time. The lock is per process: two instances deciding on the same task in
-// the same instant could interleave (the merge itself stays safe, the stored hunk statuses may lag one decision).
+// Decisions on one task run one at a time, on every instance: each reads the changeset, changes the document and
+// stores the new changeset, so two interleaved decisions would store one over the other (a hunk in the text but
+// marked rejected, its undo record lost). Within a process a promise chain orders them; across processes the task
+// row's lock does (`select … for update` in the decision's transaction). The events and the change notice go out
+// after the commit: `appendTaskEvent` bumps the same row, and would wait for the lock its own decision holds.
 const locks = new Map<string, Promise<unknown>>();
-async function withTaskLock<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
+async function withProcessLock<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
   const previous = locks.get(taskId) ?? Promise.resolve();
   const run = previous.then(fn, fn);
   const settled = run.catch(() => undefined);
@@ -188,26 +228,72 @@ async function withTaskLock<T>(taskId: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
+// A decision holds one pooled connection for its transaction while the document write inside it needs another: with
+// as many decisions as connections in flight, each would wait for a connection the others hold. Fewer decisions than
+// the pool (10) run at once per process; the rest wait here, not in the pool.
+const MAX_DECISION_TRANSACTIONS = 4;
+let decisionTransactions = 0;
+const waitingDecisions: (() => void)[] = [];
+async function withDecisionSlot<T>(fn: () => Promise<T>): Promise<T> {
+  while (decisionTransactions >= MAX_DECISION_TRANSACTIONS) {
+    await new Promise<void>((resolve) => waitingDecisions.push(resolve));
+  }
+  decisionTransactions += 1;
+  try {
+    return await fn();
+  } finally {
+    decisionTransactions -= 1;
+    waitingDecisions.shift()?.();
+  }
+}
+
+interface Decision<T> {
+  value: T;
+  /** The stored outcome; omitted when the decision changed nothing. */
+  save?: { changeset: Changeset; undo: readonly UndoRecord[]; state?: TaskRow['state'] };
+  events: TaskEvent[];
+}
+
+async function decide<T>(
+  deps: TaskDeps,
+  taskId: string,
+  fn: (task: TaskRow) => Decision<T> | Promise<Decision<T>>,
+): Promise<T> {
+  return withProcessLock(taskId, async () => {
+    const run = async (db: Db, lockRow: boolean) => {
+      const query = db.select().from(tasks).where(eq(tasks.id, taskId));
+      const [task] = lockRow ? await query.for('update') : await query;
+      if (!task) throw new AppError('NOT_FOUND', 'Task not found');
+      const decision = await fn(task);
+      const state = decision.save ? (decision.save.state ?? stateAfter(decision.save.changeset)) : task.state;
+      if (decision.save) {
+        await db
+          .update(tasks)
+          .set({ changeset: decision.save.changeset, undo: [...decision.save.undo], state })
+          .where(eq(tasks.id, taskId));
+      }
+      return { task, decision, state };
+    };
+    // Only one process can open an embedded database, so the process lock is the whole lock there; and PGlite runs
+    // one transaction at a time with every other statement waiting, so the document write could not run inside one.
+    const { task, decision, state } =
+      deps.database.kind === 'pglite'
+        ? await run(deps.db, false)
+        : await withDecisionSlot(() => deps.db.transaction((tx) => run(tx as unknown as Db, true)));
+    if (decision.save) {
+      await deps.channels.taskChanges.publish(task.workspaceId, { taskId, state });
+    }
+    for (const event of decision.events) await emit(deps, taskId, event);
+    return decision.value;
+  });
+}
+
 function changesetOf(task: TaskRow): Changeset {
   if (task.changeset === null) throw new AppError('CONFLICT', 'This task has no proposal to decide on yet.');
   return changesetSchema.parse(task.changeset);
 }
 
 const undoListSchema = z.array(undoRecordSchema);
-
-async function saveDecision(
-  deps: TaskDeps,
-  task: TaskRow,
-  changeset: Changeset,
-  undo: readonly UndoRecord[],
-  state: TaskRow['state'],
-) {
-  await deps.db
-    .update(tasks)
-    .set({ changeset, undo: [...undo], state })
-    .where(eq(tasks.id, task.id));
-  await deps.channels.taskChanges.publish(task.workspaceId, { taskId: task.id, state });
-}
 
 function stateAfter(changeset: Changeset): TaskRow['state'] {
   const hunks = changeset.files.flatMap((f) => f.hunks);
@@ -216,15 +302,11 @@ function stateAfter(changeset: Changeset): TaskRow['state'] {
   return 'proposed';
 }
 
-async function emitConflicts(deps: TaskDeps, taskId: string, conflicts: readonly HunkConflict[]) {
-  for (const c of conflicts) {
-    await emit(deps, taskId, { type: 'conflict', ...c });
-  }
-}
+const conflictEvents = (conflicts: readonly HunkConflict[]): TaskEvent[] =>
+  conflicts.map((c) => ({ type: 'conflict', ...c }));
 
 export function acceptHunks(deps: TaskDeps, taskId: string, userId: string, selection: HunkSelection) {
-  return withTaskLock(taskId, async () => {
-    const task = await getTask(deps, taskId);
+  return decide(deps, taskId, async (task) => {
     const changeset = changesetOf(task);
     const ids = selectHunkIds(changeset, selection);
     if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to accept here.');
@@ -232,26 +314,30 @@ export function acceptHunks(deps: TaskDeps, taskId: string, userId: string, sele
       applyHunks(doc, changeset, ids, { taskId, userId }),
     );
     const undo = [...undoListSchema.parse(task.undo), ...result.undo];
-    await saveDecision(deps, task, result.changeset, undo, stateAfter(result.changeset));
-    if (result.applied.length > 0)
-      await emit(deps, taskId, { type: 'applied', by: userId, hunkIds: result.applied });
-    await emitConflicts(deps, taskId, result.conflicts);
-    return { applied: result.applied, conflicts: result.conflicts };
+    const events: TaskEvent[] = [];
+    if (result.applied.length > 0) events.push({ type: 'applied', by: userId, hunkIds: result.applied });
+    events.push(...conflictEvents(result.conflicts));
+    return {
+      value: { applied: result.applied, conflicts: result.conflicts },
+      save: { changeset: result.changeset, undo },
+      events,
+    };
   });
 }
 
 export function rejectTaskHunks(deps: TaskDeps, taskId: string, userId: string, selection: HunkSelection) {
-  return withTaskLock(taskId, async () => {
-    const task = await getTask(deps, taskId);
+  return decide(deps, taskId, (task) => {
     const changeset = changesetOf(task);
     const ids = selectHunkIds(changeset, selection).filter((id) =>
       changeset.files.some((f) => f.hunks.some((h) => h.id === id && h.status !== 'applied')),
     );
     if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to reject here.');
     const next = rejectHunks(changeset, ids, { userId });
-    await saveDecision(deps, task, next, undoListSchema.parse(task.undo), stateAfter(next));
-    await emit(deps, taskId, { type: 'rejected', by: userId, hunkIds: ids });
-    return { rejected: ids };
+    return {
+      value: { rejected: ids },
+      save: { changeset: next, undo: undoListSchema.parse(task.undo) },
+      events: [{ type: 'rejected', by: userId, hunkIds: ids }],
+    };
   });
 }
 
@@ -262,27 +348,26 @@ export function resolveTaskConflict(
   hunkId: string,
   choice: ConflictChoice,
 ) {
-  return withTaskLock(taskId, async () => {
-    const task = await getTask(deps, taskId);
+  return decide(deps, taskId, async (task) => {
     const changeset = changesetOf(task);
     const result = await deps.rooms.transact(task.workspaceId, (doc) =>
       resolveConflict(doc, changeset, hunkId, choice, { taskId, userId }),
     );
     const undo = [...undoListSchema.parse(task.undo), ...(result.undo ? [result.undo] : [])];
-    await saveDecision(deps, task, result.changeset, undo, stateAfter(result.changeset));
-    await emit(
-      deps,
-      taskId,
-      choice === 'ours'
-        ? { type: 'rejected', by: userId, hunkIds: [hunkId] }
-        : { type: 'applied', by: userId, hunkIds: [hunkId] },
-    );
+    return {
+      value: undefined,
+      save: { changeset: result.changeset, undo },
+      events: [
+        choice === 'ours'
+          ? { type: 'rejected', by: userId, hunkIds: [hunkId] }
+          : { type: 'applied', by: userId, hunkIds: [hunkId] },
+      ],
+    };
   });
 }
 
 export function rollbackTaskChanges(deps: TaskDeps, taskId: string, userId: string) {
-  return withTaskLock(taskId, async () => {
-    const task = await getTask(deps, taskId);
+  return decide(deps, taskId, async (task) => {
     const changeset = changesetOf(task);
     const undo = undoListSchema.parse(task.undo);
     if (undo.length === 0) throw new AppError('BAD_INPUT', 'Nothing of this task is applied.');
@@ -292,14 +377,30 @@ export function rollbackTaskChanges(deps: TaskDeps, taskId: string, userId: stri
     const next = markRolledBack(changeset, result.restored, { userId });
     const restored = new Set(result.restored);
     const remaining = undo.filter((u) => !restored.has(u.hunkId));
-    await saveDecision(deps, task, next, remaining, remaining.length === 0 ? 'rolled-back' : 'applied');
-    await emit(deps, taskId, {
-      type: 'rolled-back',
-      by: userId,
-      restored: result.restored.length,
-      conflicts: result.conflicts.length,
-    });
-    await emitConflicts(deps, taskId, result.conflicts);
-    return { restored: result.restored, conflicts: result.conflicts };
+    return {
+      value: { restored: result.restored, conflicts: result.conflicts },
+      save: { changeset: next, undo: remaining, state: remaining.length === 0 ? 'rolled-back' : 'applied' },
+      events: [
+        {
+          type: 'rolled-back',
+          by: userId,
+          restored: result.restored.length,
+          conflicts: result.conflicts.length,
+        },
+        ...conflictEvents(result.conflicts),
+      ],
+    };
   });
+}
+
+/** Workspace policy: apply a task's clean proposal on its own. Owners only (checked by the procedure). */
+export async function setAutoApply(
+  deps: Pick<AppDeps, 'db'>,
+  actor: { actorId: string; ip?: string | undefined; requestId?: string | undefined },
+  workspaceId: string,
+  autoApply: boolean,
+) {
+  await deps.db.update(workspaces).set({ autoApply }).where(eq(workspaces.id, workspaceId));
+  await writeAudit(deps.db, { action: 'workspace.auto_apply', ...actor, workspaceId, meta: { autoApply } });
+  return { autoApply };
 }

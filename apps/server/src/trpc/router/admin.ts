@@ -7,10 +7,9 @@ import {
   priceTableSchema,
 } from '@tandem/core';
 import type { TRPCRouterRecord } from '@trpc/server';
-import { count, sql } from 'drizzle-orm';
-import { members, workspaces } from '../../db/schema.ts';
 import { listUsers, setAdmin, setDisabled } from '../../services/accounts.ts';
-import { listAudit, writeAudit } from '../../services/audit.ts';
+import { countWorkspaces, listAllWorkspaces } from '../../services/admin-workspaces.ts';
+import { listAudit } from '../../services/audit.ts';
 import {
   getCostSettings,
   getPriceTable,
@@ -32,60 +31,24 @@ export const adminRouter = {
       .mutation(({ ctx, input }) => setDisabled(ctx.deps, input.userId, input.disabled, ctx.user.id)),
   },
   workspaces: {
-    list: adminProcedure.query(({ ctx }) =>
-      ctx.deps.db
-        .select({
-          id: workspaces.id,
-          name: workspaces.name,
-          createdAt: workspaces.createdAt,
-          archivedAt: workspaces.archivedAt,
-          memberCount: sql<number>`(select count(*)::int from ${members} where ${members.workspaceId} = ${workspaces.id})`,
-        })
-        .from(workspaces)
-        .orderBy(workspaces.createdAt),
-    ),
-    count: adminProcedure.query(async ({ ctx }) => {
-      const [row] = await ctx.deps.db.select({ n: count() }).from(workspaces);
-      return row?.n ?? 0;
-    }),
+    list: adminProcedure.query(({ ctx }) => listAllWorkspaces(ctx.deps.db)),
+    count: adminProcedure.query(({ ctx }) => countWorkspaces(ctx.deps.db)),
   },
   settings: {
     get: adminProcedure.query(async ({ ctx }) => ({
-      llm: await getPublicLlmSettings(ctx.deps.db, ctx.deps.config),
+      llm: await getPublicLlmSettings(ctx.deps),
       cost: await getCostSettings(ctx.deps.db),
       prices: await getPriceTable(ctx.deps.db),
     })),
-    setLlm: adminProcedure.input(llmSettingsInput).mutation(async ({ ctx, input }) => {
-      await setLlmSettings(ctx.deps.db, input, ctx.user.id);
-      await writeAudit(ctx.deps.db, {
-        action: 'settings.llm',
-        ...auditActor(ctx),
-        meta: {
-          provider: input.provider,
-          baseUrl: input.baseUrl,
-          model: input.model,
-          keyChanged: input.apiKey !== undefined,
-        },
-      });
-      return getPublicLlmSettings(ctx.deps.db, ctx.deps.config);
-    }),
-    setCost: adminProcedure.input(costSettingsInput).mutation(async ({ ctx, input }) => {
-      await setCostSettings(ctx.deps.db, input, ctx.user.id);
-      await writeAudit(ctx.deps.db, {
-        action: 'settings.cost',
-        ...auditActor(ctx),
-        meta: input,
-      });
-      return input;
-    }),
-    setPrices: adminProcedure.input(priceTableSchema).mutation(async ({ ctx, input }) => {
-      await setPriceTable(ctx.deps.db, input, ctx.user.id);
-      await writeAudit(ctx.deps.db, {
-        action: 'settings.prices',
-        ...auditActor(ctx),
-      });
-      return input;
-    }),
+    setLlm: adminProcedure
+      .input(llmSettingsInput)
+      .mutation(({ ctx, input }) => setLlmSettings(ctx.deps, auditActor(ctx), input)),
+    setCost: adminProcedure
+      .input(costSettingsInput)
+      .mutation(({ ctx, input }) => setCostSettings(ctx.deps.db, auditActor(ctx), input)),
+    setPrices: adminProcedure
+      .input(priceTableSchema)
+      .mutation(({ ctx, input }) => setPriceTable(ctx.deps.db, auditActor(ctx), input)),
   },
   audit: {
     list: adminProcedure.input(adminAuditInput).query(({ ctx, input }) => listAudit(ctx.deps.db, input)),

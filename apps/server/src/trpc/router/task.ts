@@ -7,13 +7,11 @@ import {
   taskEventsInput,
 } from '@tandem/core';
 import { tracked, type TRPCRouterRecord } from '@trpc/server';
-import { eq } from 'drizzle-orm';
-import { workspaces } from '../../db/schema.ts';
 import { followTaskEvents, type StoredTaskEvent } from '../../tasks/events.ts';
 import { availableModels } from '../../tasks/models.ts';
 import * as service from '../../tasks/service.ts';
 import { shareOutput } from '../shared-output.ts';
-import { authedProcedure, liveSubscription, memberProcedure, taskProcedure } from '../trpc.ts';
+import { auditActor, authedProcedure, liveSubscription, memberProcedure, taskProcedure } from '../trpc.ts';
 
 // One wire object per stored event: followers of a live event all receive the same stored object, so they yield the
 // same value and its serialization is done once for all of them.
@@ -87,11 +85,7 @@ export const taskRouter = {
   models: authedProcedure.query(({ ctx }) => availableModels(ctx.deps)),
   setAutoApply: memberProcedure('owner')
     .input(setAutoApplyInput)
-    .mutation(async ({ ctx, input }) => {
-      await ctx.deps.db
-        .update(workspaces)
-        .set({ autoApply: input.autoApply })
-        .where(eq(workspaces.id, input.workspaceId));
-      return { autoApply: input.autoApply };
-    }),
+    .mutation(({ ctx, input }) =>
+      service.setAutoApply(ctx.deps, auditActor(ctx), input.workspaceId, input.autoApply),
+    ),
 } satisfies TRPCRouterRecord;

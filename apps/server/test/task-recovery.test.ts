@@ -1,0 +1,247 @@
+// Tasks left behind by a crashed instance: a killed process's running task ends as failed (INTERRUPTED) and its
+// queued task runs when the server starts again; with several instances only expired leases are taken over, and
+// cancel reaches a task wherever it runs, or ends it at once when nobody runs it any more.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { replay, startReplayServer, type ReplayServer } from '@tandem/core/testing';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp, type App } from '../src/app.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { tasks } from '../src/db/schema.ts';
+import { loadConfig } from '../src/env.ts';
+import { testEnv } from './env.ts';
+import { makeClient, openTestDatabase, signedUpClient, type Client, type TestDatabase } from './harness.ts';
+import { exited, startServerProcess } from './server-process.ts';
+import { wsTrpc } from './trpc-ws.ts';
+
+type Event = { type: string; [k: string]: unknown };
+
+/** A task's whole event log through the real subscription, up to its `done`. */
+function eventsUntilDone(url: string, c: Client, taskId: string): Promise<Event[]> {
+  const ws = wsTrpc(url, c.jar.header());
+  const events: Event[] = [];
+  return new Promise<Event[]>((resolve, reject) => {
+    const sub = ws.trpc.task.events.subscribe(
+      { taskId, lastEventId: null },
+      {
+        onData: (tracked) => {
+          const event = tracked.data as unknown as Event;
+          events.push(event);
+          if (event.type === 'done') {
+            sub.unsubscribe();
+            ws.close();
+            resolve(events);
+          }
+        },
+        onError: reject,
+      },
+    );
+  });
+}
+
+const llmEnv = (llm: ReplayServer) => ({
+  TANDEM_LLM_PROVIDER: 'openai-compatible',
+  TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
+  TANDEM_LLM_MODEL: 'replay-model',
+});
+
+describe('a server killed while a task runs', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-recovery-'));
+  let llm: ReplayServer;
+  beforeAll(async () => {
+    llm = await startReplayServer();
+  });
+  afterAll(async () => {
+    await llm.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('ends the running task as failed (INTERRUPTED) and runs the queued one after the restart', async () => {
+    const env = { ...llmEnv(llm), TANDEM_TASK_CONCURRENCY: '1' };
+    const first = await startServerProcess(dataDir, [], env);
+    const owner = makeClient(first.url);
+    await owner.trpc.auth.signUp.mutate({
+      email: 'crash@example.com',
+      password: 'long enough pw',
+      name: 'C',
+    });
+    const ws = await owner.trpc.workspace.create.mutate({ name: 'Crash' });
+    // A model that streams for a minute: the process dies in the middle of it.
+    llm.enqueue([replay.text('thinking '.repeat(600), { chunks: 600, intervalMs: 100 })]);
+    const running = await owner.trpc.task.create.mutate({ workspaceId: ws.id, prompt: 'slow' });
+    const queued = await owner.trpc.task.create.mutate({ workspaceId: ws.id, prompt: 'next' });
+    await vi.waitFor(
+      async () => {
+        expect((await owner.trpc.task.get.query(running)).state).toBe('running');
+        expect(llm.requests.length).toBe(1);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    expect((await owner.trpc.task.get.query(queued)).state).toBe('queued');
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+
+    llm.enqueue([replay.text('Nothing to change here.')]);
+    const again = await startServerProcess(dataDir, [], env);
+    try {
+      const back = makeClient(again.url, owner.jar);
+      const interrupted = await back.trpc.task.get.query(running);
+      expect(interrupted).toMatchObject({ state: 'failed', errorCode: 'INTERRUPTED' });
+      expect(interrupted.errorMessage).toMatch(/server restarted/);
+      const events = await eventsUntilDone(again.url, back, running.taskId);
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'INTERRUPTED' });
+      expect(events.at(-1)).toMatchObject({ type: 'done', outcome: 'failed' });
+      const next = await eventsUntilDone(again.url, back, queued.taskId);
+      expect(next.find((e) => e.type === 'error')).toBeUndefined();
+      expect(next.at(-1)).toMatchObject({ type: 'done', outcome: 'no-changes' });
+      expect((await back.trpc.task.get.query(queued)).state).toBe('no-changes');
+      expect(llm.requests.length).toBe(2);
+      // Ended tasks stay ended: cancelling one is a typed CONFLICT, not a silent ok.
+      await expect(back.trpc.task.cancel.mutate(running)).rejects.toMatchObject({
+        data: { code: 'CONFLICT' },
+      });
+    } finally {
+      again.child.kill('SIGTERM');
+      await exited(again.child);
+    }
+  }, 120_000);
+});
+
+describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)(
+  'tasks across instances (PostgreSQL and Redis)',
+  () => {
+    let llm: ReplayServer;
+    let shared: TestDatabase;
+    const apps: App[] = [];
+    const namespace = randomUUID();
+
+    async function start(tasksOptions: { leaseMs?: number; sweepMs?: number }) {
+      const url = shared.url ?? '';
+      const app = await createApp(
+        loadConfig({
+          NODE_ENV: 'test',
+          TANDEM_LOG_LEVEL: 'silent',
+          DATABASE_URL: url,
+          REDIS_URL: testEnv.redisUrl ?? '',
+          ...llmEnv(llm),
+        }),
+        { db: await openDatabase({ databaseUrl: url }), namespace, tasks: tasksOptions },
+      );
+      apps.push(app);
+      return { app, url: await app.listen(0, '127.0.0.1') };
+    }
+
+    beforeAll(async () => {
+      llm = await startReplayServer();
+      shared = await openTestDatabase('postgres');
+    });
+    afterAll(async () => {
+      for (const app of apps) {
+        await app.close();
+        await app.deps.database.close();
+      }
+      await shared.dispose();
+      await llm.close();
+    });
+
+    it('cancel through one instance stops the task another instance runs', async () => {
+      const quiet = { sweepMs: 3_600_000 };
+      const a = await start(quiet);
+      const b = await start(quiet);
+      const user = await signedUpClient(a.url, 'Multi');
+      const ws = await user.trpc.workspace.create.mutate({ name: 'Multi' });
+      llm.enqueue([replay.text('thinking '.repeat(400), { chunks: 400, intervalMs: 50 })]);
+      const before = llm.requests.length;
+      const { taskId } = await user.trpc.task.create.mutate({ workspaceId: ws.id, prompt: 'slow' });
+      const [row] = await vi.waitFor(
+        async () => {
+          const rows = await a.app.deps.db.select().from(tasks).where(eq(tasks.id, taskId));
+          expect(rows[0]?.state).toBe('running');
+          expect(llm.requests.length).toBe(before + 1);
+          return rows;
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      // Cancel through the instance that does not run it.
+      const other = row?.ownerInstance === a.app.deps.instance.id ? b : a;
+      expect([a.app.deps.instance.id, b.app.deps.instance.id]).toContain(row?.ownerInstance);
+      const through = makeClient(other.url, user.jar);
+      const done = eventsUntilDone(other.url, through, taskId);
+      await through.trpc.task.cancel.mutate({ taskId });
+      expect((await done).at(-1)).toMatchObject({ type: 'done', outcome: 'cancelled' });
+      const request = llm.requests[before];
+      await request?.closed;
+      expect(request?.clientAborted).toBe(true);
+      expect((await through.trpc.task.get.query({ taskId })).state).toBe('cancelled');
+    });
+
+    it('takes over only expired leases: fails stranded runs, queues stranded tasks again, and cancels stranded ones at once', async () => {
+      const b = await start({ sweepMs: 3_600_000 });
+      const user = await signedUpClient(b.url, 'Stranded');
+      const ws = await user.trpc.workspace.create.mutate({ name: 'Stranded' });
+      const db = b.app.deps.db;
+      // Tasks as a crashed instance leaves them: its lease ran out a minute ago.
+      const stranded = (state: 'queued' | 'running', leaseUntil = sql`now() - interval '1 minute'`) =>
+        db
+          .insert(tasks)
+          .values({
+            id: randomUUID(),
+            workspaceId: ws.id,
+            createdBy: user.user.id,
+            prompt: state,
+            model: 'replay-model',
+            state,
+            ownerInstance: 'a-crashed-instance',
+            leaseUntil,
+            ...(state === 'running' ? { startedAt: new Date() } : {}),
+          })
+          .returning()
+          .then((rows) => rows[0]?.id ?? '');
+
+      // Nobody runs it: cancel ends it now instead of answering ok and changing nothing.
+      const toCancel = await stranded('running');
+      const cancelled = eventsUntilDone(b.url, user, toCancel);
+      await user.trpc.task.cancel.mutate({ taskId: toCancel });
+      expect((await user.trpc.task.get.query({ taskId: toCancel })).state).toBe('cancelled');
+      expect((await cancelled).at(-1)).toMatchObject({ type: 'done', outcome: 'cancelled' });
+
+      const toFail = await stranded('running');
+      const toRequeue = await stranded('queued');
+      // Held by an instance that renewed its lease a moment ago: not stranded, whatever the sweep thinks.
+      const heldElsewhere = await stranded('running', sql`now() + interval '3 seconds'`);
+      llm.enqueue([replay.text('Nothing to change here.')]);
+      const c = await start({ sweepMs: 200 });
+      const client = makeClient(c.url, user.jar);
+      expect(await client.trpc.task.get.query({ taskId: toFail })).toMatchObject({
+        state: 'failed',
+        errorCode: 'INTERRUPTED',
+      });
+      const failedEvents = await eventsUntilDone(c.url, client, toFail);
+      expect(failedEvents.map((e) => e.type)).toEqual(['error', 'done']);
+      expect(failedEvents.at(-1)).toMatchObject({ outcome: 'failed' });
+      await vi.waitFor(
+        async () =>
+          expect((await client.trpc.task.get.query({ taskId: toRequeue })).state).toBe('no-changes'),
+        {
+          timeout: 20_000,
+          interval: 100,
+        },
+      );
+      expect((await client.trpc.task.get.query({ taskId: heldElsewhere })).state).toBe('running');
+
+      // Its holder died before renewing: the cancel is recorded, and once the lease runs out the sweep honours it.
+      await client.trpc.task.cancel.mutate({ taskId: heldElsewhere });
+      await vi.waitFor(
+        async () =>
+          expect((await client.trpc.task.get.query({ taskId: heldElsewhere })).state).toBe('cancelled'),
+        { timeout: 10_000, interval: 100 },
+      );
+      expect((await eventsUntilDone(c.url, client, heldElsewhere)).at(-1)).toMatchObject({
+        outcome: 'cancelled',
+      });
+    }, 60_000);
+  },
+);
