@@ -17,6 +17,7 @@ import { createLucia } from './auth/lucia.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
+import { ArchivePool, type ArchivePoolOptions } from './archive/archive-pool.ts';
 import { fileRoutes } from './http/file-routes.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkOrigin } from './http/origin.ts';
@@ -46,6 +47,8 @@ export interface AppOptions {
   db?: Database;
   logger?: Logger;
   limits?: Partial<LimitConfig>;
+  /** Worker threads and queue for archive uploads and downloads. */
+  archives?: ArchivePoolOptions;
   /** Separates the Redis keys (rate limits, task queue) of app instances that share one Redis but not one database (tests). */
   namespace?: string;
   sync?: SyncEndpointOptions;
@@ -104,6 +107,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     access: new AccessEvents(pubsub),
     rooms: roomSet.rooms,
     runner,
+    archives: new ArchivePool(options.archives),
   };
 
   const sync = await createSyncEndpoint(deps, deps.access, options.sync);
@@ -280,6 +284,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         server.closeIdleConnections();
       });
+      await deps.archives.close();
       redis?.disconnect();
       if (ownsDb) await db.close();
     })();

@@ -2,6 +2,7 @@
 import type { RoomManager } from '@tandem/core';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
+import type { ArchivePool } from './archive/archive-pool.ts';
 import type { Auth } from './auth/lucia.ts';
 import type { Database, Db } from './db/client.ts';
 import type { Config } from './env.ts';
@@ -27,4 +28,6 @@ export interface AppDeps {
   runner: TaskRunner;
   /** Access changes that live connections must follow (roles, removals, revoked users). */
   access: AccessEvents;
+  /** Worker threads that pack and unpack archives, off the event loop. */
+  archives: ArchivePool;
 }

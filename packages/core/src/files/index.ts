@@ -94,6 +94,15 @@ export {
 export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } from './import-files.ts';
 
 export {
+  exportSlice,
+  planExport,
+  planImport,
+  trackImport,
+  type ExportPlan,
+  type ImportPlan,
+  type SliceOptions,
+} from './archive-slices.ts';
+export {
   defaultArchiveLimits,
   resolveArchiveLimits,
   type ArchiveEntry,

@@ -150,6 +150,22 @@ export class RoomManager {
     }
   }
 
+  /**
+   * Keeps a document loaded, as a connection would, until the returned function is called: for work spread over
+   * many `transact` calls (a large import in slices), which would otherwise unload and reload it between them.
+   */
+  retain(docName: string): () => void {
+    if (this.#closed) throw new AppError('INTERNAL', 'sync server is shutting down');
+    const room = this.#room(docName);
+    room.hold();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      room.release();
+    };
+  }
+
   /** Folds the stored updates of a document into a snapshot now, unless a compaction is already running. */
   compact(docName: string): Promise<void> {
     const waiting = this.#waiting.get(docName);
