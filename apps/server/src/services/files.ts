@@ -9,6 +9,7 @@ import {
   exportSlice,
   fileExists,
   importFiles,
+  importSlice,
   isAppError,
   joinPath,
   listTree,
@@ -227,7 +228,7 @@ async function importInSlices(
         await yieldToLoop();
         const result = await rooms.transact(
           workspaceId,
-          (doc) => importFiles(doc, slice, { overwrite: options.overwrite }),
+          (doc) => importSlice(doc, slice, { overwrite: options.overwrite }),
           origin,
         );
         created.push(...result.created);

@@ -5,11 +5,19 @@
 
 import * as Y from 'yjs';
 import { encodeText, utf8ByteLength } from './content.ts';
+import { putFile, updateFile } from './doc-writes.ts';
 import type { ImportEntry, ImportOptions } from './import-files.ts';
+import { detectLanguage } from './language.ts';
 import { resolveWorkspaceLimits } from './limits.ts';
 import { PathIndex } from './path-index.ts';
 import { comparePaths, normalizePath, tryNormalizePath } from './path.ts';
-import { assertFileSize, assertNoConflict, assertWorkspaceFits, indexOf } from './write-guards.ts';
+import {
+  assertFileSize,
+  assertNoConflict,
+  assertWorkspaceFits,
+  indexOf,
+  prepareContent,
+} from './write-guards.ts';
 import {
   binariesMap,
   filesMap,
@@ -53,7 +61,7 @@ const contentBytes = (content: ImportEntry['content']) =>
   typeof content === 'string' ? utf8ByteLength(content) : content.byteLength;
 
 export interface ImportPlan {
-  /** Each slice is one `importFiles` call, in order. */
+  /** Each slice is one `importSlice` call, in order. */
   slices: ImportEntry[][];
   totalBytes: number;
 }
@@ -91,6 +99,38 @@ export function planImport(
   }
   assertWorkspaceFits(doc, { replaced, addedBytes: totalBytes, addedFiles: placed.length }, limits);
   return { slices: sliced(placed, (entry) => contentBytes(entry.content), options), totalBytes };
+}
+
+/**
+ * Writes one slice of a planned import in one transaction. The plan checked the workspace limits for the whole
+ * import (checking them again per slice meant measuring the whole document every time); each path is checked
+ * again against the document as it is now, since a peer may have created one meanwhile.
+ */
+export function importSlice(
+  doc: Y.Doc,
+  slice: readonly ImportEntry[],
+  options: ImportOptions = {},
+): { created: string[]; updated: string[] } {
+  const limits = resolveWorkspaceLimits(options.limits);
+  const index = indexOf(doc);
+  const writes = slice.map((entry) => {
+    const existing = getStoredFile(doc, entry.path);
+    if (!existing || !options.overwrite) {
+      assertNoConflict(index, entry.path);
+      index.add(entry.path);
+    }
+    return { path: entry.path, content: prepareContent(entry.path, entry.content, limits), existing };
+  });
+  doc.transact(() => {
+    for (const write of writes) {
+      if (write.existing) updateFile(doc, write.existing, write.content);
+      else putFile(doc, write.path, write.content, detectLanguage(write.path));
+    }
+  }, options.origin);
+  return {
+    created: writes.filter((write) => !write.existing).map((write) => write.path),
+    updated: writes.filter((write) => write.existing).map((write) => write.path),
+  };
 }
 
 /**

@@ -95,6 +95,7 @@ export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } 
 
 export {
   exportSlice,
+  importSlice,
   planExport,
   planImport,
   trackImport,
