@@ -82,7 +82,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   const metrics = createMetrics();
   const pubsub = new PubSub(redis);
-  const roomSet = await createRooms(db, redis, metrics, logger, options.sync?.limits);
+  const archives = new ArchivePool(options.archives);
+  const roomSet = await createRooms(db, redis, metrics, logger, options.sync?.limits, (stored, onError) =>
+    archives.fold(stored, onError),
+  );
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const namespace = options.namespace ?? 'default';
   const runner = await createTaskRunner({
@@ -107,7 +110,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     access: new AccessEvents(pubsub),
     rooms: roomSet.rooms,
     runner,
-    archives: new ArchivePool(options.archives),
+    archives,
   };
 
   const sync = await createSyncEndpoint(deps, deps.access, options.sync);

@@ -1,17 +1,29 @@
 // Runs archive jobs on a few worker threads (archive-worker.ts) with a bounded queue. Packing a 100 MB workspace or
 // unpacking a 50 MB upload takes seconds of CPU; on the event loop that held every request and every peer's edits
-// for as long (one upload stalled /healthz 8 s). Here the loop only moves buffers, which cross without copies.
+// for as long (one upload stalled /healthz 8 s). Here the loop only moves buffers, which cross without copies. The
+// same workers fold large documents into compaction snapshots, the other multi-second job such an upload causes.
 //
 // Workers start on first use and exit after a while without work, so an idle server keeps no archive memory.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AppError, errorCodes, type ArchiveEntry, type DownloadFormat, type ErrorCode } from '@tandem/core';
+import {
+  AppError,
+  errorCodes,
+  type ArchiveEntry,
+  type DownloadFormat,
+  type ErrorCode,
+  type StoredDoc,
+} from '@tandem/core';
 
 export type ArchiveJob =
   | { op: 'unpack'; bytes: Uint8Array; stripRoot: boolean }
-  | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat };
+  | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
+  | { op: 'fold'; stored: StoredDoc };
 
-export type ArchiveResult = { op: 'unpack'; entries: ArchiveEntry[] } | { op: 'pack'; bytes: Uint8Array };
+export type ArchiveResult =
+  | { op: 'unpack'; entries: ArchiveEntry[] }
+  | { op: 'pack'; bytes: Uint8Array }
+  | { op: 'fold'; snapshot: Uint8Array; applyErrors: string[] };
 
 export type ArchiveReply =
   | { id: number; ok: true; result: ArchiveResult }
@@ -46,10 +58,10 @@ interface Slot {
 /** Seconds a refused caller is told to wait: about what one large job takes. */
 const BUSY_RETRY_AFTER = 5;
 /**
- * Enough heap for a 100 MB workspace's files and its archive with room to spare (most of it is buffers outside the
- * heap anyway); a job past it ends that worker, not the server.
+ * Enough heap for a 160 MiB document (the largest a room accepts) folded into a snapshot; a job past it ends that
+ * worker, not the server.
  */
-const WORKER_HEAP_MB = 512;
+const WORKER_HEAP_MB = 1024;
 
 function workerEntry(): URL {
   // Beside this module: src/archive/archive-worker.ts when run from source, dist/archive-worker.js when bundled.
@@ -65,6 +77,21 @@ function startWorker(): Worker {
   const source = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
     .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(source, { ...options, eval: true });
+}
+
+/**
+ * The buffers that can move to a worker without a copy: those a view covers whole. A view into a larger buffer
+ * (Node's pool, a database reply) is copied instead, so nothing else loses its bytes.
+ */
+function ownBuffers(views: readonly Uint8Array[]): ArrayBuffer[] {
+  const owned = new Set<ArrayBuffer>();
+  for (const view of views) {
+    const buffer = view.buffer;
+    if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength) {
+      owned.add(buffer);
+    }
+  }
+  return [...owned];
 }
 
 function toAppError(error: {
@@ -103,14 +130,22 @@ export class ArchivePool {
 
   /** Packs files into a zip or tar.gz; each content's buffer is moved to the worker (give each its own). */
   async pack(files: { path: string; content: Uint8Array }[], format: DownloadFormat): Promise<Uint8Array> {
-    const transfer = new Set<ArrayBuffer>();
-    for (const file of files) {
-      const buffer = file.content.buffer as ArrayBuffer;
-      if (file.content.byteLength === buffer.byteLength) transfer.add(buffer);
-    }
-    const result = await this.#run({ op: 'pack', files, format }, [...transfer]);
+    const transfer = ownBuffers(files.map((file) => file.content));
+    const result = await this.#run({ op: 'pack', files, format }, transfer);
     if (result.op !== 'pack') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     return result.bytes;
+  }
+
+  /**
+   * Builds a compaction snapshot (see `FoldStoredDoc`); never refused for a full queue, since compactions are few
+   * and retried only much later.
+   */
+  async fold(stored: StoredDoc, onApplyError: (error: unknown) => void): Promise<Uint8Array> {
+    const parts = stored.snapshot === null ? stored.updates : [stored.snapshot, ...stored.updates];
+    const result = await this.#run({ op: 'fold', stored }, ownBuffers(parts), false);
+    if (result.op !== 'fold') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
+    for (const message of result.applyErrors) onApplyError(new Error(message));
+    return result.snapshot;
   }
 
   /** Jobs running or waiting. */
@@ -125,10 +160,10 @@ export class ArchivePool {
     await Promise.all(this.#slots.splice(0).map((slot) => this.#stop(slot, stopped)));
   }
 
-  #run(job: ArchiveJob, transfer: ArrayBuffer[]): Promise<ArchiveResult> {
+  #run(job: ArchiveJob, transfer: ArrayBuffer[], bounded = true): Promise<ArchiveResult> {
     if (this.#closed) return Promise.reject(new AppError('INTERNAL', 'the server is shutting down'));
     const idle = this.#slots.find((slot) => !slot.busy);
-    if (!idle && this.#slots.length >= this.#size && this.#queue.length >= this.#maxQueued) {
+    if (bounded && !idle && this.#slots.length >= this.#size && this.#queue.length >= this.#maxQueued) {
       return Promise.reject(
         new AppError(
           'RATE_LIMITED',

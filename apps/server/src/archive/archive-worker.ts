@@ -1,8 +1,9 @@
 // A worker thread that packs and unpacks archives (zip/tar parsing and building, inflate and deflate), the CPU-heavy
-// part of uploads and downloads, so the server's event loop never runs it. Started by archive-pool.ts; bundled as
+// part of uploads and downloads, and folds documents into compaction snapshots, so the server's event loop never
+// runs them. Started by archive-pool.ts; bundled as
 // dist/archive-worker.js for `pnpm start`.
 import { parentPort } from 'node:worker_threads';
-import { isAppError, readArchive, writeArchive } from '@tandem/core';
+import { foldStoredDoc, isAppError, readArchive, writeArchive } from '@tandem/core';
 import type { ArchiveJob, ArchiveReply, ArchiveResult } from './archive-pool.ts';
 
 const port = parentPort;
@@ -18,6 +19,13 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
     case 'pack': {
       const bytes = writeArchive(job.files, job.format);
       return { reply: { op: 'pack', bytes }, transfer: [bytes.buffer as ArrayBuffer] };
+    }
+    case 'fold': {
+      const applyErrors: string[] = [];
+      const snapshot = foldStoredDoc(job.stored, (error) =>
+        applyErrors.push(error instanceof Error ? error.message : String(error)),
+      );
+      return { reply: { op: 'fold', snapshot, applyErrors }, transfer: [snapshot.buffer as ArrayBuffer] };
     }
   }
 }

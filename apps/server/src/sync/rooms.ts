@@ -2,7 +2,14 @@
 // its activity reported to Prometheus and the log.
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { type DocStorage, RoomManager, type SyncLimits, WriteAheadStorage, replayLog } from '@tandem/core';
+import {
+  type DocStorage,
+  type FoldStoredDoc,
+  RoomManager,
+  type SyncLimits,
+  WriteAheadStorage,
+  replayLog,
+} from '@tandem/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
@@ -17,12 +24,14 @@ export async function createRooms(
   metrics: Metrics,
   logger: Logger,
   limits: Partial<SyncLimits> | undefined,
+  fold?: FoldStoredDoc,
 ) {
   const bus = redis ? new RedisRoomBus(redis) : undefined;
   const storage = bus ? directStorage(database) : await documentStorage(database, logger);
   const rooms = new RoomManager({
     storage: storage.storage,
     ...(bus ? { bus } : {}),
+    ...(fold ? { fold } : {}),
     // A document carries CRDT overhead on top of the workspace's own 100 MiB file limit.
     limits: { maxDocumentBytes: 160 * 1024 * 1024, ...limits },
     metrics: {

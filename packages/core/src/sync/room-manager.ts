@@ -4,7 +4,7 @@ import type * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import { realSchedule, type Schedule } from '../events/output-coalescer.ts';
 import { syncCloseCodes } from './close-codes.ts';
-import { compactDoc } from './compaction.ts';
+import { compactDoc, type FoldStoredDoc } from './compaction.ts';
 import { Room, type RoomEnvironment } from './room.ts';
 import {
   type ConnectionContext,
@@ -30,6 +30,8 @@ export interface RoomManagerOptions {
   instanceId?: string;
   /** Timers for starting compactions; injected so tests control time. */
   schedule?: Schedule;
+  /** Builds compaction snapshots, e.g. on a worker thread; by default on this one. */
+  fold?: FoldStoredDoc;
 }
 
 /** Default origin of `transact` edits. Pass your own origin to track them (e.g. for a task's UndoManager). */
@@ -59,6 +61,7 @@ export class RoomManager {
   readonly #limits: SyncLimits;
   readonly #now: () => number;
   readonly #schedule: Schedule;
+  readonly #fold: FoldStoredDoc | undefined;
   readonly #env: RoomEnvironment;
   #closed = false;
 
@@ -68,6 +71,7 @@ export class RoomManager {
     this.#limits = { ...defaultSyncLimits, ...options.limits };
     this.#now = options.now ?? (() => performance.now());
     this.#schedule = options.schedule ?? realSchedule;
+    this.#fold = options.fold;
     this.#env = {
       storage: this.#storage,
       bus: options.bus ?? null,
@@ -181,7 +185,8 @@ export class RoomManager {
       backlog.bytes = 0;
     }
     const startedAt = this.#now();
-    const task = compactDoc(this.#storage, docName, (error) => this.#metrics.error?.(docName, 'apply', error))
+    const onApplyError = (error: unknown) => this.#metrics.error?.(docName, 'apply', error);
+    const task = compactDoc(this.#storage, docName, onApplyError, this.#fold)
       .then(
         (result) => {
           if (result !== null) {
