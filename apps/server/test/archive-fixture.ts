@@ -46,6 +46,23 @@ export function sourceTree(totalBytes: number): { path: string; content: string 
   return files;
 }
 
+/** Text files of random base64 (generated data, fixtures), which barely compress: `totalBytes` in 60 KB files. */
+export function randomBlobs(totalBytes: number): { path: string; content: string }[] {
+  const files: { path: string; content: string }[] = [];
+  let seed = 7;
+  for (let total = 0, i = 0; total < totalBytes; i += 1) {
+    const bytes = Buffer.alloc(45_000);
+    for (let j = 0; j < bytes.length; j += 1) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      bytes[j] = seed >> 16;
+    }
+    const content = bytes.toString('base64');
+    files.push({ path: `fixtures/blob-${i}.txt`, content });
+    total += content.length;
+  }
+  return files;
+}
+
 function tarHeader(name: string, size: number): Buffer {
   const header = Buffer.alloc(512);
   header.write(name, 0, 100, 'utf8');
