@@ -13,7 +13,6 @@ import { createApp } from '../src/app.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { loadConfig } from '../src/env.ts';
 import { sourceTree, tarGz } from './archive-fixture.ts';
-import { testEnv } from './env.ts';
 import { backends, signedUpClient, startTestServer, type TestServer } from './harness.ts';
 import { synced, until, yClient, type YClient } from './yjs-client.ts';
 
@@ -23,8 +22,9 @@ const STALL_BOUND_MS = 1000;
 type Member = Awaited<ReturnType<typeof signedUpClient>>;
 
 /**
- * PGlite as `pnpm start` runs it, in a data folder, so edits go through the write-ahead log beside it (the in-memory
- * database of the other tests has none).
+ * PGlite as `pnpm start` runs it: in a data folder and without Redis, so edits go through the write-ahead log beside
+ * it (the in-memory database of the other tests has none, and with Redis every instance writes to the database
+ * directly, where one 100 MB statement makes everyone's edits wait on PGlite's single thread).
  */
 async function startOnDisk(): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-archive-'));
@@ -33,7 +33,6 @@ async function startOnDisk(): Promise<TestServer> {
     NODE_ENV: 'test',
     TANDEM_LOG_LEVEL: 'silent',
     TANDEM_DATA_DIR: dataDir,
-    ...(testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl } : {}),
   });
   const app = await createApp(config, { db: database, namespace: randomUUID() });
   const url = await app.listen(0, '127.0.0.1');
