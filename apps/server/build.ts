@@ -29,7 +29,8 @@ export async function buildServer({ entryPoints, outdir }: BuildOptions): Promis
   // Chunk names carry content hashes: without a clean folder, every build would leave the last one's behind.
   rmSync(path.resolve(serverDir, outdir), { recursive: true, force: true });
   await build({
-    entryPoints,
+    // The archive worker (src/archive/archive-pool.ts) is started from its own file beside the bundle.
+    entryPoints: { ...entryPoints, 'archive-worker': 'src/archive/archive-worker.ts' },
     absWorkingDir: serverDir,
     outdir,
     bundle: true,

@@ -18,6 +18,7 @@ import { createLucia } from './auth/lucia.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
+import { ArchivePool, type ArchivePoolOptions } from './archive/archive-pool.ts';
 import { fileRoutes } from './http/file-routes.ts';
 import { httpErrorHandler, sendError } from './http/http-errors.ts';
 import { refuseMalformedRequest, refuseMalformedUpgrade } from './http/malformed-url.ts';
@@ -56,6 +57,8 @@ export interface AppOptions {
   db?: Database;
   logger?: Logger;
   limits?: Partial<LimitConfig>;
+  /** Worker threads and queue for archive uploads and downloads. */
+  archives?: ArchivePoolOptions;
   /** Separates the Redis keys (rate limits, task queue) of app instances that share one Redis but not one database (tests). */
   namespace?: string;
   sync?: SyncEndpointOptions;
@@ -100,7 +103,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           channels.yjs.subscribe(docName, handler),
       }
     : undefined;
-  const roomSet = await createRooms(db, roomBus, metrics, logger, options.sync?.limits);
+  const archives = new ArchivePool(options.archives);
+  const roomSet = await createRooms(db, roomBus, metrics, logger, options.sync?.limits, (stored, onError) =>
+    archives.fold(stored, onError),
+  );
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const namespace = options.namespace ?? 'default';
   const runner = await createTaskRunner({
@@ -129,6 +135,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     live: new LiveAccess((error) => logger.error({ err: error }, 'access re-check failed')),
     rooms: roomSet.rooms,
     runner,
+    archives,
   };
   await deps.live.start(deps.access);
 
@@ -355,6 +362,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         metricsServer.close(() => resolve());
         metricsServer.closeIdleConnections();
       });
+      await deps.archives.close();
       redis?.disconnect();
       if (ownsDb) await db.close();
     })();

@@ -2,6 +2,7 @@
 import type { RoomManager } from '@tandem/core';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
+import type { ArchivePool } from './archive/archive-pool.ts';
 import type { Auth } from './auth/lucia.ts';
 import type { Database, Db } from './db/client.ts';
 import type { Config } from './env.ts';
@@ -36,4 +37,6 @@ export interface AppDeps {
   access: AccessEvents;
   /** Open connections and subscriptions, re-checked when an access event concerns them. */
   live: LiveAccess;
+  /** Worker threads that pack and unpack archives, off the event loop. */
+  archives: ArchivePool;
 }

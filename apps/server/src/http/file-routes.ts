@@ -1,6 +1,8 @@
 // Plain HTTP routes for what does not fit a JSON call: the workspace as an archive download, and uploads of zip,
 // tar or tar.gz archives of up to 50 MB. Access rules are the tRPC ones (see http-auth.ts); edits go through the
-// same file service, so they are live for every connected peer.
+// same file service, so they are live for every connected peer. Packing and unpacking run on worker threads
+// (archive/archive-pool.ts); downloads are rate-limited per user and each user has at most
+// MAX_CONCURRENT_UPLOADS_PER_USER uploads in flight, since each holds up to 50 MB of body and 100 MB of files.
 import { AppError, archiveDownloadQuery, archiveUploadQuery, type DownloadFormat } from '@tandem/core';
 import express, { type RequestHandler } from 'express';
 import type { z } from 'zod';
@@ -14,6 +16,7 @@ import { httpErrorHandler } from './http-errors.ts';
 import { checkOrigin } from './origin.ts';
 
 export const MAX_ARCHIVE_UPLOAD = '50mb';
+export const MAX_CONCURRENT_UPLOADS_PER_USER = 2;
 
 export const archiveContentTypes = [
   'application/zip',
@@ -65,9 +68,10 @@ export function fileRoutes(deps: AppDeps): express.Router {
     const { workspaceId } = req.params;
     const member = await requireMember(deps, req, res, workspaceId, 'reviewer');
     const { format } = parseQuery(archiveDownloadQuery, req.query);
+    await deps.limits.consume('downloadsPerUser', member.user.id);
     const [workspace, { bytes, skipped }] = await Promise.all([
       getWorkspace(deps.db, workspaceId),
-      exportArchive(deps.rooms, workspaceId, format),
+      exportArchive(deps.rooms, deps.archives, workspaceId, format),
     ]);
     if (skipped.length > 0) {
       deps.logger.warn({ workspaceId, skipped: skipped.slice(0, 20) }, 'archive left out unsafe entries');
@@ -83,15 +87,36 @@ export function fileRoutes(deps: AppDeps): express.Router {
       ip: clientIp(req, deps.config.trustProxy),
       meta: { format, bytes: bytes.byteLength },
     });
-    res.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    // Not res.send: it hashes the whole body for an ETag on the event loop (about 150 ms for 50 MB), and an archive
+    // packed for one request is never asked for again with If-None-Match.
+    res.setHeader('Content-Length', String(bytes.byteLength));
+    res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
+
+  const uploadsInFlight = new Map<string, number>();
 
   // Who may upload is settled before the body is read, so a stranger cannot make us buffer 50 MB.
   const mayUpload: RequestHandler<{ workspaceId: string }> = async (req, res, next) => {
     checkOrigin(req, deps.config.publicUrl);
     const member = await requireMember(deps, req, res, req.params.workspaceId, 'editor');
-    await deps.limits.consume('mutationsPerUser', member.user.id);
-    res.locals.userId = member.user.id;
+    const userId = member.user.id;
+    const running = uploadsInFlight.get(userId) ?? 0;
+    if (running >= MAX_CONCURRENT_UPLOADS_PER_USER) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `You already have ${running} uploads in progress; wait for one to finish.`,
+        { retryAfter: 5, details: { reason: 'concurrent-uploads', limit: MAX_CONCURRENT_UPLOADS_PER_USER } },
+      );
+    }
+    await deps.limits.consume('mutationsPerUser', userId);
+    uploadsInFlight.set(userId, (uploadsInFlight.get(userId) ?? 0) + 1);
+    // 'close' comes once the response is sent or the client went away, whichever way the upload ended.
+    res.once('close', () => {
+      const left = (uploadsInFlight.get(userId) ?? 1) - 1;
+      if (left > 0) uploadsInFlight.set(userId, left);
+      else uploadsInFlight.delete(userId);
+    });
+    res.locals.userId = userId;
     next();
   };
 
@@ -109,7 +134,7 @@ export function fileRoutes(deps: AppDeps): express.Router {
         );
       }
       const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-      const result = await uploadArchive(deps.rooms, req.params.workspaceId, bytes, query);
+      const result = await uploadArchive(deps.rooms, deps.archives, req.params.workspaceId, bytes, query);
       await writeAudit(deps.db, {
         action: 'workspace.upload',
         actorId: String(res.locals.userId),

@@ -29,6 +29,8 @@ export const defaultLimits = {
   signUpPerIp: { points: 20, duration: 60 * 60 },
   mutationsPerUser: { points: 600, duration: 60 },
   tasksPerUser: { points: 30, duration: 60 * 60 },
+  /** Archive downloads: each packs the whole workspace (up to 100 MB) on a worker thread. */
+  downloadsPerUser: { points: 10, duration: 60 },
 } satisfies Record<string, LimitRule>;
 
 export type LimitName = keyof typeof defaultLimits;
@@ -52,6 +54,7 @@ export class RateLimits {
       signUpPerIp: make('signUpPerIp'),
       mutationsPerUser: make('mutationsPerUser'),
       tasksPerUser: make('tasksPerUser'),
+      downloadsPerUser: make('downloadsPerUser'),
     };
   }
 

@@ -6,24 +6,23 @@ import {
   createFile,
   deleteFile,
   deleteFolder,
-  exportFiles,
+  exportSlice,
   fileExists,
   importFiles,
+  importSlice,
   isAppError,
   joinPath,
   listTree,
   normalizePath,
-  PathIndex,
-  readArchive,
+  planExport,
+  planImport,
   readFile,
   renameFile,
   renameFolder,
-  tryNormalizePath,
+  trackImport,
   workspaceStats,
-  writeArchive,
   writeFile,
   type DownloadFormat,
-  type ExportedFile,
   type FileInfo,
   type FolderMove,
   type ImportEntry,
@@ -32,6 +31,8 @@ import {
   type UploadEntryInput,
   type WorkspaceStats,
 } from '@tandem/core';
+import type { UndoManager } from 'yjs';
+import type { ArchivePool } from '../archive/archive-pool.ts';
 
 export type FileReadResult =
   (FileInfo & { binary: false; content: string }) | (FileInfo & { binary: true; base64: string });
@@ -195,52 +196,99 @@ export function uploadEntries(
   return importAll(rooms, workspaceId, entries, options);
 }
 
+/** Lets the event loop run everything else that is waiting before the next slice of a large import or export. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Extracts a zip, tar or tar.gz (refusing unsafe names, links, duplicates and bombs) before the document is
- * touched, then imports every file at once.
+ * Imports many files in slices of about 1 MiB, one `transact` each, yielding between them: a 100 MB archive as
+ * one transaction held the event loop (and every peer's edits) for seconds. The whole import is checked before
+ * the first slice, so a refusal writes nothing; if a slice still fails (a peer created one of its paths
+ * meanwhile), the slices already written are undone.
+ */
+async function importInSlices(
+  rooms: RoomManager,
+  workspaceId: string,
+  entries: readonly ImportEntry[],
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const placed = underFolder(options.folder, entries);
+  const release = rooms.retain(workspaceId);
+  const origin = Symbol('files.upload');
+  let undo: UndoManager | undefined;
+  try {
+    const plan = await rooms.transact(workspaceId, (doc) => {
+      const checked = planImport(doc, placed, { overwrite: options.overwrite });
+      undo = trackImport(doc, origin);
+      return checked;
+    });
+    const created: string[] = [];
+    const updated: string[] = [];
+    try {
+      for (const slice of plan.slices) {
+        await yieldToLoop();
+        const result = await rooms.transact(
+          workspaceId,
+          (doc) => importSlice(doc, slice, { overwrite: options.overwrite }),
+          origin,
+        );
+        created.push(...result.created);
+        updated.push(...result.updated);
+      }
+    } catch (error) {
+      const tracked = undo;
+      if (tracked && created.length + updated.length > 0) {
+        await rooms.transact(workspaceId, () => tracked.undo()).catch(() => undefined);
+      }
+      throw error;
+    }
+    return { files: placed.length, bytes: plan.totalBytes, created, updated };
+  } finally {
+    undo?.destroy();
+    release();
+  }
+}
+
+/**
+ * Extracts a zip, tar or tar.gz on a worker thread (refusing unsafe names, links, duplicates and bombs) before
+ * the document is touched, then imports every file.
  */
 export async function uploadArchive(
   rooms: RoomManager,
+  archives: ArchivePool,
   workspaceId: string,
   bytes: Uint8Array,
   options: UploadOptions & { stripRoot: boolean },
 ): Promise<UploadResult> {
-  const entries = readArchive(bytes, {}, { stripRoot: options.stripRoot });
-  return importAll(rooms, workspaceId, entries, options);
+  const entries = await archives.unpack(bytes, options.stripRoot);
+  return importInSlices(rooms, workspaceId, entries, options);
 }
 
 export interface ArchiveExport {
   bytes: Uint8Array;
-  /** Document entries left out because their names are invalid or collide (see `archivable`). */
+  /** Document entries left out because their names are invalid or collide (see `planExport`). */
   skipped: string[];
 }
 
 /**
- * Peers write the shared document directly, so it can hold names the file model would refuse (`../x`, two
- * spellings of one path, a file inside a file). Those entries are left out of an archive rather than failing the
- * whole download; of colliding names, the first in tree order is kept.
+ * The whole workspace as a zip or tar.gz. Files are copied out of the document in slices (each file as it is when
+ * its slice is read) and packed on a worker thread.
  */
-function archivable(files: readonly ExportedFile[]): { files: ExportedFile[]; skipped: string[] } {
-  const index = new PathIndex();
-  const kept: ExportedFile[] = [];
-  const skipped: string[] = [];
-  for (const file of files) {
-    if (tryNormalizePath(file.path) !== file.path || index.conflict(file.path)) {
-      skipped.push(file.path);
-      continue;
-    }
-    index.add(file.path);
-    kept.push(file);
-  }
-  return { files: kept, skipped };
-}
-
-/** The whole workspace as a zip or tar.gz; the document is only held while its files are copied out. */
 export async function exportArchive(
   rooms: RoomManager,
+  archives: ArchivePool,
   workspaceId: string,
   format: DownloadFormat,
 ): Promise<ArchiveExport> {
-  const { files, skipped } = archivable(await rooms.transact(workspaceId, (doc) => exportFiles(doc)));
-  return { bytes: writeArchive(files, format), skipped };
+  const release = rooms.retain(workspaceId);
+  try {
+    const { slices, skipped } = await rooms.transact(workspaceId, (doc) => planExport(doc));
+    const files: { path: string; content: Uint8Array }[] = [];
+    for (const slice of slices) {
+      await yieldToLoop();
+      files.push(...(await rooms.transact(workspaceId, (doc) => exportSlice(doc, slice))));
+    }
+    return { bytes: await archives.pack(files, format), skipped };
+  } finally {
+    release();
+  }
 }

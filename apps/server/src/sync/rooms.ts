@@ -4,6 +4,7 @@ import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   type DocStorage,
+  type FoldStoredDoc,
   type RoomBus,
   RoomManager,
   type SyncLimits,
@@ -24,11 +25,13 @@ export async function createRooms(
   metrics: Metrics,
   logger: Logger,
   limits: Partial<SyncLimits> | undefined,
+  fold?: FoldStoredDoc,
 ) {
   const storage = bus ? directStorage(database) : await documentStorage(database, logger);
   const rooms = new RoomManager({
     storage: storage.storage,
     ...(bus ? { bus } : {}),
+    ...(fold ? { fold } : {}),
     // Content is held to the workspace limit the file API uses (`maxWorkspaceBytes`); the encoded document also
     // carries history and CRDT overhead, bounded separately.
     limits: { maxDocumentBytes: 160 * 1024 * 1024, ...limits },

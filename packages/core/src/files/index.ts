@@ -95,6 +95,16 @@ export {
 export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } from './import-files.ts';
 
 export {
+  exportSlice,
+  importSlice,
+  planExport,
+  planImport,
+  trackImport,
+  type ExportPlan,
+  type ImportPlan,
+  type SliceOptions,
+} from './archive-slices.ts';
+export {
   defaultArchiveLimits,
   resolveArchiveLimits,
   type ArchiveEntry,

@@ -4,7 +4,7 @@ import type * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import { realSchedule, type Schedule } from '../events/output-coalescer.ts';
 import { syncCloseCodes } from './close-codes.ts';
-import { compactDoc } from './compaction.ts';
+import { compactDoc, type FoldStoredDoc } from './compaction.ts';
 import { Room, type RoomEnvironment } from './room.ts';
 import type { DocLayout } from './update-check.ts';
 import {
@@ -36,6 +36,8 @@ export interface RoomManagerOptions {
    * well-formed update is accepted and `maxWorkspaceBytes` does not apply.
    */
   layout?: DocLayout;
+  /** Builds compaction snapshots, e.g. on a worker thread; by default on this one. */
+  fold?: FoldStoredDoc;
 }
 
 /** Default origin of `transact` edits. Pass your own origin to track them (e.g. for a task's UndoManager). */
@@ -67,6 +69,7 @@ export class RoomManager {
   readonly #limits: SyncLimits;
   readonly #now: () => number;
   readonly #schedule: Schedule;
+  readonly #fold: FoldStoredDoc | undefined;
   readonly #env: RoomEnvironment;
   #closed = false;
 
@@ -76,6 +79,7 @@ export class RoomManager {
     this.#limits = { ...defaultSyncLimits, ...options.limits };
     this.#now = options.now ?? (() => performance.now());
     this.#schedule = options.schedule ?? realSchedule;
+    this.#fold = options.fold;
     this.#env = {
       storage: this.#storage,
       bus: options.bus ?? null,
@@ -169,6 +173,22 @@ export class RoomManager {
     }
   }
 
+  /**
+   * Keeps a document loaded, as a connection would, until the returned function is called: for work spread over
+   * many `transact` calls (a large import in slices), which would otherwise unload and reload it between them.
+   */
+  retain(docName: string): () => void {
+    if (this.#closed) throw new AppError('INTERNAL', 'sync server is shutting down');
+    const room = this.#room(docName);
+    room.hold();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      room.release();
+    };
+  }
+
   /** Folds the stored updates of a document into a snapshot now, unless a compaction is already running. */
   compact(docName: string): Promise<void> {
     const waiting = this.#waiting.get(docName);
@@ -184,7 +204,8 @@ export class RoomManager {
       backlog.bytes = 0;
     }
     const startedAt = this.#now();
-    const task = compactDoc(this.#storage, docName, (error) => this.#metrics.error?.(docName, 'apply', error))
+    const onApplyError = (error: unknown) => this.#metrics.error?.(docName, 'apply', error);
+    const task = compactDoc(this.#storage, docName, onApplyError, this.#fold)
       .then(
         (result) => {
           if (result !== null) {

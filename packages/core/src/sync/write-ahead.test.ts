@@ -278,6 +278,26 @@ describe('WriteAheadStorage', () => {
     expect(log.records).toHaveLength(1);
   });
 
+  it('writes bulk appends straight to the storage, keeping the log for the edits of everyone else', async () => {
+    const storage = new GatedStorage();
+    const log = new MemoryLog();
+    const { wal } = writeAhead(storage, log, { maxLogBytes: 64, directAppendBytes: 16 });
+    let bulkStored = false;
+    const bulk = wal.append('bulk', [new Uint8Array(10), new Uint8Array(10)]).then(() => (bulkStored = true));
+    await tick();
+    // The bulk write waits for the storage like any write there, and never enters the log.
+    expect(bulkStored).toBe(false);
+    expect(log.size).toBe(0);
+    expect(storage.waiting.map((write) => write.docName)).toEqual(['bulk']);
+    // Many more bulk writes than the log could hold still leave typing in another document to the log.
+    for (let i = 0; i < 8; i += 1) void wal.append('bulk', [new Uint8Array(16)]);
+    await wal.append('typing', [bytes(1)]);
+    expect(log.records).toHaveLength(1);
+    storage.releaseAll();
+    await bulk;
+    expect(bulkStored).toBe(true);
+  });
+
   it('on close, stores at once and leaves what fails in the log for the next start', async () => {
     const storage = new GatedStorage();
     const log = new MemoryLog();

@@ -33,6 +33,12 @@ export interface WriteAheadOptions {
    */
   maxLogBytes?: number;
   /**
+   * Appends of this many bytes or more (an archive upload's slices, a large paste) go to the storage directly: they
+   * are bulk writes, not typing, and in the log they filled it past `maxLogBytes` within a second, after which
+   * every other workspace's keystrokes waited behind them for the storage.
+   */
+  directAppendBytes?: number;
+  /**
    * How long the log must have been quiet before logged updates go on to the storage, and the longest any waits.
    * Nobody waits for that write, so it goes after the traffic: a burst (a folder upload) is stored once it is over,
    * in a few large transactions, rather than between its messages; steady typing is stored in batches.
@@ -119,6 +125,7 @@ export class WriteAheadStorage implements DocStorage {
   readonly #storage: DocStorage;
   readonly #log: AppendLog;
   readonly #maxLogBytes: number;
+  readonly #directAppendBytes: number;
   readonly #onError: (error: unknown, docName: string | null) => void;
   readonly #retryMs: number;
   readonly #maxRetryMs: number;
@@ -140,6 +147,7 @@ export class WriteAheadStorage implements DocStorage {
     this.#storage = storage;
     this.#log = log;
     this.#maxLogBytes = options.maxLogBytes ?? 64 * 1024 * 1024;
+    this.#directAppendBytes = options.directAppendBytes ?? 256 * 1024;
     this.#onError = options.onError ?? (() => undefined);
     this.#retryMs = options.retryMs ?? 100;
     this.#maxRetryMs = options.maxRetryMs ?? 5_000;
@@ -155,7 +163,10 @@ export class WriteAheadStorage implements DocStorage {
 
   append(docName: string, updates: readonly Uint8Array[]): Promise<void> {
     if (updates.length === 0) return Promise.resolve();
-    if (this.#closing || this.#log.size >= this.#maxLogBytes) return this.#storage.append(docName, updates);
+    const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
+    if (this.#closing || this.#log.size >= this.#maxLogBytes || bytes >= this.#directAppendBytes) {
+      return this.#storage.append(docName, updates);
+    }
     try {
       this.#log.append(encodeLogRecord(docName, updates));
     } catch (error) {

@@ -1,0 +1,245 @@
+// Runs archive jobs on a few worker threads (archive-worker.ts) with a bounded queue. Packing a 100 MB workspace or
+// unpacking a 50 MB upload takes seconds of CPU; on the event loop that held every request and every peer's edits
+// for as long (one upload stalled /healthz 8 s). Here the loop only moves buffers, which cross without copies. The
+// same workers fold large documents into compaction snapshots, the other multi-second job such an upload causes.
+//
+// Workers start on first use and exit after a while without work, so an idle server keeps no archive memory.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  AppError,
+  errorCodes,
+  type ArchiveEntry,
+  type DownloadFormat,
+  type ErrorCode,
+  type StoredDoc,
+} from '@tandem/core';
+
+export type ArchiveJob =
+  | { op: 'unpack'; bytes: Uint8Array; stripRoot: boolean }
+  | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
+  | { op: 'fold'; stored: StoredDoc };
+
+export type ArchiveResult =
+  | { op: 'unpack'; entries: ArchiveEntry[] }
+  | { op: 'pack'; bytes: Uint8Array }
+  | { op: 'fold'; snapshot: Uint8Array; applyErrors: string[] };
+
+export type ArchiveReply =
+  | { id: number; ok: true; result: ArchiveResult }
+  | {
+      id: number;
+      ok: false;
+      error: { code: ErrorCode; message: string; details: Record<string, unknown> | undefined };
+    };
+
+export interface ArchivePoolOptions {
+  /** Worker threads; default: one per core beyond the first, at most 2, so the event loop keeps a core. */
+  workers?: number;
+  /** Jobs that may wait for a worker; more are refused with RATE_LIMITED. */
+  maxQueued?: number;
+  /** A worker without work for this long exits (ms). */
+  idleMs?: number;
+}
+
+interface Pending {
+  job: ArchiveJob;
+  transfer: ArrayBuffer[];
+  resolve: (reply: ArchiveResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: { id: number; pending: Pending } | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+/** Seconds a refused caller is told to wait: about what one large job takes. */
+const BUSY_RETRY_AFTER = 5;
+/**
+ * Enough heap for a 160 MiB document (the largest a room accepts) folded into a snapshot; a job past it ends that
+ * worker, not the server.
+ */
+const WORKER_HEAP_MB = 1024;
+
+function workerEntry(): URL {
+  // Beside this module: src/archive/archive-worker.ts when run from source, dist/archive-worker.js when bundled.
+  const self = import.meta.url;
+  return new URL(self.endsWith('.ts') ? './archive-worker.ts' : './archive-worker.js', self);
+}
+
+function startWorker(): Worker {
+  const entry = workerEntry();
+  const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  if (entry.pathname.endsWith('.js')) return new Worker(entry, options);
+  // From source (tests, `pnpm dev`), workers do not inherit tsx's loader hooks: the worker registers them first.
+  const source = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(source, { ...options, eval: true });
+}
+
+/**
+ * The buffers that can move to a worker without a copy: those a view covers whole. A view into a larger buffer
+ * (Node's pool, a database reply) is copied instead, so nothing else loses its bytes.
+ */
+function ownBuffers(views: readonly Uint8Array[]): ArrayBuffer[] {
+  const owned = new Set<ArrayBuffer>();
+  for (const view of views) {
+    const buffer = view.buffer;
+    if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength) {
+      owned.add(buffer);
+    }
+  }
+  return [...owned];
+}
+
+function toAppError(error: {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown> | undefined;
+}) {
+  const code = errorCodes.includes(error.code) ? error.code : 'INTERNAL';
+  return new AppError(code, error.message, error.details ? { details: error.details } : {});
+}
+
+export class ArchivePool {
+  readonly #size: number;
+  readonly #maxQueued: number;
+  readonly #idleMs: number;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Pending[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: ArchivePoolOptions = {}) {
+    this.#size = Math.max(1, options.workers ?? Math.min(2, availableParallelism() - 1));
+    this.#maxQueued = options.maxQueued ?? 4;
+    this.#idleMs = options.idleMs ?? 30_000;
+  }
+
+  /** Extracts a zip, tar or tar.gz (with every check of `readArchive`); `bytes` is moved to the worker. */
+  async unpack(bytes: Uint8Array, stripRoot: boolean): Promise<ArchiveEntry[]> {
+    // A view into a larger buffer (Node's pool, a parsed body) cannot be moved without taking the rest along.
+    const own =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const result = await this.#run({ op: 'unpack', bytes: own, stripRoot }, [own.buffer as ArrayBuffer]);
+    if (result.op !== 'unpack') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
+    return result.entries;
+  }
+
+  /** Packs files into a zip or tar.gz; each content's buffer is moved to the worker (give each its own). */
+  async pack(files: { path: string; content: Uint8Array }[], format: DownloadFormat): Promise<Uint8Array> {
+    const transfer = ownBuffers(files.map((file) => file.content));
+    const result = await this.#run({ op: 'pack', files, format }, transfer);
+    if (result.op !== 'pack') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
+    return result.bytes;
+  }
+
+  /**
+   * Builds a compaction snapshot (see `FoldStoredDoc`); never refused for a full queue, since compactions are few
+   * and retried only much later.
+   */
+  async fold(stored: StoredDoc, onApplyError: (error: unknown) => void): Promise<Uint8Array> {
+    const parts = stored.snapshot === null ? stored.updates : [stored.snapshot, ...stored.updates];
+    const result = await this.#run({ op: 'fold', stored }, ownBuffers(parts), false);
+    if (result.op !== 'fold') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
+    for (const message of result.applyErrors) onApplyError(new Error(message));
+    return result.snapshot;
+  }
+
+  /** Jobs running or waiting. */
+  get load(): number {
+    return this.#queue.length + this.#slots.filter((slot) => slot.busy).length;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const stopped = new AppError('INTERNAL', 'the server is shutting down');
+    for (const pending of this.#queue.splice(0)) pending.reject(stopped);
+    await Promise.all(this.#slots.splice(0).map((slot) => this.#stop(slot, stopped)));
+  }
+
+  #run(job: ArchiveJob, transfer: ArrayBuffer[], bounded = true): Promise<ArchiveResult> {
+    if (this.#closed) return Promise.reject(new AppError('INTERNAL', 'the server is shutting down'));
+    const idle = this.#slots.find((slot) => !slot.busy);
+    if (bounded && !idle && this.#slots.length >= this.#size && this.#queue.length >= this.#maxQueued) {
+      return Promise.reject(
+        new AppError(
+          'RATE_LIMITED',
+          `The server is busy with other archives. Try again in ${BUSY_RETRY_AFTER} s.`,
+          { retryAfter: BUSY_RETRY_AFTER, details: { reason: 'archive-jobs' } },
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ job, transfer, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      let slot = this.#slots.find((candidate) => !candidate.busy);
+      if (!slot && this.#slots.length < this.#size) slot = this.#spawn();
+      if (!slot) return;
+      const pending = this.#queue.shift();
+      if (!pending) return;
+      const id = this.#nextId++;
+      clearTimeout(slot.idleTimer);
+      slot.busy = { id, pending };
+      try {
+        slot.worker.postMessage({ id, job: pending.job }, pending.transfer);
+      } catch (error) {
+        slot.busy = undefined;
+        pending.reject(new AppError('INTERNAL', 'could not hand the archive to a worker', { cause: error }));
+      }
+    }
+  }
+
+  #spawn(): Slot {
+    const slot: Slot = { worker: startWorker(), busy: undefined, idleTimer: undefined };
+    // Never what keeps the process alive: shutdown does not wait for an idle worker.
+    slot.worker.unref();
+    slot.worker.on('message', (reply: ArchiveReply) => {
+      const busy = slot.busy;
+      if (busy?.id !== reply.id) return;
+      slot.busy = undefined;
+      if (reply.ok) busy.pending.resolve(reply.result);
+      else busy.pending.reject(toAppError(reply.error));
+      this.#idle(slot);
+      this.#dispatch();
+    });
+    const lost = (error: Error) => {
+      const index = this.#slots.indexOf(slot);
+      if (index === -1) return;
+      this.#slots.splice(index, 1);
+      clearTimeout(slot.idleTimer);
+      // Out of heap or a bug in the worker: that job fails, the next one gets a fresh worker.
+      slot.busy?.pending.reject(new AppError('INTERNAL', 'the archive worker stopped', { cause: error }));
+      slot.busy = undefined;
+      this.#dispatch();
+    };
+    slot.worker.on('error', lost);
+    slot.worker.on('exit', (code) => lost(new Error(`archive worker exited with code ${code}`)));
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #idle(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (slot.busy || !this.#slots.includes(slot)) return;
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      void slot.worker.terminate();
+    }, this.#idleMs);
+    slot.idleTimer.unref();
+  }
+
+  async #stop(slot: Slot, reason: Error): Promise<void> {
+    clearTimeout(slot.idleTimer);
+    slot.busy?.pending.reject(reason);
+    slot.busy = undefined;
+    await slot.worker.terminate();
+  }
+}

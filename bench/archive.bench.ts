@@ -1,0 +1,131 @@
+// Archive work and everyone else's edits: latency of an edit between two y-websocket clients in one workspace while
+// nothing else happens, during a 50 MB upload into another workspace, and during three parallel downloads of that
+// workspace. The server is the production bundle on plain Node with PGlite in a data folder, as `pnpm start` runs it;
+// the clients run here. Target: p99 during archive work within 2x of idle. `pnpm bench archive`; figures go to
+// bench/results/archive.json.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import type * as Y from 'yjs';
+import { startOptions } from '../apps/server/build.ts';
+import { randomBlobs, sourceTree, tarGz } from '../apps/server/test/archive-fixture.ts';
+import { signedUpClient } from '../apps/server/test/harness.ts';
+import { synced, until, yClient } from '../apps/server/test/yjs-client.ts';
+import { onCleanup } from './sync/cleanup.ts';
+import { compiled, startServer } from './sync/server-process.ts';
+import { percentiles, report, round } from './stats.ts';
+
+/** Pause between edits: a brisk typist, and enough samples for a p99 in a few seconds. */
+const EDIT_INTERVAL_MS = 20;
+const IDLE_MS = 8_000;
+
+export async function run() {
+  // ~70 MB of source and ~28 MB of barely compressible text: a 49 MB archive of 98 MB of files, just inside both
+  // the 50 MB upload and the 100 MiB workspace limits.
+  const archive = tarGz([...sourceTree(70 * 1024 * 1024), ...randomBlobs(28 * 1024 * 1024)]);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-archive-bench-'));
+  const removeDir = onCleanup({ sync: () => rmSync(dataDir, { recursive: true, force: true }) });
+  const entry = path.join(import.meta.dirname, 'sync/servers/tandem-server.ts');
+  const env = { BENCH_DATA_DIR: dataDir, BENCH_DATABASE_URL: '' };
+  const prepared = spawnSync(process.execPath, [await compiled(entry)], {
+    env: { ...process.env, ...env, BENCH_PREPARE_ONLY: '1' },
+    encoding: 'utf8',
+  });
+  if (prepared.status !== 0) throw new Error(`preparing the database failed:\n${prepared.stderr}`);
+  const server = await startServer(entry, env, startOptions());
+  try {
+    const owner = await signedUpClient(server.url, 'Bench');
+    const cookie = owner.jar.header();
+    const bulkId = (await owner.trpc.workspace.create.mutate({ name: 'bulk' })).id;
+    const quietId = (await owner.trpc.workspace.create.mutate({ name: 'quiet' })).id;
+    const writer = yClient(server.url, quietId, cookie);
+    const reader = yClient(server.url, quietId, cookie);
+    await Promise.all([synced(writer), synced(reader)]);
+    writer.text('notes.md').insert(0, 'start\n');
+    await until(() => reader.doc.getMap('files').has('notes.md'), 10_000, 'the notes file');
+    const text = reader.doc.getMap<Y.Text>('files').get('notes.md');
+    if (!text) throw new Error('notes.md is missing on the reader');
+
+    let n = 0;
+    const edit = (): Promise<number> => {
+      const marker = `edit ${(n += 1)}\n`;
+      const started = performance.now();
+      const seen = new Promise<number>((resolve) => {
+        const check = () => {
+          if (!text.toString().startsWith(marker)) return;
+          text.unobserve(check);
+          resolve(performance.now() - started);
+        };
+        text.observe(check);
+      });
+      writer.text('notes.md').insert(0, marker);
+      return seen;
+    };
+
+    /** Edit latencies until `work` settles; the work's own duration too. */
+    const during = async (work: Promise<unknown>) => {
+      const started = performance.now();
+      let done = false;
+      const finished = work.finally(() => (done = true));
+      const samples: number[] = [];
+      while (!done) {
+        samples.push(await edit());
+        await delay(EDIT_INTERVAL_MS);
+      }
+      await finished;
+      return { samples, seconds: (performance.now() - started) / 1000 };
+    };
+
+    const upload = async () => {
+      const response = await fetch(`${server.url}/api/workspaces/${bulkId}/upload`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/gzip' },
+        body: new Uint8Array(archive),
+      });
+      if (!response.ok) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+    };
+    const download = async () => {
+      const response = await fetch(`${server.url}/api/workspaces/${bulkId}/archive?format=zip`, {
+        headers: { cookie },
+      });
+      if (!response.ok) throw new Error(`download failed: ${response.status} ${await response.text()}`);
+      return (await response.arrayBuffer()).byteLength;
+    };
+
+    // Warm-up: connections, the quiet room, the JIT.
+    await during(delay(2_000));
+    const idle = await during(delay(IDLE_MS));
+    const uploading = await during(upload());
+    const downloads: number[] = [];
+    const downloading = await during(
+      Promise.all([download(), download(), download()]).then((sizes) => downloads.push(...sizes)),
+    );
+    writer.destroy();
+    reader.destroy();
+
+    const idleStats = percentiles(idle.samples);
+    const row = (phase: { samples: number[]; seconds: number }, work: string) => {
+      const stats = percentiles(phase.samples);
+      return {
+        work,
+        edits: stats.n,
+        'p50 ms': round(stats.p50),
+        'p99 ms': round(stats.p99),
+        'max ms': round(stats.max),
+        'p99 / idle p99': round(stats.p99 / idleStats.p99),
+        seconds: round(phase.seconds, 1),
+      };
+    };
+    const mb = (bytes: number) => `${round(bytes / 1e6, 1)} MB`;
+    report('archive', {
+      idle: row(idle, 'none'),
+      upload: row(uploading, `tar.gz upload of ${mb(archive.length)}`),
+      downloads: row(downloading, `3 parallel zip downloads of ${mb(downloads[0] ?? 0)}`),
+    });
+  } finally {
+    await server.stop();
+    await removeDir();
+  }
+}

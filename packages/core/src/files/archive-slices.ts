@@ -1,0 +1,188 @@
+// Large imports and exports in slices: a server writes or reads a 100 MB archive's files over many short turns of
+// its event loop instead of one long one, so nobody else's edits wait. Planning checks the whole import first (the
+// same rules as `importFiles`), so a refused archive still writes nothing; an import that fails half-way (a peer
+// created one of its paths meanwhile) is taken back out with the undo manager from `trackImport`.
+
+import * as Y from 'yjs';
+import { encodeText, utf8ByteLength } from './content.ts';
+import { putFile, updateFile } from './doc-writes.ts';
+import type { ImportEntry, ImportOptions } from './import-files.ts';
+import { detectLanguage } from './language.ts';
+import { resolveWorkspaceLimits } from './limits.ts';
+import { PathIndex } from './path-index.ts';
+import { comparePaths, normalizePath, tryNormalizePath } from './path.ts';
+import {
+  assertFileSize,
+  assertNoConflict,
+  assertWorkspaceFits,
+  indexOf,
+  prepareContent,
+} from './write-guards.ts';
+import {
+  binariesMap,
+  filesMap,
+  getStoredFile,
+  metaMap,
+  storedFiles,
+  storedFileSizeBound,
+} from './workspace-doc.ts';
+
+export interface SliceOptions {
+  /** Content bytes per slice: about 1 ms of Yjs work per 300 KB, so 1 MiB keeps a slice to a few ms. */
+  sliceBytes?: number;
+  /** Files per slice, for trees of many tiny files whose cost is per file rather than per byte. */
+  sliceFiles?: number;
+}
+
+const DEFAULT_SLICE_BYTES = 1024 * 1024;
+const DEFAULT_SLICE_FILES = 200;
+
+function sliced<T>(items: readonly T[], size: (item: T) => number, options: SliceOptions): T[][] {
+  const maxBytes = options.sliceBytes ?? DEFAULT_SLICE_BYTES;
+  const maxFiles = options.sliceFiles ?? DEFAULT_SLICE_FILES;
+  const slices: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const itemBytes = size(item);
+    if (current.length > 0 && (bytes + itemBytes > maxBytes || current.length >= maxFiles)) {
+      slices.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += itemBytes;
+  }
+  if (current.length > 0) slices.push(current);
+  return slices;
+}
+
+const contentBytes = (content: ImportEntry['content']) =>
+  typeof content === 'string' ? utf8ByteLength(content) : content.byteLength;
+
+export interface ImportPlan {
+  /** Each slice is one `importSlice` call, in order. */
+  slices: ImportEntry[][];
+  totalBytes: number;
+}
+
+/**
+ * Checks an import against `doc` as `importFiles` would (paths, conflicts within the import and with the
+ * workspace, file and workspace limits) without writing anything, and splits it into slices.
+ */
+export function planImport(
+  doc: Y.Doc,
+  entries: readonly ImportEntry[],
+  options: ImportOptions & SliceOptions = {},
+): ImportPlan {
+  const limits = resolveWorkspaceLimits(options.limits);
+  const index = indexOf(doc);
+  const replaced = new Set<string>();
+  const seen = new Set<string>();
+  const placed: ImportEntry[] = [];
+  let totalBytes = 0;
+  for (const entry of entries) {
+    const path = normalizePath(entry.path);
+    const exists = !seen.has(path) && getStoredFile(doc, path) !== undefined;
+    if (exists && options.overwrite) {
+      replaced.add(path);
+    } else {
+      // A path listed twice must fail here: split over two slices, the second would quietly overwrite the first.
+      assertNoConflict(index, path);
+      index.add(path);
+    }
+    seen.add(path);
+    const size = contentBytes(entry.content);
+    assertFileSize(path, size, limits);
+    totalBytes += size;
+    placed.push({ path, content: entry.content });
+  }
+  assertWorkspaceFits(doc, { replaced, addedBytes: totalBytes, addedFiles: placed.length }, limits);
+  return { slices: sliced(placed, (entry) => contentBytes(entry.content), options), totalBytes };
+}
+
+/**
+ * Writes one slice of a planned import in one transaction. The plan checked the workspace limits for the whole
+ * import (checking them again per slice meant measuring the whole document every time); each path is checked
+ * again against the document as it is now, since a peer may have created one meanwhile.
+ */
+export function importSlice(
+  doc: Y.Doc,
+  slice: readonly ImportEntry[],
+  options: ImportOptions = {},
+): { created: string[]; updated: string[] } {
+  const limits = resolveWorkspaceLimits(options.limits);
+  const index = indexOf(doc);
+  const writes = slice.map((entry) => {
+    const existing = getStoredFile(doc, entry.path);
+    if (!existing || !options.overwrite) {
+      assertNoConflict(index, entry.path);
+      index.add(entry.path);
+    }
+    return { path: entry.path, content: prepareContent(entry.path, entry.content, limits), existing };
+  });
+  doc.transact(() => {
+    for (const write of writes) {
+      if (write.existing) updateFile(doc, write.existing, write.content);
+      else putFile(doc, write.path, write.content, detectLanguage(write.path));
+    }
+  }, options.origin);
+  return {
+    created: writes.filter((write) => !write.existing).map((write) => write.path),
+    updated: writes.filter((write) => write.existing).map((write) => write.path),
+  };
+}
+
+/**
+ * Records every transaction made with `origin` on the file maps, so a sliced import that fails part-way can be
+ * undone as one step. Create it before the first slice; destroy it when the import is over.
+ */
+export function trackImport(doc: Y.Doc, origin: unknown): Y.UndoManager {
+  return new Y.UndoManager([filesMap(doc), binariesMap(doc), metaMap(doc)], {
+    trackedOrigins: new Set([origin]),
+    captureTimeout: Number.POSITIVE_INFINITY,
+  });
+}
+
+export interface ExportPlan {
+  /** Paths to read with `exportSlice`, sorted, one slice at a time. */
+  slices: string[][];
+  /** Document entries left out because their names are invalid or collide. */
+  skipped: string[];
+}
+
+/**
+ * Plans an archive of the whole workspace. Peers write the shared document directly, so it can hold names the
+ * file model would refuse (`../x`, two spellings of one path, a file inside a file): those are left out rather
+ * than failing the whole download; of colliding names, the first in tree order is kept.
+ */
+export function planExport(doc: Y.Doc, options: SliceOptions = {}): ExportPlan {
+  const files = storedFiles(doc).sort((a, b) => comparePaths(a.path, b.path));
+  const index = new PathIndex();
+  const kept: { path: string; bound: number }[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    if (tryNormalizePath(file.path) !== file.path || index.conflict(file.path)) {
+      skipped.push(file.path);
+      continue;
+    }
+    index.add(file.path);
+    kept.push({ path: file.path, bound: storedFileSizeBound(file) });
+  }
+  const slices = sliced(kept, (file) => file.bound, options).map((slice) => slice.map((file) => file.path));
+  return { slices, skipped };
+}
+
+/**
+ * The content of `paths` as bytes, each in a buffer of its own (so it can be moved to another thread). A file
+ * deleted since the plan was made is left out: an archive of a live workspace shows each file as it was when read.
+ */
+export function exportSlice(doc: Y.Doc, paths: readonly string[]): { path: string; content: Uint8Array }[] {
+  const result: { path: string; content: Uint8Array }[] = [];
+  for (const path of paths) {
+    const file = getStoredFile(doc, path);
+    if (!file) continue;
+    result.push({ path, content: file.binary ? file.bytes.slice() : encodeText(file.text.toJSON()) });
+  }
+  return result;
+}
