@@ -1,21 +1,17 @@
 // Access follows the user everywhere: a live tRPC socket, a subscription or a Yjs connection obeys every sign-out,
 // disabled account, revoked admin flag, role change, removal and archive at once, through the real server.
-import { randomUUID } from 'node:crypto';
 import { startReplayServer, replay, type ReplayServer } from '@tandem/core/testing';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApp, type App } from '../src/app.ts';
 import { subscriptionLimits } from '../src/access/subscription.ts';
-import { openDatabase } from '../src/db/client.ts';
-import { loadConfig } from '../src/env.ts';
 import type { AppRouter } from '../src/trpc/root.ts';
 import { testEnv } from './env.ts';
 import {
   backends,
   expectError,
   makeClient,
-  openTestDatabase,
   signedUpClient,
+  startCluster,
   startTestServer,
   type Client,
   type TestServer,
@@ -314,25 +310,8 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)(
   'access across two instances with PostgreSQL and Redis',
   () => {
     it('a removal or sign-out on one instance ends subscriptions and connections on the other', async () => {
-      const shared = await openTestDatabase('postgres');
-      const url = shared.url ?? '';
-      const env = {
-        NODE_ENV: 'test',
-        TANDEM_LOG_LEVEL: 'silent',
-        DATABASE_URL: url,
-        REDIS_URL: testEnv.redisUrl ?? '',
-      };
-      const namespace = randomUUID();
-      const apps: App[] = [];
-      const start = async () => {
-        const app = await createApp(loadConfig(env), {
-          db: await openDatabase({ databaseUrl: url }),
-          namespace,
-        });
-        apps.push(app);
-        return app.listen(0, '127.0.0.1');
-      };
-      const [one, two] = [await start(), await start()];
+      const cluster = await startCluster();
+      const [one, two] = [(await cluster.start()).url, (await cluster.start()).url];
       const cleanup: (() => void)[] = [];
       try {
         const owner = await signedUpClient(one, 'Owner');
@@ -377,11 +356,7 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)(
         });
       } finally {
         for (const c of cleanup) c();
-        for (const app of apps) {
-          await app.close();
-          await app.deps.database.close();
-        }
-        await shared.dispose();
+        await cluster.close();
       }
     }, 120_000);
   },

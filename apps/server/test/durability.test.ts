@@ -1,14 +1,10 @@
 // Crash safety and scale-out: SIGKILL mid-burst loses nothing a peer saw; two instances share PostgreSQL + Redis.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { openDatabase } from '../src/db/client.ts';
-import { loadConfig } from '../src/env.ts';
 import { testEnv } from './env.ts';
-import { makeClient, openTestDatabase } from './harness.ts';
+import { makeClient, startCluster } from './harness.ts';
 import { exited, startServerProcess } from './server-process.ts';
 import { synced, textOf, until, yClient } from './yjs-client.ts';
 
@@ -93,22 +89,8 @@ describe('crash safety', () => {
 
 describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)('two instances with PostgreSQL and Redis', () => {
   it('an edit through one instance reaches clients of the other, and a late instance catches up', async () => {
-    const shared = await openTestDatabase('postgres');
-    const url = shared.url ?? '';
-    const env = {
-      NODE_ENV: 'test',
-      TANDEM_LOG_LEVEL: 'silent',
-      DATABASE_URL: url,
-      REDIS_URL: testEnv.redisUrl ?? '',
-    };
-    const namespace = randomUUID();
-    const start = async () => {
-      const app = await createApp(loadConfig(env), {
-        db: await openDatabase({ databaseUrl: url }),
-        namespace: namespace,
-      });
-      return { app, url: await app.listen(0, '127.0.0.1') };
-    };
+    const cluster = await startCluster();
+    const start = () => cluster.start();
     const one = await start();
     const two = await start();
     const clients: ReturnType<typeof yClient>[] = [];
@@ -148,16 +130,11 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)('two instances with Post
         await until(() => textOf(a).startsWith('three:') && textOf(b).startsWith('three:'));
       } finally {
         for (const c of clients) c.destroy();
-        await three.app.close();
-        await three.app.deps.database.close();
+        await cluster.stop(three.app);
       }
     } finally {
       for (const c of clients) c.destroy();
-      for (const s of [one, two]) {
-        await s.app.close();
-        await s.app.deps.database.close();
-      }
-      await shared.dispose();
+      await cluster.close();
     }
   }, 240_000);
 });

@@ -105,6 +105,49 @@ export async function startTestServer(
   };
 }
 
+/**
+ * Instances of the app sharing one fresh PostgreSQL database (DATABASE_URL) and the Redis of REDIS_URL, as a
+ * scaled-out deployment runs them. Each `start` adds an instance and resolves with it and its URL.
+ */
+export async function startCluster(env: Record<string, string> = {}) {
+  const shared = await openTestDatabase('postgres');
+  const url = shared.url ?? '';
+  const namespace = randomUUID();
+  const apps: App[] = [];
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    TANDEM_LOG_LEVEL: 'silent',
+    DATABASE_URL: url,
+    REDIS_URL: testEnv.redisUrl ?? '',
+    ...env,
+  });
+  return {
+    apps,
+    async start(options: AppOptions = {}): Promise<{ app: App; url: string }> {
+      const app = await createApp(config, {
+        db: await openDatabase({ databaseUrl: url }),
+        namespace,
+        ...options,
+      });
+      apps.push(app);
+      return { app, url: await app.listen(0, '127.0.0.1') };
+    },
+    /** Closes one instance (and its database pool) before the others. */
+    async stop(app: App) {
+      apps.splice(apps.indexOf(app), 1);
+      await app.close();
+      await app.deps.database.close();
+    },
+    async close() {
+      for (const app of apps.splice(0)) {
+        await app.close();
+        await app.deps.database.close();
+      }
+      await shared.dispose();
+    },
+  };
+}
+
 /** A cookie jar that follows Set-Cookie like a browser would (enough for one host). */
 export class CookieJar {
   readonly cookies = new Map<string, string>();

@@ -8,12 +8,9 @@ import path from 'node:path';
 import { replay, startReplayServer, type ReplayServer } from '@tandem/core/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApp, type App } from '../src/app.ts';
-import { openDatabase } from '../src/db/client.ts';
 import { tasks } from '../src/db/schema.ts';
-import { loadConfig } from '../src/env.ts';
 import { testEnv } from './env.ts';
-import { makeClient, openTestDatabase, signedUpClient, type Client, type TestDatabase } from './harness.ts';
+import { makeClient, signedUpClient, startCluster, type Client } from './harness.ts';
 import { exited, startServerProcess } from './server-process.ts';
 import { wsTrpc } from './trpc-ws.ts';
 
@@ -114,36 +111,15 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)(
   'tasks across instances (PostgreSQL and Redis)',
   () => {
     let llm: ReplayServer;
-    let shared: TestDatabase;
-    const apps: App[] = [];
-    const namespace = randomUUID();
-
-    async function start(tasksOptions: { leaseMs?: number; sweepMs?: number }) {
-      const url = shared.url ?? '';
-      const app = await createApp(
-        loadConfig({
-          NODE_ENV: 'test',
-          TANDEM_LOG_LEVEL: 'silent',
-          DATABASE_URL: url,
-          REDIS_URL: testEnv.redisUrl ?? '',
-          ...llmEnv(llm),
-        }),
-        { db: await openDatabase({ databaseUrl: url }), namespace, tasks: tasksOptions },
-      );
-      apps.push(app);
-      return { app, url: await app.listen(0, '127.0.0.1') };
-    }
+    let cluster: Awaited<ReturnType<typeof startCluster>>;
+    const start = (tasks: { leaseMs?: number; sweepMs?: number }) => cluster.start({ tasks });
 
     beforeAll(async () => {
       llm = await startReplayServer();
-      shared = await openTestDatabase('postgres');
+      cluster = await startCluster(llmEnv(llm));
     });
     afterAll(async () => {
-      for (const app of apps) {
-        await app.close();
-        await app.deps.database.close();
-      }
-      await shared.dispose();
+      await cluster.close();
       await llm.close();
     });
 
