@@ -72,6 +72,15 @@ describe.each(backends)('tasks on %s', (backend) => {
     return y;
   }
 
+  /** The workspace's decisions on AI changes in the audit log, oldest first (the owner is the instance admin). */
+  async function decisionsOf(workspaceId: string) {
+    const rows = await owner.trpc.admin.audit.list.query({ workspaceId, limit: 50 });
+    return rows
+      .filter((r) => r.action.startsWith('task.'))
+      .reverse()
+      .map((r) => ({ action: r.action, actorId: r.actorId, targetId: r.targetId, meta: r.meta }));
+  }
+
   /** Collects a task's events through the real subscription until `done` (and `extra` more events). */
   function collect(c: Client, taskId: string, lastEventId?: string, untilType = 'done') {
     const ws = wsTrpc(server.url, c.jar.header());
@@ -176,6 +185,14 @@ describe.each(backends)('tasks on %s', (backend) => {
     await until(() => !textOf(y, 'src/math.ts').includes('a + b + 0'));
     expect(textOf(y, 'src/math.ts')).toBe('// hello\n' + FILE);
     expect((await owner.trpc.task.get.query({ taskId })).state).toBe('rolled-back');
+
+    // Every decision on the AI's changes is in the audit log, with who made it and what it touched.
+    const by = { actorId: owner.user.id, targetId: taskId };
+    expect(await decisionsOf(ws.id)).toEqual([
+      { action: 'task.accept', ...by, meta: { hunkIds: [first!.id], conflicts: [] } },
+      { action: 'task.reject', ...by, meta: { hunkIds: [second!.id] } },
+      { action: 'task.rollback', ...by, meta: { restored: [first!.id], conflicts: [] } },
+    ]);
   });
 
   it('lands hunks where the text moved when someone typed elsewhere, and reports a conflict when they typed inside', async () => {
@@ -216,6 +233,10 @@ describe.each(backends)('tasks on %s', (backend) => {
     expect(resolved.changeset?.files[0]?.hunks.map((h) => h.status)).toEqual(['applied', 'applied']);
     const log = await collect(owner, taskId, undefined, 'conflict').finished;
     expect(log.at(-1)).toMatchObject({ type: 'conflict', hunkId: conflictId });
+    expect((await decisionsOf(ws.id)).map((d) => [d.action, d.meta])).toEqual([
+      ['task.accept', { hunkIds: [result.applied[0]], conflicts: [conflictId] }],
+      ['task.resolve_conflict', { hunkId: conflictId, choice: 'theirs' }],
+    ]);
   });
 
   it('auto-applies a clean proposal under the workspace policy and tells the workspace subscription', async () => {
@@ -245,6 +266,10 @@ describe.each(backends)('tasks on %s', (backend) => {
       'running',
       'proposed',
       'applied',
+    ]);
+    // The policy's accept is audited as the task author's, marked automatic.
+    expect(await decisionsOf(ws.id)).toMatchObject([
+      { action: 'task.accept', actorId: owner.user.id, targetId: taskId, meta: { auto: true } },
     ]);
     watcher.close();
   });

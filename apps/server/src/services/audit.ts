@@ -29,7 +29,11 @@ export type AuditAction =
   | 'member.leave'
   | 'settings.llm'
   | 'settings.cost'
-  | 'settings.prices';
+  | 'settings.prices'
+  | 'task.accept'
+  | 'task.reject'
+  | 'task.resolve_conflict'
+  | 'task.rollback';
 
 export interface AuditEntry {
   action: AuditAction;

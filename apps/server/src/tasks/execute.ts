@@ -117,7 +117,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
       .from(workspaces)
       .where(eq(workspaces.id, task.workspaceId));
     if (ws?.autoApply && task.createdBy) {
-      await acceptHunks(deps, taskId, task.createdBy, {});
+      await acceptHunks(deps, taskId, { userId: task.createdBy, auto: true }, {});
     }
   }
 }

@@ -25,7 +25,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import type { AppDeps } from '../deps.ts';
 import { tasks, workspaces } from '../db/schema.ts';
-import { writeAudit } from '../services/audit.ts';
+import { writeAudit, type AuditAction } from '../services/audit.ts';
 import { getCostSettings } from '../services/settings.ts';
 import { appendTaskEvent } from './events.ts';
 import { cancelStranded, cancelledEvents, leaseFrom, requestCancel } from './leases.ts';
@@ -247,16 +247,31 @@ async function withDecisionSlot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Who decides: a member through the API (with the request it came in), or the workspace's auto-apply policy
+ * acting for the task's author.
+ */
+export interface DecisionActor {
+  userId: string;
+  ip?: string | undefined;
+  requestId?: string | undefined;
+  auto?: boolean;
+}
+
 interface Decision<T> {
   value: T;
   /** The stored outcome; omitted when the decision changed nothing. */
   save?: { changeset: Changeset; undo: readonly UndoRecord[]; state?: TaskRow['state'] };
+  /** The audit entry the decision leaves (every decision on AI changes is security-relevant). */
+  audit: { action: AuditAction; meta: Record<string, unknown> };
   events: TaskEvent[];
 }
 
+/** One decision on a task: the write, then its audit entry, then its events, in that order. */
 async function decide<T>(
   deps: TaskDeps,
   taskId: string,
+  actor: DecisionActor,
   fn: (task: TaskRow) => Decision<T> | Promise<Decision<T>>,
 ): Promise<T> {
   return withProcessLock(taskId, async () => {
@@ -280,6 +295,15 @@ async function decide<T>(
       deps.database.kind === 'pglite'
         ? await run(deps.db, false)
         : await withDecisionSlot(() => deps.db.transaction((tx) => run(tx as unknown as Db, true)));
+    await writeAudit(deps.db, {
+      action: decision.audit.action,
+      actorId: actor.userId,
+      ip: actor.ip,
+      requestId: actor.requestId,
+      workspaceId: task.workspaceId,
+      targetId: taskId,
+      meta: { ...decision.audit.meta, ...(actor.auto ? { auto: true } : {}) },
+    });
     if (decision.save) {
       await deps.channels.taskChanges.publish(task.workspaceId, { taskId, state });
     }
@@ -305,8 +329,9 @@ function stateAfter(changeset: Changeset): TaskRow['state'] {
 const conflictEvents = (conflicts: readonly HunkConflict[]): TaskEvent[] =>
   conflicts.map((c) => ({ type: 'conflict', ...c }));
 
-export function acceptHunks(deps: TaskDeps, taskId: string, userId: string, selection: HunkSelection) {
-  return decide(deps, taskId, async (task) => {
+export function acceptHunks(deps: TaskDeps, taskId: string, actor: DecisionActor, selection: HunkSelection) {
+  const { userId } = actor;
+  return decide(deps, taskId, actor, async (task) => {
     const changeset = changesetOf(task);
     const ids = selectHunkIds(changeset, selection);
     if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to accept here.');
@@ -320,13 +345,23 @@ export function acceptHunks(deps: TaskDeps, taskId: string, userId: string, sele
     return {
       value: { applied: result.applied, conflicts: result.conflicts },
       save: { changeset: result.changeset, undo },
+      audit: {
+        action: 'task.accept',
+        meta: { hunkIds: result.applied, conflicts: result.conflicts.map((c) => c.hunkId) },
+      },
       events,
     };
   });
 }
 
-export function rejectTaskHunks(deps: TaskDeps, taskId: string, userId: string, selection: HunkSelection) {
-  return decide(deps, taskId, (task) => {
+export function rejectTaskHunks(
+  deps: TaskDeps,
+  taskId: string,
+  actor: DecisionActor,
+  selection: HunkSelection,
+) {
+  const { userId } = actor;
+  return decide(deps, taskId, actor, (task) => {
     const changeset = changesetOf(task);
     const ids = selectHunkIds(changeset, selection).filter((id) =>
       changeset.files.some((f) => f.hunks.some((h) => h.id === id && h.status !== 'applied')),
@@ -336,6 +371,7 @@ export function rejectTaskHunks(deps: TaskDeps, taskId: string, userId: string, 
     return {
       value: { rejected: ids },
       save: { changeset: next, undo: undoListSchema.parse(task.undo) },
+      audit: { action: 'task.reject', meta: { hunkIds: ids } },
       events: [{ type: 'rejected', by: userId, hunkIds: ids }],
     };
   });
@@ -344,11 +380,12 @@ export function rejectTaskHunks(deps: TaskDeps, taskId: string, userId: string, 
 export function resolveTaskConflict(
   deps: TaskDeps,
   taskId: string,
-  userId: string,
+  actor: DecisionActor,
   hunkId: string,
   choice: ConflictChoice,
 ) {
-  return decide(deps, taskId, async (task) => {
+  const { userId } = actor;
+  return decide(deps, taskId, actor, async (task) => {
     const changeset = changesetOf(task);
     const result = await deps.rooms.transact(task.workspaceId, (doc) =>
       resolveConflict(doc, changeset, hunkId, choice, { taskId, userId }),
@@ -357,6 +394,7 @@ export function resolveTaskConflict(
     return {
       value: undefined,
       save: { changeset: result.changeset, undo },
+      audit: { action: 'task.resolve_conflict', meta: { hunkId, choice } },
       events: [
         choice === 'ours'
           ? { type: 'rejected', by: userId, hunkIds: [hunkId] }
@@ -366,8 +404,9 @@ export function resolveTaskConflict(
   });
 }
 
-export function rollbackTaskChanges(deps: TaskDeps, taskId: string, userId: string) {
-  return decide(deps, taskId, async (task) => {
+export function rollbackTaskChanges(deps: TaskDeps, taskId: string, actor: DecisionActor) {
+  const { userId } = actor;
+  return decide(deps, taskId, actor, async (task) => {
     const changeset = changesetOf(task);
     const undo = undoListSchema.parse(task.undo);
     if (undo.length === 0) throw new AppError('BAD_INPUT', 'Nothing of this task is applied.');
@@ -380,6 +419,10 @@ export function rollbackTaskChanges(deps: TaskDeps, taskId: string, userId: stri
     return {
       value: { restored: result.restored, conflicts: result.conflicts },
       save: { changeset: next, undo: remaining, state: remaining.length === 0 ? 'rolled-back' : 'applied' },
+      audit: {
+        action: 'task.rollback',
+        meta: { restored: result.restored, conflicts: result.conflicts.map((c) => c.hunkId) },
+      },
       events: [
         {
           type: 'rolled-back',

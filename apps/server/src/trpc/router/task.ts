@@ -11,7 +11,14 @@ import { followTaskEvents, type StoredTaskEvent } from '../../tasks/events.ts';
 import { availableModels } from '../../tasks/models.ts';
 import * as service from '../../tasks/service.ts';
 import { shareOutput } from '../shared-output.ts';
-import { auditActor, authedProcedure, liveSubscription, memberProcedure, taskProcedure } from '../trpc.ts';
+import {
+  auditActor,
+  authedProcedure,
+  liveSubscription,
+  memberProcedure,
+  taskProcedure,
+  type Context,
+} from '../trpc.ts';
 
 // One wire object per stored event: followers of a live event all receive the same stored object, so they yield the
 // same value and its serialization is done once for all of them.
@@ -25,6 +32,13 @@ function wireEvent(stored: StoredTaskEvent): WireEvent {
   }
   return value;
 }
+
+/** The member deciding on a task, with the request that carries the decision (for the audit log). */
+const decider = (ctx: Context & { user: { id: string } }): service.DecisionActor => ({
+  userId: ctx.user.id,
+  ip: ctx.ip,
+  requestId: ctx.requestId,
+});
 
 export const taskRouter = {
   create: memberProcedure('editor')
@@ -62,12 +76,12 @@ export const taskRouter = {
   accept: taskProcedure('editor')
     .input(hunkSelectionInput)
     .mutation(({ ctx, input }) =>
-      service.acceptHunks(ctx.deps, ctx.task.id, ctx.user.id, { path: input.path, hunkIds: input.hunkIds }),
+      service.acceptHunks(ctx.deps, ctx.task.id, decider(ctx), { path: input.path, hunkIds: input.hunkIds }),
     ),
   reject: taskProcedure('editor')
     .input(hunkSelectionInput)
     .mutation(({ ctx, input }) =>
-      service.rejectTaskHunks(ctx.deps, ctx.task.id, ctx.user.id, {
+      service.rejectTaskHunks(ctx.deps, ctx.task.id, decider(ctx), {
         path: input.path,
         hunkIds: input.hunkIds,
       }),
@@ -75,11 +89,11 @@ export const taskRouter = {
   resolveConflict: taskProcedure('editor')
     .input(resolveConflictInput)
     .mutation(async ({ ctx, input }) => {
-      await service.resolveTaskConflict(ctx.deps, ctx.task.id, ctx.user.id, input.hunkId, input.choice);
+      await service.resolveTaskConflict(ctx.deps, ctx.task.id, decider(ctx), input.hunkId, input.choice);
       return { ok: true };
     }),
   rollback: taskProcedure('editor').mutation(({ ctx }) =>
-    service.rollbackTaskChanges(ctx.deps, ctx.task.id, ctx.user.id),
+    service.rollbackTaskChanges(ctx.deps, ctx.task.id, decider(ctx)),
   ),
   /** The model picker: configured models, or a plain explanation of how to configure one. */
   models: authedProcedure.query(({ ctx }) => availableModels(ctx.deps)),
