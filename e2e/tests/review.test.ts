@@ -71,6 +71,35 @@ describe('diff review', () => {
     await waitForText(page, (t) => t.includes('return a + b;'));
   });
 
+  it('offers Retry and Edit prompt on a task that failed, and runs the same request again', async () => {
+    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+    const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await editor(page, PATH).waitFor();
+    // The model endpoint refuses the key once, then answers.
+    s.llm.server.enqueue([replay.unauthorized()]);
+    const prompt = 'Swap the operands of add';
+    await page.getByLabel('Ask the AI to change the code').fill(prompt);
+    await page.getByRole('button', { name: 'Run task' }).click();
+    const retry = page.getByRole('button', { name: 'Retry' });
+    await retry.waitFor({ timeout: 30_000 });
+    await expectAccessible(page, 'failed task');
+
+    await page.getByRole('button', { name: 'Edit prompt' }).click();
+    expect(await page.getByLabel('Ask the AI to change the code').inputValue()).toBe(prompt);
+
+    s.llm.server.enqueue([replay.text(searchReplaceBlock(PATH, '  return a + b;', '  return b + a;'))]);
+    await retry.click();
+    await page.getByRole('button', { name: 'Review changes' }).waitFor({ timeout: 30_000 });
+    const tasks = await client(s.tandem.url, owner.cookie).task.list.query({
+      workspaceId: workspace.id,
+      limit: 10,
+    });
+    expect(tasks.map((t) => [t.prompt, t.state])).toEqual([
+      [prompt, 'proposed'],
+      [prompt, 'failed'],
+    ]);
+  });
+
   it('shows a conflict when someone edits inside a hunk while the task runs, and resolves it', async () => {
     const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
     const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);

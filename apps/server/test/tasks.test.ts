@@ -298,6 +298,16 @@ describe.each(backends)('tasks on %s', (backend) => {
     expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'LLM_AUTH' });
     expect(events.at(-1)).toMatchObject({ outcome: 'failed' });
     expect((await owner.trpc.task.get.query({ taskId })).errorCode).toBe('LLM_AUTH');
+
+    // Once the endpoint answers again, the same request runs again as a new task; the failed one keeps its story.
+    await expectError(reviewer.trpc.task.retry.mutate({ taskId }), 'FORBIDDEN');
+    llm.enqueue([replay.text('Nothing to change.')]);
+    const again = await owner.trpc.task.retry.mutate({ taskId });
+    expect(again.taskId).not.toBe(taskId);
+    const retried = await collect(owner, again.taskId).finished;
+    expect(retried.at(-1)).toMatchObject({ type: 'done', outcome: 'no-changes' });
+    expect(await owner.trpc.task.get.query(again)).toMatchObject({ prompt: 'x', state: 'no-changes' });
+    expect((await owner.trpc.task.get.query({ taskId })).state).toBe('failed');
   });
 
   it('stops a task over its token budget and refuses new tasks over the daily quota', async () => {

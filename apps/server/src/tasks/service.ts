@@ -112,6 +112,33 @@ export async function createTask(
   return row;
 }
 
+/**
+ * Runs a finished task's request again as a new task (same prompt, model and files), for a failed or cancelled
+ * run. The new task goes through every check of `createTask` (quota, rate limit, the offered models).
+ */
+export async function retryTask(
+  deps: TaskDeps,
+  userId: string,
+  task: TaskRow,
+  enqueue: (taskId: string) => Promise<void>,
+) {
+  if (task.state === 'queued' || task.state === 'running') {
+    throw new AppError('CONFLICT', 'This task is still running; cancel it before running it again.');
+  }
+  return createTask(
+    deps,
+    userId,
+    {
+      workspaceId: task.workspaceId,
+      prompt: task.prompt,
+      ...(task.model ? { model: task.model } : {}),
+      paths: task.paths,
+      openPaths: task.openPaths,
+    },
+    enqueue,
+  );
+}
+
 export async function getTask(deps: Pick<AppDeps, 'db'>, taskId: string): Promise<TaskRow> {
   const [row] = await deps.db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
   if (!row) throw new AppError('NOT_FOUND', 'Task not found');

@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { TaskTimeline } from '@tandem/ui/task-timeline';
 import { formatCost } from '@tandem/ui/timeline-format';
-import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useToast } from '../components/toast.tsx';
 import { Badge, Button, cx, Spinner, type BadgeTone } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
@@ -40,11 +40,14 @@ export function Composer({
   paths,
   openPaths,
   onCreated,
+  draft,
 }: {
   workspaceId: string;
   paths: string[];
   openPaths: string[];
   onCreated: (taskId: string) => void;
+  /** A prompt put back into the box ("Edit prompt" on a failed task); a new object each time. */
+  draft?: { text: string } | undefined;
 }) {
   const trpc = useTRPC();
   const toast = useToast();
@@ -55,6 +58,11 @@ export function Composer({
   const [mention, setMention] = useState<(MentionQuery & { caret: number }) | null>(null);
   const [active, setActive] = useState(0);
   const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (!draft) return;
+    setPrompt(draft.text);
+    box.current?.focus();
+  }, [draft]);
   // A mention that already names a file exactly needs no list over the Run button.
   const suggestions = useMemo(
     () => (mention && !paths.includes(mention.query) ? suggestPaths(paths, mention.query) : []),
@@ -301,6 +309,8 @@ export function TaskDetail({
   userName,
   onReview,
   onBack,
+  onRetried,
+  onEditPrompt,
 }: {
   taskId: string;
   task: TaskSummary | undefined;
@@ -308,6 +318,9 @@ export function TaskDetail({
   userName: (id: string) => string;
   onReview: () => void;
   onBack: () => void;
+  /** The new task that runs this one's request again. */
+  onRetried: (taskId: string) => void;
+  onEditPrompt: (prompt: string) => void;
 }) {
   const trpc = useTRPC();
   const toast = useToast();
@@ -317,7 +330,15 @@ export function TaskDetail({
       onError: (err) => toast({ title: 'Could not cancel', description: errorMessage(err), tone: 'error' }),
     }),
   );
+  const retry = useMutation(
+    trpc.task.retry.mutationOptions({
+      onSuccess: ({ taskId: next }) => onRetried(next),
+      onError: (err) =>
+        toast({ title: 'Could not run it again', description: errorMessage(err), tone: 'error' }),
+    }),
+  );
   const live = task?.state === 'queued' || task?.state === 'running';
+  const ended = task?.state === 'failed' || task?.state === 'cancelled';
   const hasProposal = events.some((e) => e.type === 'proposal');
   return (
     <section aria-label="Task" className="grid grid-cols-[minmax(0,1fr)] gap-2 p-3">
@@ -345,6 +366,21 @@ export function TaskDetail({
           <Button size="sm" variant="primary" onClick={onReview}>
             Review changes
           </Button>
+        ) : null}
+        {ended && canEdit ? (
+          <>
+            <Button
+              size="sm"
+              variant="primary"
+              busy={retry.isPending}
+              onClick={() => retry.mutate({ taskId })}
+            >
+              Retry
+            </Button>
+            <Button size="sm" onClick={() => onEditPrompt(task.prompt)}>
+              Edit prompt
+            </Button>
+          </>
         ) : null}
       </div>
       {error ? (

@@ -71,6 +71,7 @@ function CodeMode({
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canEdit = role !== 'reviewer' && !archived;
+  const [draft, setDraft] = useState<{ text: string }>();
   const [params, setParams] = useSearchParams();
   const openPath = params.get('file');
   const taskId = params.get('task');
@@ -248,6 +249,7 @@ function CodeMode({
               paths={paths}
               openPaths={openPath ? [openPath] : []}
               onCreated={(id) => setParam({ task: id, review: null })}
+              draft={draft}
             />
           ) : (
             <p className="border-b border-zinc-200 p-3 text-sm text-zinc-700">
@@ -264,6 +266,8 @@ function CodeMode({
                 userName={userName}
                 onReview={() => setParam({ review: '1' })}
                 onBack={() => setParam({ task: null, review: null })}
+                onRetried={(id) => setParam({ task: id, review: null })}
+                onEditPrompt={(text) => setDraft({ text })}
               />
             ) : tasks.isPending ? (
               <PageState title="Loading tasks…" busy />

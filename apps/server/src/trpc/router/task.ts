@@ -47,6 +47,11 @@ export const taskRouter = {
       const row = await service.createTask(ctx.deps, ctx.user.id, input, (id) => ctx.deps.runner.enqueue(id));
       return { taskId: row.id };
     }),
+  /** Runs a finished task's request again as a new task; the old one keeps its story. */
+  retry: taskProcedure('editor').mutation(async ({ ctx }) => {
+    const row = await service.retryTask(ctx.deps, ctx.user.id, ctx.task, (id) => ctx.deps.runner.enqueue(id));
+    return { taskId: row.id };
+  }),
   get: taskProcedure('reviewer').query(({ ctx }) => service.presentTask(ctx.task)),
   list: memberProcedure('reviewer')
     .input(listTasksInput)
