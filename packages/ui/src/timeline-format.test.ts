@@ -53,8 +53,9 @@ const names = (id: string) => (id === 'u1' ? 'Alice' : id);
 
 describe('summarizeEvent', () => {
   it.each<[TaskEvent, string]>([
-    [{ type: 'status', status: 'streaming' }, 'streaming'],
-    [{ type: 'status', status: 'failed', message: 'model gone' }, 'failed: model gone'],
+    [{ type: 'status', status: 'streaming' }, 'The model is answering'],
+    [{ type: 'status', status: 'selecting-context' }, 'Choosing the files to show the model'],
+    [{ type: 'status', status: 'failed', message: 'model gone' }, 'Failed: model gone'],
     [
       {
         type: 'context',

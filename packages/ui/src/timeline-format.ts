@@ -1,6 +1,6 @@
 // Pure text for the task timeline: one-line summaries and number formats, kept apart from React so they can be
 // table-tested and reused (notifications, page titles, screen-reader announcements).
-import type { TaskEvent, TaskEventType } from '@tandem/core';
+import type { TaskEvent, TaskEventType, TaskStatus } from '@tandem/core';
 
 /** A task event as the timeline receives it from the log: with its sequence number and time. */
 export type TimelineEvent = TaskEvent & { seq: number; at: Date | string };
@@ -93,11 +93,27 @@ function diagnosticCounts(diagnostics: readonly { severity: string }[]): string 
   return parts.join(', ');
 }
 
+/** A run's phases in words a reviewer reads without knowing the pipeline. */
+export const statusWords: Record<TaskStatus, string> = {
+  queued: 'Waiting to start',
+  'selecting-context': 'Choosing the files to show the model',
+  prompting: 'Asking the model',
+  streaming: 'The model is answering',
+  applying: 'Applying the edits to a copy',
+  validating: 'Checking the result',
+  reflecting: 'Fixing what the checks found',
+  proposed: 'Changes proposed',
+  applied: 'Changes applied',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  done: 'Done',
+};
+
 /** One line of plain text per event: what happened, in words a reviewer understands without the details. */
 export function summarizeEvent(event: TaskEvent, userName: UserNameResolver = (id) => id): string {
   switch (event.type) {
     case 'status':
-      return event.message ? `${event.status}: ${event.message}` : event.status;
+      return event.message ? `${statusWords[event.status]}: ${event.message}` : statusWords[event.status];
     case 'context':
       return `${plural(event.files.length, 'file')}, ${formatCount(event.totalTokens)} of ${formatCount(event.budgetTokens)} tokens`;
     case 'output':
