@@ -20,6 +20,7 @@ import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
 import { ArchivePool, type ArchivePoolOptions } from './archive/archive-pool.ts';
 import { fileRoutes } from './http/file-routes.ts';
+import { healthRoutes, probePaths, readinessChecks } from './http/health.ts';
 import { httpErrorHandler, sendError } from './http/http-errors.ts';
 import { refuseMalformedRequest, refuseMalformedUpgrade } from './http/malformed-url.ts';
 import { metricsAccess } from './http/metrics-access.ts';
@@ -48,7 +49,7 @@ import { createContext, createSocketContext } from './trpc/trpc.ts';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 // Metric labels stay bounded: unknown paths are counted together.
-const knownRoutes = new Set(['/', '/healthz', '/readyz', '/metrics']);
+const knownRoutes = new Set(['/', '/livez', '/healthz', '/readyz', '/metrics']);
 
 const builtWebDist = path.join(serverRoot, '../web/dist');
 
@@ -174,7 +175,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      autoLogging: { ignore: (req) => probePaths.has(req.url) || req.url === '/metrics' },
     }),
   );
   app.use((req, res, next) => {
@@ -186,18 +187,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     next();
   });
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await db.ping();
-      res.json({ ok: true, database: db.kind });
-    } catch (error) {
-      logger.warn({ err: error }, 'readiness check failed');
-      res.status(503).json({ ok: false, database: db.kind });
-    }
-  });
+  app.use(healthRoutes(readinessChecks({ database: db, redis }), logger));
   const serveMetrics: express.RequestHandler = async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
