@@ -21,6 +21,7 @@ import type { Config } from './env.ts';
 import { ArchivePool, type ArchivePoolOptions } from './archive/archive-pool.ts';
 import { fileRoutes } from './http/file-routes.ts';
 import { healthRoutes, probePaths, readinessChecks } from './http/health.ts';
+import { webApp } from './http/static.ts';
 import { httpErrorHandler, sendError } from './http/http-errors.ts';
 import { refuseMalformedRequest, refuseMalformedUpgrade } from './http/malformed-url.ts';
 import { metricsAccess } from './http/metrics-access.ts';
@@ -254,15 +255,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const webDist = options.webDist ?? builtWebDist;
   if (existsSync(webDist)) {
-    // Source maps would hand out the readable source of the whole client; they are not built, and not served.
-    app.use((req, res, next) => {
-      if (req.path.endsWith('.map')) sendError(res, new AppError('NOT_FOUND', 'Not found.'));
-      else next();
-    });
-    app.use(express.static(webDist, { index: false, maxAge: '1h' }));
-    app.get('/{*splat}', (_req, res) => {
-      res.sendFile(path.join(webDist, 'index.html'));
-    });
+    app.use(webApp(webDist));
   } else {
     app.get('/', (_req, res) => {
       res.type('text').send('Tandem server is running. Build the web app with `pnpm start` to use it here.');
