@@ -20,6 +20,8 @@ import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
 import { ArchivePool, type ArchivePoolOptions } from './archive/archive-pool.ts';
 import { fileRoutes } from './http/file-routes.ts';
+import { healthRoutes, probePaths, readinessChecks } from './http/health.ts';
+import { webApp } from './http/static.ts';
 import { httpErrorHandler, sendError } from './http/http-errors.ts';
 import { refuseMalformedRequest, refuseMalformedUpgrade } from './http/malformed-url.ts';
 import { metricsAccess } from './http/metrics-access.ts';
@@ -48,7 +50,7 @@ import { createContext, createSocketContext } from './trpc/trpc.ts';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 // Metric labels stay bounded: unknown paths are counted together.
-const knownRoutes = new Set(['/', '/healthz', '/readyz', '/metrics']);
+const knownRoutes = new Set(['/', '/livez', '/healthz', '/readyz', '/metrics']);
 
 const builtWebDist = path.join(serverRoot, '../web/dist');
 
@@ -174,7 +176,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      autoLogging: { ignore: (req) => probePaths.has(req.url) || req.url === '/metrics' },
     }),
   );
   app.use((req, res, next) => {
@@ -186,18 +188,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     next();
   });
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await db.ping();
-      res.json({ ok: true, database: db.kind });
-    } catch (error) {
-      logger.warn({ err: error }, 'readiness check failed');
-      res.status(503).json({ ok: false, database: db.kind });
-    }
-  });
+  app.use(healthRoutes(readinessChecks({ database: db, redis }), logger));
   const serveMetrics: express.RequestHandler = async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
@@ -264,15 +255,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const webDist = options.webDist ?? builtWebDist;
   if (existsSync(webDist)) {
-    // Source maps would hand out the readable source of the whole client; they are not built, and not served.
-    app.use((req, res, next) => {
-      if (req.path.endsWith('.map')) sendError(res, new AppError('NOT_FOUND', 'Not found.'));
-      else next();
-    });
-    app.use(express.static(webDist, { index: false, maxAge: '1h' }));
-    app.get('/{*splat}', (_req, res) => {
-      res.sendFile(path.join(webDist, 'index.html'));
-    });
+    app.use(webApp(webDist));
   } else {
     app.get('/', (_req, res) => {
       res.type('text').send('Tandem server is running. Build the web app with `pnpm start` to use it here.');

@@ -107,7 +107,10 @@ describe.each(backends)('the edge on %s', (backend) => {
 
   it('serves health, readiness and Prometheus metrics, and echoes request ids', async () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ ok: true, database: backend });
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({
+      ok: true,
+      checks: { database: { ok: true, kind: backend } },
+    });
     await makeClient(server.url).trpc.auth.me.query();
     await expectError(makeClient(server.url).trpc.workspace.list.query(), 'UNAUTHENTICATED');
     const metrics = await (await fetch(`${server.url}/metrics`)).text();

@@ -1,0 +1,138 @@
+// The probes through the real server: liveness never looks at dependencies, readiness reports each one and turns
+// 503 while one is down, and answers within a bound even then.
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { backends, startTestServer, type TestServer } from './harness.ts';
+import { testEnv } from './env.ts';
+
+interface Readiness {
+  ok: boolean;
+  checks: Record<string, { ok: boolean; ms: number; kind?: string; error?: string }>;
+}
+
+async function readiness(url: string) {
+  const response = await fetch(`${url}/readyz`);
+  return { status: response.status, body: (await response.json()) as Readiness };
+}
+
+describe.each(backends)('health on %s', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(() => server.close());
+
+  it('answers /livez and its alias /healthz', async () => {
+    for (const probe of ['/livez', '/healthz']) {
+      const response = await fetch(`${server.url}${probe}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.json()).toEqual({ ok: true });
+    }
+  });
+
+  it('is ready with a detail per dependency (Redis when it is configured)', async () => {
+    const { status, body } = await readiness(server.url);
+    expect(status).toBe(200);
+    expect(body.ok).toBe(true);
+    expect(body.checks.database).toMatchObject({ ok: true, kind: backend });
+    expect(body.checks.database?.ms).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(body.checks).sort()).toEqual(testEnv.redisUrl ? ['database', 'redis'] : ['database']);
+    if (testEnv.redisUrl) expect(body.checks.redis).toMatchObject({ ok: true });
+  });
+});
+
+describe('health without Redis', () => {
+  it('checks only the database', async () => {
+    const server = await startTestServer('pglite', { env: { REDIS_URL: '' } });
+    try {
+      const { status, body } = await readiness(server.url);
+      expect(status).toBe(200);
+      expect(Object.keys(body.checks)).toEqual(['database']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** A TCP relay to the real Redis that the test can cut and restore on the same port, as an outage would. */
+async function redisRelay(target: URL) {
+  const sockets = new Set<Socket>();
+  let listener: Server | undefined;
+  let port = 0;
+  const start = () =>
+    new Promise<void>((resolve, reject) => {
+      if (listener?.listening) {
+        resolve();
+        return;
+      }
+      const next = createServer((client) => {
+        const upstream = createConnection(Number(target.port || 6379), target.hostname);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('error', () => socket.destroy());
+          socket.on('close', () => {
+            sockets.delete(socket);
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      next.once('error', reject);
+      next.listen(port, '127.0.0.1', () => {
+        port = (next.address() as { port: number }).port;
+        listener = next;
+        resolve();
+      });
+    });
+  await start();
+  return {
+    url: () => {
+      const url = new URL(target);
+      url.hostname = '127.0.0.1';
+      url.port = String(port);
+      return url.toString();
+    },
+    start,
+    /** Closes the port and every connection through it: the server's Redis clients find nothing to reconnect to. */
+    cut: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        listener?.close(() => resolve());
+      }),
+  };
+}
+
+// The server needs Redis to start (its task queue and subscriptions), so the outage comes after the start.
+describe.runIf(testEnv.redisUrl)('readiness while Redis is unreachable', () => {
+  it('answers 503 within its bound, names Redis, and recovers when Redis is back', async () => {
+    const relay = await redisRelay(new URL(testEnv.redisUrl ?? ''));
+    const server = await startTestServer('pglite', { env: { REDIS_URL: relay.url() } });
+    try {
+      expect((await readiness(server.url)).status).toBe(200);
+      await relay.cut();
+
+      const started = Date.now();
+      const { status, body } = await readiness(server.url);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(status).toBe(503);
+      expect(body.ok).toBe(false);
+      expect(body.checks.database).toMatchObject({ ok: true });
+      expect(body.checks.redis).toMatchObject({ ok: false });
+      expect(['timed out', 'failed']).toContain(body.checks.redis?.error);
+      // Liveness does not depend on Redis: an orchestrator must not restart the instance for an outage elsewhere.
+      expect((await fetch(`${server.url}/livez`)).status).toBe(200);
+
+      await relay.start();
+      await vi.waitFor(async () => expect((await readiness(server.url)).status).toBe(200), {
+        timeout: 10_000,
+      });
+    } finally {
+      // Redis back first: the task queue's close waits for Redis.
+      await relay.start();
+      await server.close();
+      await relay.cut();
+    }
+  });
+});
