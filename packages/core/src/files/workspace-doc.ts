@@ -76,3 +76,40 @@ export function storedFileSize(file: StoredFile): number {
 export function storedFileSizeBound(file: StoredFile): number {
   return file.binary ? file.bytes.byteLength : file.text.length * 3;
 }
+
+/** One row of the workspace's file list: what a file tree or picker needs, without the content. */
+export interface StoredFileEntry {
+  path: string;
+  kind: 'text' | 'binary';
+  /** Bytes: UTF-8 length for text files. */
+  size: number;
+}
+
+/**
+ * Every stored file (text and binary) with its size, sorted by path: the one way apps list the workspace, so none
+ * of them re-declares which maps hold files.
+ */
+export function listStoredFiles(doc: Y.Doc): StoredFileEntry[] {
+  return storedFiles(doc)
+    .map((file): StoredFileEntry => ({
+      path: file.path,
+      kind: file.binary ? 'binary' : 'text',
+      size: storedFileSize(file),
+    }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Calls `onChange` whenever a file appears, disappears or changes kind (any peer, any map), but not on edits inside
+ * a text file, so a listing is re-read only when it can differ. Returns the function that stops observing.
+ */
+export function observeStoredFiles(doc: Y.Doc, onChange: () => void): () => void {
+  const maps = [filesMap(doc), binariesMap(doc)];
+  const listener = (event: Y.YMapEvent<unknown>) => {
+    if (event.keysChanged.size > 0) onChange();
+  };
+  for (const map of maps) map.observe(listener);
+  return () => {
+    for (const map of maps) map.unobserve(listener);
+  };
+}
