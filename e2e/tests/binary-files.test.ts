@@ -2,8 +2,9 @@
 // size; opening one shows its size, a preview for images and a download of the exact bytes; rename, move and
 // delete work on them through the tree and reach a second member live.
 import { readFile } from 'node:fs/promises';
+import { writeArchive } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, until } from '../harness.ts';
+import { client, expectAccessible, until } from '../harness.ts';
 import { openAs, stage, team, type Stage } from '../scenario.ts';
 
 // A 1x1 PNG (70 bytes).
@@ -54,8 +55,8 @@ describe('binary files', () => {
     const tree = ada.getByRole('tree', { name: 'Files' });
     await tree.getByRole('treeitem', { name: 'media' }).click();
     // Both binaries are in the tree with their sizes, and counted.
-    await tree.getByRole('treeitem', { name: 'logo.png, binary, 70 B' }).waitFor();
-    await tree.getByRole('treeitem', { name: 'logo.ai, binary, 10 B' }).waitFor();
+    await tree.getByRole('treeitem', { name: 'logo.png 70 B, binary' }).waitFor();
+    await tree.getByRole('treeitem', { name: 'logo.ai 10 B, binary' }).waitFor();
     await ada.getByText('3 files', { exact: true }).waitFor();
 
     // Opening the image: size, a preview that really decoded (the CSP lets blob: images through), a download.
@@ -72,6 +73,8 @@ describe('binary files', () => {
     const savedPath = await saved.path();
     expect(Buffer.from(await readFile(savedPath)).equals(png)).toBe(true);
 
+    await expectAccessible(ada, 'binary file panel');
+
     // A binary that is not an image: size and download, no preview.
     await tree.getByRole('treeitem', { name: /^logo\.ai/ }).click();
     const aiPanel = ada.getByRole('region', { name: 'Binary file media/logo.ai' });
@@ -84,7 +87,7 @@ describe('binary files', () => {
     await ada.getByRole('textbox', { name: 'Rename media/logo.png' }).fill('icon.png');
     await ada.keyboard.press('Enter');
     await until(async () => (await paths()).includes('media/icon.png'));
-    await bobPage.getByRole('treeitem', { name: 'icon.png, binary, 70 B' }).waitFor();
+    await bobPage.getByRole('treeitem', { name: 'icon.png 70 B, binary' }).waitFor();
 
     // Move it to the top level through the row's menu.
     await tree.getByRole('treeitem', { name: /^icon\.png/ }).click();
@@ -93,7 +96,7 @@ describe('binary files', () => {
     await ada.getByRole('textbox', { name: /^Move media\/icon\.png to folder/ }).fill('');
     await ada.keyboard.press('Enter');
     await until(async () => (await paths()).includes('icon.png'));
-    await bobPage.getByRole('treeitem', { name: 'icon.png, binary, 70 B' }).waitFor();
+    await bobPage.getByRole('treeitem', { name: 'icon.png 70 B, binary' }).waitFor();
     expect(await readBytes(api, workspace.id, 'icon.png')).toEqual(png.toString('base64'));
 
     // Delete asks first; after yes, it is gone for both.
@@ -103,6 +106,24 @@ describe('binary files', () => {
     await until(async () => !(await paths()).includes('icon.png'));
     await until(async () => (await bobPage.getByRole('treeitem', { name: /^icon\.png/ }).count()) === 0);
     expect(await paths()).toEqual(['README.md', 'media/logo.ai']);
+
+    // The case: an archive with binaries inside. Everything it unpacks is in the tree and counted.
+    const zip = writeArchive(
+      [
+        { path: 'ky/extra/notes.md', content: '# Notes\n' },
+        { path: 'ky/extra/data.bin', content: new Uint8Array([0, 1, 2, 3, 4]) },
+      ],
+      'zip',
+    );
+    const chooser = ada.waitForEvent('filechooser');
+    await ada.getByRole('button', { name: 'Upload archive (.zip, .tar.gz)' }).click();
+    await (
+      await chooser
+    ).setFiles([{ name: 'ky.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) }]);
+    await ada.getByText('Unpacked 2 files from ky.zip', { exact: true }).waitFor();
+    await tree.getByRole('treeitem', { name: 'extra' }).click();
+    await tree.getByRole('treeitem', { name: 'data.bin 5 B, binary' }).waitFor();
+    await ada.getByText('4 files', { exact: true }).waitFor();
   });
 });
 

@@ -91,7 +91,7 @@ describe('FileTree', () => {
       'README.md',
     ]);
     expect(row(el, 'media/logo.png').querySelector('[data-size]')?.textContent).toBe('2 KiB');
-    expect(row(el, 'media/logo.png').getAttribute('aria-label')).toBe('logo.png, binary, 2 KiB');
+    expect(row(el, 'media/logo.png').getAttribute('aria-label')).toBe('logo.png 2 KiB, binary');
     expect(row(el, 'media/logo.ai').querySelector('[data-size]')?.textContent).toBe('70 B');
     expect(row(el, 'README.md').querySelector('[data-size]')).toBeNull();
     expect(row(el, 'media').querySelector('[data-size]')).toBeNull();

@@ -132,7 +132,7 @@ const Row = memo(function Row({
       aria-setsize={row.setSize}
       aria-expanded={folder ? expanded : undefined}
       aria-selected={selected}
-      aria-label={`${node.name}${size === undefined ? '' : `, binary, ${formatBytes(size)}`}${openBy(marks)}`}
+      aria-label={`${node.name}${size === undefined ? '' : ` ${formatBytes(size)}, binary`}${openBy(marks)}`}
       tabIndex={active ? 0 : -1}
       draggable={draggable && !editor}
       style={indent(row.level)}
@@ -143,6 +143,8 @@ const Row = memo(function Row({
       {editor ?? <span className="min-w-0 flex-1 truncate">{node.name}</span>}
       {!editor && (
         <span className="ml-auto flex shrink-0 items-center gap-1">
+          {/* The space makes the visible text read "name size", which the accessible name contains (WCAG 2.5.3). */}
+          {size !== undefined && ' '}
           {size !== undefined && (
             <span data-size className="text-xs text-zinc-600 tabular-nums">
               {formatBytes(size)}
