@@ -96,7 +96,7 @@ function CodeMode({
   const fileList = useFileList(doc);
   const paths = useMemo(() => fileList.map((f) => f.path), [fileList]);
   const binarySizes = useMemo(
-    () => new Map(fileList.filter((f) => f.kind === 'binary').map((f) => [f.path, f.size])),
+    () => new Map(fileList.flatMap((f) => (f.kind === 'binary' ? [[f.path, f.size] as const] : []))),
     [fileList],
   );
   const openFileEntry = useStoredFile(doc, openPath);

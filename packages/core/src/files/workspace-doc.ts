@@ -77,25 +77,24 @@ export function storedFileSizeBound(file: StoredFile): number {
   return file.binary ? file.bytes.byteLength : file.text.length * 3;
 }
 
-/** One row of the workspace's file list: what a file tree or picker needs, without the content. */
-export interface StoredFileEntry {
-  path: string;
-  kind: 'text' | 'binary';
-  /** Bytes: UTF-8 length for text files. */
-  size: number;
-}
+/**
+ * One row of the workspace's file list: what a file tree or picker needs, without the content. Only binaries carry
+ * a size: a text file's size changes with every keystroke, and measuring all of them costs a pass over the whole
+ * workspace (~150 ms for 5,000 files, 50 MB) on every listing.
+ */
+export type StoredFileEntry = { path: string; kind: 'text' } | { path: string; kind: 'binary'; size: number };
 
 /**
- * Every stored file (text and binary) with its size, sorted by path: the one way apps list the workspace, so none
- * of them re-declares which maps hold files.
+ * Every stored file (text and binary) sorted by path, binaries with their byte size: the one way apps list the
+ * workspace, so none of them re-declares which maps hold files.
  */
 export function listStoredFiles(doc: Y.Doc): StoredFileEntry[] {
   return storedFiles(doc)
-    .map((file): StoredFileEntry => ({
-      path: file.path,
-      kind: file.binary ? 'binary' : 'text',
-      size: storedFileSize(file),
-    }))
+    .map((file): StoredFileEntry =>
+      file.binary
+        ? { path: file.path, kind: 'binary', size: file.bytes.byteLength }
+        : { path: file.path, kind: 'text' },
+    )
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
