@@ -162,6 +162,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         directives: {
           // The web app connects back to its own origin over WebSocket, and nowhere else.
           connectSrc: [(req) => connectSources(req, config.publicUrl)],
+          // Helmet's default plus blob:, for previews of image files built from the bytes in the live document.
+          imgSrc: ["'self'", 'data:', 'blob:'],
           upgradeInsecureRequests: secure ? [] : null,
         },
       },

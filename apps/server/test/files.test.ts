@@ -208,6 +208,35 @@ describe.each(backends)('file operations on %s', (backend) => {
     await until(() => textOf(peer, 'up/x.ts') === 'export const x = 1;\n');
   });
 
+  it('renames, moves and deletes a binary file, bytes intact and live for a peer', async () => {
+    const workspaceId = await workspace();
+    const peer = await live(workspaceId);
+    const { file } = editor.trpc;
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 0xff]);
+    await file.create.mutate({ workspaceId, path: 'media/logo.png', base64: bytes.toString('base64') });
+    await until(() => pathsIn(peer).join() === 'media/logo.png');
+
+    expect(await file.rename.mutate({ workspaceId, from: 'media/logo.png', to: 'media/icon.png' })).toEqual({
+      kind: 'file',
+      moves: [{ from: 'media/logo.png', to: 'media/icon.png' }],
+    });
+    await file.rename.mutate({ workspaceId, from: 'media/icon.png', to: 'icon.png' });
+    await until(() => pathsIn(peer).join() === 'icon.png');
+    expect(await file.read.query({ workspaceId, path: 'icon.png' })).toMatchObject({
+      binary: true,
+      size: 8,
+      base64: bytes.toString('base64'),
+    });
+    expect(peer.doc.getMap('meta').get('icon.png')).toMatchObject({ binary: true });
+
+    expect(await file.delete.mutate({ workspaceId, path: 'icon.png' })).toEqual({
+      kind: 'file',
+      deleted: ['icon.png'],
+    });
+    await until(() => pathsIn(peer).length === 0 && peer.doc.getMap('meta').size === 0);
+    await expectError(file.read.query({ workspaceId, path: 'icon.png' }), 'NOT_FOUND');
+  });
+
   it('lists the tree with sizes and languages and reads text and binary files', async () => {
     const workspaceId = await workspace();
     await editor.trpc.file.upload.mutate({

@@ -71,6 +71,32 @@ describe('FileTree', () => {
     expect(row(el, 'README.md').querySelector('[data-glyph]')?.getAttribute('data-glyph')).toBe('MD');
   });
 
+  it('lists binary files beside text files, with their size in view and in the accessible name', () => {
+    const el = show(
+      props({
+        paths: [...paths, 'media/logo.png', 'media/logo.ai'],
+        binarySizes: new Map([
+          ['media/logo.png', 2048],
+          ['media/logo.ai', 70],
+        ]),
+        selected: 'media/logo.png',
+      }),
+    );
+    expect(rowPaths(el)).toEqual([
+      'media',
+      'media/logo.ai',
+      'media/logo.png',
+      'src',
+      'package.json',
+      'README.md',
+    ]);
+    expect(row(el, 'media/logo.png').querySelector('[data-size]')?.textContent).toBe('2 KiB');
+    expect(row(el, 'media/logo.png').getAttribute('aria-label')).toBe('logo.png 2 KiB, binary');
+    expect(row(el, 'media/logo.ai').querySelector('[data-size]')?.textContent).toBe('70 B');
+    expect(row(el, 'README.md').querySelector('[data-size]')).toBeNull();
+    expect(row(el, 'media').querySelector('[data-size]')).toBeNull();
+  });
+
   it('reveals and marks the selected file, and has exactly one tab stop', () => {
     const el = show(props({ selected: 'src/lib/util.ts' }));
     expect(rowPaths(el)).toEqual([

@@ -1,6 +1,7 @@
 // The workspace's files as a WAI-ARIA tree: keyboard and pointer navigation, inline create/rename/move, a
 // per-row action menu, drag and drop, and dots for the files other members have open. Changes go out through
 // callbacks; the app owns the files (and any confirmation), so the tree never edits `paths` itself.
+import { formatBytes } from '@tandem/core';
 import {
   memo,
   useLayoutEffect,
@@ -56,6 +57,8 @@ export interface FileTreeProps {
   onDelete?: (path: string) => void;
   /** Move a file or folder into `toFolder` ('' = the top level), keeping its name. */
   onMove?: (from: string, toFolder: string) => void;
+  /** Byte sizes of the binary files, by path: those rows show their size (text files are read in the editor). */
+  binarySizes?: ReadonlyMap<string, number>;
   /** Other members' open files, by path. */
   presence?: Readonly<Record<string, readonly PresenceMark[]>>;
   ariaLabel?: string;
@@ -90,6 +93,8 @@ interface RowProps {
   hasMenu: boolean;
   menuOpen: boolean;
   marks: readonly PresenceMark[] | undefined;
+  /** Set for binary files only. */
+  size: number | undefined;
   /** Replaces the name while renaming or moving this row. */
   editor?: ReactNode;
   menu?: ReactNode;
@@ -107,6 +112,7 @@ const Row = memo(function Row({
   hasMenu,
   menuOpen,
   marks,
+  size,
   editor,
   menu,
 }: RowProps) {
@@ -126,7 +132,7 @@ const Row = memo(function Row({
       aria-setsize={row.setSize}
       aria-expanded={folder ? expanded : undefined}
       aria-selected={selected}
-      aria-label={`${node.name}${openBy(marks)}`}
+      aria-label={`${node.name}${size === undefined ? '' : ` ${formatBytes(size)}, binary`}${openBy(marks)}`}
       tabIndex={active ? 0 : -1}
       draggable={draggable && !editor}
       style={indent(row.level)}
@@ -137,6 +143,13 @@ const Row = memo(function Row({
       {editor ?? <span className="min-w-0 flex-1 truncate">{node.name}</span>}
       {!editor && (
         <span className="ml-auto flex shrink-0 items-center gap-1">
+          {/* The space makes the visible text read "name size", which the accessible name contains (WCAG 2.5.3). */}
+          {size !== undefined && ' '}
+          {size !== undefined && (
+            <span data-size className="text-xs text-zinc-600 tabular-nums">
+              {formatBytes(size)}
+            </span>
+          )}
           {marks && marks.length > 0 && <PresenceDots marks={marks} />}
           {hasMenu && (
             <button
@@ -177,6 +190,7 @@ export function FileTree({
   onDelete,
   onMove,
   presence,
+  binarySizes,
   ariaLabel = 'Files',
   defaultExpanded,
 }: FileTreeProps) {
@@ -559,6 +573,7 @@ export function FileTree({
         hasMenu={hasMenu}
         menuOpen={menuFor === path}
         marks={kind === 'file' ? presence?.[path] : isOpen ? undefined : folderPresence.get(path)}
+        size={kind === 'file' ? binarySizes?.get(path) : undefined}
         editor={editorFor(row)}
         menu={
           menuFor === path ? (

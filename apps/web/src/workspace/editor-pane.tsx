@@ -1,14 +1,15 @@
 // The centre pane: the open file bound live to its Y.Text, with who else is in it and a clear read-only badge.
 import { CollaborativeEditor } from '@tandem/ui/collaborative-editor';
 import { languageForPath } from '@tandem/ui/editor-language';
+import type { StoredFile } from '@tandem/core';
 import type { Awareness } from 'y-protocols/awareness';
-import type * as Y from 'yjs';
 import { Badge, PageState } from '../components/ui.tsx';
+import { BinaryPanel } from './binary-panel.tsx';
 import type { PresenceMember } from './use-presence.ts';
 
 export function EditorPane({
   path,
-  ytext,
+  file,
   awareness,
   readOnly,
   synced,
@@ -16,7 +17,8 @@ export function EditorPane({
   scrollTo,
 }: {
   path: string | null;
-  ytext: Y.Text | null;
+  /** The open file; a binary one shows its size, a download and (images) a preview instead of the editor. */
+  file: StoredFile | null;
   awareness: Awareness | null;
   readOnly: boolean;
   synced: boolean;
@@ -31,9 +33,10 @@ export function EditorPane({
       </PageState>
     );
   }
-  if (!ytext) {
+  if (!file) {
     return <PageState title={`${path} is gone`}>Someone renamed or deleted it. Pick another file.</PageState>;
   }
+  if (file.binary) return <BinaryPanel key={path} path={path} bytes={file.bytes} readOnly={readOnly} />;
   const language = languageForPath(path);
   return (
     <div className="flex h-full min-h-0 flex-col">
@@ -61,7 +64,7 @@ export function EditorPane({
       <div className="min-h-0 flex-1 bg-white">
         <CollaborativeEditor
           key={path}
-          ytext={ytext}
+          ytext={file.text}
           awareness={awareness}
           readOnly={readOnly}
           language={language}

@@ -13,6 +13,7 @@ import { archiveContentType, batches, isArchive, pickedPath, toBase64 } from './
 export function FilePane({
   workspaceId,
   paths,
+  binarySizes,
   selected,
   readOnly,
   presence,
@@ -21,6 +22,7 @@ export function FilePane({
 }: {
   workspaceId: string;
   paths: string[];
+  binarySizes: ReadonlyMap<string, number>;
   selected: string | null;
   readOnly: boolean;
   presence: PresenceMember[];
@@ -120,6 +122,7 @@ export function FilePane({
         <FileTree
           ariaLabel="Files"
           paths={paths}
+          binarySizes={binarySizes}
           selected={selected ?? undefined}
           readOnly={readOnly}
           presence={others}

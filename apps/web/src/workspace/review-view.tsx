@@ -1,13 +1,12 @@
 // Reviewing a task's proposal against the live files: per file a merge view of the current text beside what
 // accepting would give, decisions per hunk, per file or all, conflicts with both sides, and rollback.
 // Loaded on demand: @codemirror/merge stays out of the first page.
-import { previewChangeset, type Changeset, type ChangesetPreview } from '@tandem/core';
+import { filesMap, previewChangeset, type Changeset, type ChangesetPreview } from '@tandem/core';
 import { DiffReview } from '@tandem/ui/diff-review';
 import { languageForPath } from '@tandem/ui/editor-language';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type * as Y from 'yjs';
-import { filesOf } from './use-files.ts';
 import { useToast } from '../components/toast.tsx';
 import { Badge, Button, PageState } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
@@ -30,7 +29,7 @@ function usePreview(doc: Y.Doc, changeset: Changeset | null) {
     // Follow live typing in the files this task touches, at most a few times a second (the preview copies the
     // document and the merge view rebuilds); edits elsewhere in the workspace cost nothing here.
     const paths = new Set(changeset.files.map((f) => f.path));
-    const files = filesOf(doc);
+    const files = filesMap(doc);
     const onChange = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
       const touched = events.some((event) =>
         event.target === files

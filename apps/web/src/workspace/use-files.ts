@@ -1,45 +1,50 @@
-// The workspace's paths, live: re-read only when the files map gains or loses keys, never on keystrokes.
+// The workspace's files, live, read through core's document layout (never re-declared here): the listing is
+// re-read only when a file appears, moves or disappears, never on keystrokes.
+import {
+  getStoredFile,
+  listStoredFiles,
+  observeStoredFiles,
+  type StoredFile,
+  type StoredFileEntry,
+} from '@tandem/core';
 import { useEffect, useState } from 'react';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 
-export function filesOf(doc: Y.Doc): Y.Map<Y.Text> {
-  return doc.getMap<Y.Text>('files');
-}
-
-export function useFilePaths(doc: Y.Doc | null): string[] {
-  const [paths, setPaths] = useState<string[]>([]);
+export function useFileList(doc: Y.Doc | null): StoredFileEntry[] {
+  const [entries, setEntries] = useState<StoredFileEntry[]>([]);
   useEffect(() => {
     if (!doc) return;
-    const files = filesOf(doc);
-    const read = () => setPaths([...files.keys()].sort());
+    const read = () => setEntries(listStoredFiles(doc));
     read();
-    const onChange = (event: Y.YMapEvent<Y.Text>) => {
-      if (event.keysChanged.size > 0) read();
-    };
-    files.observe(onChange);
-    return () => files.unobserve(onChange);
+    return observeStoredFiles(doc, read);
   }, [doc]);
-  return paths;
+  return entries;
 }
 
-export function useFileText(doc: Y.Doc | null, path: string | null): Y.Text | null {
-  const [text, setText] = useState<Y.Text | null>(null);
+/** The file at `path`, text or binary; the same object until the entry itself is replaced, so it is safe as a dep. */
+export function useStoredFile(doc: Y.Doc | null, path: string | null): StoredFile | null {
+  const [file, setFile] = useState<StoredFile | null>(null);
   useEffect(() => {
     if (!doc || !path) {
-      setText(null);
+      setFile(null);
       return;
     }
-    const files = filesOf(doc);
-    const read = () => {
-      const value = files.get(path);
-      setText(value instanceof Y.Text ? value : null);
-    };
+    const read = () =>
+      setFile((prev) => {
+        const next = getStoredFile(doc, path) ?? null;
+        // A fresh wrapper around the same Y.Text or bytes is the same file: keep the old one, keep the editor.
+        if (prev && next && prev.binary === next.binary) {
+          if (
+            prev.binary
+              ? prev.bytes === (next as typeof prev).bytes
+              : prev.text === (next as typeof prev).text
+          )
+            return prev;
+        }
+        return next;
+      });
     read();
-    const onChange = (event: Y.YMapEvent<Y.Text>) => {
-      if (event.keysChanged.has(path)) read();
-    };
-    files.observe(onChange);
-    return () => files.unobserve(onChange);
+    return observeStoredFiles(doc, read);
   }, [doc, path]);
-  return text;
+  return file;
 }

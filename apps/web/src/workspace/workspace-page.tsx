@@ -1,11 +1,10 @@
 // The code mode: file tree, live editor, presence and follow, AI tasks with their live timelines, and review.
 // The open file and the selected task live in the URL, so a reload (or a shared link) lands in the same place.
-import type { MemberRole } from '@tandem/core';
+import { getStoredFile, type MemberRole } from '@tandem/core';
 import { PresenceBar } from '@tandem/ui/presence-bar';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
-import * as Y from 'yjs';
 import { AppHeader } from '../components/app-header.tsx';
 import { Badge, Button, DeadEnd, PageState, roleTone } from '../components/ui.tsx';
 import { errorCode, errorMessage } from '../errors.ts';
@@ -16,7 +15,7 @@ import { Composer, TaskDetail, TaskHistory, type TaskSummary } from './ai-panel.
 import { ConnectionPill } from './connection-pill.tsx';
 import { EditorPane } from './editor-pane.tsx';
 import { FilePane } from './file-pane.tsx';
-import { filesOf, useFilePaths, useFileText } from './use-files.ts';
+import { useFileList, useStoredFile } from './use-files.ts';
 import { cursorIndex, usePresence } from './use-presence.ts';
 import { useWorkspaceSync } from './use-workspace-sync.ts';
 
@@ -95,8 +94,13 @@ function CodeMode({
   const { sync, status } = live;
   const doc = sync?.doc ?? null;
   const awareness = sync?.provider.awareness ?? null;
-  const paths = useFilePaths(doc);
-  const ytext = useFileText(doc, openPath);
+  const fileList = useFileList(doc);
+  const paths = useMemo(() => fileList.map((f) => f.path), [fileList]);
+  const binarySizes = useMemo(
+    () => new Map(fileList.flatMap((f) => (f.kind === 'binary' ? [[f.path, f.size] as const] : []))),
+    [fileList],
+  );
+  const openFileEntry = useStoredFile(doc, openPath);
   const presence = usePresence(awareness, me);
   const [following, setFollowing] = useState<number | null>(null);
   const [scrollTo, setScrollTo] = useState<number | null>(null);
@@ -135,9 +139,9 @@ function CodeMode({
       const theirPath = typeof state.path === 'string' ? state.path : null;
       if (theirPath && theirPath !== new URLSearchParams(location.search).get('file'))
         openFile(theirPath, true);
-      const text = theirPath ? filesOf(doc).get(theirPath) : undefined;
-      if (text instanceof Y.Text) {
-        const index = cursorIndex(awareness, following, text);
+      const file = theirPath ? getStoredFile(doc, theirPath) : undefined;
+      if (file && !file.binary) {
+        const index = cursorIndex(awareness, following, file.text);
         if (index !== null) setScrollTo(index);
       }
     };
@@ -209,6 +213,7 @@ function CodeMode({
           <FilePane
             workspaceId={workspaceId}
             paths={paths}
+            binarySizes={binarySizes}
             selected={openPath}
             readOnly={!canEdit}
             presence={presence}
@@ -233,7 +238,7 @@ function CodeMode({
           ) : (
             <EditorPane
               path={openPath}
-              ytext={ytext}
+              file={openFileEntry}
               awareness={awareness}
               readOnly={!canEdit}
               synced={status.synced}

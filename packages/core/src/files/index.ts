@@ -60,11 +60,14 @@ export {
   binariesMap,
   filesMap,
   getStoredFile,
+  listStoredFiles,
   metaMap,
+  observeStoredFiles,
   parseMeta,
   storedFiles,
   type FileMeta,
   type StoredFile,
+  type StoredFileEntry,
 } from './workspace-doc.ts';
 export type { FileContentInput } from './write-guards.ts';
 export {
