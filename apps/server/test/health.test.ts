@@ -55,63 +55,62 @@ describe('health without Redis', () => {
   });
 });
 
-/** A TCP relay to the real Redis that the test can cut and restore on the same port, as an outage would. */
+/**
+ * A TCP relay to the real Redis that the test can freeze and thaw, as a hung Redis or a network partition would:
+ * connections stay open, bytes stop flowing, then everything held back is delivered in order. (Cutting the
+ * connections instead sent every client of the app into reconnect loops that made its shutdown wait on them.)
+ */
 async function redisRelay(target: URL) {
-  const sockets = new Set<Socket>();
-  let listener: Server | undefined;
-  let port = 0;
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      if (listener?.listening) {
-        resolve();
-        return;
-      }
-      const next = createServer((client) => {
-        const upstream = createConnection(Number(target.port || 6379), target.hostname);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('error', () => socket.destroy());
-          socket.on('close', () => {
-            sockets.delete(socket);
-            client.destroy();
-            upstream.destroy();
-          });
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      next.once('error', reject);
-      next.listen(port, '127.0.0.1', () => {
-        port = (next.address() as { port: number }).port;
-        listener = next;
-        resolve();
-      });
+  let frozen = false;
+  const held: (() => void)[] = [];
+  const forward = (from: Socket, to: Socket) =>
+    from.on('data', (chunk: Buffer) => {
+      if (frozen) held.push(() => to.write(chunk));
+      else to.write(chunk);
     });
-  await start();
+  const sockets = new Set<Socket>();
+  const listener: Server = createServer((client) => {
+    const upstream = createConnection(Number(target.port || 6379), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => {
+        sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((listener.address() as { port: number }).port);
   return {
-    url: () => {
-      const url = new URL(target);
-      url.hostname = '127.0.0.1';
-      url.port = String(port);
-      return url.toString();
+    url: url.toString(),
+    freeze: () => {
+      frozen = true;
     },
-    start,
-    /** Closes the port and every connection through it: the server's Redis clients find nothing to reconnect to. */
-    cut: () =>
+    thaw: () => {
+      frozen = false;
+      for (const send of held.splice(0)) send();
+    },
+    close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        listener?.close(() => resolve());
+        listener.close(() => resolve());
       }),
   };
 }
 
-// The server needs Redis to start (its task queue and subscriptions), so the outage comes after the start.
 describe.runIf(testEnv.redisUrl)('readiness while Redis is unreachable', () => {
   it('answers 503 within its bound, names Redis, and recovers when Redis is back', async () => {
     const relay = await redisRelay(new URL(testEnv.redisUrl ?? ''));
-    const server = await startTestServer('pglite', { env: { REDIS_URL: relay.url() } });
+    const server = await startTestServer('pglite', { env: { REDIS_URL: relay.url } });
     try {
       expect((await readiness(server.url)).status).toBe(200);
-      await relay.cut();
+      relay.freeze();
 
       const started = Date.now();
       const { status, body } = await readiness(server.url);
@@ -124,15 +123,15 @@ describe.runIf(testEnv.redisUrl)('readiness while Redis is unreachable', () => {
       // Liveness does not depend on Redis: an orchestrator must not restart the instance for an outage elsewhere.
       expect((await fetch(`${server.url}/livez`)).status).toBe(200);
 
-      await relay.start();
+      relay.thaw();
       await vi.waitFor(async () => expect((await readiness(server.url)).status).toBe(200), {
         timeout: 10_000,
       });
     } finally {
       // Redis back first: the task queue's close waits for Redis.
-      await relay.start();
+      relay.thaw();
       await server.close();
-      await relay.cut();
+      await relay.close();
     }
   });
 });
