@@ -94,11 +94,12 @@ describe.each(backends)('memory after a large workspace goes, on %s', (backend) 
     await vi.waitFor(() => expect(server.app.deps.rooms.getDoc(ws.id)).toBeUndefined(), { timeout: 10_000 });
     await server.app.deps.rooms.whenIdle();
     expect(server.app.deps.rooms.roomCount).toBe(0);
-    // ArrayBuffers are freed a little after the collection that finds them unreachable.
+    // ArrayBuffers are freed a little after the collection that finds them unreachable. Anything still holding the
+    // workspace would hold its content at least once; a few MB of pool and parser buffers come and go (CI saw 5 MB).
     await vi.waitFor(
       () => {
         gc();
-        expect(used() - baseline).toBeLessThan(CONTENT / 10);
+        expect(used() - baseline).toBeLessThan(CONTENT / 3);
       },
       { timeout: 20_000, interval: 250 },
     );
