@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import type * as Y from 'yjs';
 import { startOptions } from '../apps/server/build.ts';
 import { randomBlobs, sourceTree, tarGz } from '../apps/server/test/archive-fixture.ts';
 import { signedUpClient } from '../apps/server/test/harness.ts';
-import { synced, until, yClient } from '../apps/server/test/yjs-client.ts';
+import { synced, timedEdit, until, yClient } from '../apps/server/test/yjs-client.ts';
 import { onCleanup } from './sync/cleanup.ts';
 import { compiled, startServer } from './sync/server-process.ts';
 import { percentiles, report, round } from './stats.ts';
@@ -45,24 +44,8 @@ export async function run() {
     await Promise.all([synced(writer), synced(reader)]);
     writer.text('notes.md').insert(0, 'start\n');
     await until(() => reader.doc.getMap('files').has('notes.md'), 10_000, 'the notes file');
-    const text = reader.doc.getMap<Y.Text>('files').get('notes.md');
-    if (!text) throw new Error('notes.md is missing on the reader');
-
     let n = 0;
-    const edit = (): Promise<number> => {
-      const marker = `edit ${(n += 1)}\n`;
-      const started = performance.now();
-      const seen = new Promise<number>((resolve) => {
-        const check = () => {
-          if (!text.toString().startsWith(marker)) return;
-          text.unobserve(check);
-          resolve(performance.now() - started);
-        };
-        text.observe(check);
-      });
-      writer.text('notes.md').insert(0, marker);
-      return seen;
-    };
+    const edit = () => timedEdit(writer, reader, 'notes.md', `edit ${(n += 1)}\n`);
 
     /** Edit latencies until `work` settles; the work's own duration too. */
     const during = async (work: Promise<unknown>) => {

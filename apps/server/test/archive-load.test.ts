@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as Y from 'yjs';
 import { createApp } from '../src/app.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { loadConfig } from '../src/env.ts';
 import { sourceTree, tarGz } from './archive-fixture.ts';
 import { backends, signedUpClient, startTestServer, type TestServer } from './harness.ts';
-import { synced, until, yClient, type YClient } from './yjs-client.ts';
+import { synced, timedEdit, until, yClient, type YClient } from './yjs-client.ts';
 
 /** Generous for a loaded 2-core CI machine; the old code stalled 5-10 s. */
 const STALL_BOUND_MS = 1000;
@@ -77,24 +76,6 @@ describe.each(backends)('archive work on %s', (backend) => {
     await server.close();
   });
 
-  /** One edit by `writer`, timed until `reader` has it. */
-  function edit(n: number): Promise<number> {
-    const marker = `edit ${n}\n`;
-    const text = reader.doc.getMap<Y.Text>('files').get('notes.md');
-    if (!text) throw new Error('notes.md is missing on the reader');
-    const started = performance.now();
-    const seen = new Promise<number>((resolve) => {
-      const check = () => {
-        if (!text.toString().startsWith(marker)) return;
-        text.unobserve(check);
-        resolve(performance.now() - started);
-      };
-      text.observe(check);
-    });
-    writer.text('notes.md').insert(0, marker);
-    return seen;
-  }
-
   /** Probes /healthz and the peers' edits, each paced a little, until `work` settles. */
   async function probeDuring<T>(
     work: Promise<T>,
@@ -114,7 +95,7 @@ describe.each(backends)('archive work on %s', (backend) => {
     };
     const probeEdits = async () => {
       for (let n = 0; !done; n += 1) {
-        edits.push(await edit(n));
+        edits.push(await timedEdit(writer, reader, 'notes.md', `edit ${n}\n`));
         await delay(25);
       }
     };

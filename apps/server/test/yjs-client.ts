@@ -64,3 +64,23 @@ export function textOf(c: YClient, path = 'main.ts'): string {
   const text: Y.Text | undefined = c.doc.getMap<Y.Text>('files').get(path);
   return text === undefined ? '' : text.toString();
 }
+
+/**
+ * Types `marker` at the start of `path` on `writer` and resolves with the milliseconds until `reader` has it: the
+ * edit latency a peer sees (tests and benchmarks measure it while the server is busy with something else).
+ */
+export function timedEdit(writer: YClient, reader: YClient, path: string, marker: string): Promise<number> {
+  const text: Y.Text | undefined = reader.doc.getMap<Y.Text>('files').get(path);
+  if (!text) throw new Error(`${path} is missing on the reader`);
+  const started = performance.now();
+  const seen = new Promise<number>((resolve) => {
+    const check = () => {
+      if (!text.toString().startsWith(marker)) return;
+      text.unobserve(check);
+      resolve(performance.now() - started);
+    };
+    text.observe(check);
+  });
+  writer.text(path).insert(0, marker);
+  return seen;
+}
