@@ -15,3 +15,4 @@ export * from './events/index.ts';
 export * from './changeset/index.ts';
 export * from './tasks/schemas.ts';
 export * from './llm/pricing.ts';
+export * from './sandbox/index.ts';

@@ -1,0 +1,9 @@
+export type {
+  Sandbox,
+  SandboxEnd,
+  SandboxLimits,
+  SandboxMount,
+  SandboxResult,
+  SandboxRunSpec,
+  SandboxStatus,
+} from './types.ts';
