@@ -124,7 +124,7 @@ describe('workspace document layout', () => {
     expect(inspectClientUpdate(server, second, pending, workspaceDocLayout).finding).toBeNull();
     // Without the first update, the second builds on nothing the server has.
     expect(inspectClientUpdate(server, second, new PendingStructs(), workspaceDocLayout).finding?.kind).toBe(
-      'unresolvable',
+      'missing',
     );
     expect(inspectClientUpdate(server, third, pending, workspaceDocLayout).finding?.kind).toBe('invalid');
   });

@@ -1,5 +1,5 @@
 import * as encoding from 'lib0/encoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import { syncCloseCodes } from './close-codes.ts';
@@ -197,8 +197,8 @@ describe('RoomManager: first sync of new clients', () => {
     for (const peer of [first, second, third, returning]) peer.handle.leave();
   });
 
-  it('refuses an update that builds on content the server does not have, rather than parking it', async () => {
-    const { connect, settle, manager } = single();
+  it('refuses an update that builds on content the server never gets, after a bounded wait, keeping nothing', async () => {
+    const { connect, settle, manager } = single({ limits: { missingContentWaitMs: 50 } });
     const writer = connect('ws1', alice);
     await settle();
     writer.doc.getText('text').insert(0, 'shared text');
@@ -221,15 +221,44 @@ describe('RoomManager: first sync of new clients', () => {
     );
     sender.receive(encodeUpdateMessage(Y.encodeStateAsUpdate(typist, half)));
     await settle();
-    expect(closed).toEqual([
-      { code: syncCloseCodes.invalidUpdate, reason: expect.stringMatching(/unknown content/) as unknown },
-    ]);
+    expect(closed).toEqual([]);
+    await vi.waitFor(
+      () =>
+        expect(closed).toEqual([
+          { code: syncCloseCodes.invalidUpdate, reason: expect.stringMatching(/unknown content/) as unknown },
+        ]),
+      { timeout: 2_000 },
+    );
 
     const after = joinRaw(manager, new Y.Doc());
     await settle();
     expect(after.reply()).toBe(before.reply());
     expect(manager.getDoc('ws1')?.store.pendingStructs).toBeNull();
+    expect(manager.getDoc('ws1')?.getText('other').toString()).toBe('');
     for (const peer of [before, after]) peer.handle.leave();
+  });
+
+  it('takes an update that overtook what it builds on once that arrives (a reconnect after a restart)', async () => {
+    const { settle, manager } = single({ limits: { missingContentWaitMs: 60_000 } });
+    const typist = new Y.Doc();
+    typist.getText('other').insert(0, 'ab');
+    const first = Y.encodeStateAsUpdate(typist);
+    const half = Y.encodeStateVector(typist);
+    typist.getText('other').insert(2, 'cd');
+    const second = Y.encodeStateAsUpdate(typist, half);
+    const closed: number[] = [];
+    const sender = manager.join('ws1', { send: () => undefined, close: (code) => closed.push(code) }, carol);
+    await settle();
+    // The new keystroke first, then the sync reply carrying what it builds on.
+    sender.receive(encodeUpdateMessage(second));
+    await settle();
+    expect(manager.getDoc('ws1')?.getText('other').toString()).toBe('');
+    sender.receive(encodeUpdateMessage(first));
+    await settle();
+    expect(closed).toEqual([]);
+    expect(manager.getDoc('ws1')?.getText('other').toString()).toBe('abcd');
+    expect(manager.getDoc('ws1')?.store.pendingStructs).toBeNull();
+    sender.leave();
   });
 });
 

@@ -107,6 +107,10 @@ class Peer implements RoomHandle {
   closed = false;
   /** Frames that arrived while the document was loading. */
   buffered: Uint8Array[] = [];
+  /** Updates that build on content the server does not have yet, oldest first (see `#acceptUpdate`). */
+  waiting: { update: Uint8Array; decoded: DecodedUpdate }[] = [];
+  waitingBytes = 0;
+  waitTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #room: Room;
 
   constructor(room: Room, connection: SyncConnection, context: ConnectionContext, bucket: TokenBucket) {
@@ -335,39 +339,89 @@ export class Room {
    * ever see, and it must learn so at once and start again from the server's state (`resyncCloseCodes`).
    */
   #acceptUpdate(peer: Peer, update: Uint8Array, decoded: DecodedUpdate): void {
+    if (this.#tryUpdate(peer, update, decoded) === 'accepted') this.#retryWaiting();
+  }
+
+  /**
+   * An update that builds on content this server does not have yet is not refused at once: after a reconnect (an
+   * instance restarting, a proxy moving the client to another instance), the client's next keystroke can overtake
+   * its sync reply, or another instance's update can still be on the bus. It waits, bounded in bytes and time,
+   * and is tried again whenever content arrives; still unresolvable after `missingContentWaitMs`, it is refused.
+   * It never reaches Yjs's own pending structs, where no check could see it.
+   */
+  #tryUpdate(peer: Peer, update: Uint8Array, decoded: DecodedUpdate): 'accepted' | 'waiting' | 'refused' {
     const inspection = inspectClientUpdate(this.doc, decoded, this.#pending, this.#env.layout);
+    if (inspection.finding?.kind === 'missing' && !peer.context.readOnly) {
+      const limits = this.#env.limits;
+      if (peer.waitingBytes + update.byteLength <= limits.maxWaitingBytes) {
+        peer.waiting.push({ update: new Uint8Array(update), decoded });
+        peer.waitingBytes += update.byteLength;
+        peer.waitTimer ??= setTimeout(() => {
+          this.#env.metrics.refused?.(this.docName, 'invalid-update');
+          this.#closePeer(peer, syncCloseCodes.invalidUpdate, clientReason(inspection.finding?.reason ?? ''));
+        }, limits.missingContentWaitMs);
+        return 'waiting';
+      }
+    }
+    return this.#admit(peer, update, decoded, inspection) ? 'accepted' : 'refused';
+  }
+
+  /** Content arrived: the updates waiting for it go in, in the order they came; the rest wait on. */
+  #retryWaiting(): void {
+    for (let progress = true; progress;) {
+      progress = false;
+      for (const peer of this.#peers) {
+        if (peer.waiting.length === 0) continue;
+        const waiting = peer.waiting;
+        peer.waiting = [];
+        peer.waitingBytes = 0;
+        for (const { update, decoded } of waiting) {
+          if (peer.closed) break;
+          if (this.#tryUpdate(peer, update, decoded) === 'accepted') progress = true;
+        }
+        // The deadline stays the first waiting update's: arriving content does not extend it.
+        if (peer.waiting.length === 0) {
+          clearTimeout(peer.waitTimer);
+          peer.waitTimer = undefined;
+        }
+      }
+    }
+  }
+
+  #admit(peer: Peer, update: Uint8Array, decoded: DecodedUpdate, inspection: UpdateInspection): boolean {
     const stale = this.#env.staleClients(this.docName);
     const speaksForStale = stale.size > 0 && this.#owners.owned(peer).some((clientId) => stale.has(clientId));
     if (peer.context.readOnly || speaksForStale) {
       // y-websocket answers the server's sync step 1 with its whole delete set: only a change is an edit.
-      if (!inspection.addsItems && !deletesSomethingNew(this.doc, decoded)) return;
+      if (!inspection.addsItems && !deletesSomethingNew(this.doc, decoded)) return false;
       this.#refuseEdits(peer, inspection, peer.context.readOnly ? 'read-only' : 'stale-client');
-      return;
+      return false;
     }
     if (stale.size > 0 && [...inspection.firstNewClocks.keys()].some((client) => stale.has(client))) {
       this.#refuseEdits(peer, inspection, 'stale-client');
-      return;
+      return false;
     }
     if (inspection.finding !== null) {
       this.#env.metrics.refused?.(this.docName, 'invalid-update');
       this.#closePeer(peer, syncCloseCodes.invalidUpdate, clientReason(inspection.finding.reason));
-      return;
+      return false;
     }
     if (!this.#reserve(update.byteLength)) {
       this.#env.metrics.refused?.(this.docName, 'document-too-large');
       this.#closePeer(peer, syncCloseCodes.tooLarge, 'document too large');
-      return;
+      return false;
     }
     if (!this.#reserveContent(inspection.contentBytes)) {
       this.#documentBytes -= update.byteLength;
       this.#env.metrics.refused?.(this.docName, 'workspace-too-large');
       this.#closePeer(peer, syncCloseCodes.tooLarge, 'workspace too large');
-      return;
+      return false;
     }
     this.#queuedPeerBytes += update.byteLength;
     this.#queuedContentBytes += inspection.contentBytes;
     for (const { client, entry } of inspection.entries) this.#pending.add(client, entry);
     this.#writes.push({ update: new Uint8Array(update), from: peer, durable: null, inspection });
+    return true;
   }
 
   /**
@@ -634,6 +688,7 @@ export class Room {
         this.#apply(message.update, busOrigin);
         const frame = encodeUpdateMessage(message.update);
         for (const peer of this.#peers) this.#send(peer, frame);
+        this.#retryWaiting();
         return;
       }
       case 'awareness':
@@ -763,6 +818,8 @@ export class Room {
     if (peer.closed) return;
     peer.closed = true;
     peer.buffered = [];
+    peer.waiting = [];
+    clearTimeout(peer.waitTimer);
     this.#peers.delete(peer);
     this.#deferredSyncReplies = this.#deferredSyncReplies.filter((reply) => reply.peer !== peer);
     this.#env.metrics.connectionClosed?.(this.docName, code, reason);

@@ -113,6 +113,13 @@ export interface SyncLimits {
    */
   compactQuietMs: number;
   compactMaxDelayMs: number;
+  /**
+   * An update that builds on content the server does not have yet waits this long for it (the client's sync reply
+   * after a reconnect, or another instance's update on the bus), then closes its sender with 4422. At most
+   * `maxWaitingBytes` per connection wait; beyond that the update is refused at once.
+   */
+  missingContentWaitMs: number;
+  maxWaitingBytes: number;
 }
 
 export const defaultSyncLimits: SyncLimits = {
@@ -127,6 +134,8 @@ export const defaultSyncLimits: SyncLimits = {
   compactBacklogShare: 1 / 16,
   compactQuietMs: 1_000,
   compactMaxDelayMs: 10_000,
+  missingContentWaitMs: 5_000,
+  maxWaitingBytes: 1024 * 1024,
 };
 
 /** What `RoomManager.join` returns: the server feeds frames in and reports the transport's end. */

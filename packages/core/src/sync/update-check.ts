@@ -107,7 +107,12 @@ export class PendingStructs {
 export type UpdateFinding =
   /** An item the layout does not allow; `reason` says which and why. */
   | { kind: 'invalid'; reason: string }
-  /** An item builds on content the server does not have. */
+  /**
+   * An item builds on content the server does not have (yet): a reconnecting client's new keystroke can arrive
+   * before the sync reply that carries what it builds on, or before another instance's update reaches this one.
+   */
+  | { kind: 'missing'; reason: string }
+  /** The update cannot be placed at all (circular, nested too deeply). */
   | { kind: 'unresolvable'; reason: string };
 
 export interface UpdateInspection {
@@ -149,6 +154,7 @@ function contentBytesOf(content: ItemContent): number {
 const garbage: Resolved = { place: null, kind: null };
 
 class Unresolvable extends Error {}
+class MissingDependency extends Unresolvable {}
 
 /** Where a live item sits, walking up its parents. */
 function resolveLive(doc: Y.Doc, struct: Y.Item | Y.GC): Resolved {
@@ -249,7 +255,7 @@ export function inspectClientUpdate(
     const left = item.origin === null ? null : find(item.origin);
     const right = item.rightOrigin === null ? null : find(item.rightOrigin);
     if (left === undefined || right === undefined) {
-      throw new Unresolvable(`update builds on unknown content ${describe(item.id)}`);
+      throw new MissingDependency(`update builds on unknown content ${describe(item.id)}`);
     }
     const l = left === null ? null : resolvedOf(left);
     const r = right === null ? null : resolvedOf(right);
@@ -262,7 +268,8 @@ export function inspectClientUpdate(
     if (typeof parent === 'string') return { place: { root: parent, via: [], key: item.parentSub }, kind };
     if (parent instanceof Y.ID) {
       const found = find(parent);
-      if (found === undefined) throw new Unresolvable(`update builds on unknown content ${describe(parent)}`);
+      if (found === undefined)
+        throw new MissingDependency(`update builds on unknown content ${describe(parent)}`);
       const container = resolvedOf(found);
       if (container instanceof Y.Item) return container;
       if (container.place === null || container.kind === null) return garbage;
@@ -328,7 +335,10 @@ export function inspectClientUpdate(
     }
   } catch (error) {
     if (!(error instanceof Unresolvable)) throw error;
-    inspection.finding = { kind: 'unresolvable', reason: error.message };
+    inspection.finding = {
+      kind: error instanceof MissingDependency ? 'missing' : 'unresolvable',
+      reason: error.message,
+    };
   }
   return inspection;
 }
