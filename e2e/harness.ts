@@ -37,6 +37,13 @@ export interface TandemOptions {
   llm?: LlmConfig;
   /** Extra server environment, applied last (e.g. `TANDEM_TASK_CONCURRENCY`). */
   env?: Record<string, string>;
+  /**
+   * A PostgreSQL database this server shares with others (a cluster); the caller creates and drops it. Without it
+   * the server gets a fresh database of its own (see `startTandem`).
+   */
+  databaseUrl?: string;
+  /** A fixed port, so a restarted instance comes back where a proxy in front expects it; random by default. */
+  port?: number;
 }
 
 export interface Tandem {
@@ -67,7 +74,10 @@ const inheritedButOurs = [
  */
 export async function startTandem(options: TandemOptions = {}): Promise<Tandem> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-e2e-'));
-  const database = e2eEnv.databaseUrl ? await freshDatabase(e2eEnv.databaseUrl) : undefined;
+  const database =
+    options.databaseUrl === undefined && e2eEnv.databaseUrl
+      ? await freshDatabase(e2eEnv.databaseUrl)
+      : undefined;
   const cleanup = async () => {
     await rm(dataDir, { recursive: true, force: true });
     await database?.drop();
@@ -77,10 +87,10 @@ export async function startTandem(options: TandemOptions = {}): Promise<Tandem> 
   const env: NodeJS.ProcessEnv = {
     ...Object.fromEntries(inherited),
     NODE_ENV: 'production',
-    PORT: '0',
+    PORT: String(options.port ?? 0),
     HOST: '127.0.0.1',
     TANDEM_DATA_DIR: dataDir,
-    DATABASE_URL: database?.url ?? '',
+    DATABASE_URL: options.databaseUrl ?? database?.url ?? '',
     REDIS_URL: '',
     TANDEM_LOG_LEVEL: 'info',
     // Nothing listens on port 9 (discard), so Ollama detection finds nothing quickly.
@@ -145,7 +155,7 @@ function tail(text: string, chars = 8_000): string {
   return text.length > chars ? `…${text.slice(-chars)}` : text;
 }
 
-async function freshDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `tandem_e2e_${randomUUID().replaceAll('-', '')}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: base });

@@ -61,7 +61,7 @@ export interface AppOptions {
   limits?: Partial<LimitConfig>;
   /** Worker threads and queue for archive uploads and downloads. */
   archives?: ArchivePoolOptions;
-  /** Separates the Redis keys (rate limits, task queue) of app instances that share one Redis but not one database (tests). */
+  /** Overrides TANDEM_REDIS_NAMESPACE (tests run many apps in one process on one Redis). */
   namespace?: string;
   sync?: SyncEndpointOptions;
   /** The built web app to serve (tests point it at a fixture); defaults to apps/web/dist. */
@@ -110,7 +110,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     archives.fold(stored, onError),
   );
   const secure = (config.publicUrl ?? '').startsWith('https:');
-  const namespace = options.namespace ?? 'default';
+  const namespace = options.namespace ?? config.redisNamespace;
   const runner = await createTaskRunner({
     // `deps` is complete by the time any task runs.
     execute: (taskId, signal) => executeTask(deps, taskId, signal),

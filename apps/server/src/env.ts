@@ -11,6 +11,10 @@ const schema = z.object({
   TANDEM_PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  TANDEM_REDIS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only')
+    .default('default'),
   TANDEM_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   TANDEM_LLM_PROVIDER: z.enum(['openai-compatible', 'anthropic']).optional(),
   TANDEM_LLM_BASE_URL: z.url().optional(),
@@ -44,6 +48,8 @@ export interface Config {
   publicUrl: string | undefined;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Separates this deployment's Redis keys (rate limits, task queue) from others sharing the same Redis. */
+  redisNamespace: string;
   logLevel: string;
   /** Where a local Ollama is looked for when no model is configured. */
   ollamaUrl: string;
@@ -93,6 +99,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.TANDEM_PUBLIC_URL ? new URL(e.TANDEM_PUBLIC_URL).origin : undefined,
     databaseUrl: e.DATABASE_URL || undefined,
     redisUrl: e.REDIS_URL || undefined,
+    redisNamespace: e.TANDEM_REDIS_NAMESPACE,
     logLevel: e.TANDEM_LOG_LEVEL,
     ollamaUrl: e.TANDEM_OLLAMA_URL,
     taskConcurrency: e.TANDEM_TASK_CONCURRENCY,
