@@ -39,6 +39,9 @@ const schema = z.object({
   INIT_CWD: z.string().optional(),
 });
 
+/** Every environment variable the server reads, for deployment recipes to be checked against. */
+export const configVariables: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
