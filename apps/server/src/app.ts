@@ -20,7 +20,7 @@ import type { AppDeps } from './deps.ts';
 import type { Config } from './env.ts';
 import { ArchivePool, type ArchivePoolOptions } from './archive/archive-pool.ts';
 import { fileRoutes } from './http/file-routes.ts';
-import { healthRoutes, probePaths, readinessChecks } from './http/health.ts';
+import { exportReadiness, healthRoutes, probePaths, readinessChecks } from './http/health.ts';
 import { webApp } from './http/static.ts';
 import { httpErrorHandler, sendError } from './http/http-errors.ts';
 import { refuseMalformedRequest, refuseMalformedUpgrade } from './http/malformed-url.ts';
@@ -190,7 +190,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     next();
   });
 
-  app.use(healthRoutes(readinessChecks({ database: db, redis }), logger));
+  const readiness = readinessChecks({ database: db, redis });
+  exportReadiness(metrics.registry, readiness, logger);
+  app.use(healthRoutes(readiness, logger));
   const serveMetrics: express.RequestHandler = async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
@@ -290,7 +292,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   trpcWss.on('connection', (ws) => {
     metrics.wsConnections.inc({ endpoint: 'trpc' });
-    ws.on('close', () => metrics.wsConnections.dec({ endpoint: 'trpc' }));
+    ws.on('close', () => {
+      metrics.wsConnections.dec({ endpoint: 'trpc' });
+      metrics.wsDisconnects.inc({ endpoint: 'trpc' });
+    });
   });
 
   const refuse = (socket: Duplex, status: number, text: string) => {

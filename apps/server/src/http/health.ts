@@ -3,6 +3,7 @@
 // while a dependency is down and puts it back without a restart.
 import express from 'express';
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import type { Database } from '../db/client.ts';
 
 /** A probe answers well within an orchestrator's usual 1-5 s probe timeout, even when a dependency hangs. */
@@ -90,6 +91,28 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>, logger: Log
     res.status(result.ok ? 200 : 503).json(result);
   });
   return router;
+}
+
+/**
+ * `tandem_dependency_up{dependency}`: the readiness checks, run when Prometheus scrapes, so alerts can say which
+ * dependency is down rather than only that the instance left rotation.
+ */
+export function exportReadiness(
+  registry: Registry,
+  checks: Record<string, ReadinessCheck>,
+  logger: Logger,
+): void {
+  new Gauge({
+    name: 'tandem_dependency_up',
+    help: 'Whether a dependency this instance needs answers its readiness check (1) or not (0)',
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+    async collect() {
+      const result = await runChecks(checks, logger);
+      for (const [dependency, check] of Object.entries(result.checks))
+        this.set({ dependency }, check.ok ? 1 : 0);
+    },
+  });
 }
 
 /** Probes poll every few seconds; logging each request would drown the log. */

@@ -32,6 +32,12 @@ export function createMetrics() {
       labelNames: ['endpoint'] as const,
       registers: [registry],
     }),
+    wsDisconnects: new Counter({
+      name: 'tandem_ws_disconnects_total',
+      help: 'WebSocket connections closed, by endpoint (a sudden rise is a disconnect storm)',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+    }),
     yjsMessages: new Counter({
       name: 'tandem_yjs_messages_total',
       help: 'Yjs sync/awareness messages received by kind',
@@ -71,6 +77,17 @@ export function createMetrics() {
       name: 'tandem_llm_tokens_total',
       help: 'LLM tokens used by tasks',
       labelNames: ['direction'] as const,
+      registers: [registry],
+    }),
+    llmErrors: new Counter({
+      name: 'tandem_llm_errors_total',
+      help: 'Tasks that ended on a model error, by domain code (LLM_AUTH, LLM_UNREACHABLE, …)',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    llmCost: new Counter({
+      name: 'tandem_llm_cost_usd_total',
+      help: 'Estimated model spend of tasks in US dollars (tasks whose model has a price)',
       registers: [registry],
     }),
   };

@@ -80,6 +80,7 @@ export function createSyncEndpoint(deps: AppDeps, options: SyncEndpointOptions =
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       metrics.wsConnections.dec({ endpoint: 'yjs' });
+      metrics.wsDisconnects.inc({ endpoint: 'yjs' });
       state.handle?.leave();
       state.remove?.();
     });

@@ -110,6 +110,8 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
   deps.metrics.taskDuration.observe({ outcome: result.outcome }, (performance.now() - started) / 1000);
   deps.metrics.llmTokens.inc({ direction: 'in' }, result.usage.inputTokens);
   deps.metrics.llmTokens.inc({ direction: 'out' }, result.usage.outputTokens);
+  if (result.costUsd !== null) deps.metrics.llmCost.inc(result.costUsd);
+  if (result.error?.code.startsWith('LLM_')) deps.metrics.llmErrors.inc({ code: result.error.code });
 
   if (result.outcome === 'proposed' && changeset && result.failedValidations.length === 0) {
     const [ws] = await deps.db
