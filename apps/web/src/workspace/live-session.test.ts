@@ -10,7 +10,13 @@ import {
 } from '@tandem/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { initialSyncStatus, startLiveSession, type LiveSession, type SyncStatus } from './live-session.ts';
+import {
+  initialSyncStatus,
+  reconnectDelayMs,
+  startLiveSession,
+  type LiveSession,
+  type SyncStatus,
+} from './live-session.ts';
 
 /** A WebSocket whose other end is `manager`; the context of each connection is read when it opens. */
 function memoryWebSocket(manager: RoomManager, contextOf: () => ConnectionContext, handles: RoomHandle[]) {
@@ -132,5 +138,19 @@ describe('live session', () => {
     (fresh.getMap('files').get('main.ts') as Y.Text).insert(12, '!');
     await vi.waitFor(() => expect(textOf(a.session.current().doc)).toBe('member wrote!'));
     expect(textOf(fresh)).toBe('member wrote!');
+  });
+});
+
+describe('reconnect delay', () => {
+  it('backs off exponentially up to the cap, with full jitter so restarted instances are not stormed', () => {
+    expect(reconnectDelayMs(1, 5_000, () => 1)).toBe(200);
+    expect(reconnectDelayMs(3, 5_000, () => 1)).toBe(800);
+    expect(reconnectDelayMs(10, 5_000, () => 1)).toBe(5_000);
+    expect(reconnectDelayMs(10, 5_000, () => 0.5)).toBe(2_500);
+    // Never a busy loop, even when the random draw is 0.
+    expect(reconnectDelayMs(1, 5_000, () => 0)).toBe(50);
+    const delays = new Set(Array.from({ length: 50 }, () => reconnectDelayMs(5, 5_000)));
+    expect(delays.size).toBeGreaterThan(10);
+    for (const delay of delays) expect(delay).toBeLessThanOrEqual(3_200);
   });
 });

@@ -57,6 +57,14 @@ export interface LiveSession {
 }
 
 /** Rejoins after refused edits come at once at first and back off if the server keeps refusing. */
+/**
+ * The delay before reconnect attempt `attempt` (1 for the first): y-websocket's exponential backoff (100 ms doubling,
+ * up to `capMs`) with full jitter, so that when an instance restarts, its clients do not all come back in the same
+ * instant to the instances that remain.
+ */
+export const reconnectDelayMs = (attempt: number, capMs: number, random: () => number = Math.random) =>
+  Math.max(50, Math.round(random() * Math.min(100 * 2 ** attempt, capMs)));
+
 export const rejoinDelayMs = (recentRejoins: number) =>
   recentRejoins === 0 ? 0 : Math.min(30_000, 500 * 2 ** recentRejoins);
 
@@ -66,12 +74,13 @@ export function startLiveSession(options: LiveSessionOptions): LiveSession {
   let rejoins: number[] = [];
   let rejoinTimer: ReturnType<typeof setTimeout> | undefined;
 
+  const maxBackoffTime = options.maxBackoffTime ?? 5_000;
   const join = () => {
     const doc = new Y.Doc();
     // Another tab of the same browser must not sync around the server: the server decides read-only.
     const provider = new WebsocketProvider(options.serverUrl, options.workspaceId, doc, {
       disableBc: true,
-      maxBackoffTime: options.maxBackoffTime ?? 5_000,
+      maxBackoffTime,
       ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
     });
     let pendingOffline = false;
@@ -94,6 +103,10 @@ export function startLiveSession(options: LiveSessionOptions): LiveSession {
       }
     };
     const onClose = (event: CloseEvent | null) => {
+      // y-websocket schedules the next attempt right after this event, waiting min(backoff, maxBackoffTime): a
+      // jittered maxBackoffTime for that one computation spreads the reconnects out. Restored straight after.
+      provider.maxBackoffTime = reconnectDelayMs(provider.wsUnsuccessfulReconnects + 1, maxBackoffTime);
+      queueMicrotask(() => (provider.maxBackoffTime = maxBackoffTime));
       if (!event) return;
       if (resyncCloseCodes.includes(event.code)) {
         options.onStatus({ discarded: { code: event.code, reason: event.reason }, state: 'connecting' });
