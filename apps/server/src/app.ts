@@ -128,7 +128,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     database: db,
     db: db.db,
     auth: createLucia(db, { secure }),
-    limits: new RateLimits({ ...defaultLimits, ...options.limits }, { redis, namespace }),
+    limits: new RateLimits({ ...defaultLimits, ...config.limits, ...options.limits }, { redis, namespace }),
     logger,
     metrics,
     redis,

@@ -1,7 +1,16 @@
 // The only place that reads process.env: everything else receives a typed Config.
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  defaultLimits,
+  limitVariable,
+  parseLimitRule,
+  type LimitConfig,
+  type LimitName,
+} from './http/limit-rules.ts';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.ts';
+
+const limitNames = Object.keys(defaultLimits) as LimitName[];
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -37,6 +46,7 @@ const schema = z.object({
   TANDEM_SECRET_KEY_PREVIOUS: z.string().optional(),
   /** Set by pnpm to the directory the command was typed in; relative paths are meant from there. */
   INIT_CWD: z.string().optional(),
+  ...Object.fromEntries(limitNames.map((name) => [limitVariable(name), z.string().optional()])),
 });
 
 /** Every environment variable the server reads, for deployment recipes to be checked against. */
@@ -71,6 +81,8 @@ export interface Config {
   secretKey: string | undefined;
   /** Older keys (comma-separated) that still open secrets until they are sealed again. */
   secretKeyPrevious: string | undefined;
+  /** Rate limits changed from their defaults by `TANDEM_LIMIT_*` variables. */
+  limits: Partial<LimitConfig>;
   llm: {
     provider: 'openai-compatible' | 'anthropic' | undefined;
     baseUrl: string | undefined;
@@ -94,6 +106,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cause: error,
     });
   }
+  const limits: Partial<LimitConfig> = {};
+  for (const name of limitNames) {
+    const variable = limitVariable(name);
+    const value = source[variable];
+    if (!value) continue;
+    try {
+      limits[name] = parseLimitRule(value);
+    } catch (error) {
+      throw new Error(`Invalid configuration: ${variable}: ${(error as Error).message}`, { cause: error });
+    }
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -110,6 +133,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metrics: { token: e.TANDEM_METRICS_TOKEN, port: e.TANDEM_METRICS_PORT, host: e.TANDEM_METRICS_HOST },
     secretKey: e.TANDEM_SECRET_KEY || undefined,
     secretKeyPrevious: e.TANDEM_SECRET_KEY_PREVIOUS || undefined,
+    limits,
     llm: {
       provider: e.TANDEM_LLM_PROVIDER,
       baseUrl: e.TANDEM_LLM_BASE_URL,

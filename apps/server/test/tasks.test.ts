@@ -345,15 +345,15 @@ describe.each(backends)('tasks on %s', (backend) => {
 });
 
 describe('task creation rate limit', () => {
-  it('refuses tasks beyond the per-user limit with RATE_LIMITED', async () => {
+  it('refuses tasks beyond the per-user limit an operator set (TANDEM_LIMIT_TASKS_PER_USER) with RATE_LIMITED', async () => {
     const llm = await startReplayServer();
     const server = await startTestServer('pglite', {
       env: {
         TANDEM_LLM_PROVIDER: 'openai-compatible',
         TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
         TANDEM_LLM_MODEL: 'm',
+        TANDEM_LIMIT_TASKS_PER_USER: '1/1h',
       },
-      limits: { tasksPerUser: { points: 1, duration: 3600 } },
     });
     try {
       const user = await signedUpClient(server.url, 'Busy');

@@ -8,33 +8,9 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 
-export interface LimitRule {
-  points: number;
-  /** Window in seconds. */
-  duration: number;
-}
+import type { LimitConfig, LimitName } from './limit-rules.ts';
 
-export const defaultLimits = {
-  signInPerIp: { points: 30, duration: 60 },
-  /**
-   * Failed attempts per account from one IP: the lock a guesser runs into. Keyed on the pair, so someone who
-   * hammers an account locks only their own address out, and its owner still signs in from theirs.
-   */
-  signInFailuresPerAccountIp: { points: 10, duration: 15 * 60 },
-  /**
-   * Failed attempts per account from all IPs together: a ceiling for guessing from many addresses, ten times the
-   * per-address lock so that a single address cannot reach it.
-   */
-  signInFailuresPerAccount: { points: 100, duration: 15 * 60 },
-  signUpPerIp: { points: 20, duration: 60 * 60 },
-  mutationsPerUser: { points: 600, duration: 60 },
-  tasksPerUser: { points: 30, duration: 60 * 60 },
-  /** Archive downloads: each packs the whole workspace (up to 100 MB) on a worker thread. */
-  downloadsPerUser: { points: 10, duration: 60 },
-} satisfies Record<string, LimitRule>;
-
-export type LimitName = keyof typeof defaultLimits;
-export type LimitConfig = Record<LimitName, LimitRule>;
+export { defaultLimits, type LimitConfig, type LimitName, type LimitRule } from './limit-rules.ts';
 
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;

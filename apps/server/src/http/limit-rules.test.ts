@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../env.ts';
+import { defaultLimits, limitVariable, parseLimitRule } from './limit-rules.ts';
+
+describe('rate limit settings', () => {
+  it('names one variable per limit', () => {
+    expect(limitVariable('tasksPerUser')).toBe('TANDEM_LIMIT_TASKS_PER_USER');
+    expect(limitVariable('signInFailuresPerAccountIp')).toBe('TANDEM_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT_IP');
+    const names = Object.keys(defaultLimits).map((name) => limitVariable(name as keyof typeof defaultLimits));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('reads points per window with a unit, and refuses anything else', () => {
+    expect(parseLimitRule('30/1h')).toEqual({ points: 30, duration: 3600 });
+    expect(parseLimitRule(' 600 / 60s ')).toEqual({ points: 600, duration: 60 });
+    expect(parseLimitRule('10/15m')).toEqual({ points: 10, duration: 900 });
+    expect(parseLimitRule('5/60')).toEqual({ points: 5, duration: 60 });
+    expect(parseLimitRule('100/1d')).toEqual({ points: 100, duration: 86_400 });
+    for (const bad of ['', '30', '0/1h', '30/0s', '-1/1h', '30/1w', '1.5/1h', 'lots']) {
+      expect(() => parseLimitRule(bad), bad).toThrow(/points per window/);
+    }
+  });
+
+  it('changes only the limits an operator set, and names a bad setting', () => {
+    const config = loadConfig({ TANDEM_LIMIT_TASKS_PER_USER: '100/1h', TANDEM_LIMIT_SIGN_UP_PER_IP: '' });
+    expect(config.limits).toEqual({ tasksPerUser: { points: 100, duration: 3600 } });
+    expect(() => loadConfig({ TANDEM_LIMIT_MUTATIONS_PER_USER: 'many' })).toThrow(
+      /TANDEM_LIMIT_MUTATIONS_PER_USER: expected points per window/,
+    );
+  });
+});

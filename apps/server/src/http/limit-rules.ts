@@ -1,0 +1,47 @@
+// The named rate limits with their defaults, and the environment variables that change them
+// (`TANDEM_LIMIT_TASKS_PER_USER=100/1h`). No dependencies, so env.ts can read them.
+
+export interface LimitRule {
+  points: number;
+  /** Window in seconds. */
+  duration: number;
+}
+
+export const defaultLimits = {
+  signInPerIp: { points: 30, duration: 60 },
+  /**
+   * Failed attempts per account from one IP: the lock a guesser runs into. Keyed on the pair, so someone who
+   * hammers an account locks only their own address out, and its owner still signs in from theirs.
+   */
+  signInFailuresPerAccountIp: { points: 10, duration: 15 * 60 },
+  /**
+   * Failed attempts per account from all IPs together: a ceiling for guessing from many addresses, ten times the
+   * per-address lock so that a single address cannot reach it.
+   */
+  signInFailuresPerAccount: { points: 100, duration: 15 * 60 },
+  signUpPerIp: { points: 20, duration: 60 * 60 },
+  mutationsPerUser: { points: 600, duration: 60 },
+  tasksPerUser: { points: 30, duration: 60 * 60 },
+  /** Archive downloads: each packs the whole workspace (up to 100 MB) on a worker thread. */
+  downloadsPerUser: { points: 10, duration: 60 },
+} satisfies Record<string, LimitRule>;
+
+export type LimitName = keyof typeof defaultLimits;
+export type LimitConfig = Record<LimitName, LimitRule>;
+
+/** The variable that sets `name`, e.g. `TANDEM_LIMIT_TASKS_PER_USER` for `tasksPerUser`. */
+export const limitVariable = (name: LimitName): string =>
+  `TANDEM_LIMIT_${name.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+
+const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `30/1h`, `600/60s`, `10/15m` or `600/60` (seconds): that many points per window. */
+export function parseLimitRule(text: string): LimitRule {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*([smhd]?)\s*$/.exec(text);
+  const points = Number(match?.[1]);
+  const duration = Number(match?.[2]) * (units[match?.[3] || 's'] ?? 1);
+  if (!match || points < 1 || duration < 1) {
+    throw new Error(`expected points per window like 30/1h, 600/60s or 10/15m, got "${text}"`);
+  }
+  return { points, duration };
+}
