@@ -3,6 +3,7 @@
 // while a dependency is down and puts it back without a restart.
 import express from 'express';
 import type { Logger } from 'pino';
+import type { SandboxStatus } from '@tandem/core';
 import type { Database } from '../db/client.ts';
 
 /** A probe answers well within an orchestrator's usual 1-5 s probe timeout, even when a dependency hangs. */
@@ -22,6 +23,7 @@ export interface CheckResult {
 export function readinessChecks(deps: {
   database: Database;
   redis: { ping(): Promise<string> } | undefined;
+  sandbox?: { status(): SandboxStatus };
 }): Record<string, ReadinessCheck> {
   const checks: Record<string, ReadinessCheck> = {
     database: async () => {
@@ -37,8 +39,22 @@ export function readinessChecks(deps: {
       return {};
     };
   }
-  // Each further dependency an instance needs to serve (the sandbox's self-check, once a sandbox exists) is one more
-  // entry here; it gets the timeout, the timing and the 503 from runChecks.
+  // The sandbox is reported, never failed: an instance without it still serves editing, review and tasks, and only
+  // check runs are refused (each with SANDBOX_UNAVAILABLE and the reason). Taking every instance out of rotation
+  // because bwrap is missing would turn one missing feature into a full outage; `degraded` makes it visible instead.
+  const sandbox = deps.sandbox;
+  if (sandbox) {
+    checks.sandbox = () => {
+      const status = sandbox.status();
+      return Promise.resolve({
+        available: status.available,
+        degraded: !status.available,
+        ...(status.reason ? { reason: status.reason } : {}),
+        limitsBy: status.limitsBy,
+        selfCheck: status.checks,
+      });
+    };
+  }
   return checks;
 }
 
