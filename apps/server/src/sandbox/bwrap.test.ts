@@ -203,10 +203,11 @@ describe('the bwrap sandbox', () => {
             JSON.stringify({ name: 'evil', scripts: { test: 'rm -rf --no-preserve-root /' } }),
           ],
         ]),
-        limits: { ...small, wallMs: 30_000, cpuMs: 30_000, memoryBytes: 256 * 1024 * 1024 },
+        // rm walks all of the read-only /usr, failing file by file; on a busy machine that may outlast the wall time.
+        limits: { ...small, wallMs: 15_000, cpuMs: 15_000, memoryBytes: 256 * 1024 * 1024 },
       }),
     );
-    expect(['exit', 'signal']).toContain(result.end);
+    expect(['exit', 'signal', 'timeout']).toContain(result.end);
     expect(result.stderr).toMatch(/Read-only file system|Permission denied|cannot remove/);
     expect(existsSync(hostMarker)).toBe(true);
     expect(existsSync(path.join(dataDir, 'secret.txt'))).toBe(true);

@@ -13,7 +13,7 @@
 // - Fail closed: nothing runs until the start-up self-check passed; a missing bwrap or a failed check refuses
 //   every run with SANDBOX_UNAVAILABLE.
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { constants as osConstants, userInfo } from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -294,7 +294,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
   const view = systemView();
 
   /** Absolute host paths of mount sources, refused when they would show any of the data directory but the cache. */
-  const checkMount = (mount: SandboxMount, writable: boolean): string => {
+  const checkMount = (mount: SandboxMount, writable: boolean) => {
     if (!path.isAbsolute(mount.source) || !path.isAbsolute(mount.target)) {
       throw badInput('Sandbox mounts need absolute source and target paths.');
     }
@@ -313,7 +313,19 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
       throw badInput('A sandbox mount may not show the server data directory.');
     }
     if (writable && !inCache) throw badInput('Only the dependency cache may be mounted writable.');
-    return source;
+    // bwrap runs as nobody and resolves the source itself, so every parent must let others through.
+    if (asRoot) {
+      for (let dir = path.dirname(source); ; dir = path.dirname(dir)) {
+        if ((statSync(dir).mode & 0o001) === 0) {
+          throw new AppError(
+            'SANDBOX_UNAVAILABLE',
+            `The sandbox user cannot reach ${source}: ${dir} needs execute permission for others (chmod o+x).`,
+          );
+        }
+        if (dir === path.dirname(dir)) break;
+      }
+    }
+    return { source, target, writable };
   };
 
   const execute = async (
@@ -340,25 +352,14 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
       content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
     }));
     const collect = (spec.collect ?? []).map((file) => normalizePath(file));
-    const mountFds: { fd: number; target: string; writable: boolean }[] = [];
-    const openMount = (mount: SandboxMount, writable: boolean) => {
-      const source = checkMount(mount, writable);
-      // bwrap runs as nobody and may not be able to walk to the source; it gets an open directory instead.
-      mountFds.push({ fd: openSync(source, 'r'), target: path.posix.normalize(mount.target), writable });
-    };
-    try {
-      for (const mount of spec.mounts ?? []) openMount(mount, false);
-      for (const mount of privileged.writableMounts ?? []) openMount(mount, true);
-    } catch (error) {
-      for (const { fd } of mountFds) closeSync(fd);
-      throw error;
-    }
+    const binds: { source: string; target: string; writable: boolean }[] = [];
+    for (const mount of spec.mounts ?? []) binds.push(checkMount(mount, false));
+    for (const mount of privileged.writableMounts ?? []) binds.push(checkMount(mount, true));
 
     let cgroup: RunCgroup | undefined;
     try {
       cgroup = cgroups?.create({ memoryBytes: limits.memoryBytes, processes: limits.processes });
     } catch (error) {
-      for (const { fd } of mountFds) closeSync(fd);
       throw new AppError(
         'SANDBOX_UNAVAILABLE',
         `Could not create the run's cgroup: ${(error as Error).message}`,
@@ -398,12 +399,8 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
       '--tmpfs',
       '/work',
     ];
-    // stdio: 0 tar in, 1 stdout, 2 stderr, 3 status back, then one fd per mount.
-    const stdio: ('pipe' | number)[] = ['pipe', 'pipe', 'pipe', 'pipe'];
-    for (const mount of mountFds) {
-      bwrapArgs.push(mount.writable ? '--bind-fd' : '--ro-bind-fd', String(stdio.length), mount.target);
-      stdio.push(mount.fd);
-    }
+    for (const bind of binds)
+      bwrapArgs.push(bind.writable ? '--bind' : '--ro-bind', bind.source, bind.target);
     // The root itself (where bwrap made the mount points) becomes read-only; /work and /tmp stay writable.
     bwrapArgs.push('--remount-ro', '/');
     bwrapArgs.push(
@@ -435,12 +432,12 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
       toolset.sh,
       ['-c', OUTER_SCRIPT, 'tandem-sandbox', (cgroup?.procsFiles ?? []).join(' '), ...chain],
       {
-        stdio,
+        // 0 tar in, 1 stdout, 2 stderr, 3 status back.
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         detached: true,
         env: {},
       },
     );
-    for (const { fd } of mountFds) closeSync(fd);
 
     let killedFor: SandboxEnd | undefined;
     const kill = (reason: SandboxEnd) => {
@@ -474,16 +471,16 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
       }
       if (dropped > maxDropped) kill('output');
     };
-    child.stdout?.on('data', onData('stdout'));
-    child.stderr?.on('data', onData('stderr'));
+    child.stdout.on('data', onData('stdout'));
+    child.stderr.on('data', onData('stderr'));
     const statusPipe = child.stdio[3];
     if (statusPipe && 'on' in statusPipe) statusPipe.on('data', (chunk: Buffer) => reader.push(chunk));
     // The sandbox may exit before reading its input (a failed start); that is reported by the status, not as EPIPE.
-    child.stdin?.on('error', () => undefined);
+    child.stdin.on('error', () => undefined);
     if (tarFiles.length > 0) {
-      writeTar(tarFiles, Math.floor(Date.now() / 1000), (chunk) => child.stdin?.write(chunk));
+      writeTar(tarFiles, Math.floor(Date.now() / 1000), (chunk) => child.stdin.write(chunk));
     }
-    child.stdin?.end();
+    child.stdin.end();
 
     const wallTimer = setTimeout(() => kill('timeout'), limits.wallMs);
     const cpuTimer = cgroup
