@@ -2,7 +2,16 @@
 // reported with the right `end`, and leaves the host and other runs untouched.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { homedir, networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -324,6 +333,28 @@ describe('the bwrap sandbox', () => {
     const running = sh('sleep 30', { signal: controller.signal, limits: { ...small, wallMs: 60_000 } });
     setTimeout(() => controller.abort(), 300);
     expect(await running).toMatchObject({ end: 'cancelled', exitCode: null });
+  });
+
+  it('removes every run\u2019s cgroups once runs are over', async () => {
+    await sandbox.settled();
+    const own = (controller: string) =>
+      new RegExp(`^\\d+:${controller}:(.*)$`, 'm').exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ??
+      '/';
+    const kind = sandbox.status().limitsBy.split(' ')[0];
+    const left =
+      kind === 'cgroup-v1'
+        ? ['memory', 'pids', 'cpuacct'].flatMap((controller) =>
+            readdirSync(path.join('/sys/fs/cgroup', controller, own(controller))).filter((name) =>
+              name.startsWith('tandem-sandbox-'),
+            ),
+          )
+        : kind === 'cgroup-v2'
+          ? [own(''), '/'].flatMap((base) => {
+              const parent = path.join('/sys/fs/cgroup', base, 'tandem-sandbox');
+              return existsSync(parent) ? readdirSync(parent).filter((name) => name.startsWith('run-')) : [];
+            })
+          : [];
+    expect(left).toEqual([]);
   });
 
   it('counts runs by result in the metrics', async () => {

@@ -1,21 +1,33 @@
 // Runs a command on a work tree inside bubblewrap with hard limits (the `Sandbox` of @tandem/core).
 // Decisions:
 // - Each run is a fresh bwrap: every namespace unshared (no network), no capabilities, a cleared environment,
-//   read-only system directories, /work and /tmp on size-limited tmpfs. Running as root, the sandbox also drops to
-//   the host's `nobody` (setpriv) before bwrap, so even an escape from the namespaces holds no host privilege.
+//   read-only system directories, /work and /tmp on size-limited tmpfs. Running as root, bwrap itself is started
+//   as the host's `nobody`, so even an escape from the namespaces holds no host privilege.
 // - The work tree reaches /work as a tar on stdin, unpacked by `tar` *inside* the sandbox: the host never writes
 //   into a directory the sandboxed code can touch, so no symlink or `..` in the tree can point a host write
 //   anywhere; a link inside /work resolves in the sandbox's own view.
-// - Limits: rlimits (open files, file size, CPU per process) on every run; memory, processes and CPU of the whole
-//   tree through a per-run cgroup (v1 or v2) when one is writable, else RLIMIT_NPROC only and `limitsBy` says what
-//   is not enforced. Wall time, output and cancellation kill the process group, whose bwrap takes the pid
+// - Limits: rlimits (open files, file size, CPU per process), set by the sandbox's own shell before anything of the
+//   run starts (hard limits too, which nothing inside can raise again); memory, processes and CPU of the whole tree
+//   through a per-run cgroup (v1 or v2) when one is writable: bwrap reports its pid (--info-fd) and waits
+//   (--block-fd) until the host has moved it into the groups. Without cgroups, RLIMIT_NPROC only, and `limitsBy`
+//   says what is not enforced. Wall time, output and cancellation kill the process group, whose bwrap takes the pid
 //   namespace with it (--die-with-parent), and everything left in the cgroup.
+// - Few processes per run (bwrap, its init, one shell, the command; tar only with files), for a small start-up cost.
 // - Fail closed: nothing runs until the start-up self-check passed; a missing bwrap or a failed check refuses
 //   every run with SANDBOX_UNAVAILABLE.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  lstatSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { constants as osConstants, userInfo } from 'node:os';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import {
   AppError,
@@ -61,7 +73,7 @@ export interface SandboxMetrics {
 export interface BwrapSandboxOptions {
   /** `bwrap` looked up on `searchPath`, or an absolute path. */
   bwrap?: string;
-  /** Directories (PATH syntax) where bwrap, sh, prlimit and setpriv are looked up. */
+  /** Directories (PATH syntax) where bwrap is looked up. */
   searchPath: string;
   /** The server's data directory: never visible inside; only `cacheDir` below it may be mounted. */
   dataDir: string;
@@ -93,13 +105,12 @@ export interface BwrapSandbox extends Sandbox {
   readonly cacheDir: string;
   /** Runs waiting for a slot in this process. */
   readonly queued: number;
+  /** Resolves once the cgroups of finished runs are removed. */
+  settled(): Promise<void>;
 }
 
 interface Tools {
   bwrap: string;
-  sh: string;
-  prlimit: string;
-  setpriv: string | undefined;
 }
 
 function findExecutable(name: string, searchPath: string): string | undefined {
@@ -154,10 +165,14 @@ function systemView(): string[] {
   return args;
 }
 
-// Runs inside the sandbox, as the sandboxed user: unpack the tree, say so on fd 3, run the command (stdin empty,
-// fd 3 closed), kill whatever it left behind, then report collected files and the exit status on fd 3.
+// Runs inside the sandbox, as the sandboxed user: set the rlimits (soft CPU first: a hard limit below the current
+// soft one is refused), unpack the tree, say so on fd 3, run the command (stdin empty, fd 3 closed), kill whatever
+// it left behind, then report collected files and the exit status on fd 3. dash's `ulimit -f` counts 512-byte
+// blocks; the self-check proves the file size limit by writing past it.
 const INNER_SCRIPT = `
-u=$1; c=$2; max=$3; shift 3
+ulimit -n "$1" && ulimit -f "$2" && ulimit -St "$3" && ulimit -Ht "$(($3 + 1))" || { echo L >&3; exit 125; }
+if [ "$4" != 0 ]; then ulimit -p "$4" || { echo L >&3; exit 125; }; fi
+u=$5; c=$6; max=$7; shift 7
 if [ "$u" = 1 ]; then
   if ! tar -x -f - -C /work -m --no-same-owner --no-same-permissions 2>/tmp/.tandem-unpack; then
     echo E >&3; cat /tmp/.tandem-unpack >&2; exit 125
@@ -182,18 +197,11 @@ echo "X $s" >&3
 exit $s
 `;
 
-// Runs on the host as the server's user, before the sandbox exists: join the run's cgroups, then become prlimit ->
-// (setpriv ->) bwrap without forking, so nothing of the run is ever outside the groups.
-const OUTER_SCRIPT = `
-for f in $1; do echo $$ > "$f" || { echo "tandem-sandbox: cannot join the cgroup $f" >&2; exit 125; }; done
-shift
-exec "$@"
-`;
-
 /** The reply on fd 3: R (started), E (unpack failed), collected files, X <status>. */
 class StatusReader {
   started = false;
   unpackFailed = false;
+  limitsFailed = false;
   status: number | undefined;
   readonly collected = new Map<string, string>();
   private buffer = Buffer.alloc(0);
@@ -216,6 +224,7 @@ class StatusReader {
       if (newline === -1) return;
       const line = this.buffer.subarray(0, newline).toString('latin1');
       if (line === 'R') this.started = true;
+      else if (line === 'L') this.limitsFailed = true;
       else if (line === 'E') this.unpackFailed = true;
       else if (line === '-') this.fileIndex += 1;
       else if (line.startsWith('X ')) this.status = Number(line.slice(2));
@@ -292,6 +301,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
   let refusedReason = 'self_check_pending';
 
   const view = systemView();
+  const cleanups = new Set<Promise<void>>();
 
   /** Absolute host paths of mount sources, refused when they would show any of the data directory but the cache. */
   const checkMount = (mount: SandboxMount, writable: boolean) => {
@@ -367,15 +377,6 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
     }
 
     const cpuSeconds = Math.max(1, Math.ceil(limits.cpuMs / 1000));
-    const rlimits = [
-      `--nofile=${Math.max(16, limits.openFiles)}`,
-      `--fsize=${limits.fileSizeBytes}`,
-      // SIGXCPU at the soft limit, SIGKILL a second later for a process that ignores it.
-      `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
-    ];
-    // Without a pids cgroup, RLIMIT_NPROC is the only bound on processes (per user; root ignores it, hence nobody).
-    if (!cgroup) rlimits.push(`--nproc=${limits.processes}`);
-
     const bwrapArgs = [
       '--unshare-all',
       ...(privileged.network ? ['--share-net'] : []),
@@ -401,6 +402,8 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
     ];
     for (const bind of binds)
       bwrapArgs.push(bind.writable ? '--bind' : '--ro-bind', bind.source, bind.target);
+    // With a cgroup, bwrap reports its sandbox's pid on fd 4 and waits for a byte on fd 5 before it runs anything.
+    if (cgroup) bwrapArgs.push('--info-fd', '4', '--block-fd', '5');
     // The root itself (where bwrap made the mount points) becomes read-only; /work and /tmp stay writable.
     bwrapArgs.push('--remount-ro', '/');
     bwrapArgs.push(
@@ -411,33 +414,26 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
       '-c',
       INNER_SCRIPT,
       'sandbox',
+      String(Math.max(16, limits.openFiles)),
+      String(Math.max(1, Math.ceil(limits.fileSizeBytes / 512))),
+      String(cpuSeconds),
+      // Without a pids cgroup, RLIMIT_NPROC is the only bound on processes (per user; root ignores it, hence nobody).
+      cgroup ? '0' : String(limits.processes),
       tarFiles.length > 0 ? '1' : '0',
       collect.join('\n'),
       String(MAX_COLLECTED_BYTES),
       ...spec.command,
     );
-    const chain = [
-      toolset.prlimit,
-      ...rlimits,
-      '--',
-      ...(toolset.setpriv
-        ? [toolset.setpriv, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--']
-        : []),
-      toolset.bwrap,
-      ...bwrapArgs,
-    ];
 
     const started = performance.now();
-    const child = spawn(
-      toolset.sh,
-      ['-c', OUTER_SCRIPT, 'tandem-sandbox', (cgroup?.procsFiles ?? []).join(' '), ...chain],
-      {
-        // 0 tar in, 1 stdout, 2 stderr, 3 status back.
-        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-        detached: true,
-        env: {},
-      },
-    );
+    const child = spawn(toolset.bwrap, bwrapArgs, {
+      // 0 tar in, 1 stdout, 2 stderr, 3 status back, 4 bwrap's info, 5 the go-ahead.
+      stdio: cgroup ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: {},
+      // libuv also drops the supplementary groups.
+      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    });
 
     let killedFor: SandboxEnd | undefined;
     const kill = (reason: SandboxEnd) => {
@@ -451,6 +447,35 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
       }
       cgroup?.killAll();
     };
+
+    let joinFailed: string | undefined;
+    const pipes = child.stdio as unknown as (Readable | Writable | null | undefined)[];
+    const info = pipes[4];
+    const go = pipes[5];
+    if (cgroup && info instanceof Readable && go instanceof Writable) {
+      let text = '';
+      let joined = false;
+      go.on('error', () => undefined);
+      info.on('data', (chunk: Buffer) => {
+        if (joined) return;
+        text += chunk.toString('utf8');
+        const match = /"child-pid"\s*:\s*(\d+)/.exec(text);
+        if (!match?.[1]) return;
+        const sandboxPid = match[1];
+        joined = true;
+        try {
+          // bwrap first (its later forks follow it), then its sandbox, which has not run anything yet.
+          for (const file of cgroup.procsFiles) {
+            writeFileSync(file, String(child.pid));
+            writeFileSync(file, sandboxPid);
+          }
+          go.end('1');
+        } catch (error) {
+          joinFailed = (error as Error).message;
+          kill('cancelled');
+        }
+      });
+    }
 
     const reader = new StatusReader(collect);
     const kept: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
@@ -505,9 +530,22 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
     const durationMs = Math.round(performance.now() - started);
     const oom = cgroup?.oomKilled() ?? false;
     const cpuUsed = cgroup?.cpuMs() ?? 0;
-    await cgroup?.remove();
+    // The groups are empty now; removing them (rmdir may retry while the kernel reaps) need not delay the result.
+    if (cgroup) {
+      const removal = cgroup.remove().finally(() => cleanups.delete(removal));
+      cleanups.add(removal);
+    }
 
     const text = (stream: 'stdout' | 'stderr') => Buffer.concat(kept[stream]).toString('utf8');
+    if (joinFailed !== undefined) {
+      throw new AppError('SANDBOX_UNAVAILABLE', `Could not move the run into its cgroup: ${joinFailed}`);
+    }
+    if (reader.limitsFailed) {
+      throw new AppError(
+        'SANDBOX_UNAVAILABLE',
+        `The sandbox could not set its rlimits: ${text('stderr').trim()}`,
+      );
+    }
     if (!reader.started && !killedFor && !oom) {
       if (reader.unpackFailed) {
         throw badInput(`The work tree could not be written into the sandbox: ${text('stderr').trim()}`);
@@ -589,25 +627,16 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
 
   const start = async (): Promise<SandboxStatus> => {
     const bwrap = findExecutable(options.bwrap ?? 'bwrap', options.searchPath);
-    const sh = findExecutable('sh', options.searchPath);
-    const prlimit = findExecutable('prlimit', options.searchPath);
-    const setpriv = asRoot ? findExecutable('setpriv', options.searchPath) : undefined;
-    const missing = [
-      !bwrap && `bwrap (${options.bwrap ?? 'bwrap'})`,
-      !sh && 'sh',
-      !prlimit && 'prlimit',
-      asRoot && !setpriv && 'setpriv',
-    ].filter(Boolean);
-    if (!bwrap || !sh || !prlimit || missing.length > 0) {
-      refusedReason = bwrap ? 'tools_missing' : 'bwrap_missing';
+    if (!bwrap) {
+      refusedReason = 'bwrap_missing';
       return {
         available: false,
-        reason: `Runs are refused: ${missing.join(', ')} not found on ${options.searchPath}.`,
-        checks: [{ name: 'tools', ok: false, detail: `missing: ${missing.join(', ')}` }],
+        reason: `Runs are refused: bwrap (${options.bwrap ?? 'bwrap'}) not found on ${options.searchPath}.`,
+        checks: [{ name: 'bwrap', ok: false, detail: 'not found' }],
         limitsBy: 'none',
       };
     }
-    tools = { bwrap, sh, prlimit, setpriv };
+    tools = { bwrap };
     const detection = options.cgroupRoot === false ? undefined : detectCgroups(options.cgroupRoot);
     cgroups = detection?.ok ? detection.cgroups : undefined;
     const limitsBy = cgroups
@@ -656,6 +685,9 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
       return gate.waiting;
     },
     status: () => status,
+    settled: async () => {
+      while (cleanups.size > 0) await Promise.all([...cleanups]);
+    },
     run: (spec, privileged = {}) => runChecked(spec, privileged, false),
   };
 }

@@ -15,7 +15,7 @@ export interface SelfCheckResult {
 
 // Each probe prints `name ok|fail detail`. bash's /dev/tcp opens real TCP connections without other tools.
 const PROBE_SCRIPT = `
-port=$1; datadir=$2; home=$3; environ_hash=$4
+port=$1; datadir=$2; home=$3; environ_hash=$4; fsize=$5
 cap=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
 case "$cap" in *[!0]*|'') echo "no-capabilities fail CapEff=$cap";; *) echo "no-capabilities ok CapEff=$cap";; esac
 if timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port" 2>/dev/null; then
@@ -30,7 +30,8 @@ inner=$(sha256sum /proc/1/environ 2>/dev/null | cut -d' ' -f1)
 if [ -n "$environ_hash" ] && [ "$inner" = "$environ_hash" ]; then echo "host-environ-unreadable fail"; else echo "host-environ-unreadable ok"; fi
 echo "pidns $(readlink /proc/self/ns/pid)"
 echo "ulimit-n $(ulimit -n)"
-echo "ulimit-f $(ulimit -f)"
+(head -c $((fsize + 65536)) /dev/zero > /tmp/fsize-probe) 2>/dev/null
+echo "fsize-written $(wc -c < /tmp/fsize-probe)"
 `;
 
 function hostEnvironHash(): string {
@@ -66,6 +67,7 @@ export async function selfCheck(options: {
         options.dataDir,
         homedir(),
         hostEnvironHash(),
+        String(fileSizeBytes),
       ],
       files: new Map(),
       limits: { wallMs: 10_000, openFiles, fileSizeBytes },
@@ -102,13 +104,12 @@ export async function selfCheck(options: {
     detail: innerPidNs ?? 'no answer',
   });
   const nofile = lines.get('ulimit-n');
-  const fsize = lines.get('ulimit-f');
-  // `ulimit -f` counts 512-byte blocks in POSIX shells... and bash's default is 1024-byte blocks.
-  const fsizeOk = fsize === String(fileSizeBytes / 1024) || fsize === String(fileSizeBytes / 512);
+  // Writing 64 KB past the file size limit must stop at the limit.
+  const written = Number(lines.get('fsize-written') ?? NaN);
   checks.push({
     name: 'rlimits',
-    ok: nofile === String(openFiles) && fsizeOk,
-    detail: `open files ${nofile ?? '?'}, file size ${fsize ?? '?'} blocks`,
+    ok: nofile === String(openFiles) && written > 0 && written <= fileSizeBytes,
+    detail: `open files ${nofile ?? '?'} of ${openFiles}; wrote ${written} bytes of a file limited to ${fileSizeBytes}`,
   });
 
   if (options.cgroups) {
