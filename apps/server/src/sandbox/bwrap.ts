@@ -273,7 +273,10 @@ function isInsideOrSame(child: string, parent: string): boolean {
 }
 
 function resolveLimits(base: SandboxLimits, overrides: Partial<SandboxLimits> | undefined): SandboxLimits {
-  const limits = { ...base, ...overrides };
+  const limits = { ...base };
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    if (value !== undefined) limits[name as keyof SandboxLimits] = value;
+  }
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isFinite(value) || value <= 0)
       throw badInput(`Sandbox limit ${name} must be a positive number.`);

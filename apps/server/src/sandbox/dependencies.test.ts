@@ -160,6 +160,51 @@ describe('prepareDependencies', () => {
     expect(check).toMatchObject({ end: 'exit', exitCode: 0, stdout: 'true\n' });
   }, 180_000);
 
+  it('installs a pnpm lockfile with pnpm', async () => {
+    const lock = [
+      "lockfileVersion: '9.0'",
+      '',
+      'settings:',
+      '  autoInstallPeers: true',
+      '  excludeLinksFromLockfile: false',
+      '',
+      'importers:',
+      '',
+      '  .:',
+      '    dependencies:',
+      '      is-number:',
+      '        specifier: 7.0.0',
+      '        version: 7.0.0',
+      '',
+      'packages:',
+      '',
+      '  is-number@7.0.0:',
+      '    resolution: {integrity: sha512-41Cifkg6e8TylSpdtTpeLVMqvSBEVzTttHvERD741+pnZ8ANv0004MRL43QKPDlK9cGvNp6NZWZUBlbGXYxxng==}',
+      "    engines: {node: '>=0.12.0'}",
+      '',
+      'snapshots:',
+      '',
+      '  is-number@7.0.0: {}',
+      '',
+    ].join('\n');
+    const files = new Map([
+      [
+        'package.json',
+        JSON.stringify({ name: 'pnpm-fixture', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } }),
+      ],
+      ['pnpm-lock.yaml', lock],
+    ]);
+    const result = await prepareDependencies(sandbox, files);
+    expect(result.status, result.output).toBe('installed');
+    expect(result.manager).toBe('pnpm');
+    const check = await sandbox.run({
+      command: ['node', '-e', "console.log(require('is-number')(5))"],
+      files,
+      mounts: result.mount ? [result.mount] : [],
+    });
+    expect(check).toMatchObject({ end: 'exit', exitCode: 0, stdout: 'true\n' });
+  }, 180_000);
+
   it('reports a broken lockfile as a failed install with the installer\u2019s output', async () => {
     const result = await prepareDependencies(
       sandbox,
