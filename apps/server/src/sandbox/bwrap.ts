@@ -274,9 +274,9 @@ function isInsideOrSame(child: string, parent: string): boolean {
 
 function resolveLimits(base: SandboxLimits, overrides: Partial<SandboxLimits> | undefined): SandboxLimits {
   const limits = { ...base };
-  for (const [name, value] of Object.entries(overrides ?? {})) {
-    if (value !== undefined) limits[name as keyof SandboxLimits] = value;
-  }
+  // A caller outside strict TypeScript (or spreading an optional value) may pass undefined: that keeps the default.
+  const given = Object.entries(overrides ?? {}) as [keyof SandboxLimits, number | undefined][];
+  for (const [name, value] of given) if (value !== undefined) limits[name] = value;
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isFinite(value) || value <= 0)
       throw badInput(`Sandbox limit ${name} must be a positive number.`);
