@@ -1,6 +1,6 @@
 // The bubblewrap sandbox against the real bwrap, one escape attempt at a time: each is stopped or contained,
 // reported with the right `end`, and leaves the host and other runs untouched.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   existsSync,
@@ -345,13 +345,15 @@ describe('the bwrap sandbox', () => {
       kind === 'cgroup-v1'
         ? ['memory', 'pids', 'cpuacct'].flatMap((controller) =>
             readdirSync(path.join('/sys/fs/cgroup', controller, own(controller))).filter((name) =>
-              name.startsWith('tandem-sandbox-'),
+              name.startsWith(`tandem-sandbox-${process.pid}-`),
             ),
           )
         : kind === 'cgroup-v2'
           ? [own(''), '/'].flatMap((base) => {
               const parent = path.join('/sys/fs/cgroup', base, 'tandem-sandbox');
-              return existsSync(parent) ? readdirSync(parent).filter((name) => name.startsWith('run-')) : [];
+              return existsSync(parent)
+                ? readdirSync(parent).filter((name) => name.startsWith(`tandem-sandbox-${process.pid}-`))
+                : [];
             })
           : [];
     expect(left).toEqual([]);
@@ -363,6 +365,49 @@ describe('the bwrap sandbox', () => {
     expect(text).toMatch(/tandem_sandbox_runs_total\{result="memory"\} [1-9]/);
     expect(text).toMatch(/tandem_sandbox_run_duration_seconds_count [1-9]/);
   });
+});
+
+describe('when the server dies', () => {
+  it('takes every sandboxed process with it, and the next start removes its cgroups', async () => {
+    // An unusual sleep length marks the sandboxed process in the host's process list.
+    const marker = String(3000 + Math.floor(Math.random() * 5000));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, '../../test/sandbox-child.ts'), dataDir, marker],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const sleepers = () =>
+      readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${marker}\0`;
+          } catch {
+            return false;
+          }
+        });
+    await vi.waitFor(() => expect(output).toContain('running'), { timeout: 60_000, interval: 100 });
+    expect(sleepers()).toHaveLength(1);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    // Reaped, not a zombie: a zombie still counts as a live process to the sweep.
+    await exited;
+    await vi.waitFor(() => expect(sleepers()).toEqual([]), { timeout: 10_000, interval: 100 });
+    // The dead server's cgroups are removed by the next sandbox that starts on this machine.
+    const memory = '/sys/fs/cgroup/memory';
+    const own = /^\d+:memory:(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
+    const leftovers = () =>
+      existsSync(memory)
+        ? readdirSync(path.join(memory, own)).filter((name) =>
+            name.startsWith(`tandem-sandbox-${child.pid}-`),
+          )
+        : [];
+    if (existsSync(memory)) expect(leftovers()).toHaveLength(1);
+    await createBwrapSandbox({ searchPath, dataDir }).ready;
+    expect(leftovers()).toEqual([]);
+  }, 90_000);
 });
 
 describe('the concurrency limit', () => {

@@ -3,7 +3,7 @@
 // hierarchy) get one interface; where no hierarchy is writable, `detectCgroups` says so and the runner falls back
 // to rlimits and reports what that leaves unenforced.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface RunCgroupLimits {
@@ -82,6 +82,37 @@ function killPids(procsFile: string): void {
   }
 }
 
+/** Groups are named after the creating process, so a later start can remove what a crashed server left. */
+const groupName = () => `tandem-sandbox-${process.pid}-${randomUUID()}`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the (empty) groups of processes that no longer exist; groups still holding processes stay. */
+function sweep(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^tandem-sandbox-(\d+)-/.exec(name);
+    if (!match || alive(Number(match[1]))) continue;
+    try {
+      rmdirSync(path.join(parent, name));
+    } catch {
+      // Not empty or already gone: left alone.
+    }
+  }
+}
+
 /** rmdir fails while the kernel still tears down the killed processes; a few short retries cover that. */
 async function removeDir(dir: string, procsFile: string): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
@@ -109,6 +140,7 @@ function v1(root: string): CgroupDetection {
   }
   // Creating and removing a probe group proves we may write the hierarchies (root, or delegated to us).
   for (const controller of controllers) {
+    sweep(parents[controller] ?? '');
     const probe = path.join(parents[controller] ?? '', `tandem-probe-${randomUUID()}`);
     try {
       mkdirSync(probe);
@@ -118,7 +150,7 @@ function v1(root: string): CgroupDetection {
     }
   }
   const create = (limits: RunCgroupLimits): RunCgroup => {
-    const name = `tandem-sandbox-${randomUUID()}`;
+    const name = groupName();
     const dirs = {
       memory: path.join(parents.memory ?? '', name),
       pids: path.join(parents.pids ?? '', name),
@@ -171,13 +203,14 @@ function v2(root: string): CgroupDetection {
       }
       writeFileSync(path.join(candidate, 'cgroup.subtree_control'), '+memory +pids +cpu');
       if (!existsSync(parent)) mkdirSync(parent);
+      sweep(parent);
       writeFileSync(path.join(parent, 'cgroup.subtree_control'), '+memory +pids +cpu');
     } catch (error) {
       reason = `cannot use ${candidate}: ${(error as Error).message}`;
       continue;
     }
     const create = (limits: RunCgroupLimits): RunCgroup => {
-      const dir = path.join(parent, `run-${randomUUID()}`);
+      const dir = path.join(parent, groupName());
       mkdirSync(dir);
       try {
         writeFileSync(path.join(dir, 'memory.max'), String(limits.memoryBytes));
