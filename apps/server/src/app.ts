@@ -39,6 +39,7 @@ import { lazySecretBox } from './secrets.ts';
 import { serverRoot } from './server-root.ts';
 import { sealStoredSecrets } from './services/settings.ts';
 import { createRooms } from './sync/rooms.ts';
+import { createBwrapSandbox, type BwrapSandbox } from './sandbox/bwrap.ts';
 import { executeTask } from './tasks/execute.ts';
 import { defaultLeaseMs, keepLeases } from './tasks/leases.ts';
 import { createTaskRunner } from './tasks/runner.ts';
@@ -66,6 +67,8 @@ export interface AppOptions {
   sync?: SyncEndpointOptions;
   /** The built web app to serve (tests point it at a fixture); defaults to apps/web/dist. */
   webDist?: string;
+  /** A sandbox shared by several app instances (tests), instead of one built from the config. */
+  sandbox?: BwrapSandbox;
   /** Task lease length and how often to look for stranded tasks (tests shorten or lengthen them). */
   tasks?: { leaseMs?: number; sweepMs?: number };
 }
@@ -120,6 +123,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     redisUrl: config.redisUrl,
     namespace,
   });
+  // The self-check starts now and runs in the background; runs wait for it, /readyz shows it.
+  const sandbox =
+    options.sandbox ??
+    createBwrapSandbox({
+      bwrap: config.sandbox.bwrap,
+      searchPath: config.sandbox.searchPath,
+      dataDir: config.dataDir,
+      cacheDir: config.sandbox.cacheDir,
+      concurrency: config.sandbox.concurrency,
+      cgroupRoot: config.sandbox.cgroupRoot,
+      metrics: {
+        runs: metrics.sandboxRuns,
+        duration: metrics.sandboxDuration,
+        refused: metrics.sandboxRefused,
+      },
+      logger,
+    });
   const leaseMs = options.tasks?.leaseMs ?? defaultLeaseMs;
   const deps: AppDeps = {
     config,
@@ -137,6 +157,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     live: new LiveAccess((error) => logger.error({ err: error }, 'access re-check failed')),
     rooms: roomSet.rooms,
     runner,
+    sandbox,
     archives,
   };
   await deps.live.start(deps.access);
@@ -190,7 +211,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     next();
   });
 
-  const readiness = readinessChecks({ database: db, redis });
+  const readiness = readinessChecks({ database: db, redis, sandbox });
   exportReadiness(metrics.registry, readiness, logger);
   app.use(healthRoutes(readiness, logger));
   const serveMetrics: express.RequestHandler = async (_req, res) => {

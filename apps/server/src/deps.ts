@@ -13,6 +13,7 @@ import type { LiveAccess } from './access/live.ts';
 import type { Channels } from './bus/channels.ts';
 import type { SecretBox } from './secrets.ts';
 import type { TaskRunner } from './tasks/runner.ts';
+import type { BwrapSandbox } from './sandbox/bwrap.ts';
 
 export interface AppDeps {
   config: Config;
@@ -37,6 +38,8 @@ export interface AppDeps {
   access: AccessEvents;
   /** Open connections and subscriptions, re-checked when an access event concerns them. */
   live: LiveAccess;
+  /** Runs commands on work trees in bubblewrap with hard limits; refuses when isolation is not proven. */
+  sandbox: BwrapSandbox;
   /** Worker threads that pack and unpack archives, off the event loop. */
   archives: ArchivePool;
 }

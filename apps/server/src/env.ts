@@ -32,6 +32,12 @@ const schema = z.object({
   TANDEM_OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
   TANDEM_TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TANDEM_TRUST_PROXY: z.string().optional(),
+  TANDEM_SANDBOX_BWRAP: z.string().min(1).default('bwrap'),
+  TANDEM_SANDBOX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  TANDEM_SANDBOX_CGROUP_ROOT: z.string().min(1).default('/sys/fs/cgroup'),
+  TANDEM_SANDBOX_CACHE_DIR: z.string().optional(),
+  /** Where bwrap and the tools around it are looked up. */
+  PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
   TANDEM_METRICS_TOKEN: z
     .string()
     .min(16, 'use at least 16 characters (e.g. `openssl rand -hex 32`)')
@@ -68,6 +74,17 @@ export interface Config {
   ollamaUrl: string;
   /** Tasks one instance runs at the same time. */
   taskConcurrency: number;
+  sandbox: {
+    /** bwrap's name (looked up on `searchPath`) or absolute path. */
+    bwrap: string;
+    searchPath: string;
+    /** Sandbox runs one instance runs at the same time; the rest wait in line. */
+    concurrency: number;
+    /** Where cgroup hierarchies are mounted; false: rlimits only. */
+    cgroupRoot: string | false;
+    /** Installed dependencies, by lockfile hash. */
+    cacheDir: string;
+  };
   /** Proxies whose X-Forwarded-For is believed; undefined = the socket's peer is the client. */
   trustProxy: TrustProxy | undefined;
   metrics: {
@@ -130,6 +147,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ollamaUrl: e.TANDEM_OLLAMA_URL,
     taskConcurrency: e.TANDEM_TASK_CONCURRENCY,
     trustProxy,
+    sandbox: {
+      bwrap: e.TANDEM_SANDBOX_BWRAP,
+      searchPath: e.PATH,
+      concurrency: e.TANDEM_SANDBOX_CONCURRENCY,
+      cgroupRoot: e.TANDEM_SANDBOX_CGROUP_ROOT === 'off' ? false : e.TANDEM_SANDBOX_CGROUP_ROOT,
+      cacheDir: path.resolve(
+        e.INIT_CWD ?? process.cwd(),
+        e.TANDEM_SANDBOX_CACHE_DIR ?? path.join(e.TANDEM_DATA_DIR, 'sandbox-cache'),
+      ),
+    },
     metrics: { token: e.TANDEM_METRICS_TOKEN, port: e.TANDEM_METRICS_PORT, host: e.TANDEM_METRICS_HOST },
     secretKey: e.TANDEM_SECRET_KEY || undefined,
     secretKeyPrevious: e.TANDEM_SECRET_KEY_PREVIOUS || undefined,

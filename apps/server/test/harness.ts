@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { createApp, type App, type AppOptions } from '../src/app.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { loadConfig, type Config } from '../src/env.ts';
+import { createBwrapSandbox, type BwrapSandbox } from '../src/sandbox/bwrap.ts';
 import type { AppRouter } from '../src/trpc/root.ts';
 import { testEnv } from './env.ts';
 
@@ -70,6 +71,21 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+let shared: BwrapSandbox | undefined;
+
+/** One sandbox (and one start-up self-check) for all the test servers of a file, unless a test configures its own. */
+function sharedSandbox(config: Config): BwrapSandbox {
+  shared ??= createBwrapSandbox({
+    bwrap: config.sandbox.bwrap,
+    searchPath: config.sandbox.searchPath,
+    dataDir: config.dataDir,
+    cacheDir: config.sandbox.cacheDir,
+    concurrency: config.sandbox.concurrency,
+    cgroupRoot: config.sandbox.cgroupRoot,
+  });
+  return shared;
+}
+
 export async function startTestServer(
   backend: Backend,
   options: AppOptions & { env?: Record<string, string> } = {},
@@ -92,6 +108,11 @@ export async function startTestServer(
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.sync ? { sync: options.sync } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
+    ...(options.sandbox
+      ? { sandbox: options.sandbox }
+      : Object.keys(options.env ?? {}).some((name) => name.startsWith('TANDEM_SANDBOX_'))
+        ? {}
+        : { sandbox: sharedSandbox(config) }),
   });
   const url = await app.listen(0, '127.0.0.1');
   return {

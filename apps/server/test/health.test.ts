@@ -37,18 +37,52 @@ describe.each(backends)('health on %s', (backend) => {
     expect(body.ok).toBe(true);
     expect(body.checks.database).toMatchObject({ ok: true, kind: backend });
     expect(body.checks.database?.ms).toBeGreaterThanOrEqual(0);
-    expect(Object.keys(body.checks).sort()).toEqual(testEnv.redisUrl ? ['database', 'redis'] : ['database']);
+    expect(Object.keys(body.checks).sort()).toEqual(
+      testEnv.redisUrl ? ['database', 'redis', 'sandbox'] : ['database', 'sandbox'],
+    );
     if (testEnv.redisUrl) expect(body.checks.redis).toMatchObject({ ok: true });
   });
 });
 
 describe('health without Redis', () => {
-  it('checks only the database', async () => {
+  it('checks the database and the sandbox, not Redis', async () => {
     const server = await startTestServer('pglite', { env: { REDIS_URL: '' } });
     try {
       const { status, body } = await readiness(server.url);
       expect(status).toBe(200);
-      expect(Object.keys(body.checks)).toEqual(['database']);
+      expect(Object.keys(body.checks)).toEqual(['database', 'sandbox']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the sandbox in readiness', () => {
+  it('shows the self-check once it has run', async () => {
+    const server = await startTestServer('pglite');
+    try {
+      await server.app.deps.sandbox.ready;
+      const { status, body } = await readiness(server.url);
+      expect(status).toBe(200);
+      expect(body.checks.sandbox).toMatchObject({ ok: true, available: true, degraded: false });
+      const selfCheck = (body.checks.sandbox as unknown as { selfCheck: { name: string; ok: boolean }[] })
+        .selfCheck;
+      expect(selfCheck.map((check) => check.name)).toContain('no-network-loopback');
+      expect(selfCheck.every((check) => check.ok)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports a missing bwrap as degraded without taking the instance out of rotation', async () => {
+    const server = await startTestServer('pglite', { env: { TANDEM_SANDBOX_BWRAP: '/nonexistent/bwrap' } });
+    try {
+      await server.app.deps.sandbox.ready;
+      const { status, body } = await readiness(server.url);
+      expect(status).toBe(200);
+      expect(body.ok).toBe(true);
+      expect(body.checks.sandbox).toMatchObject({ ok: true, available: false, degraded: true });
+      expect((body.checks.sandbox as unknown as { reason: string }).reason).toMatch(/bwrap/);
     } finally {
       await server.close();
     }

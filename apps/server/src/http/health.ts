@@ -3,6 +3,7 @@
 // while a dependency is down and puts it back without a restart.
 import express from 'express';
 import type { Logger } from 'pino';
+import type { SandboxStatus } from '@tandem/core';
 import { Gauge, type Registry } from 'prom-client';
 import type { Database } from '../db/client.ts';
 
@@ -23,6 +24,7 @@ export interface CheckResult {
 export function readinessChecks(deps: {
   database: Database;
   redis: { ping(): Promise<string> } | undefined;
+  sandbox?: { status(): SandboxStatus };
 }): Record<string, ReadinessCheck> {
   const checks: Record<string, ReadinessCheck> = {
     database: async () => {
@@ -38,8 +40,22 @@ export function readinessChecks(deps: {
       return {};
     };
   }
-  // Each further dependency an instance needs to serve (the sandbox's self-check, once a sandbox exists) is one more
-  // entry here; it gets the timeout, the timing and the 503 from runChecks.
+  // The sandbox is reported, never failed: an instance without it still serves editing, review and tasks, and only
+  // check runs are refused (each with SANDBOX_UNAVAILABLE and the reason). Taking every instance out of rotation
+  // because bwrap is missing would turn one missing feature into a full outage; `degraded` makes it visible instead.
+  const sandbox = deps.sandbox;
+  if (sandbox) {
+    checks.sandbox = () => {
+      const status = sandbox.status();
+      return Promise.resolve({
+        available: status.available,
+        degraded: !status.available,
+        ...(status.reason ? { reason: status.reason } : {}),
+        limitsBy: status.limitsBy,
+        selfCheck: status.checks,
+      });
+    };
+  }
   return checks;
 }
 
@@ -109,8 +125,10 @@ export function exportReadiness(
     registers: [registry],
     async collect() {
       const result = await runChecks(checks, logger);
-      for (const [dependency, check] of Object.entries(result.checks))
-        this.set({ dependency }, check.ok ? 1 : 0);
+      // A degraded dependency (the sandbox) answers without failing readiness, but it is not up.
+      for (const [dependency, check] of Object.entries(result.checks)) {
+        this.set({ dependency }, check.ok && check.degraded !== true ? 1 : 0);
+      }
     },
   });
 }

@@ -73,6 +73,24 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
       registers: [registry],
     }),
+    sandboxRuns: new Counter({
+      name: 'tandem_sandbox_runs_total',
+      help: 'Sandbox runs by how they ended (exit, timeout, cpu, memory, output, signal, cancelled)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    sandboxDuration: new Histogram({
+      name: 'tandem_sandbox_run_duration_seconds',
+      help: 'Wall time of sandbox runs, from spawn to the last byte of output',
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    sandboxRefused: new Counter({
+      name: 'tandem_sandbox_refused_total',
+      help: 'Sandbox runs refused because the sandbox is unavailable, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     llmTokens: new Counter({
       name: 'tandem_llm_tokens_total',
       help: 'LLM tokens used by tasks',

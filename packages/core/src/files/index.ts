@@ -19,6 +19,7 @@ export {
   tryNormalizePath,
 } from './path.ts';
 export { PathIndex, describeConflict, type PathConflict } from './path-index.ts';
+export { writeTar, type TarFile } from './tar.ts';
 export { workspacePathSchema } from './schemas.ts';
 export {
   MAX_UPLOAD_ENTRIES,
