@@ -108,6 +108,8 @@ export function parseEslintJson(json: string, options: { security: boolean }): F
     const path = workPath(typeof file.filePath === 'string' ? file.filePath : '');
     for (const m of Array.isArray(file.messages) ? file.messages : []) {
       const fatal = m.fatal === true;
+      // "File ignored because of a matching ignore pattern": a notice about the file list, not about the code.
+      if (typeof m.ruleId !== 'string' && !fatal) continue;
       const rule = typeof m.ruleId === 'string' ? m.ruleId : fatal ? 'parse-error' : 'eslint';
       const severity = options.security
         ? securityRuleSeverity(rule, fatal)
