@@ -16,3 +16,4 @@ export * from './changeset/index.ts';
 export * from './tasks/schemas.ts';
 export * from './llm/pricing.ts';
 export * from './sandbox/index.ts';
+export * from './checks/index.ts';

@@ -99,6 +99,16 @@ function TestDetails({ event }: { event: TaskEventOf<'test'> }) {
   );
 }
 
+function CheckDetails({ event }: { event: TaskEventOf<'check'> }) {
+  if (event.output === undefined || event.output === '') return null;
+  return (
+    <details>
+      <summary className={summary}>Output</summary>
+      <pre className={pre}>{event.output}</pre>
+    </details>
+  );
+}
+
 function ProposalDetails({ event }: { event: TaskEventOf<'proposal'> }) {
   return (
     <ul className={sub}>
@@ -146,6 +156,8 @@ function details(event: TimelineEvent): ReactNode {
       return <ValidationDetails event={event} />;
     case 'test':
       return <TestDetails event={event} />;
+    case 'check':
+      return <CheckDetails event={event} />;
     case 'proposal':
       return <ProposalDetails event={event} />;
     case 'conflict':
@@ -158,6 +170,7 @@ function details(event: TimelineEvent): ReactNode {
     case 'rejected':
     case 'rolled-back':
     case 'error':
+    case 'finding':
       return null;
   }
 }
@@ -230,6 +243,8 @@ function Item({
     event.type === 'error' ||
     (event.type === 'edit' && event.status === 'failed') ||
     ((event.type === 'validation' || event.type === 'test') && !event.ok) ||
+    (event.type === 'check' && ['failed', 'error', 'timeout'].includes(event.status)) ||
+    (event.type === 'finding' && (event.severity === 'critical' || event.severity === 'high')) ||
     event.type === 'conflict';
   const tone = failed
     ? 'failed'

@@ -101,6 +101,23 @@ describe('summarizeEvent', () => {
       'pnpm test passed (exit 0, 1.5 s)',
     ],
     [
+      { type: 'check', check: 'typecheck', status: 'failed', durationMs: 2_100, summary: '2 type errors' },
+      'typecheck failed (2.1 s): 2 type errors',
+    ],
+    [{ type: 'check', check: 'lint', status: 'running' }, 'lint running'],
+    [
+      {
+        type: 'finding',
+        tool: 'eslint-security',
+        rule: 'no-eval',
+        severity: 'high',
+        path: 'src/a.ts',
+        line: 4,
+        message: '`eval` can be harmful.',
+      },
+      'high src/a.ts:4: `eval` can be harmful. (no-eval)',
+    ],
+    [
       { type: 'proposal', summary: { ...summary, hunks: 2, added: 5, removed: 1 } },
       '2 hunks in 1 file (+5 −1)',
     ],

@@ -15,6 +15,8 @@ const labels: Record<TaskEventType, string> = {
   edit: 'Edit',
   validation: 'Validation',
   test: 'Tests',
+  check: 'Check',
+  finding: 'Finding',
   proposal: 'Proposal',
   applied: 'Applied',
   conflict: 'Conflict',
@@ -133,6 +135,12 @@ export function summarizeEvent(event: TaskEvent, userName: UserNameResolver = (i
       const exit = event.exitCode === null ? 'killed' : `exit ${String(event.exitCode)}`;
       return `${event.command} ${event.ok ? 'passed' : 'failed'} (${exit}, ${formatDuration(event.durationMs)})`;
     }
+    case 'check': {
+      const took = event.durationMs === undefined ? '' : ` (${formatDuration(event.durationMs)})`;
+      return `${event.check} ${event.status}${took}${event.summary ? `: ${event.summary}` : ''}`;
+    }
+    case 'finding':
+      return `${event.severity} ${event.path}:${String(event.line)}: ${event.message} (${event.rule})`;
     case 'proposal': {
       const { summary } = event;
       return `${plural(summary.hunks, 'hunk')} in ${plural(summary.files.length, 'file')} (+${formatCount(summary.added)} −${formatCount(summary.removed)})`;

@@ -41,6 +41,26 @@ const examples: TaskEvent[] = [
     output: 'killed: time limit',
     durationMs: 30000,
   },
+  { type: 'check', check: 'typecheck', status: 'running' },
+  {
+    type: 'check',
+    check: 'test',
+    status: 'failed',
+    durationMs: 2_310,
+    summary: 'exit code 1',
+    output: 'not ok 1 - adds\n# fail 1\n',
+  },
+  { type: 'check', check: 'install', status: 'skipped', summary: 'no lockfile' },
+  {
+    type: 'finding',
+    tool: 'secretlint',
+    rule: '@secretlint/secretlint-rule-aws',
+    severity: 'critical',
+    path: 'src/config.ts',
+    line: 3,
+    message: 'found AWS Secret Access Key: ****',
+    hunkId: '0-0',
+  },
   {
     type: 'proposal',
     summary: summarizeChangeset(
@@ -122,6 +142,11 @@ describe('taskEventSchema', () => {
       { type: 'status', status: 'failed', message: long(eventLimits.message) },
       { type: 'test', command: 'x', ok: true, exitCode: 0, output: long(eventLimits.excerpt), durationMs: 1 },
       { type: 'edit', path: long(eventLimits.path), kind: 'create', status: 'applied' },
+      { type: 'check', check: 'test', status: 'failed', output: long(eventLimits.excerpt) },
+      { type: 'check', check: 'audit', status: 'failed' },
+      { type: 'check', check: 'lint', status: 'warned' },
+      { type: 'finding', tool: 't', rule: 'r', severity: 'error', path: 'a', line: 1, message: 'm' },
+      { type: 'finding', tool: 't', rule: 'r', severity: 'low', path: 'a', line: 0, message: 'm' },
       { type: 'applied', by: 'u', hunkIds: Array.from({ length: eventLimits.hunkIds + 1 }, () => '0-0') },
       {
         type: 'validation',
@@ -137,5 +162,17 @@ describe('taskEventSchema', () => {
       },
     ];
     for (const event of bad) expect(taskEventSchema.safeParse(event).success).toBe(false);
+  });
+
+  it('still reads a log written before checks existed (test and validation events)', () => {
+    // A task log as the server stored it before the `check` and `finding` events: one JSON value per row.
+    const oldLog = [
+      '{"type":"status","status":"validating"}',
+      '{"type":"validation","validator":"syntax","path":"src/a.ts","ok":false,"diagnostics":[{"line":2,"col":5,"severity":"error","message":"\';\' expected","rule":"TS1005"}]}',
+      '{"type":"test","command":"npm test","ok":false,"exitCode":1,"output":"1 failing","durationMs":820}',
+      '{"type":"done","outcome":"proposed","tokensIn":10,"tokensOut":5,"costUsd":null,"totalMs":900,"phaseMs":{"validating":820}}',
+    ];
+    const events = oldLog.map((row) => taskEventSchema.parse(JSON.parse(row)));
+    expect(events.map((e) => e.type)).toEqual(['status', 'validation', 'test', 'done']);
   });
 });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { changesetLimits, conflictReasons, fileChangeKinds } from '../changeset/changeset.ts';
 import { changesetSummarySchema } from '../changeset/changeset-summary.ts';
+import { checkNames, checkStatuses, findingSchema } from '../checks/findings.ts';
 import { errorCodes } from '../errors.ts';
 
 export const eventLimits = {
@@ -139,6 +140,23 @@ export const testEventSchema = z.object({
   durationMs,
 });
 
+/**
+ * One check of a proposal (or of a human-started run) changing state: `running` first, then exactly one of the
+ * others. `output` is the end of what the command printed (where failures and summaries are), never the whole log.
+ * Supersedes the `test` and `validation` events, which old logs still hold and clients still show.
+ */
+export const checkEventSchema = z.object({
+  type: z.literal('check'),
+  check: z.enum(checkNames),
+  status: z.enum(checkStatuses),
+  durationMs: durationMs.optional(),
+  summary: message.optional(),
+  output: z.string().max(eventLimits.excerpt).optional(),
+});
+
+/** A problem a check found, on the hunk it falls in when it falls in one. */
+export const findingEventSchema = findingSchema.extend({ type: z.literal('finding') });
+
 export const proposalEventSchema = z.object({
   type: z.literal('proposal'),
   summary: changesetSummarySchema,
@@ -201,6 +219,8 @@ export const taskEventSchema = z.discriminatedUnion('type', [
   editEventSchema,
   validationEventSchema,
   testEventSchema,
+  checkEventSchema,
+  findingEventSchema,
   proposalEventSchema,
   appliedEventSchema,
   conflictEventSchema,

@@ -5,4 +5,10 @@ export type { RunTaskDeps, RunTaskInput, RunTaskResult } from './types.ts';
 export { defaultTaskLimits, resolveTaskLimits, type TaskLimits } from './limits.ts';
 export { UsageMeter, type BudgetLimits, type TaskUsage } from './usage-meter.ts';
 export { buildSystemPrompt, buildUserPrompt, fenceFile } from './prompt.ts';
-export { buildReflectionMessage, needsReflection, type ReflectionInput } from './reflection.ts';
+export {
+  buildReflectionMessage,
+  failingChecks,
+  needsReflection,
+  type ReflectionInput,
+} from './reflection.ts';
+export type { TaskChecksOptions } from './types.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdits, parseEdits } from '../edits/index.ts';
 import type { ValidationResult } from '../validate/index.ts';
-import { buildReflectionMessage, needsReflection } from './reflection.ts';
+import type { CheckResult, Finding } from '../checks/index.ts';
+import { buildReflectionMessage, failingChecks, needsReflection } from './reflection.ts';
 
 const FENCE = '```';
 const CONFIG = 'export const a = {\n  enabled: false,\n};\nexport const b = {\n  enabled: false,\n};\n';
@@ -67,5 +68,71 @@ describe('buildReflectionMessage', () => {
     expect(message).toContain('line 192\n');
     expect(message).not.toContain('line 191\n');
     expect(message).not.toContain('line 1\n');
+  });
+});
+
+describe('check feedback', () => {
+  const clean = { results: [], problems: [], truncated: undefined, failing: [] };
+  const finding = (
+    severity: 'critical' | 'high' | 'medium' | 'low',
+    line: number,
+    rule: string,
+  ): Finding => ({
+    tool: 'eslint-security',
+    rule,
+    severity,
+    path: 'src/a.ts',
+    line,
+    message: `${rule} here`,
+  });
+  const result = (partial: Partial<CheckResult> & Pick<CheckResult, 'check' | 'status'>): CheckResult => ({
+    durationMs: 10,
+    summary: 's',
+    output: undefined,
+    findings: [],
+    ...partial,
+  });
+
+  it('reflects on failed checks and timed-out tests, not on sandbox errors or skipped checks', () => {
+    expect(failingChecks([result({ check: 'test', status: 'timeout' })])).toHaveLength(1);
+    expect(failingChecks([result({ check: 'typecheck', status: 'timeout' })])).toHaveLength(0);
+    expect(needsReflection({ ...clean, checks: [result({ check: 'lint', status: 'failed' })] })).toBe(true);
+    expect(
+      needsReflection({
+        ...clean,
+        checks: [result({ check: 'test', status: 'error' }), result({ check: 'lint', status: 'skipped' })],
+      }),
+    ).toBe(false);
+  });
+
+  it('shows blocking findings, the end of test output and the files as they are', () => {
+    const files = new Map([['src/a.ts', 'const a = 1;\nexport const b = eval(a);\n']]);
+    const message = buildReflectionMessage({
+      ...clean,
+      files,
+      checks: [
+        result({
+          check: 'security',
+          status: 'failed',
+          summary: '1 high, 1 low',
+          findings: [finding('high', 2, 'no-eval'), finding('low', 1, 'security/detect-non-literal-regexp')],
+        }),
+        result({
+          check: 'test',
+          status: 'failed',
+          summary: 'tests failed',
+          output: `${'x'.repeat(10_000)}\nnot ok 1 - b\n`,
+        }),
+        result({ check: 'typecheck', status: 'passed' }),
+      ],
+    });
+    expect(message).toContain('# 2 checks failed on the files as they are after your edits');
+    expect(message).toContain('- src/a.ts, line 2: high [no-eval]: no-eval here (eslint-security)');
+    expect(message).not.toContain('detect-non-literal-regexp');
+    expect(message).toContain('never put secrets in source');
+    expect(message).toContain('not ok 1 - b');
+    expect(message.length).toBeLessThan(6_000);
+    expect(message).toContain('export const b = eval(a);');
+    expect(message).not.toContain('## typecheck');
   });
 });

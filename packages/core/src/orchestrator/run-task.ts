@@ -12,18 +12,25 @@
 //   half-written, and the next reflection round tells the model to resend it.
 // - Reflections exhausted: what applied is proposed; the edits that still failed are reported as failed `edit`
 //   events, in the final `status` message and in the result. Nothing applied at all is a failure.
+// - Checks (type check, lint, tests, security scan) run in the sandbox once a round leaves no edit or syntax
+//   problem to reflect on (or no round is left): broken edits are cheaper to fix first. Their failures are a
+//   reflection round like any other, within the same bound; the last run travels with the proposal.
+// - No sandbox, or one that refuses: the task says so once in `check` events (SANDBOX_UNAVAILABLE) and keeps
+//   the syntax validation alone. Nothing runs outside the sandbox.
 import { computeChangeset, summarizeChangeset, type Changeset } from '../changeset/index.ts';
+import { planChecks, runChecks, type CheckResult, type Finding } from '../checks/index.ts';
 import { countTokens, selectContext, toContextEvent } from '../context/index.ts';
 import type { EditFailed, EditResult } from '../edits/index.ts';
 import { AppError, isAppError, type ErrorCode } from '../errors.ts';
 import { eventLimits, type TaskStatus } from '../events/index.ts';
 import type { LlmMessage } from '../llm/index.ts';
+import type { Sandbox } from '../sandbox/index.ts';
 import { runValidators, type ValidationResult } from '../validate/index.ts';
 import { EventSink } from './event-sink.ts';
 import { resolveTaskLimits, type TaskLimits } from './limits.ts';
 import { PhaseClock } from './phase-clock.ts';
 import { buildSystemPrompt, buildUserPrompt } from './prompt.ts';
-import { buildReflectionMessage, needsReflection } from './reflection.ts';
+import { buildReflectionMessage, failingChecks, needsReflection } from './reflection.ts';
 import { streamRound, type RoundContext, type RoundResult } from './stream-round.ts';
 import { bounded, errorEvent, validationEvent } from './to-events.ts';
 import type { RunTaskDeps, RunTaskInput, RunTaskResult } from './types.ts';
@@ -54,6 +61,9 @@ class TaskRun {
   readonly #validations = new Map<string, ValidationResult>();
   #calls = 0;
   #lastRound: RoundResult | undefined;
+  #checks: { results: CheckResult[]; findings: Finding[] } = { results: [], findings: [] };
+  /** Set once the task has said it has no usable sandbox; the checks are not attempted again. */
+  #noSandbox = false;
 
   constructor(input: RunTaskInput, deps: RunTaskDeps, limits: TaskLimits) {
     this.#input = input;
@@ -145,18 +155,26 @@ class TaskRun {
       const failing = await this.#validate(round.touched);
       if (this.#cancelled())
         return this.#failedOrCancelled(new AppError('CANCELLED', 'The task was cancelled.'));
-      const issues = {
+      const editIssues = {
         results: round.results,
         problems: round.problems,
         truncated: round.truncated,
         failing,
       };
-      if (!needsReflection(issues) || reflection >= limits.maxReflections) break;
+      const lastRound = reflection >= limits.maxReflections;
+      let checks: readonly CheckResult[] = [];
+      if (!needsReflection(editIssues) || lastRound) {
+        checks = await this.#runChecks();
+        if (this.#cancelled())
+          return this.#failedOrCancelled(new AppError('CANCELLED', 'The task was cancelled.'));
+      }
+      const issues = { ...editIssues, checks };
+      if (!needsReflection(issues) || lastRound) break;
 
       this.#clock.enter('reflecting');
       await this.#status(
         'reflecting',
-        reflectionSummary(reflection + 1, limits.maxReflections, round, failing),
+        reflectionSummary(reflection + 1, limits.maxReflections, round, failing, checks),
       );
       messages.push(
         // An empty assistant turn is rejected by some providers.
@@ -188,6 +206,44 @@ class TaskRun {
     return this.#failingValidations();
   }
 
+  /** Runs the checks on the working copy as it is now; returns their results (empty when they cannot run). */
+  async #runChecks(): Promise<CheckResult[]> {
+    if (this.#noSandbox) return [];
+    const { proposed, deleted } = this.#copy.changes();
+    if (proposed.size === 0 && deleted.length === 0) return [];
+    const options = this.#deps.checks ?? {};
+    const files = this.#copy.files;
+    const plan = planChecks({
+      files,
+      changed: [...proposed.keys(), ...deleted],
+      ...(options.settings === undefined ? {} : { settings: options.settings }),
+    });
+    this.#clock.enter('validating');
+    // Without a sandbox nothing runs: the `check` events say so, with no status change to announce it.
+    if (this.#deps.sandbox !== undefined) await this.#status('validating', 'Running checks');
+    const changeset = computeChangeset(this.#input.files, proposed, deleted, { taskId: this.#input.taskId });
+    const outcome = await runChecks({
+      sandbox: this.#deps.sandbox ?? noSandbox,
+      files,
+      plan,
+      signal: this.#signal,
+      onEvent: (event) => this.#sink.emit(event),
+      changeset,
+      ...(options.toolchain === undefined ? {} : { toolchain: options.toolchain }),
+      ...(options.installDependencies === undefined
+        ? {}
+        : { installDependencies: options.installDependencies }),
+      ...(options.registrySandbox === undefined ? {} : { registrySandbox: options.registrySandbox }),
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+    });
+    this.#checks = { results: outcome.results, findings: outcome.findings };
+    if (outcome.unavailable !== undefined) {
+      this.#noSandbox = true;
+      return [];
+    }
+    return outcome.results;
+  }
+
   #failingValidations(): ValidationResult[] {
     return [...this.#validations.values()].filter((result) => !result.ok);
   }
@@ -217,6 +273,11 @@ class TaskRun {
         : undefined,
       this.#failingValidations().length > 0
         ? `${count(new Set(this.#failingValidations().map((r) => r.path)).size, 'file')} failed validation`
+        : undefined,
+      failingChecks(this.#checks.results).length > 0
+        ? `checks failed: ${failingChecks(this.#checks.results)
+            .map((r) => `${r.check} (${r.summary})`)
+            .join(', ')}`
         : undefined,
     ].filter((text) => text !== undefined);
     const note =
@@ -291,6 +352,8 @@ class TaskRun {
       calls: this.#calls,
       failedEdits: this.#unresolvedEdits(),
       failedValidations: this.#failingValidations(),
+      checks: ending.outcome === 'proposed' ? this.#checks.results : [],
+      findings: ending.outcome === 'proposed' ? this.#checks.findings : [],
       error: ending.outcome === 'failed' ? ending.error : undefined,
       totalMs: this.#clock.totalMs,
       phaseMs: this.#clock.phaseMs,
@@ -320,12 +383,26 @@ function reflectionSummary(
   max: number,
   round: RoundResult,
   failing: readonly ValidationResult[],
+  checks: readonly CheckResult[],
 ): string {
   const failed = round.results.filter((r) => r.status === 'failed').length + round.problems.length;
+  const failedChecks = failingChecks(checks).map((r) => r.check);
   const parts = [
     failed > 0 ? `${count(failed, 'edit')} failed` : undefined,
     round.truncated === undefined ? undefined : 'answer cut off',
     failing.length > 0 ? `${count(new Set(failing.map((r) => r.path)).size, 'file')} with errors` : undefined,
+    failedChecks.length > 0 ? `${failedChecks.join(', ')} failed` : undefined,
   ].filter((part) => part !== undefined);
   return `Reflection ${reflection} of ${max}: ${parts.join(', ')}`;
 }
+
+/** Stands in for a missing sandbox: it refuses, so the checks report SANDBOX_UNAVAILABLE and nothing runs. */
+const noSandbox: Sandbox = {
+  status: () => ({
+    available: false,
+    reason: 'no sandbox is configured on this server',
+    checks: [],
+    limitsBy: 'none',
+  }),
+  run: () => Promise.reject(new AppError('SANDBOX_UNAVAILABLE', 'No sandbox is configured on this server.')),
+};

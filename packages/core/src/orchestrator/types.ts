@@ -1,10 +1,19 @@
 // What a task run takes and gives back. Everything the pipeline touches outside plain data comes in through
 // `RunTaskDeps`, so the server wires real providers and storage and tests wire a replay server.
 import type { Changeset } from '../changeset/index.ts';
+import type {
+  CheckName,
+  CheckResult,
+  CheckSettings,
+  CheckToolchain,
+  Finding,
+  InstallDependencies,
+} from '../checks/index.ts';
 import type { EditFailed } from '../edits/index.ts';
 import type { AppError } from '../errors.ts';
 import type { Schedule, TaskEvent, TaskOutcome, TaskPhase } from '../events/index.ts';
 import type { LlmClient, PriceTable } from '../llm/index.ts';
+import type { Sandbox, SandboxLimits } from '../sandbox/index.ts';
 import type { ValidationResult, Validator } from '../validate/index.ts';
 import type { TaskLimits } from './limits.ts';
 import type { TaskUsage } from './usage-meter.ts';
@@ -46,6 +55,25 @@ export interface RunTaskDeps {
   schedule?: Schedule;
   /** Longest wait before streamed text is emitted as an `output` event. */
   outputFlushMs?: number;
+  /**
+   * Where the proposal's checks (type check, lint, tests, security scan) run. Without one, or when it refuses,
+   * the task says so in `check` events (SANDBOX_UNAVAILABLE) and relies on the syntax validators alone; nothing
+   * is ever run outside it.
+   */
+  sandbox?: Sandbox;
+  checks?: TaskChecksOptions;
+}
+
+export interface TaskChecksOptions {
+  /** The security toolchain as mounted in the sandbox; without it the scan ends `error`. */
+  toolchain?: CheckToolchain;
+  /** Installs dependencies outside the no-network sandbox; without it, checks that need them are skipped. */
+  installDependencies?: InstallDependencies;
+  /** A sandbox that reaches only the package registry, for dependency advisories. */
+  registrySandbox?: Sandbox;
+  /** The workspace owners' overrides. */
+  settings?: CheckSettings;
+  limits?: Partial<Record<CheckName, Partial<SandboxLimits>>>;
 }
 
 export interface RunTaskResult {
@@ -66,6 +94,10 @@ export interface RunTaskResult {
   failedEdits: EditFailed[];
   /** Validation failures left in the proposed files. */
   failedValidations: ValidationResult[];
+  /** The last run of the checks on the proposed files; empty when they never ran. */
+  checks: CheckResult[];
+  /** What that run found, on the proposal's hunks. */
+  findings: Finding[];
   /** Why the run failed, when it did. */
   error: AppError | undefined;
   totalMs: number;

@@ -7,3 +7,4 @@ export type {
   SandboxRunSpec,
   SandboxStatus,
 } from './types.ts';
+export { FakeSandbox, type FakeSandboxHandler } from './fake.ts';
