@@ -33,6 +33,7 @@ export {
   markRolledBack,
   type FoundHunk,
   type HunkSelection,
+  type DecisionNotes,
 } from './hunk-decisions.ts';
 export {
   taskOrigin,
