@@ -65,10 +65,13 @@ describe.each(backends)('a decided review on %s', (backend) => {
     const file = () => y.doc.getMap<Y.Text>('files').get(PATH);
     const at = textOf(y, PATH).indexOf('3;');
     file()?.insert(at, '4 + ');
-    await until(async () => {
-      const read = await ada.trpc.file.read.query({ workspaceId: ws.id, path: PATH });
-      return !read.binary && read.content.includes('4 + 3');
-    });
+    await vi.waitFor(
+      async () => {
+        const read = await ada.trpc.file.read.query({ workspaceId: ws.id, path: PATH });
+        expect(!read.binary && read.content).toContain('4 + 3');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     await ada.trpc.task.accept.mutate({ taskId, hunkIds: [retries] });
     await ada.trpc.task.reject.mutate({ taskId, hunkIds: [timeout] });
     await ada.trpc.task.resolveConflict.mutate({
