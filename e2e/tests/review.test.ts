@@ -64,11 +64,78 @@ describe('diff review', () => {
     const decided = FILE.replace('return a + b;', 'return b + a;');
     await until(async () => (await read(owner.cookie, workspace.id)) === decided);
 
+    // Rolling back asks first, says what it will do, and does nothing when cancelled.
     await page.getByRole('button', { name: 'Roll back task' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Roll back this task?' });
+    await dialog.getByText(`Takes 1 applied change back out of 1 file (${PATH})`).waitFor();
+    await expectAccessible(page, 'rollback confirmation');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await read(owner.cookie, workspace.id)).toBe(decided);
+    await page.getByRole('button', { name: 'Roll back task' }).click();
+    dialog = page.getByRole('dialog', { name: 'Roll back this task?' });
+    await dialog.getByRole('button', { name: 'Roll back 1 change' }).click();
     await page.getByRole('status').getByText('Task rolled back').first().waitFor();
     await until(async () => (await read(owner.cookie, workspace.id)) === FILE);
+
+    // The decided review still shows every change: what was proposed and applied, what was rejected, by whom.
+    await hunks
+      .nth(0)
+      .getByText(/^Rolled back by you at/)
+      .waitFor();
+    await hunks
+      .nth(0)
+      .getByText(/^Applied by you at/)
+      .waitFor();
+    await hunks.nth(0).getByText('return b + a;').waitFor();
+    await hunks
+      .nth(1)
+      .getByText(/^Rejected by you at/)
+      .waitFor();
+    await hunks.nth(1).getByText('export const name = "TANDEM";').waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: /Swap operands and shout the name/ }).click();
+    await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
+    await hunks.nth(0).getByText('return b + a;').waitFor();
+    await hunks
+      .nth(1)
+      .getByText(/^Rejected by you at/)
+      .waitFor();
     await page.getByRole('button', { name: 'Back to editor' }).click();
     await waitForText(page, (t) => t.includes('return a + b;'));
+  });
+
+  it('asks before rejecting everything, saying what it will do', async () => {
+    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+    const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await editor(page, PATH).waitFor();
+    s.llm.server.enqueue([
+      replay.text(
+        searchReplaceBlock(PATH, '  return a + b;', '  return b + a;') +
+          searchReplaceBlock(PATH, '  return a - b;', '  return -(b - a);'),
+      ),
+    ]);
+    await page.getByLabel('Ask the AI to change the code').fill('Rewrite both');
+    await page.getByRole('button', { name: 'Run task' }).click();
+    await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Reject all', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reject all open changes?' });
+    await dialog.getByText(`Rejects 2 open changes in 1 file (${PATH}) for everyone`).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    const hunks = page.getByRole('list', { name: `Hunks in ${PATH}` }).locator(':scope > li');
+    expect(await hunks.evaluateAll((items) => items.map((li) => li.getAttribute('data-status')))).toEqual([
+      'pending',
+      'pending',
+    ]);
+    await page.getByRole('button', { name: 'Reject all', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Reject 2 changes' }).click();
+    await until(async () =>
+      (await hunks.evaluateAll((items) => items.map((li) => li.getAttribute('data-status')))).every(
+        (st) => st === 'rejected',
+      ),
+    );
+    expect(await read(owner.cookie, workspace.id)).toBe(FILE);
   });
 
   it('offers Retry and Edit prompt on a task that failed, and runs the same request again', async () => {
@@ -100,31 +167,69 @@ describe('diff review', () => {
     ]);
   });
 
-  it('shows a conflict when someone edits inside a hunk while the task runs, and resolves it', async () => {
-    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+  it('shows the conflict a second editor made while the task ran, with both texts, before anyone accepts, live for every member', async () => {
+    const { owner, workspace, members } = await team(s.tandem.url, { [PATH]: FILE }, [
+      { name: 'Eve', role: 'editor' },
+    ]);
+    const eve = members[0];
+    if (!eve) throw new Error('no editor');
     const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    const evePage = await openAs(s.browser, s.tandem.url, eve.cookie, `/w/${workspace.id}?file=${PATH}`);
     await editor(page, PATH).waitFor();
+    await editor(evePage, PATH).waitFor();
     s.llm.server.enqueue([
       replay.delay(2_500),
-      replay.text(searchReplaceBlock(PATH, '  return a - b;', '  return a - b - 0;')),
+      replay.text(searchReplaceBlock(PATH, '  return a - b;', '  return a - b - 0;'), {
+        chunks: 4,
+        intervalMs: 100,
+      }),
       replay.finish({ usage: { inputTokens: 500, outputTokens: 20 } }),
     ]);
     await page.getByLabel('Ask the AI to change the code').fill('Make sub explicit');
     await page.getByRole('button', { name: 'Run task' }).click();
-    // While the model thinks, a human changes the very line the task will replace.
-    const timeline = page.getByRole('list', { name: 'Task timeline' });
-    await timeline.getByText('Context', { exact: true }).first().waitFor();
-    await caretAfter(page, 'return a - b;');
-    await page.keyboard.type(' // keep me');
+    // While the model streams, the other editor changes the very line the task will replace.
+    await page
+      .getByRole('list', { name: 'Task timeline' })
+      .getByText('Context', { exact: true })
+      .first()
+      .waitFor();
+    await caretAfter(evePage, 'return a - b;');
+    await evePage.keyboard.type(' // keep me');
+    await waitForText(page, (t) => t.includes('return a - b; // keep me'));
+
+    // Opening the review: the change shows as a conflict with both texts, before anyone clicked Accept.
     await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Accept all', exact: true }).click();
-    const conflict = page.getByRole('group', { name: /Resolve conflict/ });
-    await conflict.waitFor();
+    const change = page.getByRole('listitem', { name: `Change 1 of 1 in ${PATH}, Would conflict` });
+    await change.waitFor();
+    const conflict = change.getByRole('group', { name: `Resolve conflict in change 1 of 1 in ${PATH}` });
     await conflict.getByText('return a - b; // keep me').waitFor();
-    await saveScreenshot(page, 'conflict');
-    await expectAccessible(page, 'conflict');
-    await conflict.getByRole('button', { name: "Take task's text" }).click();
+    await conflict.getByText('return a - b - 0;').waitFor();
+    await page.getByText('1 change would conflict with what people typed').waitFor();
+    await saveScreenshot(page, 'conflict-preview');
+    await expectAccessible(page, 'conflict preview');
+    const tasks = await client(s.tandem.url, owner.cookie).task.list.query({ workspaceId: workspace.id });
+    const taskId = tasks[0]?.id ?? '';
+    const stored = await client(s.tandem.url, owner.cookie).task.get.query({ taskId });
+    expect(stored.changeset?.files[0]?.hunks.map((h) => h.status)).toEqual(['pending']);
+
+    // The other editor sees the same, and it follows their typing live in everyone's review.
+    const eveReview = await evePage.context().newPage();
+    await eveReview.goto(`/w/${workspace.id}?file=${PATH}`);
+    await eveReview.getByRole('button', { name: /Make sub explicit/ }).click();
+    await eveReview.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
+    await eveReview
+      .getByRole('listitem', { name: `Change 1 of 1 in ${PATH}, Would conflict` })
+      .getByText('return a - b; // keep me')
+      .waitFor();
+    await caretAfter(evePage, 'keep me');
+    await evePage.keyboard.type(' please');
+    await conflict.getByText('return a - b; // keep me please').waitFor();
+    await eveReview.getByText('return a - b; // keep me please').waitFor();
+
+    // Taking the task's text replaces exactly what the reviewer saw.
+    await conflict.getByRole('button', { name: `Take task's text in change 1 of 1 in ${PATH}` }).click();
     await until(async () => (await read(owner.cookie, workspace.id)).includes('return a - b - 0;'));
     expect(await read(owner.cookie, workspace.id)).not.toContain('keep me');
+    await page.getByRole('listitem', { name: `Change 1 of 1 in ${PATH}, Applied` }).waitFor();
   });
 });
