@@ -92,10 +92,9 @@ describe('diff review', () => {
       .nth(1)
       .getByText(/^Rejected by you at/)
       .waitFor();
-    await hunks.nth(1).getByText('export const name = "TANDEM";').waitFor();
+    await hunks.nth(1).getByText(/export const name = "TANDEM";/).waitFor();
+    // The review's address survives a reload; the decided review is read back from the server.
     await page.reload();
-    await page.getByRole('button', { name: /Swap operands and shout the name/ }).click();
-    await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
     await hunks.nth(0).getByText('return b + a;').waitFor();
     await hunks
       .nth(1)
