@@ -92,7 +92,10 @@ describe('diff review', () => {
       .nth(1)
       .getByText(/^Rejected by you at/)
       .waitFor();
-    await hunks.nth(1).getByText(/export const name = "TANDEM";/).waitFor();
+    await hunks
+      .nth(1)
+      .getByText(/export const name = "TANDEM";/)
+      .waitFor();
     // The review's address survives a reload; the decided review is read back from the server.
     await page.reload();
     await hunks.nth(0).getByText('return b + a;').waitFor();
