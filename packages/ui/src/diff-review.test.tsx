@@ -3,7 +3,7 @@ import type { FileChange, Hunk, HunkPreview } from '@tandem/core';
 import { act } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
-import { DiffReview, type DiffReviewProps } from './diff-review.tsx';
+import { DiffReview, PartialProposalNotice, type DiffReviewProps } from './diff-review.tsx';
 import { mount, rerender } from './test-dom.tsx';
 
 function hunk(id: string, status: Hunk['status'], line: number): Hunk {
@@ -248,5 +248,30 @@ describe('DiffReview', () => {
       <DiffReview {...p} file={decided} userName={(id) => (id === 'u-ada' ? 'Ada' : id)} />,
     );
     expect(html).toContain('by Ada at');
+  });
+});
+
+describe('PartialProposalNotice', () => {
+  it('says plainly that a proposal is partial, listing each failed edit and why', () => {
+    const html = renderToStaticMarkup(
+      <PartialProposalNotice
+        unapplied={[
+          {
+            path: 'src/a.ts',
+            code: 'EDIT_NO_MATCH',
+            message: 'The SEARCH text does not match any lines in src/a.ts.',
+          },
+          { path: '', code: 'PARSE_ERROR', message: 'The answer was cut off at the output limit.' },
+        ]}
+      />,
+    );
+    expect(html).toContain('Partial proposal: 2 of the model&#x27;s edits could not be applied');
+    expect(html).toContain('The SEARCH text does not match any lines in src/a.ts.');
+    expect(html).toContain('<code class="font-mono">src/a.ts</code>: The SEARCH text');
+    expect(html).toContain('The answer: The answer was cut off at the output limit.');
+  });
+
+  it('shows nothing for a proposal that applied whole', () => {
+    expect(renderToStaticMarkup(<PartialProposalNotice unapplied={[]} />)).toBe('');
   });
 });

@@ -2,7 +2,7 @@
 // (from the live preview), or the conflict it would run into with both texts, or — once decided — what was
 // proposed, what landed and who decided when. Actions sit on the hunk; decisions go out through callbacks and the
 // server decides.
-import type { FileChange, Hunk, HunkConflict, HunkPreview } from '@tandem/core';
+import type { FileChange, Hunk, HunkConflict, HunkPreview, UnappliedEdit } from '@tandem/core';
 import { MergeView } from '@codemirror/merge';
 import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, lineNumbers } from '@codemirror/view';
@@ -448,6 +448,35 @@ export function DiffReview({
           />
         ))}
       </ol>
+    </section>
+  );
+}
+
+/**
+ * A proposal that is not the whole answer says so before any diff: which edits of the model's answer are missing
+ * from it, and why, so nobody accepts half a change believing it whole.
+ */
+export function PartialProposalNotice({ unapplied }: { unapplied: readonly UnappliedEdit[] }) {
+  if (unapplied.length === 0) return null;
+  const count = unapplied.length;
+  const title = `Partial proposal: ${String(count)} of the model's edit${count === 1 ? '' : 's'} could not be applied`;
+  return (
+    <section
+      aria-label={title}
+      className="grid gap-1 rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-950"
+    >
+      <h3 className="m-0 text-sm font-semibold">{title}</h3>
+      <p className="m-0 text-xs">
+        The changes below are only part of what the model answered. Check that they make sense without the
+        rest, or run the task again.
+      </p>
+      <ul aria-label="Edits that could not be applied" className="m-0 grid gap-1 pl-4 text-xs">
+        {unapplied.map((edit, i) => (
+          <li key={i}>
+            {edit.path ? <code className="font-mono">{edit.path}</code> : 'The answer'}: {edit.message}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

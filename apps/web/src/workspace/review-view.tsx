@@ -2,7 +2,7 @@
 // would meet, with both texts), decisions per change, per file or all, and rollback; the destructive ones ask first.
 // Loaded on demand: @codemirror/merge stays out of the first page.
 import { filesMap, previewChangeset, type Changeset, type ChangesetPreview } from '@tandem/core';
-import { DiffReview, type ReviewLayout } from '@tandem/ui/diff-review';
+import { DiffReview, PartialProposalNotice, type ReviewLayout } from '@tandem/ui/diff-review';
 import { languageForPath } from '@tandem/ui/editor-language';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -227,6 +227,7 @@ export default function ReviewView({
           <PageState title="Preparing the diff…" busy />
         ) : (
           <div className="grid gap-4">
+            <PartialProposalNotice unapplied={changeset.unapplied ?? []} />
             {changeset.files.map((file) => {
               const view = preview.files.find((f) => f.path === file.path);
               return (

@@ -120,9 +120,26 @@ export const fileChangeSchema = z
   });
 export type FileChange = z.infer<typeof fileChangeSchema>;
 
+/** The most unapplied edits a changeset lists; a longer list ends with the count of the rest. */
+export const unappliedLimit = 200;
+
+/**
+ * An edit of the model's answer that is not in the changeset, and why: a proposal with these is partial, and the
+ * review says so. The path is as the model wrote it (it may be one the workspace refused, or none for a block that
+ * could not be read at all).
+ */
+export const unappliedEditSchema = z.object({
+  path: z.string().max(changesetLimits.path),
+  code: z.string().min(1).max(64),
+  message: z.string().max(4_000),
+});
+export type UnappliedEdit = z.infer<typeof unappliedEditSchema>;
+
 export const changesetSchema = z.object({
   taskId: z.string().min(1).max(changesetLimits.taskId),
   files: z.array(fileChangeSchema).max(changesetLimits.files),
+  /** Edits of the answer that could not be applied (absent or empty: the answer applied whole). */
+  unapplied: z.array(unappliedEditSchema).max(unappliedLimit).optional(),
 });
 export type Changeset = z.infer<typeof changesetSchema>;
 

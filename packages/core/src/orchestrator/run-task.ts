@@ -12,7 +12,14 @@
 //   half-written, and the next reflection round tells the model to resend it.
 // - Reflections exhausted: what applied is proposed; the edits that still failed are reported as failed `edit`
 //   events, in the final `status` message and in the result. Nothing applied at all is a failure.
-import { computeChangeset, summarizeChangeset, type Changeset } from '../changeset/index.ts';
+import {
+  changesetLimits,
+  computeChangeset,
+  summarizeChangeset,
+  unappliedLimit,
+  type Changeset,
+  type UnappliedEdit,
+} from '../changeset/index.ts';
 import { countTokens, selectContext, toContextEvent } from '../context/index.ts';
 import type { EditFailed, EditResult } from '../edits/index.ts';
 import { AppError, isAppError, type ErrorCode } from '../errors.ts';
@@ -206,9 +213,22 @@ class TaskRun {
         error: new AppError(code, `None of the model's edits could be applied${afterRounds(this.#calls)}.`),
       };
     }
-    const changeset = this.#clock.measure('applying', () =>
+    const computed = this.#clock.measure('applying', () =>
       computeChangeset(this.#input.files, proposed, deleted, { taskId: this.#input.taskId }),
     );
+    // What did not apply travels with the proposal, so its review can say plainly that it is partial and why.
+    const unapplied = unappliedEdits([
+      ...unresolved.map((e) => ({ path: e.path, code: e.code, message: e.message })),
+      ...(this.#lastRound?.problems ?? []).map((p) => ({
+        path: p.path ?? '',
+        code: p.code,
+        message: p.message,
+      })),
+      ...(truncated
+        ? [{ path: '', code: 'PARSE_ERROR', message: 'The answer was cut off at the output limit.' }]
+        : []),
+    ]);
+    const changeset = unapplied.length > 0 ? { ...computed, unapplied } : computed;
     const problems = [
       unresolved.length > 0 ? `${count(unresolved.length, 'edit')} could not be applied` : undefined,
       truncated ? 'the answer was cut off at the output limit' : undefined,
@@ -328,4 +348,19 @@ function reflectionSummary(
     failing.length > 0 ? `${count(new Set(failing.map((r) => r.path)).size, 'file')} with errors` : undefined,
   ].filter((part) => part !== undefined);
   return `Reflection ${reflection} of ${max}: ${parts.join(', ')}`;
+}
+
+/** Bounded for storage: long paths and messages cut, and past the limit one entry counting the rest. */
+function unappliedEdits(edits: readonly UnappliedEdit[]): UnappliedEdit[] {
+  const one = (e: UnappliedEdit): UnappliedEdit => ({
+    path: bounded(e.path, changesetLimits.path),
+    code: bounded(e.code, 64),
+    message: bounded(e.message, 4_000),
+  });
+  if (edits.length <= unappliedLimit) return edits.map(one);
+  const rest = edits.length - (unappliedLimit - 1);
+  return [
+    ...edits.slice(0, unappliedLimit - 1).map(one),
+    { path: '', code: 'PARSE_ERROR', message: `${String(rest)} more edits could not be applied.` },
+  ];
 }
