@@ -107,6 +107,32 @@ describe('diff review', () => {
     await waitForText(page, (t) => t.includes('return a + b;'));
   });
 
+  it('shows a partial proposal plainly, with the edits that could not be applied and why', async () => {
+    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+    const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await editor(page, PATH).waitFor();
+    // One edit applies; the other names lines the file does not have, in the answer and in every reflection round.
+    const missing = searchReplaceBlock(PATH, '  return a * b;', '  return a / b;');
+    s.llm.server.enqueue([
+      replay.text(searchReplaceBlock(PATH, '  return a + b;', '  return b + a;') + missing),
+    ]);
+    for (let round = 0; round < 3; round++) s.llm.server.enqueue([replay.text(missing)]);
+    await page.getByLabel('Ask the AI to change the code').fill('Swap add and make a quotient');
+    await page.getByRole('button', { name: 'Run task' }).click();
+    await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 60_000 });
+    const notice = page.getByRole('region', {
+      name: "Partial proposal: 1 of the model's edits could not be applied",
+    });
+    await notice.waitFor();
+    await notice
+      .getByRole('list', { name: 'Edits that could not be applied' })
+      .getByText(`The SEARCH text does not match any lines in ${PATH}.`)
+      .waitFor();
+    await expectAccessible(page, 'partial proposal');
+    const hunks = page.getByRole('list', { name: `Hunks in ${PATH}` }).locator(':scope > li');
+    expect(await hunks.count()).toBe(1);
+  });
+
   it('asks before rejecting everything, saying what it will do', async () => {
     const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
     const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);

@@ -459,7 +459,7 @@ export function DiffReview({
 export function PartialProposalNotice({ unapplied }: { unapplied: readonly UnappliedEdit[] }) {
   if (unapplied.length === 0) return null;
   const count = unapplied.length;
-  const title = `Partial proposal: ${String(count)} of the model's edit${count === 1 ? '' : 's'} could not be applied`;
+  const title = `Partial proposal: ${String(count)} of the model's edits could not be applied`;
   return (
     <section
       aria-label={title}
