@@ -133,37 +133,60 @@ describe('diff review', () => {
     expect(await hunks.count()).toBe(1);
   });
 
-  it('asks before rejecting everything, saying what it will do', async () => {
+  it('moves and decides with the keyboard, wraps long lines side by side, and asks before rejecting everything', async () => {
     const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
     const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await page.setViewportSize({ width: 1440, height: 900 });
     await editor(page, PATH).waitFor();
+    const long = `  return a + b; // ${'a long explanation of why the operands are swapped, '.repeat(4)}`;
     s.llm.server.enqueue([
       replay.text(
-        searchReplaceBlock(PATH, '  return a + b;', '  return b + a;') +
-          searchReplaceBlock(PATH, '  return a - b;', '  return -(b - a);'),
+        searchReplaceBlock(PATH, '  return a + b;', long) +
+          searchReplaceBlock(PATH, '  return a - b;', '  return -(b - a);') +
+          searchReplaceBlock(PATH, 'export const name = "tandem";', 'export const name = "duo";'),
       ),
     ]);
-    await page.getByLabel('Ask the AI to change the code').fill('Rewrite both');
+    await page.getByLabel('Ask the AI to change the code').fill('Rewrite all three');
     await page.getByRole('button', { name: 'Run task' }).click();
     await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
+    const hunks = page.getByRole('list', { name: `Hunks in ${PATH}` }).locator(':scope > li');
+    const statuses = () => hunks.evaluateAll((items) => items.map((li) => li.getAttribute('data-status')));
+    await hunks.first().waitFor();
+    expect(await statuses()).toEqual(['pending', 'pending', 'pending']);
+
+    // Side by side, the long line wraps inside its pane instead of running off the edge.
+    await page.getByRole('button', { name: 'Side by side' }).click();
+    const after = hunks.first().getByLabel('After accepting', { exact: true });
+    await after.waitFor();
+    const overflow = (el: Element) => el.scrollWidth - el.clientWidth;
+    expect(await after.evaluate(overflow)).toBeLessThanOrEqual(1);
+    await page.getByLabel('Wrap long lines').uncheck();
+    expect(await after.evaluate(overflow)).toBeGreaterThan(100);
+    await expectAccessible(page, 'side-by-side review');
+
+    // J moves to the next change, A accepts it, K goes back, R rejects.
+    await hunks.first().focus();
+    await page.keyboard.press('j');
+    await expect.poll(() => hunks.nth(1).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('a');
+    await until(async () => (await statuses())[1] === 'applied');
+    await page.keyboard.press('k');
+    await page.keyboard.press('r');
+    await until(async () => (await statuses())[0] === 'rejected');
+    expect(await read(owner.cookie, workspace.id)).toBe(FILE.replace('"tandem"', '"duo"'));
+
+    // Reject all asks first and says what it will do; Escape leaves everything as it was.
     await page.getByRole('button', { name: 'Reject all', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Reject all open changes?' });
-    await dialog.getByText(`Rejects 2 open changes in 1 file (${PATH}) for everyone`).waitFor();
+    await dialog.getByText(`Rejects 1 open change in 1 file (${PATH}) for everyone`).waitFor();
+    await expectAccessible(page, 'reject-all confirmation');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    const hunks = page.getByRole('list', { name: `Hunks in ${PATH}` }).locator(':scope > li');
-    expect(await hunks.evaluateAll((items) => items.map((li) => li.getAttribute('data-status')))).toEqual([
-      'pending',
-      'pending',
-    ]);
+    expect(await statuses()).toEqual(['rejected', 'applied', 'pending']);
     await page.getByRole('button', { name: 'Reject all', exact: true }).click();
-    await dialog.getByRole('button', { name: 'Reject 2 changes' }).click();
-    await until(async () =>
-      (await hunks.evaluateAll((items) => items.map((li) => li.getAttribute('data-status')))).every(
-        (st) => st === 'rejected',
-      ),
-    );
-    expect(await read(owner.cookie, workspace.id)).toBe(FILE);
+    await dialog.getByRole('button', { name: 'Reject 1 change' }).click();
+    await until(async () => (await statuses())[2] === 'rejected');
+    expect(await read(owner.cookie, workspace.id)).toBe(FILE.replace('"tandem"', '"duo"'));
   });
 
   it('offers Retry and Edit prompt on a task that failed, and runs the same request again', async () => {

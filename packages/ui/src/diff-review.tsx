@@ -57,6 +57,7 @@ const button =
 const primary =
   'inline-flex h-7 items-center rounded-md px-2 text-xs font-medium bg-indigo-600 text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:bg-indigo-300';
 
+// Code blocks scroll when long, so each takes focus: a keyboard user can scroll it (axe scrollable-region-focusable).
 function codeBlock(wrap: boolean) {
   return `m-0 max-h-72 overflow-auto rounded bg-zinc-100 px-2 py-1 font-mono text-xs text-zinc-900 ${wrap ? 'whitespace-pre-wrap break-all' : 'whitespace-pre'}`;
 }
@@ -113,7 +114,7 @@ function HunkLines({
       <div className="grid gap-2 md:grid-cols-2">
         <div className="grid min-w-0 gap-1">
           <p className="m-0 text-xs font-semibold text-zinc-700">{beforeLabel}</p>
-          <pre className={codeBlock(wrap)} aria-label={beforeLabel}>
+          <pre tabIndex={0} className={codeBlock(wrap)} aria-label={beforeLabel}>
             {removed.length === 0
               ? line(' ', '(no lines)', 'text-zinc-600', 'empty')
               : removed.map((t, i) => line('-', t, 'bg-red-100 text-red-950', `-${String(i)}`))}
@@ -121,7 +122,7 @@ function HunkLines({
         </div>
         <div className="grid min-w-0 gap-1">
           <p className="m-0 text-xs font-semibold text-zinc-700">{afterLabel}</p>
-          <pre className={codeBlock(wrap)} aria-label={afterLabel}>
+          <pre tabIndex={0} className={codeBlock(wrap)} aria-label={afterLabel}>
             {added.length === 0
               ? line(' ', '(no lines)', 'text-zinc-600', 'empty')
               : added.map((t, i) => line('+', t, 'bg-green-100 text-green-950', `+${String(i)}`))}
@@ -131,7 +132,7 @@ function HunkLines({
     );
   }
   return (
-    <pre className={codeBlock(wrap)} aria-label={`${beforeLabel}, then ${afterLabel}`}>
+    <pre tabIndex={0} className={codeBlock(wrap)} aria-label={`${beforeLabel}, then ${afterLabel}`}>
       {removed.map((t, i) => line('-', t, 'bg-red-100 text-red-950', `-${String(i)}`))}
       {added.map((t, i) => line('+', t, 'bg-green-100 text-green-950', `+${String(i)}`))}
     </pre>
@@ -168,11 +169,19 @@ function ConflictChoice({
       <div className={layout === 'split' ? 'grid gap-2 md:grid-cols-2' : 'grid gap-2'}>
         <div className="grid min-w-0 gap-1">
           <p className="m-0 font-semibold">Current text (ours)</p>
-          {conflict ? <pre className={codeBlock(wrap)}>{conflict.ours}</pre> : <p>Not loaded yet.</p>}
+          {conflict ? (
+            <pre tabIndex={0} className={codeBlock(wrap)}>
+              {conflict.ours}
+            </pre>
+          ) : (
+            <p>Not loaded yet.</p>
+          )}
         </div>
         <div className="grid min-w-0 gap-1">
           <p className="m-0 font-semibold">Task&apos;s text (theirs)</p>
-          <pre className={codeBlock(wrap)}>{conflict?.theirs ?? hunk.newText}</pre>
+          <pre tabIndex={0} className={codeBlock(wrap)}>
+            {conflict?.theirs ?? hunk.newText}
+          </pre>
         </div>
       </div>
       <div className="flex gap-2">
@@ -276,7 +285,9 @@ function HunkItem({
         {landed !== hunk.newText ? (
           <details className="text-xs">
             <summary>What the task proposed</summary>
-            <pre className={codeBlock(wrap)}>{hunk.newText}</pre>
+            <pre tabIndex={0} className={codeBlock(wrap)}>
+              {hunk.newText}
+            </pre>
           </details>
         ) : null}
       </>
