@@ -189,6 +189,69 @@ describe('diff review', () => {
     expect(await read(owner.cookie, workspace.id)).toBe(FILE.replace('"tandem"', '"duo"'));
   });
 
+  it("shows the model's explanation as the summary and keeps the latest event in view unless the reader scrolled up", async () => {
+    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+    const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await page.setViewportSize({ width: 1440, height: 600 });
+    await editor(page, PATH).waitFor();
+    s.llm.server.enqueue([
+      replay.text('Swapping the operands keeps the sum and reads better.\n\n', {
+        chunks: 3,
+        intervalMs: 100,
+      }),
+      replay.text(searchReplaceBlock(PATH, '  return a + b;', '  return b + a;'), {
+        chunks: 4,
+        intervalMs: 100,
+      }),
+      replay.finish({ usage: { inputTokens: 500, outputTokens: 40 } }),
+    ]);
+    await page.getByLabel('Ask the AI to change the code').fill('Swap the operands of add');
+    await page.getByRole('button', { name: 'Run task' }).click();
+    await page.getByRole('button', { name: 'Review changes' }).waitFor({ timeout: 30_000 });
+    const summary = page.getByRole('region', { name: 'Summary' });
+    await summary.getByText('Swapping the operands keeps the sum and reads better.').waitFor();
+    expect(await summary.textContent()).not.toContain('SEARCH');
+
+    // The timeline is taller than the panel; it followed the run down to its last event.
+    const timeline = page.getByRole('list', { name: 'Task timeline' });
+    const items = timeline.locator(':scope > li');
+    const lastVisible = () =>
+      items.last().evaluate((li) => {
+        let scroller = li.parentElement;
+        while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))
+          scroller = scroller.parentElement;
+        if (!scroller) return false;
+        const box = li.getBoundingClientRect();
+        const view = scroller.getBoundingClientRect();
+        return (
+          scroller.scrollHeight > scroller.clientHeight &&
+          box.bottom <= view.bottom + 1 &&
+          box.top >= view.top
+        );
+      });
+    await until(lastVisible);
+
+    // Scrolled up to read the context, the reader stays there while new events arrive.
+    const scrollTop = () =>
+      timeline.evaluate((list) => {
+        let scroller = list.parentElement;
+        while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))
+          scroller = scroller.parentElement;
+        return scroller?.scrollTop ?? -1;
+      });
+    await timeline.evaluate((list) => {
+      let scroller = list.parentElement;
+      while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))
+        scroller = scroller.parentElement;
+      scroller?.scrollTo({ top: 0 });
+    });
+    const before = await items.count();
+    const tasks = await client(s.tandem.url, owner.cookie).task.list.query({ workspaceId: workspace.id });
+    await client(s.tandem.url, owner.cookie).task.accept.mutate({ taskId: tasks[0]?.id ?? '' });
+    await until(async () => (await items.count()) > before);
+    expect(await scrollTop()).toBe(0);
+  });
+
   it('offers Retry and Edit prompt on a task that failed, and runs the same request again', async () => {
     const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
     const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
