@@ -215,41 +215,29 @@ describe('diff review', () => {
     // The timeline is taller than the panel; it followed the run down to its last event.
     const timeline = page.getByRole('list', { name: 'Task timeline' });
     const items = timeline.locator(':scope > li');
-    const lastVisible = () =>
-      items.last().evaluate((li) => {
-        let scroller = li.parentElement;
-        while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))
-          scroller = scroller.parentElement;
-        if (!scroller) return false;
-        const box = li.getBoundingClientRect();
-        const view = scroller.getBoundingClientRect();
-        return (
-          scroller.scrollHeight > scroller.clientHeight &&
-          box.bottom <= view.bottom + 1 &&
-          box.top >= view.top
-        );
-      });
-    await until(lastVisible);
-
-    // Scrolled up to read the context, the reader stays there while new events arrive.
-    const scrollTop = () =>
-      timeline.evaluate((list) => {
-        let scroller = list.parentElement;
-        while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))
-          scroller = scroller.parentElement;
-        return scroller?.scrollTop ?? -1;
-      });
     await timeline.evaluate((list) => {
       let scroller = list.parentElement;
       while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))
         scroller = scroller.parentElement;
-      scroller?.scrollTo({ top: 0 });
+      scroller?.setAttribute('data-test-scroller', '');
     });
+    const scroller = page.locator('[data-test-scroller]');
+    const lastVisible = async () => {
+      const [box, view] = [await items.last().boundingBox(), await scroller.boundingBox()];
+      const overflows = await scroller.evaluate((el) => el.scrollHeight > el.clientHeight);
+      return (
+        !!box && !!view && overflows && box.y >= view.y && box.y + box.height <= view.y + view.height + 1
+      );
+    };
+    await until(lastVisible);
+
+    // Scrolled up to read the context, the reader stays there while new events arrive.
+    await scroller.evaluate((el) => el.scrollTo({ top: 0 }));
     const before = await items.count();
     const tasks = await client(s.tandem.url, owner.cookie).task.list.query({ workspaceId: workspace.id });
     await client(s.tandem.url, owner.cookie).task.accept.mutate({ taskId: tasks[0]?.id ?? '' });
     await until(async () => (await items.count()) > before);
-    expect(await scrollTop()).toBe(0);
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
   });
 
   it('offers Retry and Edit prompt on a task that failed, and runs the same request again', async () => {
