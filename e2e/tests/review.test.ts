@@ -64,11 +64,180 @@ describe('diff review', () => {
     const decided = FILE.replace('return a + b;', 'return b + a;');
     await until(async () => (await read(owner.cookie, workspace.id)) === decided);
 
+    // Rolling back asks first, says what it will do, and does nothing when cancelled.
     await page.getByRole('button', { name: 'Roll back task' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Roll back this task?' });
+    await dialog.getByText(`Takes 1 applied change back out of 1 file (${PATH})`).waitFor();
+    await expectAccessible(page, 'rollback confirmation');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await read(owner.cookie, workspace.id)).toBe(decided);
+    await page.getByRole('button', { name: 'Roll back task' }).click();
+    dialog = page.getByRole('dialog', { name: 'Roll back this task?' });
+    await dialog.getByRole('button', { name: 'Roll back 1 change' }).click();
     await page.getByRole('status').getByText('Task rolled back').first().waitFor();
     await until(async () => (await read(owner.cookie, workspace.id)) === FILE);
+
+    // The decided review still shows every change: what was proposed and applied, what was rejected, by whom.
+    await hunks
+      .nth(0)
+      .getByText(/^Rolled back by you at/)
+      .waitFor();
+    await hunks
+      .nth(0)
+      .getByText(/^Applied by you at/)
+      .waitFor();
+    await hunks.nth(0).getByText('return b + a;').waitFor();
+    await hunks
+      .nth(1)
+      .getByText(/^Rejected by you at/)
+      .waitFor();
+    await hunks
+      .nth(1)
+      .getByText(/export const name = "TANDEM";/)
+      .waitFor();
+    // The review's address survives a reload; the decided review is read back from the server.
+    await page.reload();
+    await hunks.nth(0).getByText('return b + a;').waitFor();
+    await hunks
+      .nth(1)
+      .getByText(/^Rejected by you at/)
+      .waitFor();
     await page.getByRole('button', { name: 'Back to editor' }).click();
     await waitForText(page, (t) => t.includes('return a + b;'));
+  });
+
+  it('shows a partial proposal plainly, with the edits that could not be applied and why', async () => {
+    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+    const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await editor(page, PATH).waitFor();
+    // One edit applies; the other names lines the file does not have, in the answer and in every reflection round.
+    const missing = searchReplaceBlock(PATH, '  return a * b;', '  return a / b;');
+    s.llm.server.enqueue([
+      replay.text(searchReplaceBlock(PATH, '  return a + b;', '  return b + a;') + missing),
+    ]);
+    for (let round = 0; round < 3; round++) s.llm.server.enqueue([replay.text(missing)]);
+    await page.getByLabel('Ask the AI to change the code').fill('Swap add and make a quotient');
+    await page.getByRole('button', { name: 'Run task' }).click();
+    await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 60_000 });
+    const notice = page.getByRole('region', {
+      name: "Partial proposal: 1 of the model's edits could not be applied",
+    });
+    await notice.waitFor();
+    await notice
+      .getByRole('list', { name: 'Edits that could not be applied' })
+      .getByText(`The SEARCH text does not match any lines in ${PATH}.`)
+      .waitFor();
+    await expectAccessible(page, 'partial proposal');
+    const hunks = page.getByRole('list', { name: `Hunks in ${PATH}` }).locator(':scope > li');
+    expect(await hunks.count()).toBe(1);
+  });
+
+  it('moves and decides with the keyboard, wraps long lines side by side, and asks before rejecting everything', async () => {
+    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+    const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await editor(page, PATH).waitFor();
+    const long = `  return a + b; // ${'a long explanation of why the operands are swapped, '.repeat(4)}`;
+    s.llm.server.enqueue([
+      replay.text(
+        searchReplaceBlock(PATH, '  return a + b;', long) +
+          searchReplaceBlock(PATH, '  return a - b;', '  return -(b - a);') +
+          searchReplaceBlock(PATH, 'export const name = "tandem";', 'export const name = "duo";'),
+      ),
+    ]);
+    await page.getByLabel('Ask the AI to change the code').fill('Rewrite all three');
+    await page.getByRole('button', { name: 'Run task' }).click();
+    await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
+    const hunks = page.getByRole('list', { name: `Hunks in ${PATH}` }).locator(':scope > li');
+    const statuses = () => hunks.evaluateAll((items) => items.map((li) => li.getAttribute('data-status')));
+    await hunks.first().waitFor();
+    expect(await statuses()).toEqual(['pending', 'pending', 'pending']);
+
+    // Side by side, the long line wraps inside its pane instead of running off the edge.
+    await page.getByRole('button', { name: 'Side by side' }).click();
+    const after = hunks.first().getByLabel('After accepting', { exact: true });
+    await after.waitFor();
+    const overflow = (el: Element) => el.scrollWidth - el.clientWidth;
+    expect(await after.evaluate(overflow)).toBeLessThanOrEqual(1);
+    await page.getByLabel('Wrap long lines').uncheck();
+    expect(await after.evaluate(overflow)).toBeGreaterThan(100);
+    await expectAccessible(page, 'side-by-side review');
+
+    // J moves to the next change, A accepts it, K goes back, R rejects.
+    await hunks.first().focus();
+    await page.keyboard.press('j');
+    await expect.poll(() => hunks.nth(1).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('a');
+    await until(async () => (await statuses())[1] === 'applied');
+    await page.keyboard.press('k');
+    await page.keyboard.press('r');
+    await until(async () => (await statuses())[0] === 'rejected');
+    expect(await read(owner.cookie, workspace.id)).toBe(FILE.replace('"tandem"', '"duo"'));
+
+    // Reject all asks first and says what it will do; Escape leaves everything as it was.
+    await page.getByRole('button', { name: 'Reject all', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reject all open changes?' });
+    await dialog.getByText(`Rejects 1 open change in 1 file (${PATH}) for everyone`).waitFor();
+    await expectAccessible(page, 'reject-all confirmation');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await statuses()).toEqual(['rejected', 'applied', 'pending']);
+    await page.getByRole('button', { name: 'Reject all', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Reject 1 change' }).click();
+    await until(async () => (await statuses())[2] === 'rejected');
+    expect(await read(owner.cookie, workspace.id)).toBe(FILE.replace('"tandem"', '"duo"'));
+  });
+
+  it("shows the model's explanation as the summary and keeps the latest event in view unless the reader scrolled up", async () => {
+    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+    const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await page.setViewportSize({ width: 1440, height: 600 });
+    await editor(page, PATH).waitFor();
+    s.llm.server.enqueue([
+      replay.text('Swapping the operands keeps the sum and reads better.\n\n', {
+        chunks: 3,
+        intervalMs: 100,
+      }),
+      replay.text(searchReplaceBlock(PATH, '  return a + b;', '  return b + a;'), {
+        chunks: 4,
+        intervalMs: 100,
+      }),
+      replay.finish({ usage: { inputTokens: 500, outputTokens: 40 } }),
+    ]);
+    await page.getByLabel('Ask the AI to change the code').fill('Swap the operands of add');
+    await page.getByRole('button', { name: 'Run task' }).click();
+    await page.getByRole('button', { name: 'Review changes' }).waitFor({ timeout: 30_000 });
+    const summary = page.getByRole('region', { name: 'Summary' });
+    await summary.getByText('Swapping the operands keeps the sum and reads better.').waitFor();
+    expect(await summary.textContent()).not.toContain('SEARCH');
+
+    // The timeline is taller than the panel; it followed the run down to its last event.
+    const timeline = page.getByRole('list', { name: 'Task timeline' });
+    const items = timeline.locator(':scope > li');
+    await timeline.evaluate((list) => {
+      let scroller = list.parentElement;
+      while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))
+        scroller = scroller.parentElement;
+      scroller?.setAttribute('data-test-scroller', '');
+    });
+    const scroller = page.locator('[data-test-scroller]');
+    const lastVisible = async () => {
+      const [box, view] = [await items.last().boundingBox(), await scroller.boundingBox()];
+      const overflows = await scroller.evaluate((el) => el.scrollHeight > el.clientHeight);
+      return (
+        !!box && !!view && overflows && box.y >= view.y && box.y + box.height <= view.y + view.height + 1
+      );
+    };
+    await until(lastVisible);
+
+    // Scrolled up to read the context, the reader stays there while new events arrive.
+    await scroller.evaluate((el) => el.scrollTo({ top: 0 }));
+    const before = await items.count();
+    const tasks = await client(s.tandem.url, owner.cookie).task.list.query({ workspaceId: workspace.id });
+    await client(s.tandem.url, owner.cookie).task.accept.mutate({ taskId: tasks[0]?.id ?? '' });
+    await until(async () => (await items.count()) > before);
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
   });
 
   it('offers Retry and Edit prompt on a task that failed, and runs the same request again', async () => {
@@ -100,31 +269,69 @@ describe('diff review', () => {
     ]);
   });
 
-  it('shows a conflict when someone edits inside a hunk while the task runs, and resolves it', async () => {
-    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
+  it('shows the conflict a second editor made while the task ran, with both texts, before anyone accepts, live for every member', async () => {
+    const { owner, workspace, members } = await team(s.tandem.url, { [PATH]: FILE }, [
+      { name: 'Eve', role: 'editor' },
+    ]);
+    const eve = members[0];
+    if (!eve) throw new Error('no editor');
     const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    const evePage = await openAs(s.browser, s.tandem.url, eve.cookie, `/w/${workspace.id}?file=${PATH}`);
     await editor(page, PATH).waitFor();
+    await editor(evePage, PATH).waitFor();
     s.llm.server.enqueue([
       replay.delay(2_500),
-      replay.text(searchReplaceBlock(PATH, '  return a - b;', '  return a - b - 0;')),
+      replay.text(searchReplaceBlock(PATH, '  return a - b;', '  return a - b - 0;'), {
+        chunks: 4,
+        intervalMs: 100,
+      }),
       replay.finish({ usage: { inputTokens: 500, outputTokens: 20 } }),
     ]);
     await page.getByLabel('Ask the AI to change the code').fill('Make sub explicit');
     await page.getByRole('button', { name: 'Run task' }).click();
-    // While the model thinks, a human changes the very line the task will replace.
-    const timeline = page.getByRole('list', { name: 'Task timeline' });
-    await timeline.getByText('Context', { exact: true }).first().waitFor();
-    await caretAfter(page, 'return a - b;');
-    await page.keyboard.type(' // keep me');
+    // While the model streams, the other editor changes the very line the task will replace.
+    await page
+      .getByRole('list', { name: 'Task timeline' })
+      .getByText('Context', { exact: true })
+      .first()
+      .waitFor();
+    await caretAfter(evePage, 'return a - b;');
+    await evePage.keyboard.type(' // keep me');
+    await waitForText(page, (t) => t.includes('return a - b; // keep me'));
+
+    // Opening the review: the change shows as a conflict with both texts, before anyone clicked Accept.
     await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Accept all', exact: true }).click();
-    const conflict = page.getByRole('group', { name: /Resolve conflict/ });
-    await conflict.waitFor();
+    const change = page.getByRole('listitem', { name: `Change 1 of 1 in ${PATH}, Would conflict` });
+    await change.waitFor();
+    const conflict = change.getByRole('group', { name: `Resolve conflict in change 1 of 1 in ${PATH}` });
     await conflict.getByText('return a - b; // keep me').waitFor();
-    await saveScreenshot(page, 'conflict');
-    await expectAccessible(page, 'conflict');
-    await conflict.getByRole('button', { name: "Take task's text" }).click();
+    await conflict.getByText('return a - b - 0;').waitFor();
+    await page.getByText('1 change would conflict with what people typed').waitFor();
+    await saveScreenshot(page, 'conflict-preview');
+    await expectAccessible(page, 'conflict preview');
+    const tasks = await client(s.tandem.url, owner.cookie).task.list.query({ workspaceId: workspace.id });
+    const taskId = tasks[0]?.id ?? '';
+    const stored = await client(s.tandem.url, owner.cookie).task.get.query({ taskId });
+    expect(stored.changeset?.files[0]?.hunks.map((h) => h.status)).toEqual(['pending']);
+
+    // The other editor sees the same, and it follows their typing live in everyone's review.
+    const eveReview = await evePage.context().newPage();
+    await eveReview.goto(`/w/${workspace.id}?file=${PATH}`);
+    await eveReview.getByRole('button', { name: /Make sub explicit/ }).click();
+    await eveReview.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
+    await eveReview
+      .getByRole('listitem', { name: `Change 1 of 1 in ${PATH}, Would conflict` })
+      .getByText('return a - b; // keep me')
+      .waitFor();
+    await caretAfter(evePage, 'keep me');
+    await evePage.keyboard.type(' please');
+    await conflict.getByText('return a - b; // keep me please').waitFor();
+    await eveReview.getByText('return a - b; // keep me please').waitFor();
+
+    // Taking the task's text replaces exactly what the reviewer saw.
+    await conflict.getByRole('button', { name: `Take task's text in change 1 of 1 in ${PATH}` }).click();
     await until(async () => (await read(owner.cookie, workspace.id)).includes('return a - b - 0;'));
     expect(await read(owner.cookie, workspace.id)).not.toContain('keep me');
+    await page.getByRole('listitem', { name: `Change 1 of 1 in ${PATH}, Applied` }).waitFor();
   });
 });

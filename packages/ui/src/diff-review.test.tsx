@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
-import type { FileChange, Hunk } from '@tandem/core';
+import type { FileChange, Hunk, HunkPreview } from '@tandem/core';
 import { act } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
-import { DiffReview, type DiffReviewProps } from './diff-review.tsx';
+import { DiffReview, PartialProposalNotice, type DiffReviewProps } from './diff-review.tsx';
 import { mount, rerender } from './test-dom.tsx';
 
 function hunk(id: string, status: Hunk['status'], line: number): Hunk {
@@ -67,8 +67,19 @@ function button(el: HTMLElement, name: string): HTMLButtonElement {
 }
 
 describe('DiffReview', () => {
-  it('shows current and proposed text side by side in read-only editors', () => {
+  it('shows each change with its lines and the actions on it, named for a screen reader', () => {
     const el = show(props());
+    const first = el.querySelector('[data-hunk="0-0"]');
+    expect(first?.getAttribute('aria-label')).toBe('Change 1 of 4 in src/a.ts, Pending');
+    expect(first?.textContent).toContain('old 0-0');
+    expect(first?.textContent).toContain('new 0-0');
+    expect(first?.querySelector('button[aria-label="Accept change 1 of 4 in src/a.ts"]')).not.toBeNull();
+  });
+
+  it('shows current and proposed whole files side by side on request, wrapping lines', () => {
+    const el = show(props());
+    expect(el.querySelector('.cm-mergeView')).toBeNull();
+    act(() => button(el, 'Show whole file src/a.ts').click());
     const contents = [...el.querySelectorAll('.cm-mergeView .cm-content')];
     expect(contents.map((c) => c.getAttribute('aria-label'))).toEqual([
       'Current src/a.ts',
@@ -76,26 +87,44 @@ describe('DiffReview', () => {
     ]);
     expect(contents.map((c) => c.getAttribute('contenteditable'))).toEqual(['false', 'false']);
     expect(el.querySelector('.cm-mergeView')?.textContent).toContain('FIVE');
-    // The merge view marks what changed, so the reviewer sees the hunks in context.
-    expect(el.querySelectorAll('.cm-changedLine').length).toBeGreaterThan(0);
+    expect(el.querySelectorAll('.cm-lineWrapping')).toHaveLength(2);
   });
 
   it('sends per-hunk decisions with the hunk id', () => {
     const p = props();
     const el = show(p);
-    act(() => button(el, 'Accept @@ -1,1 +1,1 @@').click());
-    act(() => button(el, 'Reject @@ -1,1 +1,1 @@').click());
-    act(() => button(el, 'Accept @@ -3,1 +3,1 @@').click());
+    act(() => button(el, 'Accept change 1 of 4 in src/a.ts').click());
+    act(() => button(el, 'Reject change 1 of 4 in src/a.ts').click());
+    act(() => button(el, 'Accept change 2 of 4 in src/a.ts').click());
     expect(p.onAccept).toHaveBeenNthCalledWith(1, ['0-0']);
     expect(p.onAccept).toHaveBeenNthCalledWith(2, ['0-1']);
     expect(p.onReject).toHaveBeenCalledWith(['0-0']);
   });
 
+  it('moves between changes and decides with the keyboard', () => {
+    const p = props();
+    const el = show(p);
+    const items = [...el.querySelectorAll<HTMLElement>('[data-hunk-nav]')];
+    items[0]?.focus();
+    const press = (key: string) =>
+      act(() => {
+        document.activeElement?.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+      });
+    press('j');
+    expect(document.activeElement).toBe(items[1]);
+    press('a');
+    expect(p.onAccept).toHaveBeenCalledWith(['0-1']);
+    press('k');
+    expect(document.activeElement).toBe(items[0]);
+    press('r');
+    expect(p.onReject).toHaveBeenCalledWith(['0-0']);
+  });
+
   it('enables only the decisions a hunk’s status allows', () => {
     const el = show(props());
-    expect(button(el, 'Reject @@ -3,1 +3,1 @@').disabled).toBe(true);
-    expect(button(el, 'Accept @@ -7,1 +7,1 @@').disabled).toBe(true);
-    expect(button(el, 'Reject @@ -7,1 +7,1 @@').disabled).toBe(true);
+    expect(button(el, 'Reject change 2 of 4 in src/a.ts').disabled).toBe(true);
+    expect(button(el, 'Accept change 4 of 4 in src/a.ts').disabled).toBe(true);
+    expect(button(el, 'Reject change 4 of 4 in src/a.ts').disabled).toBe(true);
     expect(el.querySelector('[data-hunk="0-2"]')?.textContent).toContain('Conflict');
     expect(el.querySelector('[data-hunk="0-2"] button[aria-label^="Accept"]')).toBeNull();
   });
@@ -109,22 +138,86 @@ describe('DiffReview', () => {
     expect(p.onReject).toHaveBeenCalledWith(['0-0']);
   });
 
-  it('shows both sides of a conflict and reports the chosen side', () => {
+  it('shows both sides of a conflict and reports the chosen side with the text the reviewer saw', () => {
     const p = props();
     const el = show(p);
     const conflict = el.querySelector('[data-hunk="0-2"]');
-    expect(conflict?.textContent).toContain('region changed');
+    expect(conflict?.textContent).toContain('Someone changed these lines');
     expect(conflict?.textContent).toContain('human line');
     expect(conflict?.textContent).toContain('task line');
-    act(() => button(el, 'Keep current text').click());
-    act(() => button(el, "Take task's text").click());
-    expect(p.onResolve).toHaveBeenNthCalledWith(1, '0-2', 'ours');
-    expect(p.onResolve).toHaveBeenNthCalledWith(2, '0-2', 'theirs');
+    act(() => button(el, 'Keep current text in change 3 of 4 in src/a.ts').click());
+    act(() => button(el, "Take task's text in change 3 of 4 in src/a.ts").click());
+    expect(p.onResolve).toHaveBeenNthCalledWith(1, '0-2', 'ours', 'human line\n');
+    expect(p.onResolve).toHaveBeenNthCalledWith(2, '0-2', 'theirs', 'human line\n');
+  });
+
+  it('shows a pending hunk the preview predicts in conflict as a conflict, before anyone accepts', () => {
+    const previews: HunkPreview[] = [
+      {
+        hunkId: '0-0',
+        path: 'src/a.ts',
+        outcome: 'conflict',
+        conflict: {
+          path: 'src/a.ts',
+          hunkId: '0-0',
+          reason: 'region-changed',
+          ours: 'old 0-0 // typed\n',
+          theirs: 'new 0-0\n',
+        },
+      },
+    ];
+    const p = props({ previews });
+    const el = show(p);
+    const item = el.querySelector('[data-hunk="0-0"]');
+    expect(item?.getAttribute('aria-label')).toBe('Change 1 of 4 in src/a.ts, Would conflict');
+    expect(item?.textContent).toContain('old 0-0 // typed');
+    expect(item?.textContent).toContain('new 0-0');
+    expect(item?.querySelector('button[aria-label^="Accept"]')).toBeNull();
+    act(() => button(el, "Take task's text in change 1 of 4 in src/a.ts").click());
+    expect(p.onResolve).toHaveBeenCalledWith('0-0', 'theirs', 'old 0-0 // typed\n');
+  });
+
+  it('keeps a decided change readable: what was proposed, what landed, who decided and when', () => {
+    const decided: FileChange = {
+      ...file,
+      hunks: [
+        {
+          ...hunk('0-0', 'rejected', 1),
+          history: [
+            { action: 'applied', by: 'u-ada', at: '2026-01-01T10:00:00.000Z', text: 'merged 0-0\n' },
+            { action: 'rolled-back', by: 'u-bob', at: '2026-01-01T10:05:00.000Z' },
+          ],
+        },
+        {
+          ...hunk('0-1', 'rejected', 3),
+          history: [{ action: 'rejected', by: 'u-ada', at: '2026-01-01T10:01:00.000Z' }],
+        },
+      ],
+    };
+    const names = (id: string) => ({ 'u-ada': 'Ada', 'u-bob': 'Bob' })[id] ?? id;
+    const html = renderToStaticMarkup(
+      <DiffReview {...props({ file: decided, conflicts: [] })} userName={names} />,
+    );
+    expect(html).toContain('old 0-0');
+    expect(html).toContain('merged 0-0');
+    expect(html).toContain('Applied, then rolled back');
+    expect(html).toContain('Applied by Ada at');
+    expect(html).toContain('Rolled back by Bob at');
+    expect(html).toContain('Proposed (rejected)');
+    expect(html).toContain('new 0-1');
+    expect(html).toContain('Rejected by Ada at');
+  });
+
+  it('lays a change out side by side without wrapping when asked', () => {
+    const html = renderToStaticMarkup(<DiffReview {...props()} layout="split" wrap={false} />);
+    expect(html).toContain('aria-label="Current"');
+    expect(html).toContain('aria-label="After accepting"');
+    expect(html).not.toContain('whitespace-pre-wrap');
   });
 
   it('disables every decision for a read-only member', () => {
     const el = show(props({ readOnly: true }));
-    const buttons = [...el.querySelectorAll('button')];
+    const buttons = [...el.querySelectorAll('button')].filter((b) => !b.hasAttribute('aria-expanded'));
     expect(buttons.length).toBeGreaterThan(0);
     expect(buttons.every((b) => b.disabled)).toBe(true);
   });
@@ -132,6 +225,7 @@ describe('DiffReview', () => {
   it('rebuilds the merge view when the live text changes', () => {
     const p = props();
     const el = show(p);
+    act(() => button(el, 'Show whole file src/a.ts').click());
     rerender(<DiffReview {...p} current={'one\ntwo\nthree\nfour\nfive!\n'} />);
     expect(el.querySelectorAll('.cm-mergeView')).toHaveLength(1);
     expect(el.querySelector('.cm-mergeView')?.textContent).toContain('five!');
@@ -154,5 +248,30 @@ describe('DiffReview', () => {
       <DiffReview {...p} file={decided} userName={(id) => (id === 'u-ada' ? 'Ada' : id)} />,
     );
     expect(html).toContain('by Ada at');
+  });
+});
+
+describe('PartialProposalNotice', () => {
+  it('says plainly that a proposal is partial, listing each failed edit and why', () => {
+    const html = renderToStaticMarkup(
+      <PartialProposalNotice
+        unapplied={[
+          {
+            path: 'src/a.ts',
+            code: 'EDIT_NO_MATCH',
+            message: 'The SEARCH text does not match any lines in src/a.ts.',
+          },
+          { path: '', code: 'PARSE_ERROR', message: 'The answer was cut off at the output limit.' },
+        ]}
+      />,
+    );
+    expect(html).toContain('Partial proposal: 2 of the model&#x27;s edits could not be applied');
+    expect(html).toContain('The SEARCH text does not match any lines in src/a.ts.');
+    expect(html).toContain('<code class="font-mono">src/a.ts</code>: The SEARCH text');
+    expect(html).toContain('The answer: The answer was cut off at the output limit.');
+  });
+
+  it('shows nothing for a proposal that applied whole', () => {
+    expect(renderToStaticMarkup(<PartialProposalNotice unapplied={[]} />)).toBe('');
   });
 });

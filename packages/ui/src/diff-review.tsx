@@ -1,49 +1,73 @@
-// Reviewing one file of a task's changeset: the current text beside the proposed text, and every hunk with
-// its status and the decisions still open for it. Decisions go out through callbacks; the server decides.
-import type { FileChange, Hunk, HunkConflict } from '@tandem/core';
+// Reviewing one file of a task's changeset, change by change: each hunk shows what accepting it would do now
+// (from the live preview), or the conflict it would run into with both texts, or — once decided — what was
+// proposed, what landed and who decided when. Actions sit on the hunk; decisions go out through callbacks and the
+// server decides.
+import type { FileChange, Hunk, HunkConflict, HunkPreview, UnappliedEdit } from '@tandem/core';
 import { MergeView } from '@codemirror/merge';
 import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, lineNumbers } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useLanguageExtension, type EditorLanguage } from './editor-language.ts';
 import { accessibleHighlighting } from './highlight.ts';
-import { fileActions, hunkActions, hunkHeader, hunkStatusBadge } from './review-actions.ts';
+import {
+  conflictReason,
+  fileActions,
+  historyLine,
+  hunkActions,
+  hunkHeader,
+  hunkLabel,
+  hunkStatusBadge,
+  landedText,
+  type HunkActions,
+} from './review-actions.ts';
 import { StatusBadge } from './status-badge.tsx';
 
 /** `ours` keeps the human's current text; `theirs` takes the task's. */
 export type ConflictSide = 'ours' | 'theirs';
 
+/** Unified shows removed and added lines in one column; split puts before and after side by side. */
+export type ReviewLayout = 'unified' | 'split';
+
 export interface DiffReviewProps {
   file: FileChange;
   /** The file's live text ('' for a file the task creates). */
   current: string;
-  /** The text with every hunk of this file applied ('' for a file the task deletes). */
+  /** The text with every open hunk of this file applied ('' for a file the task deletes). */
   proposed: string;
-  /** Conflicts reported for this file's hunks, showing what the human has there now. */
+  /** Conflicts for this file's hunks (stored or predicted), showing what the human has there now. */
   conflicts?: readonly HunkConflict[];
+  /** What accepting each of this file's hunks would do against the live text (core `previewChangeset`). */
+  previews?: readonly HunkPreview[];
   language?: EditorLanguage | null;
   /** Reviewers and members without edit rights see the decisions but cannot make them. */
   readOnly?: boolean;
+  layout?: ReviewLayout;
+  /** Wrap long lines instead of scrolling sideways. */
+  wrap?: boolean;
   onAccept: (hunkIds: string[]) => void;
   onReject: (hunkIds: string[]) => void;
-  onResolve: (hunkId: string, side: ConflictSide) => void;
+  /** `expectedOurs` is the human text the reviewer saw; the server refuses if it changed since. */
+  onResolve: (hunkId: string, side: ConflictSide, expectedOurs?: string) => void;
   /** Names the member who decided each hunk; defaults to the user id. */
   userName?: (userId: string) => string;
 }
 
 const button =
-  'inline-flex h-7 items-center rounded-md px-2 text-xs font-medium ring-1 ring-inset ring-zinc-300 bg-white text-zinc-800 hover:bg-zinc-50 disabled:cursor-not-allowed disabled:text-zinc-400';
+  'inline-flex h-7 items-center rounded-md px-2 text-xs font-medium ring-1 ring-inset ring-zinc-300 bg-white text-zinc-800 hover:bg-zinc-50 disabled:cursor-not-allowed disabled:text-zinc-500';
 const primary =
   'inline-flex h-7 items-center rounded-md px-2 text-xs font-medium bg-indigo-600 text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:bg-indigo-300';
-const pre =
-  'm-0 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-zinc-100 px-2 py-1 font-mono text-xs text-zinc-900';
 
-function side(doc: string, language: Extension, label: string) {
+// Code blocks scroll when long, so each takes focus: a keyboard user can scroll it (axe scrollable-region-focusable).
+function codeBlock(wrap: boolean) {
+  return `m-0 max-h-72 overflow-auto rounded bg-zinc-100 px-2 py-1 font-mono text-xs text-zinc-900 ${wrap ? 'whitespace-pre-wrap break-all' : 'whitespace-pre'}`;
+}
+
+function side(doc: string, extensions: Extension, label: string) {
   return {
     doc,
     extensions: [
       lineNumbers(),
-      language,
+      extensions,
       accessibleHighlighting(),
       EditorState.readOnly.of(true),
       EditorView.editable.of(false),
@@ -52,50 +76,130 @@ function side(doc: string, language: Extension, label: string) {
   };
 }
 
+function splitLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+/** The lines of one change: removed and added, unified or side by side. */
+function HunkLines({
+  before,
+  after,
+  beforeLabel,
+  afterLabel,
+  layout,
+  wrap,
+}: {
+  before: string;
+  after: string;
+  beforeLabel: string;
+  afterLabel: string;
+  layout: ReviewLayout;
+  wrap: boolean;
+}) {
+  const removed = splitLines(before);
+  const added = splitLines(after);
+  const line = (prefix: string, text: string, tone: string, key: string) => (
+    <span key={key} className={`block ${tone}`}>
+      <span aria-hidden="true" className="select-none pr-2 text-zinc-600">
+        {prefix}
+      </span>
+      {text === '' ? ' ' : text}
+    </span>
+  );
+  if (layout === 'split') {
+    return (
+      <div className="grid gap-2 md:grid-cols-2">
+        <div className="grid min-w-0 gap-1">
+          <p className="m-0 text-xs font-semibold text-zinc-700">{beforeLabel}</p>
+          <pre tabIndex={0} className={codeBlock(wrap)} aria-label={beforeLabel}>
+            {removed.length === 0
+              ? line(' ', '(no lines)', 'text-zinc-600', 'empty')
+              : removed.map((t, i) => line('-', t, 'bg-red-100 text-red-950', `-${String(i)}`))}
+          </pre>
+        </div>
+        <div className="grid min-w-0 gap-1">
+          <p className="m-0 text-xs font-semibold text-zinc-700">{afterLabel}</p>
+          <pre tabIndex={0} className={codeBlock(wrap)} aria-label={afterLabel}>
+            {added.length === 0
+              ? line(' ', '(no lines)', 'text-zinc-600', 'empty')
+              : added.map((t, i) => line('+', t, 'bg-green-100 text-green-950', `+${String(i)}`))}
+          </pre>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <pre tabIndex={0} className={codeBlock(wrap)} aria-label={`${beforeLabel}, then ${afterLabel}`}>
+      {removed.map((t, i) => line('-', t, 'bg-red-100 text-red-950', `-${String(i)}`))}
+      {added.map((t, i) => line('+', t, 'bg-green-100 text-green-950', `+${String(i)}`))}
+    </pre>
+  );
+}
+
 function ConflictChoice({
   hunk,
+  label,
   conflict,
-  enabled,
+  actions,
+  layout,
+  wrap,
   onResolve,
 }: {
   hunk: Hunk;
+  label: string;
   conflict: HunkConflict | undefined;
-  enabled: boolean;
-  onResolve: (hunkId: string, side: ConflictSide) => void;
+  actions: HunkActions;
+  layout: ReviewLayout;
+  wrap: boolean;
+  onResolve: DiffReviewProps['onResolve'];
 }) {
   return (
     <div
       role="group"
-      aria-label={`Resolve conflict in ${hunkHeader(hunk)}`}
+      aria-label={`Resolve conflict in ${label}`}
       className="mt-2 grid gap-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-950"
     >
-      {conflict ? (
-        <p>Someone changed these lines meanwhile ({conflict.reason.replaceAll('-', ' ')}).</p>
-      ) : null}
-      <div className="grid gap-2 md:grid-cols-2">
-        <div className="grid gap-1">
-          <p className="font-semibold">Current text (ours)</p>
-          {conflict ? <pre className={pre}>{conflict.ours}</pre> : <p>Not loaded yet.</p>}
+      <p className="m-0">
+        {conflict ? conflictReason(conflict.reason) : 'These lines are in conflict'}. Accepting would not
+        change them; choose which text to keep.
+      </p>
+      <div className={layout === 'split' ? 'grid gap-2 md:grid-cols-2' : 'grid gap-2'}>
+        <div className="grid min-w-0 gap-1">
+          <p className="m-0 font-semibold">Current text (ours)</p>
+          {conflict ? (
+            <pre tabIndex={0} className={codeBlock(wrap)}>
+              {conflict.ours}
+            </pre>
+          ) : (
+            <p>Not loaded yet.</p>
+          )}
         </div>
-        <div className="grid gap-1">
-          <p className="font-semibold">Task&apos;s text (theirs)</p>
-          <pre className={pre}>{conflict?.theirs ?? hunk.newText}</pre>
+        <div className="grid min-w-0 gap-1">
+          <p className="m-0 font-semibold">Task&apos;s text (theirs)</p>
+          <pre tabIndex={0} className={codeBlock(wrap)}>
+            {conflict?.theirs ?? hunk.newText}
+          </pre>
         </div>
       </div>
       <div className="flex gap-2">
         <button
           type="button"
           className={button}
-          disabled={!enabled}
-          onClick={() => onResolve(hunk.id, 'ours')}
+          aria-label={`Keep current text in ${label}`}
+          disabled={!actions.resolve}
+          onClick={() => onResolve(hunk.id, 'ours', conflict?.ours)}
         >
           Keep current text
         </button>
         <button
           type="button"
           className={primary}
-          disabled={!enabled}
-          onClick={() => onResolve(hunk.id, 'theirs')}
+          aria-label={`Take task's text in ${label}`}
+          disabled={!actions.resolve}
+          onClick={() => onResolve(hunk.id, 'theirs', conflict?.ours)}
         >
           Take task&apos;s text
         </button>
@@ -104,38 +208,203 @@ function ConflictChoice({
   );
 }
 
+/** Moves focus to the next or previous change across every file of the review. */
+function focusSibling(from: HTMLElement, step: 1 | -1) {
+  const all = [...from.ownerDocument.querySelectorAll<HTMLElement>('[data-hunk-nav]')];
+  all[all.indexOf(from) + step]?.focus();
+}
+
+function HunkItem({
+  file,
+  hunk,
+  index,
+  total,
+  preview,
+  conflict,
+  props,
+}: {
+  file: FileChange;
+  hunk: Hunk;
+  index: number;
+  total: number;
+  preview: HunkPreview | undefined;
+  conflict: HunkConflict | undefined;
+  props: Required<Pick<DiffReviewProps, 'readOnly' | 'layout' | 'wrap' | 'userName'>> &
+    Pick<DiffReviewProps, 'onAccept' | 'onReject' | 'onResolve'>;
+}) {
+  const { readOnly, layout, wrap, userName, onAccept, onReject, onResolve } = props;
+  const label = hunkLabel(index, total, file.path);
+  const open = hunk.status === 'pending' || hunk.status === 'accepted' || hunk.status === 'conflict';
+  const predicted = open ? preview?.outcome : undefined;
+  const inConflict = predicted === 'conflict' || (hunk.status === 'conflict' && predicted !== 'clean');
+  const shownConflict = preview?.outcome === 'conflict' ? preview.conflict : conflict;
+  const actions = hunkActions(hunk.status, { readOnly }, predicted);
+  const badge =
+    predicted === 'conflict' && hunk.status !== 'conflict'
+      ? { tone: 'error' as const, label: 'Would conflict' }
+      : hunkStatusBadge(hunk.status);
+  const history = hunk.history ?? [];
+  const rolledBack = history.at(-1)?.action === 'rolled-back';
+
+  const onKeyDown = (event: KeyboardEvent<HTMLLIElement>) => {
+    if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey) return;
+    const key = event.key.toLowerCase();
+    if (key === 'j' || key === 'n') focusSibling(event.currentTarget, 1);
+    else if (key === 'k' || key === 'p') focusSibling(event.currentTarget, -1);
+    else if (key === 'a' && actions.accept) onAccept([hunk.id]);
+    else if (key === 'r' && actions.reject) onReject([hunk.id]);
+    else return;
+    event.preventDefault();
+  };
+
+  let body;
+  if (inConflict) {
+    body = (
+      <ConflictChoice
+        hunk={hunk}
+        label={label}
+        conflict={shownConflict}
+        actions={actions}
+        layout={layout}
+        wrap={wrap}
+        onResolve={onResolve}
+      />
+    );
+  } else if (hunk.status === 'applied' || rolledBack) {
+    const landed = landedText(hunk);
+    body = (
+      <>
+        <HunkLines
+          before={hunk.oldText}
+          after={landed}
+          beforeLabel="Before"
+          afterLabel={rolledBack ? 'Applied, then rolled back' : 'Applied'}
+          layout={layout}
+          wrap={wrap}
+        />
+        {landed !== hunk.newText ? (
+          <details className="text-xs">
+            <summary>What the task proposed</summary>
+            <pre tabIndex={0} className={codeBlock(wrap)}>
+              {hunk.newText}
+            </pre>
+          </details>
+        ) : null}
+      </>
+    );
+  } else {
+    const before = predicted === 'clean' && preview?.outcome === 'clean' ? preview.before : hunk.oldText;
+    body = (
+      <HunkLines
+        before={before}
+        after={hunk.newText}
+        beforeLabel="Current"
+        afterLabel={hunk.status === 'rejected' ? 'Proposed (rejected)' : 'After accepting'}
+        layout={layout}
+        wrap={wrap}
+      />
+    );
+  }
+
+  return (
+    <li
+      data-hunk={hunk.id}
+      data-status={hunk.status}
+      data-preview={predicted ?? 'decided'}
+      data-hunk-nav=""
+      tabIndex={0}
+      aria-label={`${label[0]?.toUpperCase() ?? ''}${label.slice(1)}, ${badge.label}`}
+      aria-keyshortcuts="J K A R"
+      onKeyDown={onKeyDown}
+      className="grid gap-1 rounded-md border border-zinc-200 p-2 text-xs focus:outline-2 focus:outline-indigo-600"
+    >
+      <div className="flex flex-wrap items-center gap-2">
+        <span className="font-semibold text-zinc-800">
+          Change {index + 1} of {total}
+        </span>
+        <code className="font-mono text-zinc-600">{hunkHeader(hunk)}</code>
+        <StatusBadge tone={badge.tone} label={badge.label} />
+        {hunk.decidedBy && history.length === 0 ? (
+          <span className="text-zinc-600">
+            by {userName(hunk.decidedBy)}
+            {hunk.decidedAt ? ` at ${new Date(hunk.decidedAt).toLocaleTimeString()}` : ''}
+          </span>
+        ) : null}
+        <span className="flex-1" />
+        {inConflict ? null : (
+          <>
+            <button
+              type="button"
+              className={primary}
+              aria-label={`Accept ${label}`}
+              disabled={!actions.accept}
+              onClick={() => onAccept([hunk.id])}
+            >
+              Accept
+            </button>
+            <button
+              type="button"
+              className={button}
+              aria-label={`Reject ${label}`}
+              disabled={!actions.reject}
+              onClick={() => onReject([hunk.id])}
+            >
+              Reject
+            </button>
+          </>
+        )}
+      </div>
+      {body}
+      {history.length > 0 ? (
+        <ul aria-label={`Decisions on ${label}`} className="m-0 grid list-none gap-0.5 p-0 text-zinc-700">
+          {history.map((entry, i) => (
+            <li key={i}>{historyLine(entry, userName)}</li>
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
 export function DiffReview({
   file,
   current,
   proposed,
   conflicts = [],
+  previews = [],
   language = null,
   readOnly = false,
+  layout = 'unified',
+  wrap = true,
   onAccept,
   onReject,
   onResolve,
   userName = (id) => id,
 }: DiffReviewProps) {
   const host = useRef<HTMLDivElement>(null);
+  const [wholeFile, setWholeFile] = useState(false);
 
   // Plain until the language's parser has loaded, then rebuilt once with highlighting.
   const highlight = useLanguageExtension(language);
 
   useEffect(() => {
     const parent = host.current;
-    if (!parent) return;
+    if (!parent || !wholeFile) return;
+    const extensions = wrap ? [highlight, EditorView.lineWrapping] : highlight;
     const merge = new MergeView({
       parent,
-      a: side(current, highlight, `Current ${file.path}`),
-      b: side(proposed, highlight, `Proposed ${file.path}`),
+      a: side(current, extensions, `Current ${file.path}`),
+      b: side(proposed, extensions, `Proposed ${file.path}`),
       collapseUnchanged: { margin: 3, minSize: 4 },
       gutter: true,
     });
     return () => merge.destroy();
-  }, [current, proposed, highlight, file.path]);
+  }, [current, proposed, highlight, file.path, wholeFile, wrap]);
 
-  const permissions = { readOnly };
-  const all = fileActions(file.hunks, permissions);
+  const all = fileActions(file.hunks, { readOnly });
+  const previewById = new Map(previews.map((p) => [p.hunkId, p]));
+  const conflictById = new Map(conflicts.map((c) => [c.hunkId, c]));
+  const itemProps = { readOnly, layout, wrap, userName, onAccept, onReject, onResolve };
 
   return (
     <section
@@ -147,6 +416,15 @@ export function DiffReview({
           <code className="font-mono">{file.path}</code>{' '}
           <span className="font-normal text-zinc-600">({file.kind})</span>
         </h3>
+        <button
+          type="button"
+          className={button}
+          aria-expanded={wholeFile}
+          onClick={() => setWholeFile((v) => !v)}
+          aria-label={`${wholeFile ? 'Hide' : 'Show'} whole file ${file.path}`}
+        >
+          {wholeFile ? 'Hide whole file' : 'Show whole file'}
+        </button>
         <button
           type="button"
           className={primary}
@@ -166,59 +444,50 @@ export function DiffReview({
           Reject file ({all.rejectIds.length})
         </button>
       </header>
-      <div ref={host} className="max-h-[60vh] overflow-auto text-xs" />
-      <ol aria-label={`Hunks in ${file.path}`} className="grid gap-1 px-3 pb-3">
-        {file.hunks.map((hunk) => {
-          const actions = hunkActions(hunk.status, permissions);
-          const badge = hunkStatusBadge(hunk.status);
-          const header = hunkHeader(hunk);
-          return (
-            <li key={hunk.id} data-hunk={hunk.id} data-status={hunk.status} className="text-xs">
-              <div className="flex flex-wrap items-center gap-2">
-                <code className="font-mono text-zinc-700">{header}</code>
-                <StatusBadge tone={badge.tone} label={badge.label} />
-                {hunk.decidedBy ? (
-                  <span className="text-zinc-600">
-                    by {userName(hunk.decidedBy)}
-                    {hunk.decidedAt ? ` at ${new Date(hunk.decidedAt).toLocaleTimeString()}` : ''}
-                  </span>
-                ) : null}
-                <span className="flex-1" />
-                {hunk.status === 'conflict' ? null : (
-                  <>
-                    <button
-                      type="button"
-                      className={button}
-                      aria-label={`Accept ${header}`}
-                      disabled={!actions.accept}
-                      onClick={() => onAccept([hunk.id])}
-                    >
-                      Accept
-                    </button>
-                    <button
-                      type="button"
-                      className={button}
-                      aria-label={`Reject ${header}`}
-                      disabled={!actions.reject}
-                      onClick={() => onReject([hunk.id])}
-                    >
-                      Reject
-                    </button>
-                  </>
-                )}
-              </div>
-              {hunk.status === 'conflict' ? (
-                <ConflictChoice
-                  hunk={hunk}
-                  conflict={conflicts.find((c) => c.hunkId === hunk.id)}
-                  enabled={actions.resolve}
-                  onResolve={onResolve}
-                />
-              ) : null}
-            </li>
-          );
-        })}
+      {wholeFile ? <div ref={host} className="max-h-[60vh] overflow-auto px-3 text-xs" /> : null}
+      <ol aria-label={`Hunks in ${file.path}`} className="m-0 grid list-none gap-2 px-3 pb-3">
+        {file.hunks.map((hunk, index) => (
+          <HunkItem
+            key={hunk.id}
+            file={file}
+            hunk={hunk}
+            index={index}
+            total={file.hunks.length}
+            preview={previewById.get(hunk.id)}
+            conflict={conflictById.get(hunk.id)}
+            props={itemProps}
+          />
+        ))}
       </ol>
+    </section>
+  );
+}
+
+/**
+ * A proposal that is not the whole answer says so before any diff: which edits of the model's answer are missing
+ * from it, and why, so nobody accepts half a change believing it whole.
+ */
+export function PartialProposalNotice({ unapplied }: { unapplied: readonly UnappliedEdit[] }) {
+  if (unapplied.length === 0) return null;
+  const count = unapplied.length;
+  const title = `Partial proposal: ${String(count)} of the model's edits could not be applied`;
+  return (
+    <section
+      aria-label={title}
+      className="grid gap-1 rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-950"
+    >
+      <h3 className="m-0 text-sm font-semibold">{title}</h3>
+      <p className="m-0 text-xs">
+        The changes below are only part of what the model answered. Check that they make sense without the
+        rest, or run the task again.
+      </p>
+      <ul aria-label="Edits that could not be applied" className="m-0 grid gap-1 pl-4 text-xs">
+        {unapplied.map((edit, i) => (
+          <li key={i}>
+            {edit.path ? <code className="font-mono">{edit.path}</code> : 'The answer'}: {edit.message}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

@@ -1,6 +1,13 @@
 import type { HunkStatus } from '@tandem/core';
 import { describe, expect, it } from 'vitest';
-import { fileActions, hunkActions, hunkHeader, hunkStatusBadge } from './review-actions.ts';
+import {
+  fileActions,
+  hunkActions,
+  hunkHeader,
+  hunkLabel,
+  hunkStatusBadge,
+  landedText,
+} from './review-actions.ts';
 
 describe('hunkActions', () => {
   it.each<[HunkStatus, boolean, boolean, boolean]>([
@@ -23,6 +30,43 @@ describe('hunkActions', () => {
       });
     },
   );
+});
+
+describe('hunkActions with the live preview', () => {
+  it('settles an open hunk the preview shows in conflict instead of accepting it', () => {
+    const settle = { accept: false, reject: false, resolve: true };
+    expect(hunkActions('pending', {}, 'conflict')).toEqual(settle);
+    expect(hunkActions('accepted', {}, 'conflict')).toEqual(settle);
+  });
+
+  it('lets a conflicted hunk whose lines are back to what the task saw be accepted again', () => {
+    expect(hunkActions('conflict', {}, 'clean')).toEqual({ accept: true, reject: true, resolve: false });
+  });
+
+  it('leaves decided hunks and read-only members alone', () => {
+    expect(hunkActions('applied', {}, 'decided')).toEqual({ accept: false, reject: false, resolve: false });
+    expect(hunkActions('pending', { readOnly: true }, 'conflict')).toEqual({
+      accept: false,
+      reject: false,
+      resolve: false,
+    });
+  });
+});
+
+describe('hunk words', () => {
+  it('names a change by its place and file', () => {
+    expect(hunkLabel(1, 4, 'source/utils/timeout.ts')).toBe('change 2 of 4 in source/utils/timeout.ts');
+  });
+
+  it('reads what landed from the last applied decision, else the task text', () => {
+    expect(landedText({ newText: 'task\n' })).toBe('task\n');
+    expect(
+      landedText({
+        newText: 'task\n',
+        history: [{ action: 'applied', by: 'u', at: '2026-01-01T00:00:00.000Z', text: 'merged\n' }],
+      }),
+    ).toBe('merged\n');
+  });
 });
 
 describe('fileActions', () => {

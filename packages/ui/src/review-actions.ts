@@ -1,6 +1,6 @@
 // What a reviewer may do with each hunk, decided in one place so the buttons, the keyboard shortcuts and the
 // server's own checks (packages/core hunk-decisions) tell the same story.
-import type { Hunk, HunkStatus } from '@tandem/core';
+import type { Hunk, HunkConflict, HunkHistoryEntry, HunkStatus } from '@tandem/core';
 import type { StatusTone } from './status-badge.tsx';
 
 export interface HunkActions {
@@ -28,8 +28,60 @@ const byStatus: Record<HunkStatus, HunkActions> = {
   applied: none,
 };
 
-export function hunkActions(status: HunkStatus, permissions: ReviewPermissions = {}): HunkActions {
-  return permissions.readOnly ? none : byStatus[status];
+/** What the live preview says accepting the hunk would do now (core `HunkPreview['outcome']`). */
+export type PreviewOutcome = 'clean' | 'conflict' | 'decided';
+
+/**
+ * The decisions open on a hunk. The preview wins over the stored status: a pending hunk whose lines a human
+ * changed is settled like a conflict (accepting would only report one), and a conflicted hunk whose lines are
+ * back to what the task saw can simply be accepted.
+ */
+export function hunkActions(
+  status: HunkStatus,
+  permissions: ReviewPermissions = {},
+  preview?: PreviewOutcome,
+): HunkActions {
+  if (permissions.readOnly) return none;
+  const open = status === 'pending' || status === 'accepted' || status === 'conflict';
+  if (open && preview === 'conflict') return { accept: false, reject: false, resolve: true };
+  if (status === 'conflict' && preview === 'clean') return { accept: true, reject: true, resolve: false };
+  return byStatus[status];
+}
+
+/** How a hunk is announced and named on its buttons: "change 2 of 4 in src/timeout.ts". */
+export function hunkLabel(index: number, total: number, path: string): string {
+  return `change ${String(index + 1)} of ${String(total)} in ${path}`;
+}
+
+const conflictReasonWords: Record<HunkConflict['reason'], string> = {
+  'region-changed': 'Someone changed these lines after the task read them',
+  'file-deleted': 'The file was deleted after the task read it',
+  'file-exists': 'A file with this name was created meanwhile',
+  'file-changed': 'The file was edited after the task read it',
+  'anchor-lost': 'These lines can no longer be found in the file',
+};
+
+export function conflictReason(reason: HunkConflict['reason']): string {
+  return conflictReasonWords[reason];
+}
+
+const historyWords: Record<HunkHistoryEntry['action'], string> = {
+  accepted: 'Accepted',
+  applied: 'Applied',
+  rejected: 'Rejected',
+  conflict: 'Conflicted on accept',
+  'rolled-back': 'Rolled back',
+};
+
+/** "Applied by Ada at 10:01:00" for one recorded decision. */
+export function historyLine(entry: HunkHistoryEntry, userName: (id: string) => string): string {
+  return `${historyWords[entry.action]} by ${userName(entry.by)} at ${new Date(entry.at).toLocaleTimeString()}`;
+}
+
+/** The text a decided hunk put into the file: what was written when a conflict was settled, else the task's. */
+export function landedText(hunk: Pick<Hunk, 'newText' | 'history'>): string {
+  const applied = hunk.history?.findLast((e) => e.action === 'applied');
+  return applied?.text ?? hunk.newText;
 }
 
 export interface FileActions {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { TaskTimeline } from './task-timeline.tsx';
+import { TaskAnswer, TaskTimeline } from './task-timeline.tsx';
 import type { TimelineEvent } from './timeline-format.ts';
 
 const at = '2026-01-01T10:00:00.000Z';
@@ -156,5 +156,25 @@ describe('TaskTimeline', () => {
     host.innerHTML = renderToStaticMarkup(<TaskTimeline events={[]} />);
     expect(host.querySelector('ol')?.getAttribute('aria-label')).toBe('Task timeline');
     expect(host.querySelectorAll('li')).toHaveLength(0);
+  });
+});
+
+describe('TaskAnswer', () => {
+  const at = '2026-01-01T10:00:00.000Z';
+  it("shows the model's explanation, without its edit blocks, as the task's summary", () => {
+    const html = renderToStaticMarkup(
+      <TaskAnswer
+        events={[
+          { type: 'output', text: 'Rounded to cents.\n\nsrc/p.ts\n```ts\nexport {};\n```\n', seq: 1, at },
+        ]}
+      />,
+    );
+    expect(html).toContain('<section aria-label="Summary"');
+    expect(html).toContain('Rounded to cents.</p>');
+    expect(html).not.toContain('export {}');
+  });
+
+  it('shows nothing when the model said nothing besides its edits', () => {
+    expect(renderToStaticMarkup(<TaskAnswer events={[]} />)).toBe('');
   });
 });

@@ -3,6 +3,7 @@
 import type { TaskEventOf } from '@tandem/core';
 import type { ReactNode } from 'react';
 import {
+  answerSummary,
   eventLabel,
   formatClock,
   formatCount,
@@ -279,5 +280,17 @@ export function TaskTimeline({
         />
       ))}
     </ol>
+  );
+}
+
+/** The model's explanation as the task's summary, above its timeline (nothing while there is none). */
+export function TaskAnswer({ events }: { events: readonly TimelineEvent[] }) {
+  const prose = answerSummary(events);
+  if (prose === '') return null;
+  return (
+    <section aria-label="Summary" className="grid gap-1 rounded-md border border-zinc-200 bg-white p-2">
+      <h4 className="m-0 text-xs font-semibold text-zinc-700">Summary</h4>
+      <p className="m-0 text-sm whitespace-pre-wrap [overflow-wrap:anywhere] text-zinc-900">{prose}</p>
+    </section>
   );
 }

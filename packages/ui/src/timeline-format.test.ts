@@ -1,6 +1,7 @@
 import type { TaskEvent } from '@tandem/core';
 import { describe, expect, it } from 'vitest';
 import {
+  answerSummary,
   formatClock,
   formatCost,
   formatDuration,
@@ -173,5 +174,23 @@ describe('groupTimeline', () => {
     ];
     groupTimeline(events);
     expect(events[0]).toEqual({ seq: 1, at, type: 'output', text: 'a' });
+  });
+});
+
+describe('answerSummary', () => {
+  it('joins the streamed output and keeps only the prose around the edits', () => {
+    const at = '2026-01-01T10:00:00.000Z';
+    const events: TimelineEvent[] = [
+      { type: 'output', text: 'I will raise the ', seq: 1, at },
+      { type: 'output', text: 'timeout.\n\nsrc/timeout.ts\n```ts\n<<<<<<< SEARCH\n', seq: 2, at },
+      {
+        type: 'output',
+        text: 'const t = 1;\n=======\nconst t = 2;\n>>>>>>> REPLACE\n```\nDone.\n',
+        seq: 3,
+        at,
+      },
+      { type: 'status', status: 'proposed', seq: 4, at },
+    ];
+    expect(answerSummary(events)).toBe('I will raise the timeout.\n\nDone.');
   });
 });

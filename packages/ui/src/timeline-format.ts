@@ -1,6 +1,6 @@
 // Pure text for the task timeline: one-line summaries and number formats, kept apart from React so they can be
 // table-tested and reused (notifications, page titles, screen-reader announcements).
-import type { TaskEvent, TaskEventType, TaskStatus } from '@tandem/core';
+import { answerProse, type TaskEvent, type TaskEventType, type TaskStatus } from '@tandem/core';
 
 /** A task event as the timeline receives it from the log: with its sequence number and time. */
 export type TimelineEvent = TaskEvent & { seq: number; at: Date | string };
@@ -182,4 +182,9 @@ export function groupTimeline(events: readonly TimelineEvent[]): TimelineItem[] 
     }
   }
   return items;
+}
+
+/** The model's explanation so far: its streamed output without the edit blocks (core `answerProse`). */
+export function answerSummary(events: readonly TimelineEvent[]): string {
+  return answerProse(events.flatMap((e) => (e.type === 'output' ? [e.text] : [])).join(''));
 }

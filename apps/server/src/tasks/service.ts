@@ -410,12 +410,17 @@ export function resolveTaskConflict(
   actor: DecisionActor,
   hunkId: string,
   choice: ConflictChoice,
+  expectedOurs?: string,
 ) {
   const { userId } = actor;
   return decide(deps, taskId, actor, async (task) => {
     const changeset = changesetOf(task);
     const result = await deps.rooms.transact(task.workspaceId, (doc) =>
-      resolveConflict(doc, changeset, hunkId, choice, { taskId, userId }),
+      resolveConflict(doc, changeset, hunkId, choice, {
+        taskId,
+        userId,
+        ...(expectedOurs === undefined ? {} : { expectedOurs }),
+      }),
     );
     const undo = [...undoListSchema.parse(task.undo), ...(result.undo ? [result.undo] : [])];
     return {

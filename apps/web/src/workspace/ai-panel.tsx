@@ -1,7 +1,8 @@
 // The right pane: ask the AI (prompt with @path mentions, model picker, run), the workspace's task history,
 // and the selected task's live timeline with cancel and a way into its review.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { TaskTimeline } from '@tandem/ui/task-timeline';
+import { useFollowLatest } from '@tandem/ui/follow-latest';
+import { TaskAnswer, TaskTimeline } from '@tandem/ui/task-timeline';
 import { formatCost } from '@tandem/ui/timeline-format';
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useToast } from '../components/toast.tsx';
@@ -340,8 +341,10 @@ export function TaskDetail({
   const live = task?.state === 'queued' || task?.state === 'running';
   const ended = task?.state === 'failed' || task?.state === 'cancelled';
   const hasProposal = events.some((e) => e.type === 'proposal');
+  const root = useRef<HTMLElement>(null);
+  useFollowLatest(root, events.length);
   return (
-    <section aria-label="Task" className="grid grid-cols-[minmax(0,1fr)] gap-2 p-3">
+    <section ref={root} aria-label="Task" className="grid grid-cols-[minmax(0,1fr)] gap-2 p-3">
       <div className="flex items-center gap-2">
         <Button size="sm" variant="ghost" onClick={onBack} aria-label="Back to task history">
           ←
@@ -393,9 +396,12 @@ export function TaskDetail({
           <Spinner className="size-3" /> Waiting for the first event…
         </p>
       ) : (
-        <div className="timeline text-sm">
-          <TaskTimeline events={events} userName={userName} ariaLabel="Task timeline" />
-        </div>
+        <>
+          <TaskAnswer events={events} />
+          <div className="timeline text-sm">
+            <TaskTimeline events={events} userName={userName} ariaLabel="Task timeline" />
+          </div>
+        </>
       )}
     </section>
   );

@@ -1,12 +1,13 @@
-// Reviewing a task's proposal against the live files: per file a merge view of the current text beside what
-// accepting would give, decisions per hunk, per file or all, conflicts with both sides, and rollback.
+// Reviewing a task's proposal against the live files: per change what accepting would do now (or the conflict it
+// would meet, with both texts), decisions per change, per file or all, and rollback; the destructive ones ask first.
 // Loaded on demand: @codemirror/merge stays out of the first page.
 import { filesMap, previewChangeset, type Changeset, type ChangesetPreview } from '@tandem/core';
-import { DiffReview } from '@tandem/ui/diff-review';
+import { DiffReview, PartialProposalNotice, type ReviewLayout } from '@tandem/ui/diff-review';
 import { languageForPath } from '@tandem/ui/editor-language';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type * as Y from 'yjs';
+import { Dialog } from '../components/dialog.tsx';
 import { useToast } from '../components/toast.tsx';
 import { Badge, Button, PageState } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
@@ -46,6 +47,8 @@ function usePreview(doc: Y.Doc, changeset: Changeset | null) {
   }, [doc, changeset]);
   return preview;
 }
+
+const plural = (n: number, word: string) => `${String(n)} ${word}${n === 1 ? '' : 's'}`;
 
 export default function ReviewView({
   taskId,
@@ -99,6 +102,10 @@ export default function ReviewView({
     }),
   );
 
+  const [layout, setLayout] = useState<ReviewLayout>('unified');
+  const [wrap, setWrap] = useState(true);
+  const [confirm, setConfirm] = useState<'reject-all' | 'rollback' | null>(null);
+
   if (task.isPending) return <PageState title="Loading the proposal…" busy />;
   if (task.isError)
     return (
@@ -110,7 +117,12 @@ export default function ReviewView({
   if (!changeset) return <PageState title="This task has no proposal (yet)." />;
   const hunks = changeset.files.flatMap((f) => f.hunks);
   const open = hunks.filter((h) => h.status === 'pending' || h.status === 'accepted');
-  const applied = hunks.some((h) => h.status === 'applied');
+  const applied = hunks.filter((h) => h.status === 'applied');
+  const filesOf = (ids: ReadonlySet<string>) =>
+    changeset.files.filter((f) => f.hunks.some((h) => ids.has(h.id))).map((f) => f.path);
+  const openFiles = filesOf(new Set(open.map((h) => h.id)));
+  const appliedFiles = filesOf(new Set(applied.map((h) => h.id)));
+  const wouldConflict = preview?.conflicts.length ?? 0;
   const busy = accept.isPending || reject.isPending || resolve.isPending || rollback.isPending;
 
   return (
@@ -130,14 +142,14 @@ export default function ReviewView({
             >
               Accept all
             </Button>
-            <Button size="sm" disabled={open.length === 0 || busy} onClick={() => reject.mutate({ taskId })}>
+            <Button size="sm" disabled={open.length === 0 || busy} onClick={() => setConfirm('reject-all')}>
               Reject all
             </Button>
             <Button
               size="sm"
               variant="danger"
-              disabled={!applied || busy}
-              onClick={() => rollback.mutate({ taskId })}
+              disabled={applied.length === 0 || busy}
+              onClick={() => setConfirm('rollback')}
             >
               Roll back task
             </Button>
@@ -149,11 +161,73 @@ export default function ReviewView({
           Back to editor
         </Button>
       </header>
+      <div className="flex flex-wrap items-center gap-2 border-b border-zinc-200 bg-white px-4 py-1.5 text-xs text-zinc-700">
+        <div role="group" aria-label="Diff layout" className="flex gap-1">
+          <Button size="sm" aria-pressed={layout === 'unified'} onClick={() => setLayout('unified')}>
+            Unified
+          </Button>
+          <Button size="sm" aria-pressed={layout === 'split'} onClick={() => setLayout('split')}>
+            Side by side
+          </Button>
+        </div>
+        <label className="flex items-center gap-1">
+          <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} />
+          Wrap long lines
+        </label>
+        <span className="flex-1" />
+        {wouldConflict > 0 ? (
+          <span role="status" className="font-medium text-red-800">
+            {wouldConflict} change{wouldConflict === 1 ? '' : 's'} would conflict with what people typed
+          </span>
+        ) : null}
+        <span>
+          Keys on a change: <kbd>J</kbd>/<kbd>K</kbd> next/previous, <kbd>A</kbd> accept, <kbd>R</kbd> reject
+        </span>
+      </div>
+      <Dialog
+        open={confirm === 'reject-all'}
+        onOpenChange={(o) => !o && setConfirm(null)}
+        title="Reject all open changes?"
+        description={`Rejects ${plural(open.length, 'open change')} in ${plural(openFiles.length, 'file')} (${openFiles.join(', ')}) for everyone in this workspace. The live files stay as they are; a rejected change can still be accepted later from this review.`}
+      >
+        <div className="flex justify-end gap-2">
+          <Button onClick={() => setConfirm(null)}>Cancel</Button>
+          <Button
+            variant="danger"
+            onClick={() => {
+              setConfirm(null);
+              reject.mutate({ taskId });
+            }}
+          >
+            Reject {plural(open.length, 'change')}
+          </Button>
+        </div>
+      </Dialog>
+      <Dialog
+        open={confirm === 'rollback'}
+        onOpenChange={(o) => !o && setConfirm(null)}
+        title="Roll back this task?"
+        description={`Takes ${plural(applied.length, 'applied change')} back out of ${plural(appliedFiles.length, 'file')} (${appliedFiles.join(', ')}) and restores the text they replaced, for everyone. Edits people made elsewhere stay; lines edited since the merge are reported as conflicts, never overwritten.`}
+      >
+        <div className="flex justify-end gap-2">
+          <Button onClick={() => setConfirm(null)}>Cancel</Button>
+          <Button
+            variant="danger"
+            onClick={() => {
+              setConfirm(null);
+              rollback.mutate({ taskId });
+            }}
+          >
+            Roll back {plural(applied.length, 'change')}
+          </Button>
+        </div>
+      </Dialog>
       <div className="min-h-0 flex-1 overflow-auto bg-zinc-50 p-4">
         {!preview ? (
           <PageState title="Preparing the diff…" busy />
         ) : (
           <div className="grid gap-4">
+            <PartialProposalNotice unapplied={changeset.unapplied ?? []} />
             {changeset.files.map((file) => {
               const view = preview.files.find((f) => f.path === file.path);
               return (
@@ -163,12 +237,17 @@ export default function ReviewView({
                   current={view?.current ?? ''}
                   proposed={view?.proposed ?? ''}
                   conflicts={preview.conflicts.filter((c) => c.path === file.path)}
+                  previews={preview.hunks.filter((h) => h.path === file.path)}
+                  layout={layout}
+                  wrap={wrap}
                   language={languageForPath(file.path)}
                   readOnly={!canEdit || busy}
                   userName={userName}
                   onAccept={(hunkIds) => accept.mutate({ taskId, hunkIds })}
                   onReject={(hunkIds) => reject.mutate({ taskId, hunkIds })}
-                  onResolve={(hunkId, choice) => resolve.mutate({ taskId, hunkId, choice })}
+                  onResolve={(hunkId, choice, expectedOurs) =>
+                    resolve.mutate({ taskId, hunkId, choice, expectedOurs })
+                  }
                 />
               );
             })}

@@ -62,6 +62,25 @@ export const hunkAnchorSchema = z.object({
 });
 export type HunkAnchor = z.infer<typeof hunkAnchorSchema>;
 
+/** What a decision did to a hunk, for the record a decided review keeps. */
+export const hunkActionKinds = ['accepted', 'applied', 'rejected', 'conflict', 'rolled-back'] as const;
+export type HunkActionKind = (typeof hunkActionKinds)[number];
+
+/** The most decisions kept per hunk; older ones drop off the front. */
+export const hunkHistoryLimit = 50;
+
+export const hunkHistoryEntrySchema = z.object({
+  action: z.enum(hunkActionKinds),
+  by: z.string().min(1).max(changesetLimits.userId),
+  at: z.iso.datetime(),
+  /**
+   * What the decision put into the live text when that was not the task's `newText`: a conflict settled with the
+   * task's side around a human's insertion, or merged by hand.
+   */
+  text: textSchema.optional(),
+});
+export type HunkHistoryEntry = z.infer<typeof hunkHistoryEntrySchema>;
+
 /**
  * One contiguous run of changed lines. Line numbers are 1-based; for an empty side (`oldLines` or `newLines`
  * is 0) the start is the line the empty region sits before, so a region always spans
@@ -81,6 +100,8 @@ export const hunkSchema = z.object({
   status: z.enum(hunkStatuses),
   decidedBy: z.string().min(1).max(changesetLimits.userId).optional(),
   decidedAt: z.iso.datetime().optional(),
+  /** Every decision on the hunk, oldest first: the review of a decided task is read from here and the texts. */
+  history: z.array(hunkHistoryEntrySchema).max(hunkHistoryLimit).optional(),
   anchor: hunkAnchorSchema.optional(),
 });
 export type Hunk = z.infer<typeof hunkSchema>;
@@ -99,9 +120,26 @@ export const fileChangeSchema = z
   });
 export type FileChange = z.infer<typeof fileChangeSchema>;
 
+/** The most unapplied edits a changeset lists; a longer list ends with the count of the rest. */
+export const unappliedLimit = 200;
+
+/**
+ * An edit of the model's answer that is not in the changeset, and why: a proposal with these is partial, and the
+ * review says so. The path is as the model wrote it (it may be one the workspace refused, or none for a block that
+ * could not be read at all).
+ */
+export const unappliedEditSchema = z.object({
+  path: z.string().max(changesetLimits.path),
+  code: z.string().min(1).max(64),
+  message: z.string().max(4_000),
+});
+export type UnappliedEdit = z.infer<typeof unappliedEditSchema>;
+
 export const changesetSchema = z.object({
   taskId: z.string().min(1).max(changesetLimits.taskId),
   files: z.array(fileChangeSchema).max(changesetLimits.files),
+  /** Edits of the answer that could not be applied (absent or empty: the answer applied whole). */
+  unapplied: z.array(unappliedEditSchema).max(unappliedLimit).optional(),
 });
 export type Changeset = z.infer<typeof changesetSchema>;
 

@@ -1,6 +1,15 @@
 // Pure bookkeeping on a changeset: picking hunks and recording who decided what. Nothing here touches a doc.
 import { AppError } from '../errors.ts';
-import type { Changeset, FileChange, Hunk, HunkDecision, HunkStatus } from './changeset.ts';
+import {
+  hunkHistoryLimit,
+  type Changeset,
+  type FileChange,
+  type Hunk,
+  type HunkActionKind,
+  type HunkDecision,
+  type HunkHistoryEntry,
+  type HunkStatus,
+} from './changeset.ts';
 
 export interface FoundHunk {
   file: FileChange;
@@ -46,11 +55,22 @@ export function selectHunkIds(changeset: Changeset, selection: HunkSelection = {
     .map((h) => h.id);
 }
 
-/** Returns a copy with the given hunks set to their new status, stamped with who decided and when. */
+export interface DecisionNotes {
+  /** Recorded instead of the new status (a rollback leaves hunks `rejected` but is not a rejection). */
+  action?: HunkActionKind;
+  /** What landed in the live text per hunk id, when it may differ from the hunk's `newText`. */
+  texts?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Returns a copy with the given hunks set to their new status, stamped with who decided and when, and the
+ * decision appended to each hunk's history so a decided review still shows who did what.
+ */
 export function setHunkStatuses(
   changeset: Changeset,
   statuses: ReadonlyMap<string, HunkStatus>,
   decision: HunkDecision,
+  notes: DecisionNotes = {},
 ): Changeset {
   if (statuses.size === 0) return changeset;
   const decidedAt = (decision.now ?? (() => new Date()))().toISOString();
@@ -60,7 +80,23 @@ export function setHunkStatuses(
       ...file,
       hunks: file.hunks.map((hunk) => {
         const status = statuses.get(hunk.id);
-        return status === undefined ? hunk : { ...hunk, status, decidedBy: decision.userId, decidedAt };
+        if (status === undefined) return hunk;
+        const action = notes.action ?? (status === 'pending' ? undefined : status);
+        const text = notes.texts?.get(hunk.id);
+        const entry: HunkHistoryEntry | undefined = action && {
+          action,
+          by: decision.userId,
+          at: decidedAt,
+          ...(text !== undefined && text !== hunk.newText ? { text } : {}),
+        };
+        const history = entry ? [...(hunk.history ?? []), entry].slice(-hunkHistoryLimit) : hunk.history;
+        return {
+          ...hunk,
+          status,
+          decidedBy: decision.userId,
+          decidedAt,
+          ...(history ? { history } : {}),
+        };
       }),
     })),
   };
@@ -86,5 +122,7 @@ export function markRolledBack(
   decision: HunkDecision,
 ): Changeset {
   const found = findHunks(changeset, hunkIds).filter((f) => f.hunk.status === 'applied');
-  return setHunkStatuses(changeset, new Map(found.map((f) => [f.hunk.id, 'rejected'])), decision);
+  return setHunkStatuses(changeset, new Map(found.map((f) => [f.hunk.id, 'rejected'])), decision, {
+    action: 'rolled-back',
+  });
 }

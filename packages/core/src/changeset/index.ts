@@ -11,7 +11,13 @@ export {
 } from './anchors.ts';
 export { anchorChangeset, type AnchorOptions } from './anchor-changeset.ts';
 export { applyHunks, type ApplyResult, type MergeOptions } from './apply-hunks.ts';
-export { previewChangeset, type ChangesetPreview, type FilePreview } from './preview.ts';
+export {
+  previewChangeset,
+  openHunkIds,
+  type ChangesetPreview,
+  type FilePreview,
+  type HunkPreview,
+} from './preview.ts';
 export {
   resolveConflict,
   type ConflictChoice,
@@ -27,6 +33,7 @@ export {
   markRolledBack,
   type FoundHunk,
   type HunkSelection,
+  type DecisionNotes,
 } from './hunk-decisions.ts';
 export {
   taskOrigin,

@@ -7,6 +7,7 @@ import { applyHunks } from './apply-hunks.ts';
 import type { Changeset } from './changeset.ts';
 import { computeChangeset } from './compute-changeset.ts';
 import { findHunk, selectHunkIds } from './hunk-decisions.ts';
+import { previewChangeset } from './preview.ts';
 import { resolveConflict } from './resolve-conflict.ts';
 import { rollbackTask } from './rollback.ts';
 import { docWith, read, replaceIn } from './test-docs.ts';
@@ -83,10 +84,23 @@ describe('resolveConflict', () => {
     expect(read(doc, PATH)).toBe(BASE.replace('return 1', 'return 43'));
   });
 
-  it('only resolves hunks that are in conflict, and only when they still have a place', () => {
+  it('settles a pending hunk the preview shows in conflict, before anyone pressed Accept', () => {
+    const doc = docWith({ [PATH]: BASE });
+    const base = captureBase(doc);
+    const cs = anchorChangeset(doc, computeChangeset(base.texts, new Map([[PATH, PROPOSED]]), [], opts), {
+      snapshot: base.snapshot,
+    });
+    replaceIn(doc, PATH, '\treturn 1', '\treturn 42');
+    expect(previewChangeset(doc, cs).conflicts).toMatchObject([{ hunkId: '0-0', ours: '\treturn 42\n' }]);
+    const result = resolveConflict(doc, cs, '0-0', 'theirs', { ...opts, expectedOurs: '\treturn 42\n' });
+    expect(read(doc, PATH)).toBe(PROPOSED);
+    expect(findHunk(result.changeset, '0-0').hunk.status).toBe('applied');
+  });
+
+  it('only resolves open hunks, and only when they still have a place', () => {
     const { doc, changeset } = conflicted();
-    const pending = computeChangeset(new Map([[PATH, BASE]]), new Map([[PATH, PROPOSED]]), [], opts);
-    expect(codeOf(() => resolveConflict(doc, pending, '0-0', 'theirs', opts))).toBe('BAD_INPUT');
+    const rejected = resolveConflict(doc, changeset, '0-0', 'ours', opts).changeset;
+    expect(codeOf(() => resolveConflict(doc, rejected, '0-0', 'theirs', opts))).toBe('BAD_INPUT');
     expect(codeOf(() => resolveConflict(doc, changeset, '5-5', 'theirs', opts))).toBe('NOT_FOUND');
 
     doc.getMap('files').delete(PATH);

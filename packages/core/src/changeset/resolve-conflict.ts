@@ -25,6 +25,7 @@ export interface ResolveResult {
 }
 
 /**
+ * Settles an open hunk (in conflict, or pending and shown in conflict by the preview).
  * `ours` marks the hunk rejected and leaves the document alone. `theirs` puts the task's text where the
  * conflicting lines are now (for a pure insertion: before what the human typed there); `{ text }` puts the given
  * text there. Either marks the hunk applied, in one transaction with origin `taskOrigin(taskId, userId, 'resolve')`.
@@ -40,8 +41,9 @@ export function resolveConflict(
     throw new AppError('BAD_INPUT', `Changeset belongs to task ${changeset.taskId}, not ${options.taskId}`);
   }
   const { file, hunk } = findHunk(changeset, hunkId);
-  if (hunk.status !== 'conflict')
-    throw new AppError('BAD_INPUT', `Hunk ${hunkId} is ${hunk.status}, not in conflict`);
+  // An open hunk the preview shows in conflict can be settled before anyone pressed Accept; a decided one cannot.
+  if (hunk.status === 'applied' || hunk.status === 'rejected')
+    throw new AppError('BAD_INPUT', `Hunk ${hunkId} is already ${hunk.status}`);
   if (choice === 'ours') {
     return { changeset: setHunkStatuses(changeset, new Map([[hunkId, 'rejected']]), options), undo: null };
   }
@@ -49,7 +51,11 @@ export function resolveConflict(
     () => resolveInDoc(doc, changeset.taskId, file, hunk, choice, options.expectedOurs),
     taskOrigin(options.taskId, options.userId, 'resolve'),
   );
-  return { changeset: setHunkStatuses(changeset, new Map([[hunkId, 'applied']]), options), undo };
+  const texts = undo ? new Map([[hunkId, undo.insertedText]]) : undefined;
+  return {
+    changeset: setHunkStatuses(changeset, new Map([[hunkId, 'applied']]), options, texts ? { texts } : {}),
+    undo,
+  };
 }
 
 function resolveInDoc(

@@ -20,6 +20,7 @@ export type {
 } from './match.ts';
 export { createEditParser, parseEdits } from './parser.ts';
 export type { EditParser, ParsedAnswer } from './parser.ts';
+export { answerProse } from './prose.ts';
 export { editFormatPrompt } from './prompt.ts';
 export type {
   DeleteEdit,

@@ -420,6 +420,14 @@ describe('runTask: reflection', () => {
     expect(result.outcome).toBe('proposed');
     expect(result.changeset?.files.map((f) => f.path)).toEqual(['src/greet.ts']);
     expect(result.failedEdits).toMatchObject([{ path: 'src/math.ts', code: 'EDIT_NO_MATCH' }]);
+    // The proposal itself says it is partial, with the edit that failed and why, for its review.
+    expect(result.changeset?.unapplied).toEqual([
+      {
+        path: 'src/math.ts',
+        code: 'EDIT_NO_MATCH',
+        message: 'The SEARCH text does not match any lines in src/math.ts.',
+      },
+    ]);
     expect(ofType(h.events, 'status').at(-1)).toEqual({
       type: 'status',
       status: 'proposed',

@@ -17,7 +17,14 @@
 //   reflection round like any other, within the same bound; the last run travels with the proposal.
 // - No sandbox, or one that refuses: the task says so once in `check` events (SANDBOX_UNAVAILABLE) and keeps
 //   the syntax validation alone. Nothing runs outside the sandbox.
-import { computeChangeset, summarizeChangeset, type Changeset } from '../changeset/index.ts';
+import {
+  changesetLimits,
+  computeChangeset,
+  summarizeChangeset,
+  unappliedLimit,
+  type Changeset,
+  type UnappliedEdit,
+} from '../changeset/index.ts';
 import { planChecks, runChecks, type CheckResult, type Finding } from '../checks/index.ts';
 import { countTokens, selectContext, toContextEvent } from '../context/index.ts';
 import type { EditFailed, EditResult } from '../edits/index.ts';
@@ -262,9 +269,22 @@ class TaskRun {
         error: new AppError(code, `None of the model's edits could be applied${afterRounds(this.#calls)}.`),
       };
     }
-    const changeset = this.#clock.measure('applying', () =>
+    const computed = this.#clock.measure('applying', () =>
       computeChangeset(this.#input.files, proposed, deleted, { taskId: this.#input.taskId }),
     );
+    // What did not apply travels with the proposal, so its review can say plainly that it is partial and why.
+    const unapplied = unappliedEdits([
+      ...unresolved.map((e) => ({ path: e.path, code: e.code, message: e.message })),
+      ...(this.#lastRound?.problems ?? []).map((p) => ({
+        path: p.path ?? '',
+        code: p.code,
+        message: p.message,
+      })),
+      ...(truncated
+        ? [{ path: '', code: 'PARSE_ERROR', message: 'The answer was cut off at the output limit.' }]
+        : []),
+    ]);
+    const changeset = unapplied.length > 0 ? { ...computed, unapplied } : computed;
     const problems = [
       unresolved.length > 0 ? `${count(unresolved.length, 'edit')} could not be applied` : undefined,
       truncated ? 'the answer was cut off at the output limit' : undefined,
@@ -406,3 +426,18 @@ const noSandbox: Sandbox = {
   }),
   run: () => Promise.reject(new AppError('SANDBOX_UNAVAILABLE', 'No sandbox is configured on this server.')),
 };
+
+/** Bounded for storage: long paths and messages cut, and past the limit one entry counting the rest. */
+function unappliedEdits(edits: readonly UnappliedEdit[]): UnappliedEdit[] {
+  const one = (e: UnappliedEdit): UnappliedEdit => ({
+    path: bounded(e.path, changesetLimits.path),
+    code: bounded(e.code, 64),
+    message: bounded(e.message, 4_000),
+  });
+  if (edits.length <= unappliedLimit) return edits.map(one);
+  const rest = edits.length - (unappliedLimit - 1);
+  return [
+    ...edits.slice(0, unappliedLimit - 1).map(one),
+    { path: '', code: 'PARSE_ERROR', message: `${String(rest)} more edits could not be applied.` },
+  ];
+}

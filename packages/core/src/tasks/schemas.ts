@@ -40,6 +40,8 @@ export const hunkSelectionInput = taskRef.extend({
 export const resolveConflictInput = taskRef.extend({
   hunkId: z.string().min(1).max(64),
   choice: z.union([z.literal('ours'), z.literal('theirs'), z.object({ text: z.string().max(2_000_000) })]),
+  /** The human's text the reviewer saw; if the lines changed again since, the resolution is refused. */
+  expectedOurs: z.string().max(2_000_000).optional(),
 });
 
 /** Instance-wide LLM and cost settings an admin edits at run time. The API key is write-only. */

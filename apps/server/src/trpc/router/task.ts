@@ -94,7 +94,14 @@ export const taskRouter = {
   resolveConflict: taskProcedure('editor')
     .input(resolveConflictInput)
     .mutation(async ({ ctx, input }) => {
-      await service.resolveTaskConflict(ctx.deps, ctx.task.id, decider(ctx), input.hunkId, input.choice);
+      await service.resolveTaskConflict(
+        ctx.deps,
+        ctx.task.id,
+        decider(ctx),
+        input.hunkId,
+        input.choice,
+        input.expectedOurs,
+      );
       return { ok: true };
     }),
   rollback: taskProcedure('editor').mutation(({ ctx }) =>

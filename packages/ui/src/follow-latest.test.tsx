@@ -1,0 +1,73 @@
+// @vitest-environment happy-dom
+import { act, useRef } from 'react';
+import { describe, expect, it } from 'vitest';
+import { isNearBottom, scrollParent, useFollowLatest } from './follow-latest.ts';
+import { mount, rerender } from './test-dom.tsx';
+
+function List({ items }: { items: number }) {
+  const ref = useRef<HTMLOListElement>(null);
+  useFollowLatest(ref, items);
+  return (
+    <div data-testid="scroller" style={{ overflowY: 'auto', height: '100px' }}>
+      <ol ref={ref}>
+        {Array.from({ length: items }, (_, i) => (
+          <li key={i}>{i}</li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** happy-dom does no layout: give the scroller a fixed geometry and a settable position. */
+function geometry(el: HTMLElement, height: { scroll: number }) {
+  let top = 0;
+  Object.defineProperty(el, 'clientHeight', { value: 100 });
+  Object.defineProperty(el, 'scrollHeight', { get: () => height.scroll });
+  Object.defineProperty(el, 'scrollTop', {
+    get: () => top,
+    set: (v: number) => {
+      top = Math.max(0, Math.min(v, height.scroll - 100));
+    },
+  });
+}
+
+describe('useFollowLatest', () => {
+  it('follows new entries while the reader is at the end, and stays put once they scrolled up', () => {
+    const el = mount(<List items={5} />);
+    const scroller = el.querySelector<HTMLElement>('[data-testid="scroller"]');
+    if (!scroller) throw new Error('no scroller');
+    expect(scrollParent(el.querySelector('ol'))).toBe(scroller);
+    const height = { scroll: 500 };
+    geometry(scroller, height);
+
+    rerender(<List items={6} />);
+    expect(scroller.scrollTop).toBe(400);
+
+    height.scroll = 600;
+    rerender(<List items={7} />);
+    expect(scroller.scrollTop).toBe(500);
+
+    // The reader scrolls up to read something older: new entries no longer pull the view down.
+    act(() => {
+      scroller.scrollTop = 100;
+      scroller.dispatchEvent(new Event('scroll'));
+    });
+    height.scroll = 700;
+    rerender(<List items={8} />);
+    expect(scroller.scrollTop).toBe(100);
+
+    // Back at the end, it follows again.
+    act(() => {
+      scroller.scrollTop = 600;
+      scroller.dispatchEvent(new Event('scroll'));
+    });
+    height.scroll = 800;
+    rerender(<List items={9} />);
+    expect(scroller.scrollTop).toBe(700);
+  });
+
+  it('counts a few pixels short of the end as the end', () => {
+    expect(isNearBottom({ scrollHeight: 1000, clientHeight: 200, scrollTop: 770 })).toBe(true);
+    expect(isNearBottom({ scrollHeight: 1000, clientHeight: 200, scrollTop: 600 })).toBe(false);
+  });
+});
