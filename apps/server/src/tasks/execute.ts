@@ -1,9 +1,10 @@
 // One task run on this instance: snapshot the live document, run the core orchestrator, anchor its proposal to
 // the live text and store it, then (workspace policy) apply a clean proposal on its own.
-import { anchorChangeset, captureBase, isAppError, type TaskEvent } from '@tandem/core';
+import { anchorChangeset, captureBase, isAppError, mayAutoApply, type TaskEvent } from '@tandem/core';
 import type { LlmConfig } from '@tandem/core/ai';
 import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
+import { taskChecks } from '../checks/task-checks.ts';
 import { workspaces } from '../db/schema.ts';
 import { getCostSettings, getPriceTable } from '../services/settings.ts';
 import { loadAi, resolveModel } from './models.ts';
@@ -17,7 +18,7 @@ import {
   type TaskDeps,
 } from './service.ts';
 
-export type ExecuteDeps = TaskDeps & Pick<AppDeps, 'logger' | 'metrics'>;
+export type ExecuteDeps = TaskDeps & Pick<AppDeps, 'logger' | 'metrics' | 'sandbox'>;
 
 const finalState = {
   proposed: 'proposed',
@@ -79,6 +80,8 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
         }
       },
       validators: [syntaxValidator],
+      sandbox: deps.sandbox,
+      checks: taskChecks(deps.sandbox, deps.logger),
       priceTable,
       signal,
       limits: {
@@ -113,7 +116,13 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
   if (result.costUsd !== null) deps.metrics.llmCost.inc(result.costUsd);
   if (result.error?.code.startsWith('LLM_')) deps.metrics.llmErrors.inc({ code: result.error.code });
 
-  if (result.outcome === 'proposed' && changeset && result.failedValidations.length === 0) {
+  // Never on a failed check, a critical or high finding or a secret (nor when the checks could not run).
+  if (
+    result.outcome === 'proposed' &&
+    changeset &&
+    result.failedValidations.length === 0 &&
+    mayAutoApply(result).allowed
+  ) {
     const [ws] = await deps.db
       .select({ autoApply: workspaces.autoApply })
       .from(workspaces)
