@@ -213,6 +213,8 @@ describe('CollaborativeEditor', () => {
       });
     expect(view.state.readOnly).toBe(true);
     expect(view.contentDOM.getAttribute('contenteditable')).toBe('false');
+    // Still a tab stop, so a keyboard can reach and scroll what it cannot edit.
+    expect(view.contentDOM.getAttribute('tabindex')).toBe('0');
     pressEnter();
     expect(ytext.toString()).toBe('fixed');
 

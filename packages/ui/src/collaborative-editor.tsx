@@ -76,8 +76,14 @@ function activityExtension(onActivity: () => void): Extension {
   ];
 }
 
+// A read-only editor's content is not contenteditable, so it needs its own tab stop for a keyboard to reach
+// and scroll it (axe: scrollable-region-focusable).
 function readOnlyExtension(readOnly: boolean): Extension {
-  return [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)];
+  return [
+    EditorState.readOnly.of(readOnly),
+    EditorView.editable.of(!readOnly),
+    EditorView.contentAttributes.of({ tabindex: '0' }),
+  ];
 }
 
 // No CodeMirror `history()`: undo goes through Y.UndoManager so it only takes back this member's own edits,

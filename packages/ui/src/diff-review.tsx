@@ -47,7 +47,8 @@ function side(doc: string, language: Extension, label: string) {
       accessibleHighlighting(),
       EditorState.readOnly.of(true),
       EditorView.editable.of(false),
-      EditorView.contentAttributes.of({ 'aria-label': label }),
+      // Read-only content is not focusable by itself; without a tab stop a keyboard cannot scroll a long line.
+      EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
     ],
   };
 }
@@ -137,13 +138,35 @@ export function DiffReview({
   const permissions = { readOnly };
   const all = fileActions(file.hunks, permissions);
 
+  // Deciding a hunk disables its buttons, which would drop focus to <body>. Focus goes on to the next hunk
+  // (or back to the previous one, or the file's heading when none is left) once the buttons are usable again.
+  const section = useRef<HTMLElement>(null);
+  const focusNext = useRef<string | null | undefined>(undefined);
+  const decide = (hunkId: string, act: (ids: string[]) => void) => {
+    const at = file.hunks.findIndex((h) => h.id === hunkId);
+    const others = [...file.hunks.slice(at + 1), ...file.hunks.slice(0, Math.max(0, at)).reverse()];
+    focusNext.current = (others.find((h) => h.status === 'pending') ?? others[0])?.id ?? null;
+    act([hunkId]);
+  };
+  useEffect(() => {
+    const target = focusNext.current;
+    const root = section.current;
+    if (target === undefined || readOnly || !root) return;
+    focusNext.current = undefined;
+    const item =
+      target === null ? null : root.querySelector<HTMLElement>(`[data-hunk="${CSS.escape(target)}"]`);
+    const control = item?.querySelector<HTMLElement>('button:not([disabled])');
+    (control ?? item ?? root.querySelector<HTMLElement>('h3'))?.focus();
+  }, [file, readOnly]);
+
   return (
     <section
+      ref={section}
       aria-label={`Review ${file.path}`}
       className="grid gap-2 rounded-lg border border-zinc-200 bg-white"
     >
       <header className="flex flex-wrap items-center gap-2 border-b border-zinc-200 px-3 py-2">
-        <h3 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold">
+        <h3 tabIndex={-1} className="m-0 min-w-0 flex-1 truncate text-sm font-semibold">
           <code className="font-mono">{file.path}</code>{' '}
           <span className="font-normal text-zinc-600">({file.kind})</span>
         </h3>
@@ -173,7 +196,7 @@ export function DiffReview({
           const badge = hunkStatusBadge(hunk.status);
           const header = hunkHeader(hunk);
           return (
-            <li key={hunk.id} data-hunk={hunk.id} data-status={hunk.status} className="text-xs">
+            <li key={hunk.id} data-hunk={hunk.id} data-status={hunk.status} tabIndex={-1} className="text-xs">
               <div className="flex flex-wrap items-center gap-2">
                 <code className="font-mono text-zinc-700">{header}</code>
                 <StatusBadge tone={badge.tone} label={badge.label} />
@@ -191,7 +214,7 @@ export function DiffReview({
                       className={button}
                       aria-label={`Accept ${header}`}
                       disabled={!actions.accept}
-                      onClick={() => onAccept([hunk.id])}
+                      onClick={() => decide(hunk.id, onAccept)}
                     >
                       Accept
                     </button>
@@ -200,7 +223,7 @@ export function DiffReview({
                       className={button}
                       aria-label={`Reject ${header}`}
                       disabled={!actions.reject}
-                      onClick={() => onReject([hunk.id])}
+                      onClick={() => decide(hunk.id, onReject)}
                     >
                       Reject
                     </button>
