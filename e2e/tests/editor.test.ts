@@ -2,7 +2,7 @@
 // your own edits in each file across file switches, and Enter indents the way the file already does.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../harness.ts';
+import { expectNoAxeFindings, until } from '../harness.ts';
 import { caretAfter, editor, editorText, openAs, stage, team, waitForText, type Stage } from '../scenario.ts';
 
 /** Opens `path` from the file tree, as a person would. */
@@ -134,5 +134,49 @@ describe('editing all day', () => {
     const text = await editorText(ada);
     expect(text).not.toContain('\t');
     expect(text).toMatch(/\n {6}y$/m);
+  });
+
+  it('quick open finds a file by a few letters, recent first, and :line goes to a line a peer sees edited', async () => {
+    const { owner, workspace, members } = await team(
+      s.tandem.url,
+      {
+        'a.ts': 'const a = 1;\n',
+        'b.ts': 'const b = 2;\n',
+        'source/utils/merge.ts': 'export function merge() {\n  return 1;\n}\n// end\n',
+        'test/helpers/create-http-test-server.ts': 'export {};\n',
+      },
+      [{ name: 'Bob', role: 'editor' }],
+    );
+    const bob = members[0];
+    if (!bob) throw new Error('no Bob');
+    const ada = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=a.ts`);
+    const bobPage = await openAs(
+      s.browser,
+      s.tandem.url,
+      bob.cookie,
+      `/w/${workspace.id}?file=${encodeURIComponent('source/utils/merge.ts')}`,
+    );
+    await editor(ada, 'a.ts').waitFor();
+    await openFromTree(ada, 'b.ts');
+
+    await ada.keyboard.press('Control+p');
+    const dialog = ada.getByRole('dialog', { name: 'Go to file' });
+    const options = dialog.getByRole('listbox', { name: 'Matching files' }).getByRole('option');
+    // The file I was in before this one comes first.
+    await expect.poll(() => options.first().textContent()).toContain('a.ts');
+    await expectNoAxeFindings(ada, 'quick open');
+    await dialog.getByRole('combobox', { name: 'File name, or :line' }).fill('mrg');
+    await expect.poll(() => options.first().textContent()).toBe('source/utils/merge.ts');
+    await ada.keyboard.press('Enter');
+    await editor(ada, 'source/utils/merge.ts').waitFor();
+    expect(await dialog.count()).toBe(0);
+
+    // Go to line 4 and type there; Bob sees it on that line.
+    await ada.keyboard.press('Control+g');
+    await ada.keyboard.type('4');
+    await dialog.getByText('Enter goes to line 4 of source/utils/merge.ts.').waitFor();
+    await ada.keyboard.press('Enter');
+    await ada.keyboard.type('/* here */ ');
+    await waitForText(bobPage, (t) => t.split('\n')[3] === '/* here */ // end');
   });
 });

@@ -201,6 +201,24 @@ describe('CollaborativeEditor', () => {
     expect(onUserActivity.mock.calls.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('jumps to a line: caret at its start, clamped to the document', () => {
+    const { ytext, awareness } = setup('one\ntwo\nthree\n');
+    // happy-dom syncs a focused editor's DOM selection back synchronously, inside CodeMirror's own update, which
+    // a browser never does; the request to focus is what is checked here (the e2e test checks real focus).
+    const focus = vi.spyOn(EditorView.prototype, 'focus').mockImplementation(() => undefined);
+    const el = mount(
+      <CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" jumpTo={{ line: 2, seq: 1 }} />,
+    );
+    const view = editorIn(el);
+    expect(view.state.selection.main.head).toBe(4);
+    rerender(
+      <CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" jumpTo={{ line: 99, seq: 2 }} />,
+    );
+    expect(view.state.selection.main.head).toBe(view.state.doc.length);
+    expect(focus).toHaveBeenCalledTimes(2);
+    focus.mockRestore();
+  });
+
   it('refuses input when read-only, and accepts it again when switched back', () => {
     const { ytext, awareness } = setup('fixed');
     const el = mount(<CollaborativeEditor ytext={ytext} awareness={awareness} readOnly ariaLabel="a" />);

@@ -34,6 +34,9 @@ export interface CollaborativeEditorProps {
   scrollTo?: number | null;
   /** How Enter, Tab and auto-indent indent (usually core's `resolveIndentation`); two spaces when absent. */
   indentation?: Pick<Indentation, 'style' | 'size' | 'tabWidth'> | null;
+  /** Puts the caret at the start of this 1-based line (clamped), scrolls it to the middle and focuses the editor;
+   * a new object jumps again (`seq` makes repeated jumps to the same line distinct). */
+  jumpTo?: { line: number; seq: number } | null;
   /** Called when the person types, deletes, moves the selection or clicks in this editor (not for remote
    * changes or programmatic scrolling), e.g. to stop following someone. */
   onUserActivity?: () => void;
@@ -112,6 +115,7 @@ export function CollaborativeEditor({
   scrollTo = null,
   indentation = null,
   onUserActivity,
+  jumpTo = null,
 }: CollaborativeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -179,6 +183,19 @@ export function CollaborativeEditor({
     const at = Math.min(Math.max(0, scrollTo), editor.state.doc.length);
     editor.dispatch({ effects: EditorView.scrollIntoView(at, { y: 'center' }) });
   }, [scrollTo, ytext]);
+
+  useEffect(() => {
+    const editor = view.current;
+    if (!jumpTo || !editor) return;
+    const { doc } = editor.state;
+    const line = doc.line(Math.min(Math.max(1, Math.floor(jumpTo.line)), doc.lines));
+    // Focus first: focusing reports a selection change of its own, which must not land inside our update.
+    editor.focus();
+    editor.dispatch({
+      selection: { anchor: line.from },
+      effects: EditorView.scrollIntoView(line.from, { y: 'center' }),
+    });
+  }, [jumpTo, ytext]);
 
   return <div ref={host} className={className} data-readonly={readOnly || undefined} />;
 }

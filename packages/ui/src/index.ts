@@ -11,3 +11,4 @@ export * from './file-tree-model.ts';
 export * from './file-tree.tsx';
 export * from './presence-bar.tsx';
 export * from './upload-progress.ts';
+export * from './fuzzy.ts';

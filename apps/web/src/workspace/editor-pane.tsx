@@ -27,6 +27,7 @@ export function EditorPane({
   here,
   scrollTo,
   onUserActivity,
+  jumpTo,
 }: {
   path: string | null;
   /** The open file; a binary one shows its size, a download and (images) a preview instead of the editor. */
@@ -40,6 +41,8 @@ export function EditorPane({
   scrollTo: number | null;
   /** The person typed or clicked in the editor. */
   onUserActivity?: () => void;
+  /** Go to this line (quick open's `:line`). */
+  jumpTo?: { line: number; seq: number } | null;
 }) {
   // Decided when the file opens, from the project's settings and the text as it is then.
   const indentation = useMemo(
@@ -105,6 +108,7 @@ export function EditorPane({
           scrollTo={scrollTo}
           indentation={indentation}
           onUserActivity={onUserActivity}
+          jumpTo={jumpTo}
         />
       </div>
     </div>

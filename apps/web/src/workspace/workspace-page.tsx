@@ -16,6 +16,7 @@ import { Composer, TaskDetail, TaskHistory, type TaskSummary } from './ai-panel.
 import { ConnectionPill } from './connection-pill.tsx';
 import { EditorPane } from './editor-pane.tsx';
 import { FollowBanner } from './follow-banner.tsx';
+import { QuickOpen } from './quick-open.tsx';
 import { FilePane } from './file-pane.tsx';
 import { useFileList, useStoredFile } from './use-files.ts';
 import { cursorIndex, usePresence } from './use-presence.ts';
@@ -131,6 +132,26 @@ function CodeMode({
     [names, me.id],
   );
 
+  // Files opened here, most recent first, for quick open; and where a `:line` jump goes.
+  const [recent, setRecent] = useState<string[]>([]);
+  useEffect(() => {
+    if (openPath) setRecent((list) => [openPath, ...list.filter((p) => p !== openPath)].slice(0, 20));
+  }, [openPath]);
+  const [quickOpen, setQuickOpen] = useState<string | null>(null);
+  const [jump, setJump] = useState<{ line: number; seq: number } | null>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const key = e.key.toLowerCase();
+      if (key !== 'p' && key !== 'g') return;
+      // Ctrl/Cmd+P would print, Ctrl/Cmd+G find again: here they open files and go to lines.
+      e.preventDefault();
+      setQuickOpen(key === 'g' ? ':' : '');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   // Tell the others which file I am in.
   useEffect(() => {
     awareness?.setLocalStateField('path', openPath);
@@ -139,6 +160,7 @@ function CodeMode({
   const openFile = useCallback(
     (path: string, byFollow = false) => {
       if (!byFollow) setFollowing(null);
+      setJump(null);
       setParam({ file: path, review: null });
     },
     [setParam],
@@ -263,6 +285,7 @@ function CodeMode({
                   file={openFileEntry}
                   doc={doc}
                   onUserActivity={stopFollowingOnActivity}
+                  jumpTo={jump}
                   awareness={awareness}
                   readOnly={!canEdit}
                   synced={status.synced}
@@ -322,6 +345,20 @@ function CodeMode({
           </div>
         </aside>
       </div>
+      {quickOpen !== null ? (
+        <QuickOpen
+          paths={paths}
+          recent={recent.slice(openPath === recent[0] ? 1 : 0)}
+          openPath={openPath}
+          initial={quickOpen}
+          onClose={() => setQuickOpen(null)}
+          onOpen={(path, line) => {
+            setQuickOpen(null);
+            if (path !== openPath) openFile(path);
+            if (line !== null) setJump((prev) => ({ line, seq: (prev?.seq ?? 0) + 1 }));
+          }}
+        />
+      ) : null}
       {sharing ? (
         <ShareDialog workspace={{ id: workspaceId, name }} me={me} onClose={() => setSharing(false)} />
       ) : null}
