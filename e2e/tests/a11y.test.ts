@@ -50,9 +50,7 @@ describe('accessibility', () => {
       try {
         await expectNoAxeFindings(p, label);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        console.log(message);
-        findings.push(message);
+        findings.push(error instanceof Error ? error.message : String(error));
       }
     };
     const fresh = await (await userContext(s.browser, s.tandem.url, '')).newPage();
