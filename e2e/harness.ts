@@ -345,6 +345,22 @@ export async function expectAccessible(page: Page, label: string) {
   return results;
 }
 
+/**
+ * Runs every axe rule (WCAG 2.0/2.1/2.2 A and AA and axe's best practices) and throws on any finding, whatever its
+ * impact, listing each with its first three targets.
+ */
+export async function expectNoAxeFindings(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  if (results.violations.length > 0) {
+    const lines = results.violations.map((v) => {
+      const targets = v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target));
+      return `- ${v.id} (${v.impact ?? 'unknown'}): ${v.help}\n    ${targets.join('\n    ')}`;
+    });
+    throw new Error(`${label}: ${results.violations.length} axe finding(s)\n${lines.join('\n')}`);
+  }
+  return results;
+}
+
 /** Full-page screenshot to `e2e/artifacts/<name>.png`; returns the path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   await mkdir(artifactsDir, { recursive: true });

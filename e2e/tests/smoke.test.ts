@@ -27,23 +27,23 @@ describe('smoke', () => {
     await (tandem as Tandem | undefined)?.stop();
   });
 
-  it('signs up through the form and lands on the workspaces page', async () => {
+  it('offers a fresh instance’s first visitor the admin account, and lands on the workspaces page', async () => {
     const context = await userContext(browser, tandem.url, '');
     contexts.push(context);
     const page = await context.newPage();
     await page.goto('/');
 
-    await page.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor();
+    // No one to sign in yet: the first account is the admin's, and there is no "Sign in" to pick.
+    await page.getByRole('heading', { name: 'Create the admin account' }).waitFor();
     await page.getByLabel('Email', { exact: true }).waitFor();
     await page.getByLabel('Password', { exact: true }).waitFor();
-    await expectAccessible(page, 'sign-in form');
+    expect(await page.getByRole('button', { name: /Sign in/ }).count()).toBe(0);
+    await expectAccessible(page, 'first-run form');
 
-    await page.getByRole('button', { name: 'No account yet? Sign up' }).click();
-    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Ada Lovelace');
     await page.getByLabel('Email', { exact: true }).fill('ada@example.com');
     await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
-    await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+    await page.getByRole('button', { name: 'Create admin account', exact: true }).click();
 
     await page.getByRole('heading', { name: 'Your workspaces' }).waitFor();
     await expect(page.getByText('Ada Lovelace').first().isVisible()).resolves.toBe(true);

@@ -19,7 +19,10 @@ describe.each(backends)('accounts on %s', (backend) => {
   afterAll(() => server.close());
 
   it('makes the first account an admin, later ones not, and reports the current user', async () => {
+    // A fresh instance says so to anyone, so the first visitor is offered the admin account.
+    expect(await makeClient(server.url).trpc.auth.instance.query()).toEqual({ needsAdmin: true });
     const first = await signedUpClient(server.url, 'First');
+    expect(await makeClient(server.url).trpc.auth.instance.query()).toEqual({ needsAdmin: false });
     const second = await signedUpClient(server.url, 'Second');
     expect(first.user.isAdmin).toBe(true);
     expect(second.user.isAdmin).toBe(false);

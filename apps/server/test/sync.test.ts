@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { presencePalette } from '@tandem/core';
 import * as Y from 'yjs';
 import { backends, signedUpClient, startTestServer, type TestServer } from './harness.ts';
 import { synced, textOf, until, yClient, type YClient } from './yjs-client.ts';
@@ -126,6 +127,24 @@ describe.each(backends)('live sync on %s', (backend) => {
     };
     expect(seen.user.id).toBe(reviewer.user.id);
     expect(seen.user.name).toBe('Reviewer');
+  });
+
+  it('colours members by join order, so the first people present never share a colour', async () => {
+    const { owner, editor, reviewer, ws } = await team();
+    const a = connect(ws.id, owner.jar.header());
+    const e = connect(ws.id, editor.jar.header());
+    const r = connect(ws.id, reviewer.jar.header());
+    await Promise.all([synced(a), synced(e), synced(r)]);
+    for (const c of [a, e, r]) c.provider.awareness.setLocalStateField('path', 'x.ts');
+    // What others see of each: the colour the server stamped.
+    const colorOf = (c: YClient) => {
+      const viewer = c === a ? e : a;
+      const state = viewer.provider.awareness.getStates().get(c.doc.clientID) as
+        { user?: { color?: string } } | undefined;
+      return state?.user?.color;
+    };
+    await until(() => [a, e, r].every((c) => colorOf(c) !== undefined));
+    expect([colorOf(a), colorOf(e), colorOf(r)]).toEqual(presencePalette.slice(0, 3));
   });
 
   it('applies role changes and removals to live connections at once', async () => {

@@ -130,6 +130,28 @@ describe.each(backends)('workspaces on %s', (backend) => {
     await expectError(late.trpc.workspace.get.query({ workspaceId: ws.id }), 'NOT_FOUND');
   });
 
+  it('tells a signed-out holder of an invite the workspace, the role and who invited, until it is used', async () => {
+    const { owner, outsider, ws } = await team();
+    const invite = await owner.trpc.workspace.invite.create.mutate({ workspaceId: ws.id, role: 'reviewer' });
+    const anonymous = makeClient(server.url);
+    expect(await anonymous.trpc.workspace.invite.preview.query({ token: invite.token })).toEqual({
+      workspaceName: 'Team space',
+      role: 'reviewer',
+      invitedBy: 'Owner',
+      expiresAt: invite.expiresAt,
+    });
+    await outsider.trpc.workspace.invite.accept.mutate({ token: invite.token });
+    await expectError(
+      anonymous.trpc.workspace.invite.preview.query({ token: invite.token }),
+      'INVITE_INVALID',
+    );
+    await expectError(
+      anonymous.trpc.workspace.invite.preview.query({ token: 'B'.repeat(43) }),
+      'INVITE_INVALID',
+    );
+    await expectError(anonymous.trpc.workspace.invite.preview.query({ token: 'short' }), 'BAD_INPUT');
+  });
+
   it('an invite never demotes an existing member', async () => {
     const { owner, editor, ws } = await team();
     const invite = await owner.trpc.workspace.invite.create.mutate({ workspaceId: ws.id, role: 'reviewer' });

@@ -2,7 +2,7 @@
 import { language } from '@codemirror/language';
 import { EditorView } from '@codemirror/view';
 import { act } from 'react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { applyAwarenessUpdate, Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CollaborativeEditor } from './collaborative-editor.tsx';
@@ -91,6 +91,134 @@ describe('CollaborativeEditor', () => {
     expect(view.state.doc.toString()).toBe('>ab');
   });
 
+  it('keeps each file’s undo history across switching files, and never undoes a peer', () => {
+    const doc = new Y.Doc();
+    const files = doc.getMap<Y.Text>('files');
+    const a = files.set('a.ts', new Y.Text('ab'));
+    const b = files.set('b.ts', new Y.Text('xy'));
+    const awareness = new Awareness(doc);
+    const undo = (view: EditorView) =>
+      act(() => {
+        view.contentDOM.dispatchEvent(
+          new InputEvent('beforeinput', { inputType: 'historyUndo', cancelable: true }),
+        );
+      });
+    const el = mount(<CollaborativeEditor ytext={a} awareness={awareness} ariaLabel="a" />);
+    act(() => editorIn(el).dispatch({ changes: { from: 2, insert: 'c' }, userEvent: 'input.type' }));
+    // A peer's edit arrives through the provider.
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
+    remote.getMap<Y.Text>('files').get('a.ts')?.insert(0, '>');
+    act(() => Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)), 'provider'));
+
+    rerender(<CollaborativeEditor ytext={b} awareness={awareness} ariaLabel="b" />);
+    act(() => editorIn(el).dispatch({ changes: { from: 0, insert: '#' }, userEvent: 'input.type' }));
+    rerender(<CollaborativeEditor ytext={a} awareness={awareness} ariaLabel="a" />);
+    expect(editorIn(el).state.doc.toString()).toBe('>abc');
+    undo(editorIn(el));
+    expect(a.toString()).toBe('>ab');
+    expect(b.toString()).toBe('#xy');
+    // A second undo has nothing of mine left in a.ts: the peer's '>' stays.
+    undo(editorIn(el));
+    expect(a.toString()).toBe('>ab');
+
+    rerender(<CollaborativeEditor ytext={b} awareness={awareness} ariaLabel="b" />);
+    undo(editorIn(el));
+    expect(b.toString()).toBe('xy');
+    expect(a.toString()).toBe('>ab');
+  });
+
+  it('does not undo a write made outside the editor (a null origin)', () => {
+    const { ytext, awareness } = setup('ab');
+    const el = mount(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" />);
+    act(() => ytext.insert(0, 'upload:'));
+    act(() => {
+      editorIn(el).contentDOM.dispatchEvent(
+        new InputEvent('beforeinput', { inputType: 'historyUndo', cancelable: true }),
+      );
+    });
+    expect(ytext.toString()).toBe('upload:ab');
+  });
+
+  it('indents with the given unit: a tab in a tab-indented file, four spaces where the project says so', () => {
+    const { ytext, awareness } = setup('a {\n}\n');
+    const pressTab = (view: EditorView) =>
+      act(() => {
+        view.contentDOM.dispatchEvent(
+          new KeyboardEvent('keydown', { key: 'Tab', keyCode: 9, bubbles: true, cancelable: true }),
+        );
+      });
+    const tabs = { style: 'tab', size: 4, tabWidth: 4 } as const;
+    const el = mount(
+      <CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" indentation={tabs} />,
+    );
+    const view = editorIn(el);
+    expect(view.state.tabSize).toBe(4);
+    act(() => view.dispatch({ selection: { anchor: 4 } }));
+    pressTab(view);
+    expect(ytext.toString()).toBe('a {\n\t}\n');
+
+    const four = { style: 'space', size: 4, tabWidth: 8 } as const;
+    rerender(<CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" indentation={four} />);
+    expect(view.state.tabSize).toBe(8);
+    act(() => view.dispatch({ selection: { anchor: 0 } }));
+    pressTab(view);
+    expect(ytext.toString()).toBe('    a {\n\t}\n');
+  });
+
+  it('reports typing and clicks, but not a peer’s edit or a scroll, as the person’s activity', () => {
+    const { doc, ytext, awareness } = setup('hello');
+    const onUserActivity = vi.fn();
+    const el = mount(
+      <CollaborativeEditor
+        ytext={ytext}
+        awareness={awareness}
+        ariaLabel="a"
+        onUserActivity={onUserActivity}
+      />,
+    );
+    const view = editorIn(el);
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
+    remote.getMap<Y.Text>('files').get('src/a.ts')?.insert(5, '!');
+    act(() => Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)), 'provider'));
+    rerender(
+      <CollaborativeEditor
+        ytext={ytext}
+        awareness={awareness}
+        ariaLabel="a"
+        onUserActivity={onUserActivity}
+        scrollTo={3}
+      />,
+    );
+    expect(onUserActivity).not.toHaveBeenCalled();
+    act(() => view.dispatch({ changes: { from: 0, insert: 'x' }, userEvent: 'input.type' }));
+    expect(onUserActivity).toHaveBeenCalledTimes(1);
+    act(() => {
+      view.contentDOM.dispatchEvent(new MouseEvent('mousedown', { bubbles: true }));
+    });
+    // The click itself (a pointer selection may report it too).
+    expect(onUserActivity.mock.calls.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('jumps to a line: caret at its start, clamped to the document', () => {
+    const { ytext, awareness } = setup('one\ntwo\nthree\n');
+    // happy-dom syncs a focused editor's DOM selection back synchronously, inside CodeMirror's own update, which
+    // a browser never does; the request to focus is what is checked here (the e2e test checks real focus).
+    const focus = vi.spyOn(EditorView.prototype, 'focus').mockImplementation(() => undefined);
+    const el = mount(
+      <CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" jumpTo={{ line: 2, seq: 1 }} />,
+    );
+    const view = editorIn(el);
+    expect(view.state.selection.main.head).toBe(4);
+    rerender(
+      <CollaborativeEditor ytext={ytext} awareness={awareness} ariaLabel="a" jumpTo={{ line: 99, seq: 2 }} />,
+    );
+    expect(view.state.selection.main.head).toBe(view.state.doc.length);
+    expect(focus).toHaveBeenCalledTimes(2);
+    focus.mockRestore();
+  });
+
   it('refuses input when read-only, and accepts it again when switched back', () => {
     const { ytext, awareness } = setup('fixed');
     const el = mount(<CollaborativeEditor ytext={ytext} awareness={awareness} readOnly ariaLabel="a" />);
@@ -103,6 +231,8 @@ describe('CollaborativeEditor', () => {
       });
     expect(view.state.readOnly).toBe(true);
     expect(view.contentDOM.getAttribute('contenteditable')).toBe('false');
+    // Still a tab stop, so a keyboard can reach and scroll what it cannot edit.
+    expect(view.contentDOM.getAttribute('tabindex')).toBe('0');
     pressEnter();
     expect(ytext.toString()).toBe('fixed');
 

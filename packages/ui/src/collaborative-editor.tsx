@@ -1,8 +1,8 @@
 // A CodeMirror 6 editor bound live to one file's Y.Text: every member's keystrokes merge through Yjs, and
 // remote cursors and selections are drawn from awareness (`user: { name, color }`, set by the server).
 import { defaultKeymap, indentWithTab } from '@codemirror/commands';
-import { bracketMatching, foldGutter, indentOnInput } from '@codemirror/language';
-import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { bracketMatching, foldGutter, indentOnInput, indentUnit } from '@codemirror/language';
+import { Compartment, EditorState, Transaction, type Extension } from '@codemirror/state';
 import {
   drawSelection,
   EditorView,
@@ -15,6 +15,7 @@ import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { type Indentation, indentUnitText } from '@tandem/core';
 import { loadedLanguage, useLanguageExtension, type EditorLanguage } from './editor-language.ts';
 import { accessibleHighlighting } from './highlight.ts';
 
@@ -31,10 +32,61 @@ export interface CollaborativeEditorProps {
   className?: string;
   /** Scrolls this index into view whenever it changes (following another member's cursor). */
   scrollTo?: number | null;
+  /** How Enter, Tab and auto-indent indent (usually core's `resolveIndentation`); two spaces when absent. */
+  indentation?: Pick<Indentation, 'style' | 'size' | 'tabWidth'> | null;
+  /** Puts the caret at the start of this 1-based line (clamped), scrolls it to the middle and focuses the editor;
+   * a new object jumps again (`seq` makes repeated jumps to the same line distinct). */
+  jumpTo?: { line: number; seq: number } | null;
+  /** Called when the person types, deletes, moves the selection or clicks in this editor (not for remote
+   * changes or programmatic scrolling), e.g. to stop following someone. */
+  onUserActivity?: () => void;
 }
 
+// One undo history per file (Y.Text) for this browser tab, kept when the editor closes so switching files and
+// back keeps it. It tracks only the origins this tab's editors add (y-codemirror's sync config), never `null`
+// or a provider's origin, so it never takes back a peer's or a task's edits. It lives as long as the document.
+const undoManagers = new WeakMap<Y.Text, Y.UndoManager>();
+
+/** This tab's undo history for `ytext`, created on first use. */
+export function undoManagerFor(ytext: Y.Text): Y.UndoManager {
+  let manager = undoManagers.get(ytext);
+  if (!manager) {
+    manager = new Y.UndoManager(ytext, { trackedOrigins: new Set() });
+    undoManagers.set(ytext, manager);
+  }
+  return manager;
+}
+
+function indentationExtension(indentation: CollaborativeEditorProps['indentation']): Extension {
+  if (!indentation) return [];
+  const unit = indentUnitText(indentation);
+  // CodeMirror measures a tab unit by tabSize, so a tab-indented file's tabs are one indent level wide.
+  const tabSize = indentation.style === 'tab' ? indentation.size : indentation.tabWidth;
+  return [indentUnit.of(unit), EditorState.tabSize.of(tabSize)];
+}
+
+function activityExtension(onActivity: () => void): Extension {
+  return [
+    EditorView.updateListener.of((update) => {
+      if (update.transactions.some((tr) => tr.annotation(Transaction.userEvent) !== undefined)) onActivity();
+    }),
+    EditorView.domEventHandlers({
+      mousedown: () => {
+        onActivity();
+        return false;
+      },
+    }),
+  ];
+}
+
+// A read-only editor's content is not contenteditable, so it needs its own tab stop for a keyboard to reach
+// and scroll it (axe: scrollable-region-focusable).
 function readOnlyExtension(readOnly: boolean): Extension {
-  return [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)];
+  return [
+    EditorState.readOnly.of(readOnly),
+    EditorView.editable.of(!readOnly),
+    EditorView.contentAttributes.of({ tabindex: '0' }),
+  ];
 }
 
 // No CodeMirror `history()`: undo goes through Y.UndoManager so it only takes back this member's own edits,
@@ -61,20 +113,24 @@ export function CollaborativeEditor({
   ariaLabel,
   className,
   scrollTo = null,
+  indentation = null,
+  onUserActivity,
+  jumpTo = null,
 }: CollaborativeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const languageSlot = useRef(new Compartment());
   const readOnlySlot = useRef(new Compartment());
   const labelSlot = useRef(new Compartment());
+  const indentSlot = useRef(new Compartment());
   // The latest props, read when the view is (re)created, so that effect depends only on the shared objects.
-  const latest = useRef({ readOnly, language, ariaLabel });
-  latest.current = { readOnly, language, ariaLabel };
+  const latest = useRef({ readOnly, language, ariaLabel, indentation, onUserActivity });
+  latest.current = { readOnly, language, ariaLabel, indentation, onUserActivity };
 
   useEffect(() => {
     const parent = host.current;
     if (!parent) return;
-    const undoManager = new Y.UndoManager(ytext);
+    const undoManager = undoManagerFor(ytext);
     const current = latest.current;
     const editor = new EditorView({
       parent,
@@ -85,6 +141,8 @@ export function CollaborativeEditor({
           languageSlot.current.of(loadedLanguage(current.language) ?? []),
           readOnlySlot.current.of(readOnlyExtension(current.readOnly)),
           labelSlot.current.of(EditorView.contentAttributes.of({ 'aria-label': current.ariaLabel })),
+          indentSlot.current.of(indentationExtension(current.indentation)),
+          activityExtension(() => latest.current.onUserActivity?.()),
           yCollab(ytext, awareness, { undoManager }),
         ],
       }),
@@ -93,7 +151,6 @@ export function CollaborativeEditor({
     return () => {
       view.current = null;
       editor.destroy();
-      undoManager.destroy();
     };
   }, [ytext, awareness]);
 
@@ -113,12 +170,32 @@ export function CollaborativeEditor({
     });
   }, [ariaLabel]);
 
+  const indentKey = indentation ? `${indentation.style}:${indentation.size}:${indentation.tabWidth}` : '';
+  useEffect(() => {
+    view.current?.dispatch({
+      effects: indentSlot.current.reconfigure(indentationExtension(latest.current.indentation)),
+    });
+  }, [indentKey]);
+
   useEffect(() => {
     const editor = view.current;
     if (scrollTo === null || !editor) return;
     const at = Math.min(Math.max(0, scrollTo), editor.state.doc.length);
     editor.dispatch({ effects: EditorView.scrollIntoView(at, { y: 'center' }) });
   }, [scrollTo, ytext]);
+
+  useEffect(() => {
+    const editor = view.current;
+    if (!jumpTo || !editor) return;
+    const { doc } = editor.state;
+    const line = doc.line(Math.min(Math.max(1, Math.floor(jumpTo.line)), doc.lines));
+    // Focus first: focusing reports a selection change of its own, which must not land inside our update.
+    editor.focus();
+    editor.dispatch({
+      selection: { anchor: line.from },
+      effects: EditorView.scrollIntoView(line.from, { y: 'center' }),
+    });
+  }, [jumpTo, ytext]);
 
   return <div ref={host} className={className} data-readonly={readOnly || undefined} />;
 }

@@ -249,6 +249,30 @@ describe('DiffReview', () => {
     );
     expect(html).toContain('by Ada at');
   });
+
+  it('moves focus to the next hunk once a decided hunk’s buttons are disabled, and to the heading when none is left', () => {
+    const two: FileChange = { ...file, hunks: [hunk('h-0', 'pending', 1), hunk('h-1', 'pending', 3)] };
+    const onAccept = vi.fn();
+    const el = show(props({ file: two, onAccept, conflicts: [] }));
+    const acceptFirst = el.querySelector<HTMLButtonElement>('[data-hunk="h-0"] button');
+    acceptFirst?.focus();
+    act(() => acceptFirst?.click());
+    expect(onAccept).toHaveBeenCalledWith(['h-0']);
+    // While the decision is in flight everything is disabled; then the hunk comes back accepted.
+    rerender(<DiffReview {...props({ file: two, onAccept, conflicts: [], readOnly: true })} />);
+    const decided: FileChange = { ...two, hunks: [hunk('h-0', 'accepted', 1), hunk('h-1', 'pending', 3)] };
+    rerender(<DiffReview {...props({ file: decided, onAccept, conflicts: [] })} />);
+    expect(el.querySelector('[data-hunk="h-1"]')?.contains(document.activeElement)).toBe(true);
+    expect(document.activeElement?.textContent).toBe('Accept');
+
+    // Rejecting the last one leaves only decided hunks: focus goes to the first other hunk still there.
+    const rejectSecond = el.querySelectorAll<HTMLButtonElement>('[data-hunk="h-1"] button')[1];
+    act(() => rejectSecond?.click());
+    const done: FileChange = { ...two, hunks: [hunk('h-0', 'accepted', 1), hunk('h-1', 'rejected', 3)] };
+    rerender(<DiffReview {...props({ file: done, onAccept, conflicts: [] })} />);
+    expect(document.activeElement).not.toBe(document.body);
+    expect(el.querySelector('[data-hunk="h-0"]')?.contains(document.activeElement)).toBe(true);
+  });
 });
 
 describe('PartialProposalNotice', () => {

@@ -71,7 +71,8 @@ function side(doc: string, extensions: Extension, label: string) {
       accessibleHighlighting(),
       EditorState.readOnly.of(true),
       EditorView.editable.of(false),
-      EditorView.contentAttributes.of({ 'aria-label': label }),
+      // Read-only content is not focusable by itself; without a tab stop a keyboard cannot scroll a long line.
+      EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
     ],
   };
 }
@@ -404,15 +405,46 @@ export function DiffReview({
   const all = fileActions(file.hunks, { readOnly });
   const previewById = new Map(previews.map((p) => [p.hunkId, p]));
   const conflictById = new Map(conflicts.map((c) => [c.hunkId, c]));
-  const itemProps = { readOnly, layout, wrap, userName, onAccept, onReject, onResolve };
+
+  // Deciding a hunk disables its buttons, which would drop focus to <body>. Focus goes on to the next hunk
+  // (or back to the previous one, or the file's heading when none is left) once the buttons are usable again.
+  const section = useRef<HTMLElement>(null);
+  const focusNext = useRef<string | null | undefined>(undefined);
+  const decide = (hunkId: string, act: (ids: string[]) => void) => {
+    const at = file.hunks.findIndex((h) => h.id === hunkId);
+    const others = [...file.hunks.slice(at + 1), ...file.hunks.slice(0, Math.max(0, at)).reverse()];
+    focusNext.current = (others.find((h) => h.status === 'pending') ?? others[0])?.id ?? null;
+    act([hunkId]);
+  };
+  // One hunk decided from its own controls or keys moves focus on; file-wide decisions keep it where it is.
+  const itemProps = {
+    readOnly,
+    layout,
+    wrap,
+    userName,
+    onAccept: (ids: string[]) => (ids.length === 1 && ids[0] ? decide(ids[0], onAccept) : onAccept(ids)),
+    onReject: (ids: string[]) => (ids.length === 1 && ids[0] ? decide(ids[0], onReject) : onReject(ids)),
+    onResolve,
+  };
+  useEffect(() => {
+    const target = focusNext.current;
+    const root = section.current;
+    if (target === undefined || readOnly || !root) return;
+    focusNext.current = undefined;
+    const item =
+      target === null ? null : root.querySelector<HTMLElement>(`[data-hunk="${CSS.escape(target)}"]`);
+    const control = item?.querySelector<HTMLElement>('button:not([disabled])');
+    (control ?? item ?? root.querySelector<HTMLElement>('h3'))?.focus();
+  }, [file, readOnly]);
 
   return (
     <section
+      ref={section}
       aria-label={`Review ${file.path}`}
       className="grid gap-2 rounded-lg border border-zinc-200 bg-white"
     >
       <header className="flex flex-wrap items-center gap-2 border-b border-zinc-200 px-3 py-2">
-        <h3 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold">
+        <h3 tabIndex={-1} className="m-0 min-w-0 flex-1 truncate text-sm font-semibold">
           <code className="font-mono">{file.path}</code>{' '}
           <span className="font-normal text-zinc-600">({file.kind})</span>
         </h3>

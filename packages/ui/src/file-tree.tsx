@@ -64,6 +64,8 @@ export interface FileTreeProps {
   ariaLabel?: string;
   /** Folders open on first render. */
   defaultExpanded?: readonly string[];
+  /** Shown instead of the "No files yet" line when the workspace is empty (e.g. ways to upload). */
+  emptyState?: ReactNode;
 }
 
 type Editing =
@@ -193,6 +195,7 @@ export function FileTree({
   binarySizes,
   ariaLabel = 'Files',
   defaultExpanded,
+  emptyState,
 }: FileTreeProps) {
   const can = {
     create: !readOnly && onCreate !== undefined,
@@ -638,11 +641,13 @@ export function FileTree({
           </Svg>
         </button>
       </div>
-      {rows.length === 0 && !creating && (
-        <p className="px-3 py-2 text-zinc-600">
-          {can.create ? 'No files yet. Use “New file” to add one.' : 'No files yet.'}
-        </p>
-      )}
+      {rows.length === 0 && !creating
+        ? (emptyState ?? (
+            <p className="px-3 py-2 text-zinc-600">
+              {can.create ? 'No files yet. Use “New file” to add one.' : 'No files yet.'}
+            </p>
+          ))
+        : null}
       <ul
         ref={list}
         role="tree"

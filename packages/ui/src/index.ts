@@ -10,3 +10,5 @@ export * from './diff-review.tsx';
 export * from './file-tree-model.ts';
 export * from './file-tree.tsx';
 export * from './presence-bar.tsx';
+export * from './upload-progress.ts';
+export * from './fuzzy.ts';

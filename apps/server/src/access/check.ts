@@ -6,7 +6,7 @@ import { AppError, idSchema, memberRoles, roleAtLeast, type MemberRole } from '@
 import { getTableName } from 'drizzle-orm';
 import type { Session, User } from 'lucia';
 import type { AppDeps } from '../deps.ts';
-import { textOf } from '../db/prepared.ts';
+import { int8Of, textOf } from '../db/prepared.ts';
 import { members, workspaces } from '../db/schema.ts';
 import { getTask, type TaskRow } from '../tasks/service.ts';
 
@@ -41,11 +41,15 @@ export function requireAdmin(user: User): void {
 export interface Membership {
   role: MemberRole;
   archived: boolean;
+  /** The member's place in the workspace's join order (0 for the first), which picks their presence colour. */
+  seat: number;
 }
 
 // Asked on every authorized request and sync connection: a prepared statement (see db/prepared.ts).
 const membershipSql = `
-  select m.role::text, case when w.archived_at is null then 'f' else 't' end
+  select m.role::text, case when w.archived_at is null then 'f' else 't' end,
+    (select count(*) from ${getTableName(members)} o where o.workspace_id = m.workspace_id
+      and (o.created_at < m.created_at or (o.created_at = m.created_at and o.user_id < m.user_id)))
   from ${getTableName(members)} m join ${getTableName(workspaces)} w on w.id = m.workspace_id
   where m.workspace_id = $1::uuid and m.user_id = $2`;
 
@@ -60,7 +64,7 @@ export async function membership(
   const [row] = await select([workspaceId, userId]);
   if (!row) return null;
   const role = memberRoles.find((known) => known === textOf(row[0]));
-  return role ? { role, archived: textOf(row[1]) === 't' } : null;
+  return role ? { role, archived: textOf(row[1]) === 't', seat: int8Of(row[2]) } : null;
 }
 
 /**

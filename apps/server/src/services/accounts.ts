@@ -62,6 +62,12 @@ export async function signUp(deps: AccountDeps, input: SignUpInput, meta: Reques
   return { user: toPublic(row), session };
 }
 
+/** Whether the instance has no account yet, so the first visitor is offered to create the admin account. */
+export async function instanceStatus(db: Db): Promise<{ needsAdmin: boolean }> {
+  const [row] = await db.select({ id: users.id }).from(users).limit(1);
+  return { needsAdmin: row === undefined };
+}
+
 export async function signIn(deps: AccountDeps, input: SignInInput, meta: RequestMeta) {
   const address = rateLimitAddress(meta.ip);
   await deps.limits.consume('signInPerIp', address);

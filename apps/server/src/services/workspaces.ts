@@ -241,6 +241,35 @@ export async function listInvites(db: Db, workspaceId: string) {
     .orderBy(desc(invites.createdAt));
 }
 
+/**
+ * What an invite link leads to, for the page its holder lands on before signing in: the workspace's name, the
+ * role it grants and who made it. Only a holder of the token can ask, and a used, revoked or expired link
+ * says so with the same error accepting it would give.
+ */
+export async function previewInvite(db: Db, token: string) {
+  const [row] = await db
+    .select({
+      workspaceName: workspaces.name,
+      role: invites.role,
+      invitedBy: users.name,
+      expiresAt: invites.expiresAt,
+    })
+    .from(invites)
+    .innerJoin(workspaces, eq(workspaces.id, invites.workspaceId))
+    .leftJoin(users, eq(users.id, invites.createdBy))
+    .where(
+      and(
+        eq(invites.tokenHash, hashToken(token)),
+        isNull(invites.usedAt),
+        isNull(invites.revokedAt),
+        gt(invites.expiresAt, new Date()),
+      ),
+    );
+  if (!row)
+    throw new AppError('INVITE_INVALID', 'This invite link is invalid, expired, revoked or already used.');
+  return row;
+}
+
 export async function revokeInvite(db: Db, actor: Actor, workspaceId: string, inviteId: string) {
   const rows = await db
     .update(invites)

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   defaultSyncLimits,
+  presenceColor,
   syncCloseCodes,
   type ConnectionContext,
   type RoomHandle,
@@ -15,7 +16,6 @@ import { identify, membership, writesDocument } from '../access/check.ts';
 import type { AccessEvent } from '../access/events.ts';
 import type { AppDeps } from '../deps.ts';
 import { sessionIdOf } from '../http/http-auth.ts';
-import { colorFor } from './colors.ts';
 
 export interface SyncEndpointOptions {
   limits?: Partial<SyncLimits>;
@@ -59,7 +59,7 @@ export function createSyncEndpoint(deps: AppDeps, options: SyncEndpointOptions =
       sessionId: session.id,
       userId: user.id,
       name: user.name,
-      color: colorFor(user.id),
+      color: presenceColor(found.seat),
       readOnly: !writesDocument(found),
     };
   }

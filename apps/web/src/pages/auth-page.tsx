@@ -1,6 +1,6 @@
 // Sign in and sign up: fields checked as you go with the same schemas the server uses; server errors in words.
 import type * as AuthSchemas from '@tandem/core/auth';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type SyntheticEvent } from 'react';
 import { Button, Field, Logo } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
@@ -47,10 +47,14 @@ function friendly(field: keyof Fields, message: string): string {
   return message;
 }
 
-export function AuthPage({ intro }: { intro?: string }) {
+export function AuthPage({ intro, title }: { intro?: string; title?: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [mode, setMode] = useState<Mode>('signIn');
+  // A fresh instance has no one to sign in: the first visitor creates the admin account.
+  const instance = useQuery(trpc.auth.instance.queryOptions(undefined, { staleTime: Infinity }));
+  const firstRun = instance.data?.needsAdmin === true;
+  const [chosenMode, setMode] = useState<Mode>('signIn');
+  const mode: Mode = firstRun ? 'signUp' : chosenMode;
   const [form, setForm] = useState<Fields>({ name: '', email: '', password: '' });
   const [touched, setTouched] = useState<Partial<Record<keyof Fields, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
@@ -97,8 +101,16 @@ export function AuthPage({ intro }: { intro?: string }) {
         >
           <div className="grid gap-1">
             <h1 id="auth-title" className="text-xl font-semibold">
-              {mode === 'signIn' ? 'Sign in to Tandem' : 'Create your account'}
+              {firstRun
+                ? 'Create the admin account'
+                : (title ?? (mode === 'signIn' ? 'Sign in to Tandem' : 'Create your account'))}
             </h1>
+            {firstRun ? (
+              <p className="text-sm text-zinc-600">
+                This Tandem has no accounts yet. The first account runs the instance: it can invite people,
+                manage users and set the AI model.
+              </p>
+            ) : null}
             {intro ? <p className="text-sm text-zinc-600">{intro}</p> : null}
           </div>
           {mode === 'signUp' && <Field label="Name" autoComplete="name" {...field('name')} />}
@@ -116,11 +128,13 @@ export function AuthPage({ intro }: { intro?: string }) {
             </p>
           )}
           <Button type="submit" variant="primary" busy={active.isPending}>
-            {mode === 'signIn' ? 'Sign in' : 'Sign up'}
+            {firstRun ? 'Create admin account' : mode === 'signIn' ? 'Sign in' : 'Sign up'}
           </Button>
-          <button type="button" className="text-sm text-indigo-700 hover:underline" onClick={switchMode}>
-            {mode === 'signIn' ? 'No account yet? Sign up' : 'Have an account? Sign in'}
-          </button>
+          {firstRun ? null : (
+            <button type="button" className="text-sm text-indigo-700 hover:underline" onClick={switchMode}>
+              {mode === 'signIn' ? 'No account yet? Sign up' : 'Have an account? Sign in'}
+            </button>
+          )}
         </form>
       </div>
     </main>

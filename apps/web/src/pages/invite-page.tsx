@@ -1,5 +1,5 @@
 // Joining through an invite link: sign in or up first if needed, then accept and go straight to the workspace.
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useLocation } from 'wouter';
 import { Button, PageState } from '../components/ui.tsx';
@@ -8,10 +8,37 @@ import type { Me } from '../session.ts';
 import { useTRPC } from '../trpc.ts';
 import { AuthPage } from './auth-page.tsx';
 
+const article = (role: string) => (role === 'owner' ? 'an owner' : `an ${role}`);
+
 export function InvitePage({ token, me }: { token: string; me: Me | null }) {
-  if (!me)
-    return <AuthPage intro="Sign in or create an account to join the workspace you were invited to." />;
+  if (!me) return <SignInToJoin token={token} />;
   return <AcceptInvite token={token} />;
+}
+
+/** Signed out: say which workspace and role the link is for (and who sent it) before asking to sign in. */
+function SignInToJoin({ token }: { token: string }) {
+  const trpc = useTRPC();
+  const [, navigate] = useLocation();
+  const preview = useQuery(trpc.workspace.invite.preview.queryOptions({ token }, { retry: false }));
+  if (preview.isPending) return <PageState title="Opening the invite…" busy />;
+  if (preview.isError) {
+    return (
+      <PageState title="This invite cannot be used" tone="error">
+        <p>{errorMessage(preview.error)}</p>
+        <p className="mt-2">Ask the workspace owner for a new link.</p>
+        <Button className="mt-4" onClick={() => navigate('/')}>
+          Go to sign in
+        </Button>
+      </PageState>
+    );
+  }
+  const { workspaceName, role, invitedBy } = preview.data;
+  return (
+    <AuthPage
+      title={`Join ${workspaceName}`}
+      intro={`${invitedBy ?? 'A workspace owner'} invited you to ${workspaceName} as ${article(role)}. Sign in, or create an account, to join.`}
+    />
+  );
 }
 
 function AcceptInvite({ token }: { token: string }) {

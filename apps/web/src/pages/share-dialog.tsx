@@ -31,8 +31,10 @@ export function ShareDialog({
   const toast = useToast();
   const workspaceId = workspace.id;
   const [role, setRole] = useState<MemberRole>('editor');
-  const [link, setLink] = useState<{ url: string; role: MemberRole } | null>(null);
-  const [copied, setCopied] = useState(false);
+  // Links made while this dialog is open, by invite id: the server keeps only a hash of each token, so a URL
+  // can be shown only to the person who just made it, and every one of them stays visible.
+  const [links, setLinks] = useState<ReadonlyMap<string, string>>(new Map());
+  const [copied, setCopied] = useState<string | null>(null);
   const members = useQuery(trpc.workspace.members.list.queryOptions({ workspaceId }));
   const invites = useQuery(trpc.workspace.invite.list.queryOptions({ workspaceId }));
   const onError = (title: string) => (error: unknown) =>
@@ -45,8 +47,8 @@ export function ShareDialog({
   const createInvite = useMutation(
     trpc.workspace.invite.create.mutationOptions({
       onSuccess: (invite) => {
-        setLink({ url: invite.url, role: invite.role });
-        setCopied(false);
+        setLinks((prev) => new Map([...prev, [invite.inviteId, invite.url]]));
+        setCopied(null);
         void refresh();
       },
       onError: onError('Could not create the invite'),
@@ -71,11 +73,10 @@ export function ShareDialog({
     }),
   );
 
-  const copy = async () => {
-    if (!link) return;
+  const copy = async (inviteId: string, url: string) => {
     try {
-      await navigator.clipboard.writeText(link.url);
-      setCopied(true);
+      await navigator.clipboard.writeText(url);
+      setCopied(inviteId);
     } catch {
       toast({ title: 'Copy the link by hand', description: 'The browser did not allow clipboard access.' });
     }
@@ -116,37 +117,46 @@ export function ShareDialog({
             Create link
           </Button>
         </div>
-        {link ? (
-          <div className="flex items-center gap-2 rounded-md bg-indigo-50 p-2">
-            <input
-              readOnly
-              aria-label={`Invite link for a ${link.role}`}
-              value={link.url}
-              onFocus={(e) => e.target.select()}
-              className="h-8 min-w-0 flex-1 rounded border border-indigo-200 bg-white px-2 font-mono text-xs"
-            />
-            <Button size="sm" onClick={() => void copy()}>
-              {copied ? 'Copied' : 'Copy'}
-            </Button>
-          </div>
-        ) : null}
         {invites.data && invites.data.length > 0 ? (
-          <ul aria-label="Open invites" className="grid gap-1 text-sm">
-            {invites.data.map((invite) => (
-              <li key={invite.id} className="flex items-center gap-2">
-                <Badge tone={roleTone[invite.role]}>{invite.role}</Badge>
-                <span className="flex-1 text-zinc-600">
-                  expires {new Date(invite.expiresAt).toLocaleString()}
-                </span>
-                <Button
-                  size="sm"
-                  variant="ghost"
-                  onClick={() => revoke.mutate({ workspaceId, inviteId: invite.id })}
-                >
-                  Revoke
-                </Button>
-              </li>
-            ))}
+          <ul aria-label="Open invites" className="grid gap-2 text-sm">
+            {invites.data.map((invite) => {
+              const url = links.get(invite.id);
+              return (
+                <li key={invite.id} className="grid gap-1 rounded-md border border-zinc-200 p-2">
+                  <div className="flex items-center gap-2">
+                    <Badge tone={roleTone[invite.role]}>{invite.role}</Badge>
+                    <span className="flex-1 text-zinc-600">
+                      expires {new Date(invite.expiresAt).toLocaleString()}
+                    </span>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      onClick={() => revoke.mutate({ workspaceId, inviteId: invite.id })}
+                    >
+                      Revoke
+                    </Button>
+                  </div>
+                  {url ? (
+                    <div className="flex items-center gap-2 rounded-md bg-indigo-50 p-2">
+                      <input
+                        readOnly
+                        aria-label={`Invite link for a ${invite.role}`}
+                        value={url}
+                        onFocus={(e) => e.target.select()}
+                        className="h-8 min-w-0 flex-1 rounded border border-indigo-200 bg-white px-2 font-mono text-xs"
+                      />
+                      <Button size="sm" onClick={() => void copy(invite.id, url)}>
+                        {copied === invite.id ? 'Copied' : 'Copy'}
+                      </Button>
+                    </div>
+                  ) : (
+                    <p className="text-xs text-zinc-600">
+                      The link was shown when it was made; revoke it and make a new one if it is lost.
+                    </p>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         ) : null}
       </section>

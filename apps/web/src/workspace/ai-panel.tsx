@@ -152,9 +152,8 @@ export function Composer({
           rows={3}
           value={prompt}
           placeholder="e.g. Add input validation to @src/api.ts and a test for it"
-          role="combobox"
-          aria-expanded={suggestions.length > 0}
-          aria-controls={`${listId}-mentions`}
+          // A textarea may not take the combobox role (ARIA in HTML); a textbox with list autocompletion may.
+          aria-controls={suggestions.length > 0 ? `${listId}-mentions` : undefined}
           aria-autocomplete="list"
           aria-activedescendant={suggestions.length > 0 ? `${listId}-m-${active}` : undefined}
           onChange={(e) => {
@@ -349,9 +348,9 @@ export function TaskDetail({
         <Button size="sm" variant="ghost" onClick={onBack} aria-label="Back to task history">
           ←
         </Button>
-        <h3 className="min-w-0 flex-1 truncate text-sm font-semibold" title={task?.prompt}>
+        <h2 className="min-w-0 flex-1 truncate text-sm font-semibold" title={task?.prompt}>
           {task?.prompt ?? 'Task'}
-        </h3>
+        </h2>
         {task ? <Badge tone={stateTone[task.state]}>{task.state}</Badge> : null}
       </div>
       <div className="flex flex-wrap gap-2">

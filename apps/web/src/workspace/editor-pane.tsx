@@ -1,30 +1,57 @@
 // The centre pane: the open file bound live to its Y.Text, with who else is in it and a clear read-only badge.
 import { CollaborativeEditor } from '@tandem/ui/collaborative-editor';
 import { languageForPath } from '@tandem/ui/editor-language';
-import type { StoredFile } from '@tandem/core';
+import { getStoredFile, resolveIndentation, type StoredFile } from '@tandem/core';
+import { useMemo } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
+import type * as Y from 'yjs';
 import { Badge, PageState } from '../components/ui.tsx';
 import { BinaryPanel } from './binary-panel.tsx';
 import type { PresenceMember } from './use-presence.ts';
 
+/** The `.editorconfig` in a workspace directory ('' is the root), if there is a text one. */
+function editorConfigReader(doc: Y.Doc | null) {
+  return (dir: string) => {
+    const file = doc ? getStoredFile(doc, dir ? `${dir}/.editorconfig` : '.editorconfig') : undefined;
+    return file && !file.binary ? file.text.toString() : undefined;
+  };
+}
+
 export function EditorPane({
   path,
   file,
+  doc,
   awareness,
   readOnly,
   synced,
   here,
   scrollTo,
+  onUserActivity,
+  jumpTo,
 }: {
   path: string | null;
   /** The open file; a binary one shows its size, a download and (images) a preview instead of the editor. */
   file: StoredFile | null;
+  /** The workspace document, where the project's `.editorconfig` files are read from. */
+  doc: Y.Doc | null;
   awareness: Awareness | null;
   readOnly: boolean;
   synced: boolean;
   here: PresenceMember[];
   scrollTo: number | null;
+  /** The person typed or clicked in the editor. */
+  onUserActivity?: () => void;
+  /** Go to this line (quick open's `:line`). */
+  jumpTo?: { line: number; seq: number } | null;
 }) {
+  // Decided when the file opens, from the project's settings and the text as it is then.
+  const indentation = useMemo(
+    () =>
+      path && file && !file.binary
+        ? resolveIndentation(path, file.text.toString(), editorConfigReader(doc))
+        : null,
+    [path, file, doc],
+  );
   if (!synced) return <PageState title="Loading the workspace…" busy />;
   if (!path) {
     return (
@@ -54,6 +81,14 @@ export function EditorPane({
             {m.name}
           </span>
         ))}
+        {indentation ? (
+          <span
+            className="text-zinc-600"
+            title={`Indentation from ${indentation.source === 'editorconfig' ? '.editorconfig' : indentation.source === 'detected' ? 'the file' : 'the default'}`}
+          >
+            {indentation.style === 'tab' ? 'Tabs' : `Spaces: ${indentation.size}`}
+          </span>
+        ) : null}
         <span className="text-zinc-600">{language ?? 'plain text'}</span>
         {readOnly ? (
           <Badge tone="amber" title="Reviewers watch live; the server refuses their edits">
@@ -71,6 +106,9 @@ export function EditorPane({
           ariaLabel={`Editor for ${path}`}
           className="h-full"
           scrollTo={scrollTo}
+          indentation={indentation}
+          onUserActivity={onUserActivity}
+          jumpTo={jumpTo}
         />
       </div>
     </div>

@@ -1,14 +1,15 @@
 // The left pane: the live file tree with create, rename, move, delete, upload (files, folder, archive) and
 // download. Structural changes go through the server so path rules and limits apply in one place.
 import { FileTree } from '@tandem/ui/file-tree';
+import { describeUpload, uploadPercent, type UploadProgress } from '@tandem/ui/upload-progress';
 import { useMutation } from '@tanstack/react-query';
 import { useRef, useState, type ChangeEvent } from 'react';
 import { useToast } from '../components/toast.tsx';
-import { IconButton } from '../components/ui.tsx';
+import { Button, IconButton } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
 import { useTRPC } from '../trpc.ts';
 import type { PresenceMember } from './use-presence.ts';
-import { archiveContentType, batches, isArchive, pickedPath, toBase64 } from './upload.ts';
+import { archiveContentType, batches, isArchive, pickedPath, postWithProgress, toBase64 } from './upload.ts';
 
 export function FilePane({
   workspaceId,
@@ -35,6 +36,8 @@ export function FilePane({
   const folderInput = useRef<HTMLInputElement>(null);
   const archiveInput = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState(false);
+  // The last upload's progress; stays up with its totals when done, until the next upload or Dismiss.
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
   const fail = (title: string) => (error: unknown) =>
     toast({ title, description: errorMessage(error), tone: 'error' });
   const create = useMutation(
@@ -63,8 +66,16 @@ export function FilePane({
     event.target.value = '';
     if (picked.length === 0) return;
     setUploading(true);
+    const bytesTotal = picked.reduce((sum, p) => sum + p.file.size, 0);
+    let state: UploadProgress = {
+      filesDone: 0,
+      filesTotal: picked.length,
+      bytesDone: 0,
+      bytesTotal,
+      done: false,
+    };
+    setProgress(state);
     try {
-      let count = 0;
       for (const batch of batches(picked)) {
         const files = await Promise.all(
           batch.map(async ({ path, file }) => ({
@@ -73,10 +84,18 @@ export function FilePane({
           })),
         );
         await upload.mutateAsync({ workspaceId, files, overwrite: false });
-        count += files.length;
+        state = {
+          ...state,
+          filesDone: state.filesDone + batch.length,
+          bytesDone: state.bytesDone + batch.reduce((sum, p) => sum + p.file.size, 0),
+        };
+        setProgress(state);
       }
+      setProgress({ ...state, done: true });
+      const count = state.filesDone;
       toast({ title: `Uploaded ${count} file${count === 1 ? '' : 's'}`, tone: 'success' });
     } catch (error) {
+      setProgress(null);
       fail('Upload stopped')(error);
     } finally {
       setUploading(false);
@@ -92,20 +111,30 @@ export function FilePane({
       return;
     }
     setUploading(true);
+    // The file count is known only once the server has unpacked the archive.
+    const start: UploadProgress = {
+      filesDone: 0,
+      filesTotal: 0,
+      bytesDone: 0,
+      bytesTotal: file.size,
+      done: false,
+    };
+    setProgress(start);
     try {
-      const response = await fetch(`/api/workspaces/${workspaceId}/upload?stripRoot=true`, {
-        method: 'POST',
-        headers: { 'Content-Type': archiveContentType(file.name) },
-        body: file,
-        credentials: 'same-origin',
-      });
-      const body = (await response.json().catch(() => null)) as {
-        files?: number;
-        error?: { message?: string };
-      } | null;
-      if (!response.ok) throw new Error(body?.error?.message ?? `Upload failed (${response.status})`);
-      toast({ title: `Unpacked ${body?.files ?? 0} files from ${file.name}`, tone: 'success' });
+      const response = await postWithProgress(
+        `/api/workspaces/${workspaceId}/upload?stripRoot=true`,
+        file,
+        archiveContentType(file.name),
+        (sent, total) => setProgress({ ...start, bytesDone: sent, bytesTotal: total }),
+      );
+      const body = response.json as { files?: number; error?: { message?: string } } | null;
+      if (response.status < 200 || response.status >= 300)
+        throw new Error(body?.error?.message ?? `Upload failed (${response.status})`);
+      const count = body?.files ?? 0;
+      setProgress({ ...start, bytesDone: file.size, filesDone: count, filesTotal: count, done: true });
+      toast({ title: `Unpacked ${count} files from ${file.name}`, tone: 'success' });
     } catch (error) {
+      setProgress(null);
       toast({
         title: 'Archive upload failed',
         description: error instanceof Error ? error.message : '',
@@ -139,8 +168,51 @@ export function FilePane({
               remove.mutate({ workspaceId, path });
             }
           }}
+          emptyState={
+            readOnly ? undefined : (
+              <section aria-labelledby="empty-files-heading" className="grid gap-2 px-3 py-2 text-sm">
+                <h2 id="empty-files-heading" className="font-semibold text-zinc-900">
+                  No files yet
+                </h2>
+                <p className="text-zinc-700">
+                  Bring your project in, or use “New file” above to start from scratch.
+                </p>
+                <Button size="sm" variant="primary" onClick={() => archiveInput.current?.click()}>
+                  Upload a .zip or .tar.gz
+                </Button>
+                <Button size="sm" onClick={() => folderInput.current?.click()}>
+                  Upload a folder
+                </Button>
+                <Button size="sm" onClick={() => filesInput.current?.click()}>
+                  Upload some files
+                </Button>
+              </section>
+            )
+          }
         />
       </div>
+      {progress ? (
+        <div role="status" className="grid gap-1 border-t border-zinc-200 px-2 py-1.5 text-xs text-zinc-800">
+          <progress
+            aria-label="Upload progress"
+            max={100}
+            value={uploadPercent(progress)}
+            className="h-1.5 w-full accent-indigo-600"
+          />
+          <div className="flex items-center gap-2">
+            <span className="min-w-0 flex-1">{describeUpload(progress)}</span>
+            {progress.done ? (
+              <button
+                type="button"
+                className="text-indigo-700 hover:underline"
+                onClick={() => setProgress(null)}
+              >
+                Dismiss
+              </button>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
       <div className="flex h-9 shrink-0 items-center gap-0.5 border-t border-zinc-200 px-2">
         <span className="flex-1 text-xs text-zinc-600">
           {paths.length} file{paths.length === 1 ? '' : 's'}

@@ -5,7 +5,7 @@ import { filesMap, previewChangeset, type Changeset, type ChangesetPreview } fro
 import { DiffReview, PartialProposalNotice, type ReviewLayout } from '@tandem/ui/diff-review';
 import { languageForPath } from '@tandem/ui/editor-language';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type * as Y from 'yjs';
 import { Dialog } from '../components/dialog.tsx';
 import { useToast } from '../components/toast.tsx';
@@ -105,6 +105,12 @@ export default function ReviewView({
   const [layout, setLayout] = useState<ReviewLayout>('unified');
   const [wrap, setWrap] = useState(true);
   const [confirm, setConfirm] = useState<'reject-all' | 'rollback' | null>(null);
+  // Opening the review takes focus to its heading, so the keyboard continues here rather than in the side panel.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const loaded = task.isSuccess;
+  useEffect(() => {
+    if (loaded) heading.current?.focus();
+  }, [loaded, taskId]);
 
   if (task.isPending) return <PageState title="Loading the proposal…" busy />;
   if (task.isError)
@@ -128,7 +134,12 @@ export default function ReviewView({
   return (
     <section aria-label="Review changes" className="flex h-full min-h-0 flex-col">
       <header className="flex flex-wrap items-center gap-2 border-b border-zinc-200 bg-white px-4 py-2">
-        <h2 className="min-w-0 flex-1 truncate text-sm font-semibold" title={task.data.prompt}>
+        <h2
+          ref={heading}
+          tabIndex={-1}
+          className="min-w-0 flex-1 truncate text-sm font-semibold focus:outline-none"
+          title={task.data.prompt}
+        >
           Review: {task.data.prompt}
         </h2>
         <Badge tone={stateTone[task.data.state]}>{task.data.state}</Badge>

@@ -51,3 +51,34 @@ export function batches<T extends { file: { size: number } }>(
 export function pickedPath(file: File): string {
   return file.webkitRelativePath || file.name;
 }
+
+/**
+ * POSTs `body` with upload progress, which `fetch` cannot report: `onProgress(sent, total)` as bytes leave.
+ * Resolves with the status and the parsed JSON body (null when it is not JSON); rejects on a network failure.
+ */
+export function postWithProgress(
+  url: string,
+  body: Blob,
+  contentType: string,
+  onProgress: (sent: number, total: number) => void,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Content-Type', contentType);
+    xhr.upload.onprogress = (event) =>
+      onProgress(event.loaded, event.lengthComputable ? event.total : body.size);
+    xhr.onload = () => {
+      let json: unknown;
+      try {
+        json = JSON.parse(xhr.responseText) as unknown;
+      } catch {
+        json = null;
+      }
+      resolve({ status: xhr.status, json });
+    };
+    xhr.onerror = () => reject(new Error('The upload was cut off: check the connection and try again.'));
+    xhr.send(body);
+  });
+}

@@ -3,9 +3,10 @@
 import { getStoredFile, type MemberRole } from '@tandem/core';
 import { PresenceBar } from '@tandem/ui/presence-bar';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { AppHeader } from '../components/app-header.tsx';
+import { useToast } from '../components/toast.tsx';
 import { Badge, Button, DeadEnd, PageState, roleTone } from '../components/ui.tsx';
 import { errorCode, errorMessage } from '../errors.ts';
 import { ShareDialog } from '../pages/share-dialog.tsx';
@@ -14,6 +15,8 @@ import { trpcClient, useTRPC } from '../trpc.ts';
 import { Composer, TaskDetail, TaskHistory, type TaskSummary } from './ai-panel.tsx';
 import { ConnectionPill } from './connection-pill.tsx';
 import { EditorPane } from './editor-pane.tsx';
+import { FollowBanner } from './follow-banner.tsx';
+import { QuickOpen } from './quick-open.tsx';
 import { FilePane } from './file-pane.tsx';
 import { useFileList, useStoredFile } from './use-files.ts';
 import { cursorIndex, usePresence } from './use-presence.ts';
@@ -105,6 +108,21 @@ function CodeMode({
   const [following, setFollowing] = useState<number | null>(null);
   const [scrollTo, setScrollTo] = useState<number | null>(null);
   const [sharing, setSharing] = useState(false);
+  const toast = useToast();
+  const followed = following === null ? undefined : presence.find((m) => m.clientId === following);
+  // Typing or clicking in my own editor means I took over: stop following, and say so.
+  // A click reports twice (the press and the selection it makes); the ref makes the second a no-op.
+  const followingNow = useRef(following);
+  followingNow.current = following;
+  const stopFollowingOnActivity = () => {
+    if (followingNow.current === null) return;
+    followingNow.current = null;
+    setFollowing(null);
+    toast({
+      title: `Stopped following ${followed?.name ?? 'them'}`,
+      description: 'You typed or clicked in your editor.',
+    });
+  };
 
   const members = useQuery(trpc.workspace.members.list.queryOptions({ workspaceId }));
   const names = useMemo(() => new Map(members.data?.map((m) => [m.userId, m.name]) ?? []), [members.data]);
@@ -114,6 +132,26 @@ function CodeMode({
     [names, me.id],
   );
 
+  // Files opened here, most recent first, for quick open; and where a `:line` jump goes.
+  const [recent, setRecent] = useState<string[]>([]);
+  useEffect(() => {
+    if (openPath) setRecent((list) => [openPath, ...list.filter((p) => p !== openPath)].slice(0, 20));
+  }, [openPath]);
+  const [quickOpen, setQuickOpen] = useState<string | null>(null);
+  const [jump, setJump] = useState<{ line: number; seq: number } | null>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const key = e.key.toLowerCase();
+      if (key !== 'p' && key !== 'g') return;
+      // Ctrl/Cmd+P would print, Ctrl/Cmd+G find again: here they open files and go to lines.
+      e.preventDefault();
+      setQuickOpen(key === 'g' ? ':' : '');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   // Tell the others which file I am in.
   useEffect(() => {
     awareness?.setLocalStateField('path', openPath);
@@ -122,6 +160,7 @@ function CodeMode({
   const openFile = useCallback(
     (path: string, byFollow = false) => {
       if (!byFollow) setFollowing(null);
+      setJump(null);
       setParam({ file: path, review: null });
     },
     [setParam],
@@ -236,15 +275,25 @@ function CodeMode({
               />
             </Suspense>
           ) : (
-            <EditorPane
-              path={openPath}
-              file={openFileEntry}
-              awareness={awareness}
-              readOnly={!canEdit}
-              synced={status.synced}
-              here={here}
-              scrollTo={scrollTo}
-            />
+            <div className="flex h-full min-h-0 flex-col">
+              {followed ? (
+                <FollowBanner name={followed.name} color={followed.color} onStop={() => setFollowing(null)} />
+              ) : null}
+              <div className="min-h-0 flex-1">
+                <EditorPane
+                  path={openPath}
+                  file={openFileEntry}
+                  doc={doc}
+                  onUserActivity={stopFollowingOnActivity}
+                  jumpTo={jump}
+                  awareness={awareness}
+                  readOnly={!canEdit}
+                  synced={status.synced}
+                  here={here}
+                  scrollTo={scrollTo}
+                />
+              </div>
+            </div>
           )}
         </main>
         <aside aria-label="AI tasks" className="flex min-h-0 flex-col border-l border-zinc-200 bg-white">
@@ -296,6 +345,20 @@ function CodeMode({
           </div>
         </aside>
       </div>
+      {quickOpen !== null ? (
+        <QuickOpen
+          paths={paths}
+          recent={recent.slice(openPath === recent[0] ? 1 : 0)}
+          openPath={openPath}
+          initial={quickOpen}
+          onClose={() => setQuickOpen(null)}
+          onOpen={(path, line) => {
+            setQuickOpen(null);
+            if (path !== openPath) openFile(path);
+            if (line !== null) setJump((prev) => ({ line, seq: (prev?.seq ?? 0) + 1 }));
+          }}
+        />
+      ) : null}
       {sharing ? (
         <ShareDialog workspace={{ id: workspaceId, name }} me={me} onClose={() => setSharing(false)} />
       ) : null}

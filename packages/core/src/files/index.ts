@@ -123,3 +123,17 @@ export {
   type ReadArchiveOptions,
   type WriteArchiveOptions,
 } from './archive.ts';
+export {
+  defaultIndentation,
+  detectIndentation,
+  editorConfigDirs,
+  editorConfigGlob,
+  editorConfigProperties,
+  indentUnitText,
+  parseEditorConfig,
+  resolveIndentation,
+  type EditorConfig,
+  type EditorConfigSection,
+  type Indentation,
+  type IndentStyle,
+} from './indentation.ts';

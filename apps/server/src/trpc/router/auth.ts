@@ -1,7 +1,7 @@
 import { signInInput, signUpInput } from '@tandem/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import type { Session } from 'lucia';
-import { signIn, signOut, signOutEverywhere, signUp } from '../../services/accounts.ts';
+import { instanceStatus, signIn, signOut, signOutEverywhere, signUp } from '../../services/accounts.ts';
 import { authedProcedure, publicProcedure, type Context } from '../trpc.ts';
 
 function setSessionCookie(ctx: Context, session: Session | null) {
@@ -32,6 +32,7 @@ export const authRouter = {
     setSessionCookie(ctx, null);
     return { ok: true };
   }),
+  instance: publicProcedure.query(({ ctx }) => instanceStatus(ctx.deps.db)),
   me: publicProcedure.query(({ ctx }) =>
     ctx.user
       ? { id: ctx.user.id, email: ctx.user.email, name: ctx.user.name, isAdmin: ctx.user.isAdmin }

@@ -12,7 +12,7 @@ import {
 import type { TRPCRouterRecord } from '@trpc/server';
 import { requestOrigin } from '../../http/origin.ts';
 import * as workspaces from '../../services/workspaces.ts';
-import { authedProcedure, memberProcedure, type Context } from '../trpc.ts';
+import { authedProcedure, memberProcedure, publicProcedure, type Context } from '../trpc.ts';
 
 const actor = (ctx: Context & { user: { id: string } }): workspaces.Actor => ({
   userId: ctx.user.id,
@@ -71,6 +71,9 @@ export const workspaceRouter = {
         await workspaces.revokeInvite(ctx.deps.db, actor(ctx), input.workspaceId, input.inviteId);
         return { ok: true };
       }),
+    preview: publicProcedure
+      .input(acceptInviteInput)
+      .query(({ ctx, input }) => workspaces.previewInvite(ctx.deps.db, input.token)),
     accept: authedProcedure
       .input(acceptInviteInput)
       .mutation(({ ctx, input }) => workspaces.acceptInvite(ctx.deps, actor(ctx), input.token)),
