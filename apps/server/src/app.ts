@@ -127,12 +127,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const sandbox =
     options.sandbox ??
     createBwrapSandbox({
-      bwrap: config.sandbox.bwrap,
-      searchPath: config.sandbox.searchPath,
+      ...config.sandbox,
       dataDir: config.dataDir,
-      cacheDir: config.sandbox.cacheDir,
-      concurrency: config.sandbox.concurrency,
-      cgroupRoot: config.sandbox.cgroupRoot,
       metrics: {
         runs: metrics.sandboxRuns,
         duration: metrics.sandboxDuration,

@@ -75,14 +75,7 @@ let shared: BwrapSandbox | undefined;
 
 /** One sandbox (and one start-up self-check) for all the test servers of a file, unless a test configures its own. */
 function sharedSandbox(config: Config): BwrapSandbox {
-  shared ??= createBwrapSandbox({
-    bwrap: config.sandbox.bwrap,
-    searchPath: config.sandbox.searchPath,
-    dataDir: config.dataDir,
-    cacheDir: config.sandbox.cacheDir,
-    concurrency: config.sandbox.concurrency,
-    cgroupRoot: config.sandbox.cgroupRoot,
-  });
+  shared ??= createBwrapSandbox({ ...config.sandbox, dataDir: config.dataDir });
   return shared;
 }
 
