@@ -275,8 +275,11 @@ describe.each(backends)('tasks on %s', (backend) => {
   });
 
   it('scans the proposal in the real sandbox: eval of a request and a hard-coded key block auto-apply', async () => {
-    const ws = await workspaceWithFile();
-    await owner.trpc.task.setAutoApply.mutate({ workspaceId: ws.id, autoApply: true });
+    // A user of its own: the reflection rounds spend tokens the shared owner's daily quota keeps for other tests.
+    const author = await signedUpClient(server.url, 'Scanner');
+    const ws = await author.trpc.workspace.create.mutate({ name: 'Scanned' });
+    await server.app.deps.rooms.transact(ws.id, (doc) => createFile(doc, 'src/math.ts', FILE));
+    await author.trpc.task.setAutoApply.mutate({ workspaceId: ws.id, autoApply: true });
     const risky = [
       'export function add(a: number, b: number) {',
       '  return a + b;',
@@ -297,7 +300,7 @@ describe.each(backends)('tasks on %s', (backend) => {
       workspaceId: ws.id,
       prompt: 'run what they send',
     });
-    const events = await collect(owner, taskId).finished;
+    const events = await collect(author, taskId).finished;
     const security = events.filter(
       (e) => e.type === 'check' && e.check === 'security' && e.status !== 'running',
     );
@@ -306,9 +309,9 @@ describe.each(backends)('tasks on %s', (backend) => {
     expect(findings.some((f) => f.severity === 'high' && f.path === 'src/math.ts')).toBe(true);
     expect(findings.some((f) => f.severity === 'critical')).toBe(true);
     // Found, shown, and not applied: the live file is unchanged and the task waits for a person.
-    const task = await owner.trpc.task.get.query({ taskId });
+    const task = await author.trpc.task.get.query({ taskId });
     expect(task.state).toBe('proposed');
-    const file = await owner.trpc.file.read.query({ workspaceId: ws.id, path: 'src/math.ts' });
+    const file = await author.trpc.file.read.query({ workspaceId: ws.id, path: 'src/math.ts' });
     expect(file.binary ? '' : file.content).not.toContain('eval(');
   });
 

@@ -2,7 +2,7 @@
 // secretlint, TypeScript, node:test), on small fixture projects this test writes. Run without isolation by a
 // test-only runner: the bubblewrap runner's own tests cover isolation.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +16,7 @@ import {
   type CheckEvent,
 } from '@tandem/core';
 import { describe, expect, it } from 'vitest';
-import { checkToolchain, toolchainDir } from '../../src/checks/toolchain.ts';
+import { checkToolchain, toolchainDir, toolchainMountRoot } from '../../src/checks/toolchain.ts';
 import { UnsandboxedTestRunner } from './unsandboxed-runner.ts';
 
 const run = promisify(execFile);
@@ -81,12 +81,18 @@ describe('the security toolchain', () => {
     expect(secrets?.[0]?.message).not.toContain(AWS_SECRET);
   });
 
-  it('mounts the toolchain and the package store it links into, read-only at the same paths', () => {
+  it('mounts the toolchain and the package store it links into below /work, keeping their relative places', () => {
     const { dir, mounts } = checkToolchain();
-    expect(dir).toBe(toolchainDir);
-    expect(mounts[0]).toEqual({ source: toolchainDir, target: toolchainDir });
+    expect(mounts[0]?.source).toBe(realpathSync(toolchainDir));
+    expect(mounts[0]?.target).toBe(dir);
     expect(mounts[1]?.source).toMatch(/node_modules\/\.pnpm$/);
-    expect(mounts.every((m) => m.source === m.target)).toBe(true);
+    for (const mount of mounts) expect(mount.target.startsWith(`${toolchainMountRoot}/`)).toBe(true);
+    // pnpm's links are relative: the store must sit where the toolchain's links expect it.
+    const [toolchain, store] = mounts;
+    if (!toolchain || !store) throw new Error('expected two mounts');
+    expect(path.posix.relative(toolchain.target, store.target)).toBe(
+      path.relative(toolchain.source, store.source),
+    );
   });
 });
 

@@ -25,10 +25,14 @@ export class UnsandboxedTestRunner implements Sandbox {
         writeFileSync(path.join(dir, file), content);
       }
       const started = performance.now();
-      const [command = 'true', ...args] = spec.command;
+      // Mounts are where the sandbox would show them; here the tools run from their real place.
+      const mounts = [...(spec.mounts ?? [])].sort((a, b) => b.target.length - a.target.length);
+      const hostPath = (text: string) =>
+        mounts.reduce((t, mount) => t.replaceAll(mount.target, mount.source), text);
+      const [command = 'true', ...args] = spec.command.map(hostPath);
       const child = spawn(command, args, {
         cwd: dir,
-        env: { ...spec.env },
+        env: Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, hostPath(v)])),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
