@@ -274,47 +274,6 @@ describe.each(backends)('tasks on %s', (backend) => {
     watcher.close();
   });
 
-  it('scans the proposal in the real sandbox: eval of a request and a hard-coded key block auto-apply', async () => {
-    // A user of its own: the reflection rounds spend tokens the shared owner's daily quota keeps for other tests.
-    const author = await signedUpClient(server.url, 'Scanner');
-    const ws = await author.trpc.workspace.create.mutate({ name: 'Scanned' });
-    await server.app.deps.rooms.transact(ws.id, (doc) => createFile(doc, 'src/math.ts', FILE));
-    await author.trpc.task.setAutoApply.mutate({ workspaceId: ws.id, autoApply: true });
-    const risky = [
-      'export function add(a: number, b: number) {',
-      '  return a + b;',
-      '}',
-      'export const run = (req: { query: { x: string } }) => eval(req.query.x);',
-      // Assembled so no credential-shaped string sits in the repository.
-      `export const aws = { accessKeyId: '${['AKIA', '2E0A8F3B', '244C9986'].join('')}',`,
-      `  secretAccessKey: '${['g7Hk2pQ9vX4mLr8Z', 'tW1yB6nC3sJ5dF0a', 'E2uK7oPq'].join('')}' };`,
-    ].join('\n');
-    // The model insists on the same change through every reflection round the findings cause.
-    const reply = block(
-      'src/math.ts',
-      'export function add(a: number, b: number) {\n  return a + b;\n}',
-      risky,
-    );
-    for (let round = 0; round <= 3; round++) llm.enqueue([replay.text(reply)]);
-    const { taskId } = await owner.trpc.task.create.mutate({
-      workspaceId: ws.id,
-      prompt: 'run what they send',
-    });
-    const events = await collect(author, taskId).finished;
-    const security = events.filter(
-      (e) => e.type === 'check' && e.check === 'security' && e.status !== 'running',
-    );
-    expect(security.at(-1)).toMatchObject({ status: 'failed' });
-    const findings = events.filter((e) => e.type === 'finding');
-    expect(findings.some((f) => f.severity === 'high' && f.path === 'src/math.ts')).toBe(true);
-    expect(findings.some((f) => f.severity === 'critical')).toBe(true);
-    // Found, shown, and not applied: the live file is unchanged and the task waits for a person.
-    const task = await author.trpc.task.get.query({ taskId });
-    expect(task.state).toBe('proposed');
-    const file = await author.trpc.file.read.query({ workspaceId: ws.id, path: 'src/math.ts' });
-    expect(file.binary ? '' : file.content).not.toContain('eval(');
-  });
-
   it('cancel mid-stream aborts the provider request and ends the task cancelled', async () => {
     const ws = await workspaceWithFile();
     llm.enqueue([replay.text('thinking '.repeat(200), { chunks: 200, intervalMs: 30 })]);
@@ -382,6 +341,46 @@ describe.each(backends)('tasks on %s', (backend) => {
         taskBudgetUsd: 0,
       });
     }
+  });
+
+  it('scans the proposal in the real sandbox: eval of a request and a hard-coded key block auto-apply', async () => {
+    // Last in this block: its reflection rounds spend much of the owner's daily token quota.
+    const author = owner;
+    const ws = await workspaceWithFile();
+    await author.trpc.task.setAutoApply.mutate({ workspaceId: ws.id, autoApply: true });
+    const risky = [
+      'export function add(a: number, b: number) {',
+      '  return a + b;',
+      '}',
+      'export const run = (req: { query: { x: string } }) => eval(req.query.x);',
+      // Assembled so no credential-shaped string sits in the repository.
+      `export const aws = { accessKeyId: '${['AKIA', '2E0A8F3B', '244C9986'].join('')}',`,
+      `  secretAccessKey: '${['g7Hk2pQ9vX4mLr8Z', 'tW1yB6nC3sJ5dF0a', 'E2uK7oPq'].join('')}' };`,
+    ].join('\n');
+    // The model insists on the same change through every reflection round the findings cause.
+    const reply = block(
+      'src/math.ts',
+      'export function add(a: number, b: number) {\n  return a + b;\n}',
+      risky,
+    );
+    for (let round = 0; round <= 3; round++) llm.enqueue([replay.text(reply)]);
+    const { taskId } = await owner.trpc.task.create.mutate({
+      workspaceId: ws.id,
+      prompt: 'run what they send',
+    });
+    const events = await collect(author, taskId).finished;
+    const security = events.filter(
+      (e) => e.type === 'check' && e.check === 'security' && e.status !== 'running',
+    );
+    expect(security.at(-1)).toMatchObject({ status: 'failed' });
+    const findings = events.filter((e) => e.type === 'finding');
+    expect(findings.some((f) => f.severity === 'high' && f.path === 'src/math.ts')).toBe(true);
+    expect(findings.some((f) => f.severity === 'critical')).toBe(true);
+    // Found, shown, and not applied: the live file is unchanged and the task waits for a person.
+    const task = await author.trpc.task.get.query({ taskId });
+    expect(task.state).toBe('proposed');
+    const file = await author.trpc.file.read.query({ workspaceId: ws.id, path: 'src/math.ts' });
+    expect(file.binary ? '' : file.content).not.toContain('eval(');
   });
 });
 

@@ -202,6 +202,7 @@ class ChecksRun {
     entry: Extract<PlannedCheck, { check: 'typecheck' }>,
   ): Promise<Omit<CheckResult, 'check'>> {
     let command: string[];
+    let mounts: readonly SandboxMount[] = [];
     if (entry.command !== undefined) command = ['sh', '-c', entry.command];
     else if (entry.workspaceTypescript) command = ['node', 'node_modules/typescript/bin/tsc', ...TSC_ARGS];
     else {
@@ -209,8 +210,10 @@ class ChecksRun {
       if (toolchain === undefined)
         return done('error', 0, 'no TypeScript: the check toolchain is not configured', undefined);
       command = ['node', `${toolchain.dir}/node_modules/typescript/bin/tsc`, ...TSC_ARGS];
+      // The toolchain's TypeScript is only there when its folders are mounted.
+      mounts = toolchain.mounts;
     }
-    const result = await this.#run('typecheck', { command, files: this.#input.files });
+    const result = await this.#run('typecheck', { command, files: this.#input.files, mounts });
     const output = result.stdout + result.stderr;
     const stopped = stoppedBy(result);
     if (stopped !== undefined) return done(stopped.status, result.durationMs, stopped.summary, output);
