@@ -411,12 +411,18 @@ export function DiffReview({
   const section = useRef<HTMLElement>(null);
   const focusNext = useRef<string | null | undefined>(undefined);
   const decide = (hunkId: string, act: (ids: string[]) => void) => {
-    const at = file.hunks.findIndex((h) => h.id === hunkId);
-    const others = [...file.hunks.slice(at + 1), ...file.hunks.slice(0, Math.max(0, at)).reverse()];
-    focusNext.current = (others.find((h) => h.status === 'pending') ?? others[0])?.id ?? null;
+    // Decided by its keys (A/R) on the change itself, focus stays there, still usable, for J/K; decided by a button
+    // that is about to be disabled, it moves on.
+    const active = section.current?.ownerDocument.activeElement;
+    const onItem = active instanceof HTMLElement && active.dataset.hunk === hunkId;
+    if (!onItem) {
+      const at = file.hunks.findIndex((h) => h.id === hunkId);
+      const others = [...file.hunks.slice(at + 1), ...file.hunks.slice(0, Math.max(0, at)).reverse()];
+      focusNext.current = (others.find((h) => h.status === 'pending') ?? others[0])?.id ?? null;
+    }
     act([hunkId]);
   };
-  // One hunk decided from its own controls or keys moves focus on; file-wide decisions keep it where it is.
+  // One hunk decided from its own button moves focus on; file-wide decisions keep it where it is.
   const itemProps = {
     readOnly,
     layout,
