@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*', 'e2e'],
     // `pnpm test --coverage` (CI): V8 coverage of the sources, enforced at the tracking document's 80% of lines for
-    // the domain (measured: 95.9%); the server's figure is printed per package by .ci/coverage-by-package.mjs and
-    // gets the same floor once a full run has measured it.
+    // the domain and the server (measured 96.2% and 88.6%); .ci/coverage-by-package.mjs prints the figures per
+    // package. The web app is exercised by the e2e suite in a separate process, which V8 coverage here cannot see.
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.{ts,tsx}', 'apps/*/src/**/*.{ts,tsx}'],
@@ -13,6 +13,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       thresholds: {
         'packages/core/src/**': { lines: 80 },
+        'apps/server/src/**': { lines: 80 },
       },
     },
   },
