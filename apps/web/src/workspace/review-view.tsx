@@ -195,44 +195,22 @@ export default function ReviewView({
           Keys on a change: <kbd>J</kbd>/<kbd>K</kbd> next/previous, <kbd>A</kbd> accept, <kbd>R</kbd> reject
         </span>
       </div>
-      <Dialog
+      <ConfirmDialog
         open={confirm === 'reject-all'}
-        onOpenChange={(o) => !o && setConfirm(null)}
+        onClose={() => setConfirm(null)}
         title="Reject all open changes?"
         description={`Rejects ${plural(open.length, 'open change')} in ${plural(openFiles.length, 'file')} (${openFiles.join(', ')}) for everyone in this workspace. The live files stay as they are; a rejected change can still be accepted later from this review.`}
-      >
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => setConfirm(null)}>Cancel</Button>
-          <Button
-            variant="danger"
-            onClick={() => {
-              setConfirm(null);
-              reject.mutate({ taskId });
-            }}
-          >
-            Reject {plural(open.length, 'change')}
-          </Button>
-        </div>
-      </Dialog>
-      <Dialog
+        action={`Reject ${plural(open.length, 'change')}`}
+        onConfirm={() => reject.mutate({ taskId })}
+      />
+      <ConfirmDialog
         open={confirm === 'rollback'}
-        onOpenChange={(o) => !o && setConfirm(null)}
+        onClose={() => setConfirm(null)}
         title="Roll back this task?"
         description={`Takes ${plural(applied.length, 'applied change')} back out of ${plural(appliedFiles.length, 'file')} (${appliedFiles.join(', ')}) and restores the text they replaced, for everyone. Edits people made elsewhere stay; lines edited since the merge are reported as conflicts, never overwritten.`}
-      >
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => setConfirm(null)}>Cancel</Button>
-          <Button
-            variant="danger"
-            onClick={() => {
-              setConfirm(null);
-              rollback.mutate({ taskId });
-            }}
-          >
-            Roll back {plural(applied.length, 'change')}
-          </Button>
-        </div>
-      </Dialog>
+        action={`Roll back ${plural(applied.length, 'change')}`}
+        onConfirm={() => rollback.mutate({ taskId })}
+      />
       <div className="min-h-0 flex-1 overflow-auto bg-zinc-50 p-4">
         {!preview ? (
           <PageState title="Preparing the diff…" busy />
@@ -266,5 +244,37 @@ export default function ReviewView({
         )}
       </div>
     </section>
+  );
+}
+
+/** Asks before a destructive action that acts for everyone; Cancel or Escape does nothing. */
+function ConfirmDialog(props: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  description: string;
+  action: string;
+  onConfirm: () => void;
+}) {
+  return (
+    <Dialog
+      open={props.open}
+      onOpenChange={(o) => !o && props.onClose()}
+      title={props.title}
+      description={props.description}
+    >
+      <div className="flex justify-end gap-2">
+        <Button onClick={props.onClose}>Cancel</Button>
+        <Button
+          variant="danger"
+          onClick={() => {
+            props.onClose();
+            props.onConfirm();
+          }}
+        >
+          {props.action}
+        </Button>
+      </div>
+    </Dialog>
   );
 }
