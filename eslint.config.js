@@ -13,8 +13,12 @@ export default tseslint.config(
       '**/.tandem/**',
       '**/coverage/**',
       'apps/server/drizzle/**',
+      // Projects of their own (their own tsconfig and tooling), checked by the templates test in the sandbox.
+      'apps/server/templates/**',
       'test-results/**',
       'bench/results/**',
+      'docs/.vitepress/cache/**',
+      'docs/.generated/**',
     ],
   },
   js.configs.recommended,

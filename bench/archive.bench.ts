@@ -19,6 +19,8 @@ import { percentiles, report, round } from './stats.ts';
 /** Pause between edits: a brisk typist, and enough samples for a p99 in a few seconds. */
 const EDIT_INTERVAL_MS = 20;
 const IDLE_MS = 8_000;
+/** Quiet time after the bulk workspace is deleted, before its memory is measured again. */
+const RELEASE_MS = 20_000;
 
 export async function run() {
   // ~70 MB of source and ~28 MB of barely compressible text: a 49 MB archive of 98 MB of files, just inside both
@@ -80,11 +82,18 @@ export async function run() {
     // Warm-up: connections, the quiet room, the JIT.
     await during(delay(2_000));
     const idle = await during(delay(IDLE_MS));
+    const rssIdle = server.stats().rssMb;
     const uploading = await during(upload());
+    const rssUploaded = server.stats().rssMb;
     const downloads: number[] = [];
     const downloading = await during(
       Promise.all([download(), download(), download()]).then((sizes) => downloads.push(...sizes)),
     );
+    const rssDownloaded = server.stats().rssMb;
+    // Memory that comes back: the workspace deleted, then some quiet time for the collector and the allocator.
+    await owner.trpc.workspace.delete.mutate({ workspaceId: bulkId });
+    await during(delay(RELEASE_MS));
+    const rssDeleted = server.stats();
     writer.destroy();
     reader.destroy();
 
@@ -106,6 +115,15 @@ export async function run() {
       idle: row(idle, 'none'),
       upload: row(uploading, `tar.gz upload of ${mb(archive.length)}`),
       downloads: row(downloading, `3 parallel zip downloads of ${mb(downloads[0] ?? 0)}`),
+    });
+    report('archive-memory', {
+      server: {
+        'rss idle MB': round(rssIdle),
+        'rss after upload MB': round(rssUploaded),
+        'rss after downloads MB': round(rssDownloaded),
+        [`rss ${RELEASE_MS / 1000} s after delete MB`]: round(rssDeleted.rssMb),
+        'rss peak MB': round(rssDeleted.peakMb),
+      },
     });
   } finally {
     await server.stop();

@@ -1,11 +1,13 @@
 // The web app in a real browser against a real server: how long a 500-file workspace takes to reach an
-// editable editor, how fast a keystroke reaches a connected peer, and how big the first page is.
+// editable editor, how fast a keystroke reaches a connected peer, how big the first page is, and finding things in
+// a 5,000-file workspace (web-find.ts).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import buildWeb from '../e2e/global-setup.ts';
 import { client, launchBrowser, signUp, startTandem, userContext } from '../e2e/harness.ts';
 import { percentiles, report, round } from './stats.ts';
+import { findBench } from './web-find.ts';
 
 const FILES = Number(process.env.BENCH_WEB_FILES ?? 500);
 const OPENS = 7;
@@ -119,6 +121,7 @@ export async function run() {
       latency.push(((await seenAt.jsonValue()) as number) - typedAt);
       await new Promise((r) => setTimeout(r, 30));
     }
+    const find = await findBench(browser, tandem.url, ada, bob);
     const po = percentiles(opens);
     const pl = percentiles(latency);
     report('web', {
@@ -132,6 +135,7 @@ export async function run() {
         p50_ms: round(pl.p50, 1),
         p99_ms: round(pl.p99, 1),
       },
+      ...find,
       ...bundle(),
     });
   } finally {

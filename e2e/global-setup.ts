@@ -1,5 +1,5 @@
-// Builds the web app and the server once per run, so every server the tests start is what `pnpm start` runs: the
-// bundled apps/server/dist serving the current apps/web/dist.
+// Builds the web app, the docs and the server once per run, so every server the tests start is what `pnpm start`
+// runs: the bundled apps/server/dist serving the current apps/web/dist and docs/dist.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,5 +19,6 @@ export default async function setup(): Promise<void> {
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
+  execFileSync('pnpm', ['--filter', '@tandem/docs', 'build'], { cwd: serverRoot, stdio: 'inherit' });
   execFileSync(process.execPath, ['--import', 'tsx', 'build.ts'], { cwd: serverRoot, stdio: 'inherit' });
 }

@@ -93,6 +93,8 @@ export async function startTandem(options: TandemOptions = {}): Promise<Tandem> 
     DATABASE_URL: options.databaseUrl ?? database?.url ?? '',
     REDIS_URL: '',
     TANDEM_LOG_LEVEL: 'info',
+    // Servers stop at the end of a test with tasks perhaps still streaming: hand them over at once.
+    TANDEM_SHUTDOWN_DRAIN_MS: '0',
     // Nothing listens on port 9 (discard), so Ollama detection finds nothing quickly.
     TANDEM_OLLAMA_URL: 'http://127.0.0.1:9',
     ...(options.llm

@@ -4,6 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import {
   client,
   launchBrowser,
+  replay,
+  searchReplaceBlock,
   signUp,
   startLlm,
   startTandem,
@@ -100,4 +102,55 @@ export async function waitForText(page: Page, predicate: (text: string) => boole
 export async function caretAfter(page: Page, marker: string) {
   await page.locator('.cm-content .cm-line', { hasText: marker }).first().click();
   await page.keyboard.press('End');
+}
+
+/**
+ * Runs a task on `page` whose scripted model, after a pause, replaces `line` with `replacement`; meanwhile `other`
+ * types `typed` at the end of that very line, and `page` sees it. The conflict a review has to show.
+ */
+export async function taskMeetsTyping(
+  s: Stage,
+  page: Page,
+  other: Page,
+  options: { path: string; line: string; replacement: string; typed: string; prompt: string },
+) {
+  s.llm.server.enqueue([
+    replay.delay(2_500),
+    replay.text(searchReplaceBlock(options.path, options.line, options.replacement), {
+      chunks: 4,
+      intervalMs: 100,
+    }),
+    replay.finish({ usage: { inputTokens: 500, outputTokens: 20 } }),
+  ]);
+  await page.getByLabel('Ask the AI to change the code').fill(options.prompt);
+  await page.getByRole('button', { name: 'Run task' }).click();
+  // The task has read the files once its context shows; the model is still pausing.
+  await page
+    .getByRole('list', { name: 'Task timeline' })
+    .getByText('Context', { exact: true })
+    .first()
+    .waitFor();
+  const trimmed = options.line.trim();
+  await caretAfter(other, trimmed);
+  await other.keyboard.type(options.typed);
+  await waitForText(page, (t) => t.includes(trimmed + options.typed));
+}
+
+/** Sends a follow-up from the task panel on `page` and waits for revision `revision`'s proposal in the timeline. */
+export async function sendFollowUp(page: Page, prompt: string, revision: number) {
+  const form = page.getByRole('form', { name: 'Follow up on this task' });
+  await form.getByLabel(`Follow up (makes revision ${String(revision)})`).fill(prompt);
+  await form.getByRole('button', { name: 'Send follow-up' }).click();
+  const timeline = page.getByRole('list', { name: 'Task timeline' });
+  await timeline.getByText(`asked for revision ${String(revision)}: ${prompt}`, { exact: false }).waitFor();
+  await timeline.getByText(new RegExp(`^Revision ${String(revision)}: `)).waitFor({ timeout: 30_000 });
+  return timeline;
+}
+
+/**
+ * A toast on `page` showing `text`. Radix also announces each toast in a visually hidden live region for a second;
+ * a locator that can match that copy would wait for it to become visible, which it never does.
+ */
+export function toast(page: Page, text: string | RegExp) {
+  return page.getByRole('region', { name: /^Notifications/ }).getByText(text);
 }

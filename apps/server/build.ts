@@ -29,8 +29,12 @@ export async function buildServer({ entryPoints, outdir }: BuildOptions): Promis
   // Chunk names carry content hashes: without a clean folder, every build would leave the last one's behind.
   rmSync(path.resolve(serverDir, outdir), { recursive: true, force: true });
   await build({
-    // The archive worker (src/archive/archive-pool.ts) is started from its own file beside the bundle.
-    entryPoints: { ...entryPoints, 'archive-worker': 'src/archive/archive-worker.ts' },
+    // The archive and git workers (archive-pool.ts, git-runner.ts) are started from their own files beside the bundle.
+    entryPoints: {
+      ...entryPoints,
+      'archive-worker': 'src/archive/archive-worker.ts',
+      'git-worker': 'src/git/git-worker.ts',
+    },
     absWorkingDir: serverDir,
     outdir,
     bundle: true,

@@ -85,6 +85,16 @@ describe('accessibility', () => {
       await page.goto(`/w/${workspace.id}?file=${PATH}`);
       await editor(page, PATH).waitFor();
       await check(page, `code mode at ${width}`);
+      await page.keyboard.press('Control+Shift+F');
+      const find = page.getByRole('region', { name: 'Find in files' });
+      await find.getByRole('textbox', { name: 'Find' }).fill('return');
+      await find.getByText('2 matches in 1 file').waitFor();
+      await check(page, `find in files at ${width}`);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+Shift+P');
+      await page.getByRole('dialog', { name: 'Commands' }).waitFor();
+      await check(page, `command palette at ${width}`);
+      await page.keyboard.press('Escape');
       await page.goto(`/w/${workspace.id}`);
       await page.getByText('Open a file to start').waitFor();
       await check(page, `empty editor at ${width}`);
@@ -95,6 +105,8 @@ describe('accessibility', () => {
       taskUrl.searchParams.set('file', PATH);
       await page.goto(taskUrl.toString());
       await editor(page, PATH).waitFor();
+      // On a narrow window the AI panel starts hidden and floats over the editor once opened.
+      if (width < 960) await page.getByRole('button', { name: 'AI panel' }).click();
       await page.getByRole('button', { name: 'Review changes' }).waitFor();
       await check(page, `task detail at ${width}`);
 

@@ -1,5 +1,6 @@
 // The pages around the code mode: sign-in failures and rate limits in words, a clear page for non-members,
 // the workspace list with sharing, and the admin console. Each is checked with axe and photographed.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   client,
@@ -135,5 +136,116 @@ describe('pages', () => {
 
     const theirs = await openAs(browser, tandem.url, someone.cookie, '/admin');
     await theirs.getByText('Admins only').waitFor();
+  });
+
+  it('tests the model connection, shows the rate limits in force and edits the model prices in the console', async () => {
+    const page = await openAs(browser, tandem.url, root.cookie, '/admin');
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    // This instance has no model: the test says so instead of a task failing later.
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('alert').getByText('Connection failed (NO_MODEL)').waitFor();
+
+    const limits = page.getByRole('table', { name: 'Rate limits' });
+    const tasks = limits.getByRole('row').filter({ hasText: 'TANDEM_LIMIT_TASKS_PER_USER' });
+    await tasks.getByText('30 per 1 h').waitFor();
+    await tasks.getByText('default').waitFor();
+
+    const prices = page.getByRole('table', { name: 'Model prices' });
+    expect(await prices.getByLabel('Input price for gpt-4o', { exact: true }).inputValue()).toBe('2.5');
+    await page.getByRole('button', { name: 'Remove gpt-4o', exact: true }).click();
+    await page.getByRole('button', { name: 'Add model' }).click();
+    await prices.getByText('Enter a model name.').waitFor();
+    await prices.getByLabel('Model name').last().fill('house-model');
+    await prices.getByLabel('Input price for house-model').fill('-1');
+    await prices.getByText('Prices are numbers of 0 or more.').waitFor();
+    expect(await page.getByRole('button', { name: 'Save prices' }).isDisabled()).toBe(true);
+    await prices.getByLabel('Input price for house-model').fill('0.5');
+    await prices.getByLabel('Output price for house-model').fill('1.25');
+    await expectAccessible(page, 'admin prices and limits');
+    await page.getByRole('button', { name: 'Save prices' }).click();
+    await page.getByText('Prices saved').first().waitFor();
+
+    const stored = (await client(tandem.url, root.cookie).admin.settings.get.query()).prices;
+    expect(stored['house-model']).toEqual({ inputPerMTok: 0.5, outputPerMTok: 1.25 });
+    expect(stored['gpt-4o']).toBeUndefined();
+    expect(stored['gpt-4o-mini']).toEqual({ inputPerMTok: 0.15, outputPerMTok: 0.6 });
+    // A fresh console shows what was stored.
+    await page.reload();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    expect(await prices.getByLabel('Output price for house-model').inputValue()).toBe('1.25');
+  });
+
+  it('turns a feature off for the instance in the console and for a workspace in its share dialog', async () => {
+    const admin = await openAs(browser, tandem.url, root.cookie, '/admin');
+    await admin.getByRole('tab', { name: 'Settings' }).click();
+    const features = admin.getByRole('region', { name: 'Features' });
+    await features.getByRole('checkbox', { name: 'Git push' }).uncheck();
+    await expect
+      .poll(async () => (await client(tandem.url, root.cookie).admin.settings.get.query()).features.gitPush)
+      .toBe(false);
+
+    try {
+      const { owner, workspace } = await team(tandem.url, { 'a.ts': '' });
+      const page = await openAs(browser, tandem.url, owner.cookie, '/');
+      await page.getByRole('button', { name: 'Share' }).first().click();
+      const dialog = page.getByRole('dialog');
+      // The owner sees why their switch would not push.
+      await dialog.getByText('(turned off by an administrator)').waitFor();
+      await dialog.getByRole('checkbox', { name: 'Auto-apply clean proposals' }).uncheck();
+      await expect
+        .poll(
+          async () =>
+            (await client(tandem.url, owner.cookie).workspace.features.query({ workspaceId: workspace.id }))
+              .workspace.autoApply,
+        )
+        .toBe(false);
+      await expectAccessible(page, 'share dialog with features');
+    } finally {
+      await client(tandem.url, root.cookie).admin.settings.setFeatures.mutate({ gitPush: true });
+    }
+  });
+
+  it('hands a user a reset link from the console, which sets a new password once, and shows the audit log in words', async () => {
+    const hal = await signUp(tandem.url, { name: 'Hal' });
+    const page = await openAs(browser, tandem.url, root.cookie, '/admin');
+    await page.getByRole('button', { name: 'Password reset link for Hal' }).click();
+    const field = page.getByRole('textbox', { name: 'Reset link for Hal' });
+    await field.waitFor();
+    const url = await field.inputValue();
+    expect(url).toMatch(/\/reset\/[\w-]{40,}$/);
+    await expectAccessible(page, 'admin with a reset link');
+
+    // Hal, signed out, opens the link.
+    const theirs = await (await userContext(browser, tandem.url, '')).newPage();
+    await theirs.goto(new URL(url).pathname);
+    await theirs.getByText(`For Hal (${hal.email})`, { exact: false }).waitFor();
+    await expectAccessible(theirs, 'reset page');
+    await theirs.getByLabel('New password', { exact: true }).fill('a fresh long password');
+    await theirs.getByLabel('New password again').fill('a fresh long passwort');
+    await theirs.getByRole('button', { name: 'Set password and sign in' }).click();
+    await theirs.getByText('The two passwords differ.').waitFor();
+    await theirs.getByLabel('New password again').fill('a fresh long password');
+    await theirs.getByRole('button', { name: 'Set password and sign in' }).click();
+    await theirs.getByRole('heading', { name: 'Your workspaces' }).waitFor();
+    // The link is spent.
+    await theirs.goto(new URL(url).pathname);
+    await theirs.getByRole('alert').getByText('This reset link cannot be used').waitFor();
+
+    await page.getByRole('tab', { name: 'Audit log' }).click();
+    await page.getByLabel('Who').selectOption({ label: `Hal (${hal.email})` });
+    await page.getByLabel('What').selectOption({ label: 'user.*' });
+    const table = page.getByRole('table', { name: 'Audit log, newest first' });
+    await table.getByText('Reset their password').waitFor();
+    await table.getByText('for Hal').first().waitFor();
+    await expectAccessible(page, 'admin audit log filtered');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^tandem-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile(await file.path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toBe(
+      'time,action,what,actor,actor email,workspace,target,ip,details,request id',
+    );
+    expect(csv).toContain(',user.password_reset,Reset their password,Hal,');
   });
 });

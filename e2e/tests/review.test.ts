@@ -2,7 +2,17 @@
 // while the task ran.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, expectAccessible, replay, saveScreenshot, searchReplaceBlock, until } from '../harness.ts';
-import { caretAfter, editor, openAs, stage, team, waitForText, type Stage } from '../scenario.ts';
+import {
+  caretAfter,
+  editor,
+  openAs,
+  stage,
+  taskMeetsTyping,
+  team,
+  toast,
+  waitForText,
+  type Stage,
+} from '../scenario.ts';
 
 const PATH = 'src/math.ts';
 const FILE = [
@@ -75,7 +85,7 @@ describe('diff review', () => {
     await page.getByRole('button', { name: 'Roll back task' }).click();
     dialog = page.getByRole('dialog', { name: 'Roll back this task?' });
     await dialog.getByRole('button', { name: 'Roll back 1 change' }).click();
-    await page.getByRole('status').getByText('Task rolled back').first().waitFor();
+    await toast(page, 'Task rolled back').waitFor();
     await until(async () => (await read(owner.cookie, workspace.id)) === FILE);
 
     // The decided review still shows every change: what was proposed and applied, what was rejected, by whom.
@@ -192,7 +202,8 @@ describe('diff review', () => {
   it("shows the model's explanation as the summary and keeps the latest event in view unless the reader scrolled up", async () => {
     const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE }, []);
     const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
-    await page.setViewportSize({ width: 1440, height: 600 });
+    // Short enough that the timeline overflows its panel even when a loaded server streams the answer in fewer events.
+    await page.setViewportSize({ width: 1440, height: 460 });
     await editor(page, PATH).waitFor();
     s.llm.server.enqueue([
       replay.text('Swapping the operands keeps the sum and reads better.\n\n', {
@@ -222,17 +233,56 @@ describe('diff review', () => {
       scroller?.setAttribute('data-test-scroller', '');
     });
     const scroller = page.locator('[data-test-scroller]');
+    const overflows = () => scroller.evaluate((el) => el.scrollHeight > el.clientHeight);
+    // However few events a loaded server streamed the answer in, the window gets short enough for the timeline to
+    // overflow; the view has to stay at the end while the panel shrinks.
+    await page.getByRole('region', { name: 'Task' }).getByText('proposed', { exact: true }).first().waitFor();
+    for (let height = 420; height >= 240 && !(await overflows()); height -= 60) {
+      await page.setViewportSize({ width: 1440, height });
+    }
     const lastVisible = async () => {
       const [box, view] = [await items.last().boundingBox(), await scroller.boundingBox()];
-      const overflows = await scroller.evaluate((el) => el.scrollHeight > el.clientHeight);
       return (
-        !!box && !!view && overflows && box.y >= view.y && box.y + box.height <= view.y + view.height + 1
+        !!box &&
+        !!view &&
+        (await overflows()) &&
+        box.y >= view.y &&
+        box.y + box.height <= view.y + view.height + 1
       );
     };
-    await until(lastVisible);
+    // Followed to the end: the last event in view, or the panel scrolled to its very end (where the follow-up form
+    // sits below the last event).
+    const atEnd = () =>
+      scroller.evaluate(
+        (el) => el.scrollHeight > el.clientHeight && el.scrollHeight - el.scrollTop - el.clientHeight <= 1,
+      );
+    await until(async () => {
+      if ((await lastVisible()) || (await atEnd())) return true;
+      // Says what it saw, so a failure explains itself.
+      const state = await scroller.evaluate(
+        (el, count) => {
+          const list = el.querySelector('[aria-label="Task timeline"]');
+          const last = list?.lastElementChild?.getBoundingClientRect();
+          const view = el.getBoundingClientRect();
+          return {
+            count,
+            scrollTop: el.scrollTop,
+            scrollHeight: el.scrollHeight,
+            clientHeight: el.clientHeight,
+            view: [view.top, view.bottom],
+            last: last && [last.top, last.bottom],
+            text: list?.lastElementChild?.textContent.slice(0, 80),
+          };
+        },
+        await items.count(),
+      );
+      throw new Error(`the last event is out of view: ${JSON.stringify(state)}`);
+    });
 
     // Scrolled up to read the context, the reader stays there while new events arrive.
-    await scroller.evaluate((el) => el.scrollTo({ top: 0 }));
+    await scroller.hover();
+    await page.mouse.wheel(0, -100_000);
+    await until(async () => (await scroller.evaluate((el) => el.scrollTop)) === 0);
     const before = await items.count();
     const tasks = await client(s.tandem.url, owner.cookie).task.list.query({ workspaceId: workspace.id });
     await client(s.tandem.url, owner.cookie).task.accept.mutate({ taskId: tasks[0]?.id ?? '' });
@@ -279,25 +329,14 @@ describe('diff review', () => {
     const evePage = await openAs(s.browser, s.tandem.url, eve.cookie, `/w/${workspace.id}?file=${PATH}`);
     await editor(page, PATH).waitFor();
     await editor(evePage, PATH).waitFor();
-    s.llm.server.enqueue([
-      replay.delay(2_500),
-      replay.text(searchReplaceBlock(PATH, '  return a - b;', '  return a - b - 0;'), {
-        chunks: 4,
-        intervalMs: 100,
-      }),
-      replay.finish({ usage: { inputTokens: 500, outputTokens: 20 } }),
-    ]);
-    await page.getByLabel('Ask the AI to change the code').fill('Make sub explicit');
-    await page.getByRole('button', { name: 'Run task' }).click();
     // While the model streams, the other editor changes the very line the task will replace.
-    await page
-      .getByRole('list', { name: 'Task timeline' })
-      .getByText('Context', { exact: true })
-      .first()
-      .waitFor();
-    await caretAfter(evePage, 'return a - b;');
-    await evePage.keyboard.type(' // keep me');
-    await waitForText(page, (t) => t.includes('return a - b; // keep me'));
+    await taskMeetsTyping(s, page, evePage, {
+      path: PATH,
+      line: '  return a - b;',
+      replacement: '  return a - b - 0;',
+      typed: ' // keep me',
+      prompt: 'Make sub explicit',
+    });
 
     // Opening the review: the change shows as a conflict with both texts, before anyone clicked Accept.
     await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
@@ -306,6 +345,8 @@ describe('diff review', () => {
     const conflict = change.getByRole('group', { name: `Resolve conflict in change 1 of 1 in ${PATH}` });
     await conflict.getByText('return a - b; // keep me').waitFor();
     await conflict.getByText('return a - b - 0;').waitFor();
+    // It names who changed the lines, from the document's history.
+    await conflict.getByText('Eve changed these lines after the task read them', { exact: false }).waitFor();
     await page.getByText('1 change would conflict with what people typed').waitFor();
     await saveScreenshot(page, 'conflict-preview');
     await expectAccessible(page, 'conflict preview');
@@ -328,10 +369,18 @@ describe('diff review', () => {
     await conflict.getByText('return a - b; // keep me please').waitFor();
     await eveReview.getByText('return a - b; // keep me please').waitFor();
 
-    // Taking the task's text replaces exactly what the reviewer saw.
-    await conflict.getByRole('button', { name: `Take task's text in change 1 of 1 in ${PATH}` }).click();
-    await until(async () => (await read(owner.cookie, workspace.id)).includes('return a - b - 0;'));
+    // A merge by hand starts from the current text; the owner writes it and it replaces exactly what they saw.
+    await conflict.getByRole('button', { name: `Merge by hand in change 1 of 1 in ${PATH}` }).click();
+    const merged = conflict.getByLabel(`Merged text for change 1 of 1 in ${PATH}`);
+    expect(await merged.inputValue()).toBe('  return a - b; // keep me please\n');
+    await merged.fill('  return a - b - 0; // merged\n');
+    await expectAccessible(page, 'merge by hand');
+    await conflict.getByRole('button', { name: 'Use merged text' }).click();
+    await until(async () => (await read(owner.cookie, workspace.id)).includes('return a - b - 0; // merged'));
     expect(await read(owner.cookie, workspace.id)).not.toContain('keep me');
     await page.getByRole('listitem', { name: `Change 1 of 1 in ${PATH}, Applied` }).waitFor();
+    // Eve, whose text it replaced, is told in her session (in the toasts, not the screen reader's announcement).
+    await toast(evePage, `Your text in ${PATH} was replaced`).waitFor();
+    await toast(evePage, /^Ada settled a conflict/).waitFor();
   });
 });

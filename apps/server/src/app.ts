@@ -21,13 +21,14 @@ import type { Config } from './env.ts';
 import { ArchivePool, type ArchivePoolOptions } from './archive/archive-pool.ts';
 import { fileRoutes } from './http/file-routes.ts';
 import { exportReadiness, healthRoutes, probePaths, readinessChecks } from './http/health.ts';
-import { webApp } from './http/static.ts';
+import { docsSite, webApp } from './http/static.ts';
 import { httpErrorHandler, sendError } from './http/http-errors.ts';
 import { refuseMalformedRequest, refuseMalformedUpgrade } from './http/malformed-url.ts';
 import { metricsAccess } from './http/metrics-access.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkOrigin, connectSources } from './http/origin.ts';
-import { defaultLimits, RateLimits, type LimitConfig } from './http/rate-limit.ts';
+import { effectiveLimits } from './http/limit-rules.ts';
+import { RateLimits, type LimitConfig } from './http/rate-limit.ts';
 import { clientIp, requestIdFor } from './http/request-id.ts';
 import { createLogger } from './logger.ts';
 import { classifyError } from './trpc/errors.ts';
@@ -38,9 +39,13 @@ import { Transport } from './bus/transport.ts';
 import { lazySecretBox } from './secrets.ts';
 import { serverRoot } from './server-root.ts';
 import { sealStoredSecrets } from './services/settings.ts';
+import { DocAuthorship } from './git/authorship.ts';
+import { GitRunner, type GitRunnerOptions } from './git/git-runner.ts';
 import { createRooms } from './sync/rooms.ts';
 import { createBwrapSandbox, type BwrapSandbox } from './sandbox/bwrap.ts';
+import { CheckRunTracker } from './checks/runs.ts';
 import { executeTask } from './tasks/execute.ts';
+import { commentsForPrompt } from './review/service.ts';
 import { defaultLeaseMs, keepLeases } from './tasks/leases.ts';
 import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
@@ -54,6 +59,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const knownRoutes = new Set(['/', '/livez', '/healthz', '/readyz', '/metrics']);
 
 const builtWebDist = path.join(serverRoot, '../web/dist');
+// `pnpm docs:build` writes the docs site beside the apps; the container image keeps the same relative place.
+const builtDocsDist = path.join(serverRoot, '../../docs/dist');
 
 export interface AppOptions {
   /** An already open database (tests share one); otherwise opened from the config. */
@@ -67,10 +74,14 @@ export interface AppOptions {
   sync?: SyncEndpointOptions;
   /** The built web app to serve (tests point it at a fixture); defaults to apps/web/dist. */
   webDist?: string;
+  /** The built docs site served at /docs; defaults to docs/dist. */
+  docsDist?: string;
   /** A sandbox shared by several app instances (tests), instead of one built from the config. */
   sandbox?: BwrapSandbox;
   /** Task lease length and how often to look for stranded tasks (tests shorten or lengthen them). */
   tasks?: { leaseMs?: number; sweepMs?: number };
+  /** Git job concurrency and deadlines, and repository limits (tests make them small). */
+  git?: GitRunnerOptions;
 }
 
 export interface App {
@@ -81,8 +92,11 @@ export interface App {
   metricsServer: Server | undefined;
   /** Starts listening; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Graceful stop: refuse new connections, let in-flight requests finish, close sockets and the database. */
-  close(): Promise<void>;
+  /**
+   * Graceful stop: refuse new connections, let in-flight requests finish, give running tasks `drainMs` (default
+   * `TANDEM_SHUTDOWN_DRAIN_MS`) before handing them back to the queue, close sockets and the database.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -109,14 +123,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }
     : undefined;
   const archives = new ArchivePool(options.archives);
-  const roomSet = await createRooms(db, roomBus, metrics, logger, options.sync?.limits, (stored, onError) =>
-    archives.fold(stored, onError),
+  const authorship = new DocAuthorship(() => db.db, logger);
+  const roomSet = await createRooms(
+    db,
+    roomBus,
+    metrics,
+    logger,
+    options.sync?.limits,
+    (stored, onError) => archives.fold(stored, onError),
+    authorship,
   );
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const namespace = options.namespace ?? config.redisNamespace;
   const runner = await createTaskRunner({
     // `deps` is complete by the time any task runs.
-    execute: (taskId, signal) => executeTask(deps, taskId, signal),
+    execute: (taskId, signal) =>
+      executeTask(
+        { ...deps, comments: (id, commentIds) => commentsForPrompt(deps, id, commentIds) },
+        taskId,
+        signal,
+      ),
     concurrency: config.taskConcurrency,
     cancels: channels.taskCancel,
     logger,
@@ -144,7 +170,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     database: db,
     db: db.db,
     auth: createLucia(db, { secure }),
-    limits: new RateLimits({ ...defaultLimits, ...config.limits, ...options.limits }, { redis, namespace }),
+    limits: new RateLimits(effectiveLimits(config.limits, options.limits), { redis, namespace }),
     logger,
     metrics,
     redis,
@@ -154,7 +180,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     rooms: roomSet.rooms,
     runner,
     sandbox,
+    checkRuns: new CheckRunTracker(),
     archives,
+    git: new GitRunner(options.git),
+    authorship,
   };
   await deps.live.start(deps.access);
 
@@ -274,6 +303,28 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   app.use('/api', fileRoutes(deps));
 
+  const docsDist = options.docsDist ?? builtDocsDist;
+  if (existsSync(docsDist)) {
+    // `/docs` itself: the site's pages link relative to `/docs/`.
+    app.get('/docs', (req, res, next) => {
+      // Express matches `/docs/` here too (trailing slashes are optional); that one is the site's index.
+      if (req.path.endsWith('/')) {
+        next();
+        return;
+      }
+      const query = req.url.indexOf('?');
+      res.redirect(301, `/docs/${query === -1 ? '' : req.url.slice(query)}`);
+    });
+    app.use('/docs', docsSite(docsDist));
+  } else {
+    app.get(['/docs', '/docs/{*splat}'], (_req, res) => {
+      res
+        .status(404)
+        .type('text')
+        .send('The documentation is not built. Run `pnpm docs:build` (`pnpm start` does) and reload.');
+    });
+  }
+
   const webDist = options.webDist ?? builtWebDist;
   if (existsSync(webDist)) {
     app.use(webApp(webDist));
@@ -344,16 +395,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   let closing: Promise<void> | undefined;
-  const close = () => {
+  const close = (closeOptions: { drainMs?: number } = {}) => {
     closing ??= (async () => {
       trpcWs.broadcastReconnectNotification();
       for (const client of trpcWss.clients) client.terminate();
       trpcWss.close();
+      // Running tasks get a grace period to finish, then go back to the queue for another instance (or this one
+      // once restarted); leases are renewed meanwhile, so no sweep elsewhere takes them for stranded.
+      await runner.drain(closeOptions.drainMs ?? config.shutdownDrainMs);
       await leases.stop();
       await runner.close();
+      await deps.checkRuns.close();
       // Pending document writes are flushed before the database closes.
       await sync.close();
       await roomSet.close();
+      await deps.git.close();
+      await deps.authorship.settled();
       deps.live.stop();
       transport.close();
       await new Promise<void>((resolve) => {

@@ -3,6 +3,8 @@ import type { RoomManager } from '@tandem/core';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { ArchivePool } from './archive/archive-pool.ts';
+import type { DocAuthorship } from './git/authorship.ts';
+import type { GitRunner } from './git/git-runner.ts';
 import type { Auth } from './auth/lucia.ts';
 import type { Database, Db } from './db/client.ts';
 import type { Config } from './env.ts';
@@ -14,6 +16,7 @@ import type { Channels } from './bus/channels.ts';
 import type { SecretBox } from './secrets.ts';
 import type { TaskRunner } from './tasks/runner.ts';
 import type { BwrapSandbox } from './sandbox/bwrap.ts';
+import type { CheckRunTracker } from './checks/runs.ts';
 
 export interface AppDeps {
   config: Config;
@@ -40,6 +43,12 @@ export interface AppDeps {
   live: LiveAccess;
   /** Runs commands on work trees in bubblewrap with hard limits; refuses when isolation is not proven. */
   sandbox: BwrapSandbox;
+  /** Human-started check runs executing on this instance. */
+  checkRuns: CheckRunTracker;
   /** Worker threads that pack and unpack archives, off the event loop. */
   archives: ArchivePool;
+  /** Git jobs on worker threads, each with a deadline (git/git-runner.ts). */
+  git: GitRunner;
+  /** Who wrote which items of the workspace documents (git co-authors). */
+  authorship: DocAuthorship;
 }

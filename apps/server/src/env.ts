@@ -1,5 +1,6 @@
 // The only place that reads process.env: everything else receives a typed Config.
 import path from 'node:path';
+import { parseAllowedHosts } from '@tandem/core';
 import { z } from 'zod';
 import {
   defaultLimits,
@@ -31,6 +32,7 @@ const schema = z.object({
   TANDEM_LLM_MODEL: z.string().optional(),
   TANDEM_OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
   TANDEM_TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  TANDEM_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   TANDEM_TRUST_PROXY: z.string().optional(),
   TANDEM_SANDBOX_BWRAP: z.string().min(1).default('bwrap'),
   TANDEM_SANDBOX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
@@ -49,6 +51,7 @@ const schema = z.object({
   ),
   TANDEM_METRICS_HOST: z.string().default('127.0.0.1'),
   TANDEM_SECRET_KEY: z.string().optional(),
+  TANDEM_GIT_ALLOWED_HOSTS: z.string().optional(),
   TANDEM_SECRET_KEY_PREVIOUS: z.string().optional(),
   /** Set by pnpm to the directory the command was typed in; relative paths are meant from there. */
   INIT_CWD: z.string().optional(),
@@ -57,6 +60,14 @@ const schema = z.object({
 
 /** Every environment variable the server reads, for deployment recipes to be checked against. */
 export const configVariables: readonly string[] = Object.keys(schema.shape);
+
+/** The default of each variable that has one, for the configuration table (README, docs) to be checked against. */
+export const configDefaults: Readonly<Record<string, unknown>> = Object.fromEntries(
+  Object.entries(schema.shape).flatMap(([name, type]) => {
+    const parsed = (type as z.ZodType).safeParse(undefined);
+    return parsed.success && parsed.data !== undefined ? [[name, parsed.data]] : [];
+  }),
+);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -74,6 +85,8 @@ export interface Config {
   ollamaUrl: string;
   /** Tasks one instance runs at the same time. */
   taskConcurrency: number;
+  /** On SIGTERM, how long running tasks may go on before they are handed back to the queue (ms). */
+  shutdownDrainMs: number;
   sandbox: {
     /** bwrap's name (looked up on `searchPath`) or absolute path. */
     bwrap: string;
@@ -98,6 +111,10 @@ export interface Config {
   secretKey: string | undefined;
   /** Older keys (comma-separated) that still open secrets until they are sealed again. */
   secretKeyPrevious: string | undefined;
+  git: {
+    /** Hosts (names or addresses) git remotes may be on even when private or loopback. */
+    allowedHosts: string[];
+  };
   /** Rate limits changed from their defaults by `TANDEM_LIMIT_*` variables. */
   limits: Partial<LimitConfig>;
   llm: {
@@ -146,6 +163,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.TANDEM_LOG_LEVEL,
     ollamaUrl: e.TANDEM_OLLAMA_URL,
     taskConcurrency: e.TANDEM_TASK_CONCURRENCY,
+    shutdownDrainMs: e.TANDEM_SHUTDOWN_DRAIN_MS,
     trustProxy,
     sandbox: {
       bwrap: e.TANDEM_SANDBOX_BWRAP,
@@ -160,6 +178,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metrics: { token: e.TANDEM_METRICS_TOKEN, port: e.TANDEM_METRICS_PORT, host: e.TANDEM_METRICS_HOST },
     secretKey: e.TANDEM_SECRET_KEY || undefined,
     secretKeyPrevious: e.TANDEM_SECRET_KEY_PREVIOUS || undefined,
+    git: { allowedHosts: parseAllowedHosts(e.TANDEM_GIT_ALLOWED_HOSTS) },
     limits,
     llm: {
       provider: e.TANDEM_LLM_PROVIDER,

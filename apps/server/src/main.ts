@@ -11,13 +11,16 @@ app.deps.logger.info(
   'Tandem is listening',
 );
 
+/** What closing takes beyond letting running tasks finish: flushing documents, closing sockets and the database. */
+const CLOSE_MS = 10_000;
+
 let stopping = false;
-function shutdown(exitCode: number): void {
+function shutdown(exitCode: number, drainMs = config.shutdownDrainMs): void {
   if (stopping) return;
   stopping = true;
-  const force = setTimeout(() => process.exit(1), 10_000);
+  const force = setTimeout(() => process.exit(1), drainMs + CLOSE_MS);
   force.unref();
-  app.close().then(
+  app.close({ drainMs }).then(
     () => process.exit(exitCode),
     (error: unknown) => {
       app.deps.logger.error({ err: error }, 'shutdown failed');
@@ -40,5 +43,6 @@ void app.deps.database.lost.then((error) => {
     { err: error },
     'the database stopped; shutting down so that the server can be restarted',
   );
-  shutdown(1);
+  // Tasks cannot finish without it: they go back to the queue at once.
+  shutdown(1, 0);
 });

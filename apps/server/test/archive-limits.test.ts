@@ -1,5 +1,6 @@
 // Limits on archive work: downloads per user per minute, uploads in flight per user, and archive jobs per instance,
 // each refused with the typed RATE_LIMITED and a Retry-After.
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { AppError, readArchive, writeArchive } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -159,6 +160,25 @@ describe('the archive worker pool', () => {
       const rejected = await pool.unpack(new Uint8Array(600), false).catch((error: unknown) => error);
       expect(rejected).toBeInstanceOf(AppError);
       expect(rejected).toMatchObject({ code: 'ARCHIVE_REJECTED' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('runs its workers at the lowest priority, so the event loop gets the CPU first', async () => {
+    const niceOfThreads = () =>
+      readdirSync('/proc/self/task').map((tid) => {
+        // Field 19 of stat is the nice value; the command name before it may hold spaces, so count from its end.
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    expect(niceOfThreads()).not.toContain(19);
+    const pool = new ArchivePool({ workers: 1 });
+    try {
+      await pool.pack([{ path: 'a.txt', content: new TextEncoder().encode('a') }], 'zip');
+      const nice = niceOfThreads();
+      expect(nice.filter((value) => value === 19)).toHaveLength(1);
+      expect(nice.filter((value) => value === 0).length).toBeGreaterThan(1);
     } finally {
       await pool.close();
     }

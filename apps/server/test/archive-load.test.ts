@@ -15,8 +15,11 @@ import { sourceTree, tarGz } from './archive-fixture.ts';
 import { backends, signedUpClient, startTestServer, type TestServer } from './harness.ts';
 import { synced, timedEdit, until, yClient, type YClient } from './yjs-client.ts';
 
-/** Generous for a loaded 2-core CI machine; the old code stalled 5-10 s. */
-const STALL_BOUND_MS = 1000;
+/**
+ * A stall, not a latency target (those are in bench/archive): the old code froze the server for 5-10 s, while a
+ * loaded 2-core CI machine running other suites beside this one has shown single probes just over 1 s.
+ */
+const STALL_BOUND_MS = 2500;
 
 type Member = Awaited<ReturnType<typeof signedUpClient>>;
 

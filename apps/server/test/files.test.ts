@@ -521,6 +521,11 @@ describe.each(backends)('file operations on %s', (backend) => {
       files.map((f) => [f.path, typeof f.content === 'string' ? [...bytesOf(f.content)] : [...f.content]]),
     );
 
+    // Nobody has the workspace open: it is read from storage on a worker thread, never loaded on the event loop.
+    const rooms = server.app.deps.rooms;
+    await until(() => rooms.getDoc(workspaceId) === undefined);
+    const loads = async () => (await server.app.deps.metrics.yjsRoomLoadSeconds.get()).values;
+    const loadsBefore = await loads();
     for (const [query, format, type] of [
       ['', 'zip', 'application/zip'],
       ['?format=tar.gz', 'tar.gz', 'application/gzip'],
@@ -536,6 +541,7 @@ describe.each(backends)('file operations on %s', (backend) => {
       expect(new Map(entries.map((e) => [e.path, [...e.content]]))).toEqual(expected);
     }
     expect((await download(reviewer, workspaceId, '?format=rar')).body.error?.code).toBe('BAD_INPUT');
+    expect(await loads()).toEqual(loadsBefore);
 
     // A path the rules refuse never gets into the document (the sync room closes the peer with 4422); paths that
     // collide, which concurrent peers can produce between them, are left out of the archive, not fatal.
@@ -552,6 +558,14 @@ describe.each(backends)('file operations on %s', (backend) => {
     expect(partial.status).toBe(200);
     expect(partial.headers.get('x-tandem-skipped-files')).toBe('1');
     expect(new Map(readArchive(partial.bytes).map((e) => [e.path, [...e.content]]))).toEqual(expected);
+
+    // Read from storage once nobody has it open, the same names are left out.
+    peer.destroy();
+    other.destroy();
+    await until(() => rooms.getDoc(workspaceId) === undefined);
+    const stored = await download(reviewer, workspaceId);
+    expect(stored.headers.get('x-tandem-skipped-files')).toBe('1');
+    expect(new Map(readArchive(stored.bytes).map((e) => [e.path, [...e.content]]))).toEqual(expected);
   });
 
   it('refuses cross-origin uploads and oversized bodies', async () => {

@@ -87,6 +87,8 @@ export async function startTestServer(
   const config = loadConfig({
     NODE_ENV: 'test',
     TANDEM_LOG_LEVEL: 'silent',
+    // Tests close servers with tasks still streaming: those hand over at once instead of holding the close.
+    TANDEM_SHUTDOWN_DRAIN_MS: '0',
     ...(testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl } : {}),
     ...options.env,
   });
@@ -100,7 +102,9 @@ export async function startTestServer(
     },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.sync ? { sync: options.sync } : {}),
+    ...(options.git ? { git: options.git } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
+    ...(options.docsDist ? { docsDist: options.docsDist } : {}),
     ...(options.sandbox
       ? { sandbox: options.sandbox }
       : Object.keys(options.env ?? {}).some((name) => name.startsWith('TANDEM_SANDBOX_'))
@@ -131,6 +135,7 @@ export async function startCluster(env: Record<string, string> = {}) {
   const config = loadConfig({
     NODE_ENV: 'test',
     TANDEM_LOG_LEVEL: 'silent',
+    TANDEM_SHUTDOWN_DRAIN_MS: '0',
     DATABASE_URL: url,
     REDIS_URL: testEnv.redisUrl ?? '',
     ...env,
@@ -217,6 +222,7 @@ export interface ErrorData {
   httpStatus: number;
   retryAfter?: number;
   issues?: { path: string; message: string }[];
+  details?: Record<string, unknown>;
   requestId?: string;
 }
 

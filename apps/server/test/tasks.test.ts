@@ -381,6 +381,31 @@ describe.each(backends)('tasks on %s', (backend) => {
     expect(task.state).toBe('proposed');
     const file = await author.trpc.file.read.query({ workspaceId: ws.id, path: 'src/math.ts' });
     expect(file.binary ? '' : file.content).not.toContain('eval(');
+
+    // The proposal keeps its last checks and findings, on its hunks, for the review.
+    expect(task.checkResults.find((c) => c.check === 'security')).toMatchObject({ status: 'failed' });
+    const hunkIds = (task.changeset?.files ?? []).flatMap((f) => f.hunks.map((h) => h.id));
+    const onHunks = task.findings.filter((f) => f.hunkId !== undefined && hunkIds.includes(f.hunkId));
+    expect(onHunks.some((f) => f.severity === 'high')).toBe(true);
+    // Accepting it by hand needs a confirmation: refused without one, nothing applied, nothing audited.
+    const refused = await expectError(author.trpc.task.accept.mutate({ taskId }), 'CONFLICT');
+    expect(refused.details).toMatchObject({ needsConfirmation: true });
+    expect((await author.trpc.task.get.query({ taskId })).state).toBe('proposed');
+    expect(await decisionsOf(ws.id)).toEqual([]);
+    // Confirmed, it applies, and the audit log says it was flagged and what was found.
+    await author.trpc.task.accept.mutate({ taskId, acceptFindings: true });
+    const applied = await author.trpc.file.read.query({ workspaceId: ws.id, path: 'src/math.ts' });
+    expect(applied.binary ? '' : applied.content).toContain('eval(');
+    const [decision, ...rest] = await decisionsOf(ws.id);
+    expect(rest).toEqual([]);
+    expect(decision).toMatchObject({
+      action: 'task.accept_flagged',
+      actorId: author.user.id,
+      targetId: taskId,
+    });
+    const audited = (decision?.meta as { findings: { severity: string; tool: string }[] }).findings;
+    expect(audited.some((f) => f.severity === 'high')).toBe(true);
+    expect(audited.some((f) => f.tool === 'secretlint')).toBe(true);
   });
 });
 

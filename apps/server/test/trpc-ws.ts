@@ -24,3 +24,41 @@ export function wsTrpc(baseUrl: string, cookie: string) {
     close: () => client.close(),
   };
 }
+
+export type LoggedEvent = { type: string; seq: number; [key: string]: unknown };
+
+/**
+ * A task's or a check run's events through the real subscription, from after `lastEventId` (the start when
+ * absent) until its `done` event.
+ */
+export function eventsUntilDone(
+  baseUrl: string,
+  cookie: string,
+  log: { taskId: string } | { runId: string },
+  lastEventId?: string,
+): Promise<LoggedEvent[]> {
+  const socket = wsTrpc(baseUrl, cookie);
+  return new Promise<LoggedEvent[]>((resolve, reject) => {
+    const events: LoggedEvent[] = [];
+    const handlers = {
+      onData: (tracked: { data: unknown }) => {
+        const event = tracked.data as LoggedEvent;
+        events.push(event);
+        if (event.type === 'done') {
+          sub.unsubscribe();
+          socket.close();
+          resolve(events);
+        }
+      },
+      onError: (error: unknown) => {
+        socket.close();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    };
+    const from = { lastEventId: lastEventId ?? null };
+    const sub =
+      'taskId' in log
+        ? socket.trpc.task.events.subscribe({ taskId: log.taskId, ...from }, handlers)
+        : socket.trpc.check.events.subscribe({ runId: log.runId, ...from }, handlers);
+  });
+}

@@ -6,6 +6,7 @@ import { DeadEnd, PageState } from './components/ui.tsx';
 import { errorMessage } from './errors.ts';
 import { AuthPage } from './pages/auth-page.tsx';
 import { InvitePage } from './pages/invite-page.tsx';
+import { ResetPage } from './pages/reset-page.tsx';
 import { WorkspacesPage } from './pages/workspaces-page.tsx';
 import { useMe } from './session.ts';
 
@@ -29,6 +30,7 @@ export function App() {
   return (
     <Switch>
       <Route path="/invite/:token">{(params) => <InvitePage token={params.token} me={user} />}</Route>
+      <Route path="/reset/:token">{(params) => <ResetPage token={params.token} />}</Route>
       <Route>
         {user ? (
           <Suspense fallback={<PageState title="Loading…" busy />}>

@@ -16,6 +16,8 @@ export const errorCodes = [
   'CONFLICT',
   'LAST_OWNER',
   'INVITE_INVALID',
+  /** A password reset link that is unknown, expired, already used or replaced by a newer one. */
+  'RESET_LINK_INVALID',
   'RATE_LIMITED',
   'TOO_MANY_SUBSCRIPTIONS',
   'QUOTA_EXCEEDED',
@@ -41,6 +43,28 @@ export const errorCodes = [
   'INTERRUPTED',
   /** A stored secret cannot be decrypted with the configured secret keys. */
   'SECRET_UNREADABLE',
+  /** A git remote URL that is not allowed (scheme, local path, private or loopback address not on the allowlist). */
+  'GIT_URL_REFUSED',
+  /** The git remote could not be reached (DNS, connection, TLS) or did not answer in time. */
+  'GIT_UNREACHABLE',
+  /** The git remote refused the credentials (or asked for some and none were given). */
+  'GIT_AUTH',
+  /** A repository over the size, file count or download limits. */
+  'GIT_REPO_TOO_LARGE',
+  /** `git.connect` needs an empty workspace. */
+  'GIT_WORKSPACE_NOT_EMPTY',
+  /** The workspace has no git remote (or already has one, for connect). */
+  'GIT_NOT_CONNECTED',
+  'GIT_ALREADY_CONNECTED',
+  /** The remote branch moved on: a push would lose its commits; pull first. */
+  'GIT_NON_FAST_FORWARD',
+  'GIT_NOTHING_TO_COMMIT',
+  /** The remote answered with something that is not a usable git reply (missing branch, protocol error). */
+  'GIT_REMOTE_ERROR',
+  /** The workspace requires an approval of a task before its changes are accepted, and the task has none. */
+  'APPROVAL_REQUIRED',
+  /** A feature flag (instance or workspace) turned this feature off. */
+  'FEATURE_DISABLED',
   'INTERNAL',
 ] as const;
 

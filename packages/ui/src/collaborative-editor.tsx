@@ -2,6 +2,7 @@
 // remote cursors and selections are drawn from awareness (`user: { name, color }`, set by the server).
 import { defaultKeymap, indentWithTab } from '@codemirror/commands';
 import { bracketMatching, foldGutter, indentOnInput, indentUnit } from '@codemirror/language';
+import { highlightSelectionMatches, openSearchPanel, search, searchKeymap } from '@codemirror/search';
 import { Compartment, EditorState, Transaction, type Extension } from '@codemirror/state';
 import {
   drawSelection,
@@ -47,6 +48,11 @@ export interface CollaborativeEditorProps {
 // or a provider's origin, so it never takes back a peer's or a task's edits. It lives as long as the document.
 const undoManagers = new WeakMap<Y.Text, Y.UndoManager>();
 
+/** This tab's undo history for `ytext` if an editor of it was opened here, without creating one. */
+export function existingUndoManagerFor(ytext: Y.Text): Y.UndoManager | undefined {
+  return undoManagers.get(ytext);
+}
+
 /** This tab's undo history for `ytext`, created on first use. */
 export function undoManagerFor(ytext: Y.Text): Y.UndoManager {
   let manager = undoManagers.get(ytext);
@@ -55,6 +61,14 @@ export function undoManagerFor(ytext: Y.Text): Y.UndoManager {
     undoManagers.set(ytext, manager);
   }
   return manager;
+}
+
+/** Opens find in file (CodeMirror's search panel) in the first editor inside `root`; false when there is none. */
+export function openFindInEditor(root: ParentNode): boolean {
+  const dom = root.querySelector('.cm-editor');
+  const editor = dom instanceof HTMLElement ? EditorView.findFromDOM(dom) : null;
+  if (!editor) return false;
+  return openSearchPanel(editor);
 }
 
 function indentationExtension(indentation: CollaborativeEditorProps['indentation']): Extension {
@@ -89,6 +103,38 @@ function readOnlyExtension(readOnly: boolean): Extension {
   ];
 }
 
+// Find in file (Ctrl/Cmd+F, F3, replace in the same panel; its replacements are ordinary edits, so they sync and
+// undo like typing). Ctrl/Cmd+G and Ctrl/Cmd+Alt+G are the app's go-to-line, so CodeMirror's bindings for them go.
+const findKeys = searchKeymap.filter(
+  (binding) => !binding.key || !/^(Shift-)?Mod-(Alt-)?g$/.test(binding.key),
+);
+
+// The find panel in the app's look (zinc borders, rounded fields, readable 12px text) instead of CodeMirror's grey.
+const findPanelTheme = EditorView.theme({
+  '.cm-panels': { backgroundColor: '#fafafa', color: '#18181b' },
+  '.cm-panels.cm-panels-top': { borderBottom: '1px solid #e4e4e7' },
+  '.cm-search': { fontSize: '12px', padding: '6px 28px 6px 8px', lineHeight: '1.8' },
+  '.cm-search .cm-textfield': {
+    border: '1px solid #d4d4d8',
+    borderRadius: '6px',
+    backgroundColor: '#ffffff',
+    padding: '2px 6px',
+    fontSize: '12px',
+  },
+  '.cm-search .cm-button': {
+    backgroundImage: 'none',
+    backgroundColor: '#ffffff',
+    border: '1px solid #d4d4d8',
+    borderRadius: '6px',
+    padding: '1px 8px',
+    color: '#27272a',
+    fontSize: '12px',
+  },
+  '.cm-search .cm-button:hover': { backgroundColor: '#f4f4f5' },
+  '.cm-search label': { color: '#3f3f46', fontSize: '12px' },
+  '.cm-search button[name=close]': { color: '#52525b', fontSize: '16px', right: '6px' },
+});
+
 // No CodeMirror `history()`: undo goes through Y.UndoManager so it only takes back this member's own edits,
 // never a collaborator's or an applied task's.
 function baseExtensions(): Extension {
@@ -101,7 +147,10 @@ function baseExtensions(): Extension {
     bracketMatching(),
     highlightActiveLine(),
     accessibleHighlighting(),
-    keymap.of([...yUndoManagerKeymap, ...defaultKeymap, indentWithTab]),
+    search({ top: true }),
+    findPanelTheme,
+    highlightSelectionMatches(),
+    keymap.of([...yUndoManagerKeymap, ...defaultKeymap, ...findKeys, indentWithTab]),
   ];
 }
 

@@ -76,6 +76,31 @@ describe('DiffReview', () => {
     expect(first?.querySelector('button[aria-label="Accept change 1 of 4 in src/a.ts"]')).not.toBeNull();
   });
 
+  it('disables accepting, with the reason, while accepting is blocked, and renders extra content on each change', () => {
+    const onAccept = vi.fn();
+    const reason = 'This workspace requires an approval before changes are accepted.';
+    const el = show(
+      props({
+        onAccept,
+        acceptBlocked: reason,
+        renderHunkExtra: (h, label) => <p data-extra={h.id}>Comments on {label}</p>,
+      }),
+    );
+    const accept = button(el, 'Accept change 1 of 4 in src/a.ts');
+    expect(accept.disabled).toBe(true);
+    expect(accept.title).toBe(reason);
+    expect(button(el, 'Accept file (1) in src/a.ts').disabled).toBe(true);
+    expect(button(el, "Take task's text in change 3 of 4 in src/a.ts").disabled).toBe(true);
+    // Rejecting and keeping the current text stay possible.
+    expect(button(el, 'Reject change 1 of 4 in src/a.ts').disabled).toBe(false);
+    expect(button(el, 'Keep current text in change 3 of 4 in src/a.ts').disabled).toBe(false);
+    // The A key does not accept either.
+    const item = el.querySelector<HTMLElement>('[data-hunk="0-0"]');
+    act(() => item?.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true })));
+    expect(onAccept).not.toHaveBeenCalled();
+    expect(el.querySelector('[data-extra="0-1"]')?.textContent).toBe('Comments on change 2 of 4 in src/a.ts');
+  });
+
   it('shows current and proposed whole files side by side on request, wrapping lines', () => {
     const el = show(props());
     expect(el.querySelector('.cm-mergeView')).toBeNull();
@@ -149,6 +174,31 @@ describe('DiffReview', () => {
     act(() => button(el, "Take task's text in change 3 of 4 in src/a.ts").click());
     expect(p.onResolve).toHaveBeenNthCalledWith(1, '0-2', 'ours', 'human line\n');
     expect(p.onResolve).toHaveBeenNthCalledWith(2, '0-2', 'theirs', 'human line\n');
+  });
+
+  it('names who changed the lines, and sends a merge written by hand with the text the reviewer saw', () => {
+    const p = props({ conflictAuthors: new Map([['0-2', ['Eve', 'Bob']]]) });
+    const el = show(p);
+    const conflict = el.querySelector('[data-hunk="0-2"]');
+    expect(conflict?.textContent).toContain('Eve and Bob changed these lines after the task read them');
+    act(() => button(el, 'Merge by hand in change 3 of 4 in src/a.ts').click());
+    const box = el.querySelector('textarea');
+    if (!box) throw new Error('no merge box');
+    expect(box.value).toBe('human line\n');
+    expect(el.querySelector(`label[for="${box.id}"]`)?.textContent).toBe(
+      'Merged text for change 3 of 4 in src/a.ts',
+    );
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')?.set?.call(
+        box,
+        'human and task line\n',
+      );
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    act(() => button(el, 'Use merged text').click());
+    expect(p.onResolve).toHaveBeenCalledWith('0-2', { text: 'human and task line\n' }, 'human line\n');
+    // Sent, the box closes; Cancel would have closed it without sending.
+    expect(el.querySelector('textarea')).toBeNull();
   });
 
   it('shows a pending hunk the preview predicts in conflict as a conflict, before anyone accepts', () => {
@@ -297,5 +347,32 @@ describe('PartialProposalNotice', () => {
 
   it('shows nothing for a proposal that applied whole', () => {
     expect(renderToStaticMarkup(<PartialProposalNotice unapplied={[]} />)).toBe('');
+  });
+});
+
+describe('DiffReview findings', () => {
+  it('shows each finding on the change it falls in, flags a change with a serious one, and lists the rest above', () => {
+    const finding = (hunkId: string | undefined, severity: 'high' | 'low', line: number) => ({
+      tool: 'eslint-security',
+      rule: 'security/detect-eval-with-expression',
+      severity,
+      path: 'src/a.ts',
+      line,
+      message: `finding at ${String(line)}`,
+      ...(hunkId === undefined ? {} : { hunkId }),
+    });
+    const el = show(
+      props({
+        findings: [finding('0-0', 'high', 1), finding('0-1', 'low', 3), finding(undefined, 'low', 9)],
+      }),
+    );
+    const first = el.querySelector('[data-hunk="0-0"]');
+    expect(first?.querySelector('ul[aria-label^="Findings on"]')?.textContent).toContain('finding at 1');
+    expect(first?.textContent).toContain('Flagged by checks');
+    const second = el.querySelector('[data-hunk="0-1"]');
+    expect(second?.textContent).toContain('finding at 3');
+    expect(second?.textContent).not.toContain('Flagged by checks');
+    expect(el.querySelector('[data-hunk="0-2"] ul[aria-label^="Findings on"]')).toBeNull();
+    expect(el.querySelector('ul[aria-label="Findings in src/a.ts"]')?.textContent).toContain('finding at 9');
   });
 });

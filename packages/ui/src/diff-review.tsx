@@ -2,11 +2,20 @@
 // (from the live preview), or the conflict it would run into with both texts, or — once decided — what was
 // proposed, what landed and who decided when. Actions sit on the hunk; decisions go out through callbacks and the
 // server decides.
-import type { FileChange, Hunk, HunkConflict, HunkPreview, UnappliedEdit } from '@tandem/core';
+import {
+  isBlockingFinding,
+  type FileChange,
+  type Finding,
+  type Hunk,
+  type HunkConflict,
+  type HunkPreview,
+  type UnappliedEdit,
+} from '@tandem/core';
+import { FindingLine } from './check-results-view.tsx';
 import { MergeView } from '@codemirror/merge';
 import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, lineNumbers } from '@codemirror/view';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useLanguageExtension, type EditorLanguage } from './editor-language.ts';
 import { accessibleHighlighting } from './highlight.ts';
 import {
@@ -22,8 +31,8 @@ import {
 } from './review-actions.ts';
 import { StatusBadge } from './status-badge.tsx';
 
-/** `ours` keeps the human's current text; `theirs` takes the task's. */
-export type ConflictSide = 'ours' | 'theirs';
+/** `ours` keeps the human's current text; `theirs` takes the task's; `{ text }` is a merge written by hand. */
+export type ConflictChoice = 'ours' | 'theirs' | { text: string };
 
 /** Unified shows removed and added lines in one column; split puts before and after side by side. */
 export type ReviewLayout = 'unified' | 'split';
@@ -47,9 +56,17 @@ export interface DiffReviewProps {
   onAccept: (hunkIds: string[]) => void;
   onReject: (hunkIds: string[]) => void;
   /** `expectedOurs` is the human text the reviewer saw; the server refuses if it changed since. */
-  onResolve: (hunkId: string, side: ConflictSide, expectedOurs?: string) => void;
+  onResolve: (hunkId: string, choice: ConflictChoice, expectedOurs?: string) => void;
+  /** Who changed the lines of each conflicting hunk since the task read them (names, by hunk id). */
+  conflictAuthors?: ReadonlyMap<string, readonly string[]>;
   /** Names the member who decided each hunk; defaults to the user id. */
   userName?: (userId: string) => string;
+  /** What the task's checks found in this file: shown on the hunk they fall in, the rest above the hunks. */
+  findings?: readonly Finding[];
+  /** Why accepting is not possible now (e.g. the workspace requires an approval); accept buttons are disabled. */
+  acceptBlocked?: string | undefined;
+  /** Extra content at the end of each change (review comments), given the hunk and its readable label. */
+  renderHunkExtra?: (hunk: Hunk, label: string) => ReactNode;
 }
 
 const button =
@@ -140,23 +157,44 @@ function HunkLines({
   );
 }
 
-function ConflictChoice({
+/** "Eve", "Eve and Bob", "Eve, Bob and Ada". */
+function nameList(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
+function ConflictResolver({
   hunk,
   label,
   conflict,
+  authors,
   actions,
   layout,
   wrap,
   onResolve,
+  acceptBlocked,
 }: {
   hunk: Hunk;
   label: string;
   conflict: HunkConflict | undefined;
+  /** Who changed the lines since the task read them; empty when unknown or only deleted. */
+  authors: readonly string[];
   actions: HunkActions;
   layout: ReviewLayout;
   wrap: boolean;
   onResolve: DiffReviewProps['onResolve'];
+  /** Taking the task's text applies its change: blocked like accepting. */
+  acceptBlocked: string | undefined;
 }) {
+  // The merge being written by hand; null while the two texts are shown side by side.
+  const [merged, setMerged] = useState<string | null>(null);
+  const mergeId = useId();
+  const theirs = conflict?.theirs ?? hunk.newText;
+  const reason =
+    authors.length > 0 && conflict?.reason === 'region-changed'
+      ? `${nameList(authors)} changed these lines after the task read them`
+      : conflict
+        ? conflictReason(conflict.reason)
+        : 'These lines are in conflict';
   return (
     <div
       role="group"
@@ -164,8 +202,7 @@ function ConflictChoice({
       className="mt-2 grid gap-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-950"
     >
       <p className="m-0">
-        {conflict ? conflictReason(conflict.reason) : 'These lines are in conflict'}. Accepting would not
-        change them; choose which text to keep.
+        {reason}. Accepting would not change them; choose which text to keep, or merge them by hand.
       </p>
       <div className={layout === 'split' ? 'grid gap-2 md:grid-cols-2' : 'grid gap-2'}>
         <div className="grid min-w-0 gap-1">
@@ -181,11 +218,46 @@ function ConflictChoice({
         <div className="grid min-w-0 gap-1">
           <p className="m-0 font-semibold">Task&apos;s text (theirs)</p>
           <pre tabIndex={0} className={codeBlock(wrap)}>
-            {conflict?.theirs ?? hunk.newText}
+            {theirs}
           </pre>
         </div>
       </div>
-      <div className="flex gap-2">
+      {merged !== null ? (
+        <form
+          className="grid gap-1"
+          onSubmit={(event) => {
+            event.preventDefault();
+            onResolve(hunk.id, { text: merged }, conflict?.ours);
+            setMerged(null);
+          }}
+        >
+          <label htmlFor={mergeId} className="font-semibold">
+            Merged text for {label}
+          </label>
+          <textarea
+            id={mergeId}
+            value={merged}
+            onChange={(event) => setMerged(event.target.value)}
+            rows={Math.min(16, Math.max(3, merged.split('\n').length + 1))}
+            spellCheck={false}
+            className="w-full rounded border border-amber-300 bg-white p-2 font-mono text-xs text-zinc-900"
+          />
+          <div className="flex gap-2">
+            <button
+              type="submit"
+              className={primary}
+              title={acceptBlocked}
+              disabled={!actions.resolve || acceptBlocked !== undefined}
+            >
+              Use merged text
+            </button>
+            <button type="button" className={button} onClick={() => setMerged(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+      <div className="flex gap-2" hidden={merged !== null}>
         <button
           type="button"
           className={button}
@@ -199,10 +271,20 @@ function ConflictChoice({
           type="button"
           className={primary}
           aria-label={`Take task's text in ${label}`}
-          disabled={!actions.resolve}
+          title={acceptBlocked}
+          disabled={!actions.resolve || acceptBlocked !== undefined}
           onClick={() => onResolve(hunk.id, 'theirs', conflict?.ours)}
         >
           Take task&apos;s text
+        </button>
+        <button
+          type="button"
+          className={button}
+          aria-label={`Merge by hand in ${label}`}
+          disabled={!actions.resolve || conflict === undefined}
+          onClick={() => setMerged(conflict?.ours ?? '')}
+        >
+          Merge by hand
         </button>
       </div>
     </div>
@@ -223,6 +305,7 @@ function HunkItem({
   preview,
   conflict,
   props,
+  findings,
 }: {
   file: FileChange;
   hunk: Hunk;
@@ -231,10 +314,26 @@ function HunkItem({
   preview: HunkPreview | undefined;
   conflict: HunkConflict | undefined;
   props: Required<Pick<DiffReviewProps, 'readOnly' | 'layout' | 'wrap' | 'userName'>> &
-    Pick<DiffReviewProps, 'onAccept' | 'onReject' | 'onResolve'>;
+    Pick<
+      DiffReviewProps,
+      'onAccept' | 'onReject' | 'onResolve' | 'acceptBlocked' | 'renderHunkExtra' | 'conflictAuthors'
+    >;
+  findings: readonly Finding[];
 }) {
-  const { readOnly, layout, wrap, userName, onAccept, onReject, onResolve } = props;
+  const {
+    readOnly,
+    layout,
+    wrap,
+    userName,
+    onAccept,
+    onReject,
+    onResolve,
+    acceptBlocked,
+    renderHunkExtra,
+    conflictAuthors,
+  } = props;
   const label = hunkLabel(index, total, file.path);
+  const flagged = findings.some(isBlockingFinding);
   const open = hunk.status === 'pending' || hunk.status === 'accepted' || hunk.status === 'conflict';
   const predicted = open ? preview?.outcome : undefined;
   const inConflict = predicted === 'conflict' || (hunk.status === 'conflict' && predicted !== 'clean');
@@ -252,7 +351,7 @@ function HunkItem({
     const key = event.key.toLowerCase();
     if (key === 'j' || key === 'n') focusSibling(event.currentTarget, 1);
     else if (key === 'k' || key === 'p') focusSibling(event.currentTarget, -1);
-    else if (key === 'a' && actions.accept) onAccept([hunk.id]);
+    else if (key === 'a' && actions.accept && !acceptBlocked) onAccept([hunk.id]);
     else if (key === 'r' && actions.reject) onReject([hunk.id]);
     else return;
     event.preventDefault();
@@ -261,14 +360,16 @@ function HunkItem({
   let body;
   if (inConflict) {
     body = (
-      <ConflictChoice
+      <ConflictResolver
         hunk={hunk}
         label={label}
         conflict={shownConflict}
+        authors={conflictAuthors?.get(hunk.id) ?? []}
         actions={actions}
         layout={layout}
         wrap={wrap}
         onResolve={onResolve}
+        acceptBlocked={acceptBlocked}
       />
     );
   } else if (hunk.status === 'applied' || rolledBack) {
@@ -325,6 +426,13 @@ function HunkItem({
         </span>
         <code className="font-mono text-zinc-600">{hunkHeader(hunk)}</code>
         <StatusBadge tone={badge.tone} label={badge.label} />
+        {flagged ? (
+          <StatusBadge
+            tone="error"
+            label="Flagged by checks"
+            description="A check found a secret or a critical or high problem in this change"
+          />
+        ) : null}
         {hunk.decidedBy && history.length === 0 ? (
           <span className="text-zinc-600">
             by {userName(hunk.decidedBy)}
@@ -338,7 +446,8 @@ function HunkItem({
               type="button"
               className={primary}
               aria-label={`Accept ${label}`}
-              disabled={!actions.accept}
+              title={acceptBlocked}
+              disabled={!actions.accept || acceptBlocked !== undefined}
               onClick={() => onAccept([hunk.id])}
             >
               Accept
@@ -355,6 +464,13 @@ function HunkItem({
           </>
         )}
       </div>
+      {findings.length > 0 ? (
+        <ul aria-label={`Findings on ${label}`} className="m-0 grid list-none gap-0.5 p-0">
+          {findings.map((f, i) => (
+            <FindingLine key={`${f.rule}:${f.line}:${i}`} finding={f} />
+          ))}
+        </ul>
+      ) : null}
       {body}
       {history.length > 0 ? (
         <ul aria-label={`Decisions on ${label}`} className="m-0 grid list-none gap-0.5 p-0 text-zinc-700">
@@ -363,6 +479,7 @@ function HunkItem({
           ))}
         </ul>
       ) : null}
+      {renderHunkExtra?.(hunk, label)}
     </li>
   );
 }
@@ -381,6 +498,10 @@ export function DiffReview({
   onReject,
   onResolve,
   userName = (id) => id,
+  findings = [],
+  acceptBlocked,
+  renderHunkExtra,
+  conflictAuthors,
 }: DiffReviewProps) {
   const host = useRef<HTMLDivElement>(null);
   const [wholeFile, setWholeFile] = useState(false);
@@ -403,6 +524,9 @@ export function DiffReview({
   }, [current, proposed, highlight, file.path, wholeFile, wrap]);
 
   const all = fileActions(file.hunks, { readOnly });
+  const hunkIds = new Set(file.hunks.map((h) => h.id));
+  const onHunk = (f: Finding) => f.hunkId !== undefined && hunkIds.has(f.hunkId);
+  const fileFindings = findings.filter((f) => !onHunk(f));
   const previewById = new Map(previews.map((p) => [p.hunkId, p]));
   const conflictById = new Map(conflicts.map((c) => [c.hunkId, c]));
 
@@ -431,6 +555,9 @@ export function DiffReview({
     onAccept: (ids: string[]) => (ids.length === 1 && ids[0] ? decide(ids[0], onAccept) : onAccept(ids)),
     onReject: (ids: string[]) => (ids.length === 1 && ids[0] ? decide(ids[0], onReject) : onReject(ids)),
     onResolve,
+    acceptBlocked,
+    renderHunkExtra,
+    conflictAuthors,
   };
   useEffect(() => {
     const target = focusNext.current;
@@ -466,7 +593,8 @@ export function DiffReview({
         <button
           type="button"
           className={primary}
-          disabled={all.acceptIds.length === 0}
+          title={acceptBlocked}
+          disabled={all.acceptIds.length === 0 || acceptBlocked !== undefined}
           onClick={() => onAccept(all.acceptIds)}
           aria-label={`Accept file (${all.acceptIds.length}) in ${file.path}`}
         >
@@ -482,6 +610,13 @@ export function DiffReview({
           Reject file ({all.rejectIds.length})
         </button>
       </header>
+      {fileFindings.length > 0 ? (
+        <ul aria-label={`Findings in ${file.path}`} className="m-0 grid list-none gap-0.5 px-3">
+          {fileFindings.map((f, i) => (
+            <FindingLine key={`${f.rule}:${f.line}:${i}`} finding={f} />
+          ))}
+        </ul>
+      ) : null}
       {wholeFile ? <div ref={host} className="max-h-[60vh] overflow-auto px-3 text-xs" /> : null}
       <ol aria-label={`Hunks in ${file.path}`} className="m-0 grid list-none gap-2 px-3 pb-3">
         {file.hunks.map((hunk, index) => (
@@ -494,6 +629,7 @@ export function DiffReview({
             preview={previewById.get(hunk.id)}
             conflict={conflictById.get(hunk.id)}
             props={itemProps}
+            findings={findings.filter((f) => f.hunkId === hunk.id)}
           />
         ))}
       </ol>

@@ -4,6 +4,9 @@ import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
 
 /** How close to the bottom (px) still counts as "at the latest entry". */
 const SLACK = 48;
+/** How long after the reader's wheel, touch or key a scroll counts as theirs (a smooth scroll runs on after it). */
+const INPUT_MS = 1000;
+const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
 
 /** The nearest ancestor (or the element itself) that scrolls vertically. */
 export function scrollParent(el: HTMLElement | null): HTMLElement | null {
@@ -18,20 +21,73 @@ export function isNearBottom(el: Pick<HTMLElement, 'scrollHeight' | 'scrollTop' 
   return el.scrollHeight - el.scrollTop - el.clientHeight <= SLACK;
 }
 
+function typingIn(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+  );
+}
+
 /**
- * Scrolls the scroll container around `ref` to its end whenever `version` changes, unless the reader has scrolled
- * away from the end since the last time it followed.
+ * Scrolls the scroll container around `ref` to its end whenever `version` changes, and whenever the container or
+ * the list changes size (a form appearing below shrinks the view; an entry growing lengthens the list), until the
+ * reader scrolls away from the end.
+ *
+ * Only the reader's own scrolling (wheel, touch, scroll keys, dragging the scroll bar) decides whether the view
+ * follows. A scroll the page makes by itself (content collapsing above, the browser's scroll anchoring, a resize
+ * clamping the position) never stops it: the view goes back to the end instead.
  */
 export function useFollowLatest(ref: RefObject<HTMLElement | null>, version: unknown): void {
   const following = useRef(true);
   useEffect(() => {
     const scroller = scrollParent(ref.current);
     if (!scroller) return;
-    const onScroll = () => {
-      following.current = isNearBottom(scroller);
+    let inputAt = Number.NEGATIVE_INFINITY;
+    let dragging = false;
+    const toEnd = () => {
+      scroller.scrollTop = scroller.scrollHeight;
     };
-    scroller.addEventListener('scroll', onScroll, { passive: true });
-    return () => scroller.removeEventListener('scroll', onScroll);
+    const input = () => {
+      inputAt = Date.now();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (SCROLL_KEYS.has(e.key) && !typingIn(e.target)) input();
+    };
+    // The scroll bar belongs to the scroller itself: a press on it (not on something inside) starts a drag.
+    const onPress = (e: PointerEvent) => {
+      dragging = e.target === scroller;
+    };
+    const onRelease = () => {
+      dragging = false;
+    };
+    const onScroll = () => {
+      if (dragging || Date.now() - inputAt < INPUT_MS) following.current = isNearBottom(scroller);
+      else if (following.current && !isNearBottom(scroller)) toEnd();
+    };
+    const listeners: [EventTarget | null, string, EventListener][] = [
+      [scroller, 'scroll', onScroll],
+      [scroller, 'wheel', input],
+      [scroller, 'touchmove', input],
+      [scroller, 'keydown', onKey as EventListener],
+      [scroller, 'pointerdown', onPress as EventListener],
+      [scroller.ownerDocument.defaultView, 'pointerup', onRelease],
+      [scroller.ownerDocument.defaultView, 'pointercancel', onRelease],
+    ];
+    for (const [target, type, listener] of listeners)
+      target?.addEventListener(type, listener, { passive: true });
+    // A resize scrolls nothing by itself, so no scroll event says the end went out of view.
+    const resized =
+      typeof ResizeObserver === 'undefined'
+        ? undefined
+        : new ResizeObserver(() => {
+            if (following.current) toEnd();
+          });
+    resized?.observe(scroller);
+    if (ref.current) resized?.observe(ref.current);
+    return () => {
+      for (const [target, type, listener] of listeners) target?.removeEventListener(type, listener);
+      resized?.disconnect();
+    };
   }, [ref]);
   useLayoutEffect(() => {
     const scroller = scrollParent(ref.current);

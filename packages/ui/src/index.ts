@@ -12,3 +12,6 @@ export * from './file-tree.tsx';
 export * from './presence-bar.tsx';
 export * from './upload-progress.ts';
 export * from './fuzzy.ts';
+export * from './check-results.ts';
+export * from './check-results-view.tsx';
+export * from './pane-layout.ts';

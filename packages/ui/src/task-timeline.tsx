@@ -2,6 +2,7 @@
 // reviewer needs (files, diagnostics, costs). Model output is collapsed so it never buries the outcome.
 import type { TaskEventOf } from '@tandem/core';
 import type { ReactNode } from 'react';
+import { LocationLink } from './open-location.tsx';
 import {
   answerSummary,
   eventLabel,
@@ -26,7 +27,6 @@ export interface TaskTimelineProps {
   ariaLabel?: string;
 }
 
-const code = 'font-mono text-[0.85em] text-zinc-800';
 const pre =
   'm-0 mt-1 max-h-64 overflow-auto rounded bg-zinc-50 p-2 font-mono text-xs whitespace-pre-wrap [overflow-wrap:anywhere] text-zinc-800';
 const sub = 'mt-0.5 grid gap-0.5 text-xs text-zinc-600';
@@ -45,7 +45,7 @@ function ContextDetails({ event }: { event: TaskEventOf<'context'> }) {
     <ul className={sub}>
       {event.files.map((f) => (
         <li key={f.path}>
-          <code className={code}>{f.path}</code> — {f.reason}, {plural(f.tokens, 'token')}
+          <LocationLink path={f.path} /> — {f.reason}, {plural(f.tokens, 'token')}
         </li>
       ))}
     </ul>
@@ -79,10 +79,7 @@ function ValidationDetails({ event }: { event: TaskEventOf<'validation'> }) {
     <ul className={sub}>
       {event.diagnostics.map((d, i) => (
         <li key={i}>
-          <code className={code}>
-            {event.path}:{d.line}:{d.col}
-          </code>{' '}
-          {d.severity}: {d.message}
+          <LocationLink path={event.path} line={d.line} col={d.col} /> {d.severity}: {d.message}
           {d.rule ? ` (${d.rule})` : ''}
         </li>
       ))}
@@ -115,7 +112,7 @@ function ProposalDetails({ event }: { event: TaskEventOf<'proposal'> }) {
     <ul className={sub}>
       {event.summary.files.map((f) => (
         <li key={f.path}>
-          <code className={code}>{f.path}</code> — {f.kind}, {plural(f.hunks, 'hunk')} (+
+          <LocationLink path={f.path} /> — {f.kind}, {plural(f.hunks, 'hunk')} (+
           {formatCount(f.added)} −{formatCount(f.removed)})
         </li>
       ))}
@@ -167,9 +164,13 @@ function details(event: TimelineEvent): ReactNode {
       return <DoneDetails event={event} />;
     case 'status':
     case 'output':
+    case 'follow-up':
+    case 'overlap':
     case 'applied':
     case 'rejected':
     case 'rolled-back':
+    case 'comment':
+    case 'verdict':
     case 'error':
     case 'finding':
       return null;
@@ -182,7 +183,7 @@ const dot: Record<string, string> = {
   neutral: 'bg-zinc-400',
   key: 'bg-indigo-600',
 };
-const keyEvents = new Set(['proposal', 'applied', 'done', 'rolled-back']);
+const keyEvents = new Set(['proposal', 'follow-up', 'applied', 'done', 'rolled-back']);
 
 function Row({
   type,

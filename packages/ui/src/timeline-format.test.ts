@@ -6,6 +6,7 @@ import {
   formatCost,
   formatDuration,
   groupTimeline,
+  latestRevision,
   summarizeEvent,
   type TimelineEvent,
 } from './timeline-format.ts';
@@ -126,6 +127,19 @@ describe('summarizeEvent', () => {
     [{ type: 'rejected', by: 'u2', hunkIds: ['0-0', '0-1'] }, '2 hunks by u2'],
     [{ type: 'rolled-back', by: 'u1', restored: 3, conflicts: 1 }, 'by Alice: 3 restored, 1 conflict'],
     [
+      { type: 'comment', action: 'created', by: 'u1', commentId: 'c1', path: 'a.ts', excerpt: 'Why?' },
+      'Alice commented on a.ts: “Why?”',
+    ],
+    [
+      { type: 'comment', action: 'resolved', by: 'u1', commentId: 'c1', path: 'a.ts' },
+      'Alice resolved a thread on a.ts',
+    ],
+    [{ type: 'verdict', by: 'u1', verdict: 'approve' }, 'Alice approved'],
+    [
+      { type: 'verdict', by: 'u1', verdict: 'request-changes', note: 'Tests?' },
+      'Alice requested changes: “Tests?”',
+    ],
+    [
       { type: 'conflict', path: 'a.ts', hunkId: '0-1', reason: 'region-changed', ours: 'a', theirs: 'b' },
       'a.ts (hunk 0-1): region changed',
     ],
@@ -192,5 +206,55 @@ describe('answerSummary', () => {
       { type: 'status', status: 'proposed', seq: 4, at },
     ];
     expect(answerSummary(events)).toBe('I will raise the timeout.\n\nDone.');
+  });
+});
+
+describe('a continued task', () => {
+  const at = '2026-01-01T10:00:00.000Z';
+  const events: TimelineEvent[] = [
+    { type: 'output', text: 'Swapped the operands.', seq: 1, at },
+    {
+      type: 'done',
+      outcome: 'proposed',
+      tokensIn: 1,
+      tokensOut: 1,
+      costUsd: null,
+      totalMs: 5,
+      phaseMs: {},
+      seq: 2,
+      at,
+    },
+    {
+      type: 'follow-up',
+      revision: 2,
+      prompt: 'Also shout the name',
+      by: 'u1',
+      commentIds: ['c1'],
+      seq: 3,
+      at,
+    },
+    { type: 'output', text: 'Also shouting the name.', seq: 4, at },
+  ];
+
+  it('summarizes the latest revision only and knows its number', () => {
+    expect(answerSummary(events)).toBe('Also shouting the name.');
+    expect(answerSummary(events.slice(0, 2))).toBe('Swapped the operands.');
+    expect(latestRevision(events)).toBe(2);
+    expect(latestRevision(events.slice(0, 2))).toBe(1);
+  });
+
+  it('says who asked for which revision, and names another task on the same files', () => {
+    expect(summarizeEvent(events[2] as TaskEvent, () => 'Ada')).toBe(
+      'Ada asked for revision 2: Also shout the name (addressing 1 comment)',
+    );
+    expect(
+      summarizeEvent({
+        type: 'overlap',
+        taskId: 't2',
+        prompt: 'Rename',
+        state: 'proposed',
+        paths: ['src/a.ts'],
+      }),
+    ).toMatch(/^Another task \(proposed\) also touches src\/a\.ts: “Rename”\./);
   });
 });

@@ -18,10 +18,14 @@ const labels: Record<TaskEventType, string> = {
   check: 'Check',
   finding: 'Finding',
   proposal: 'Proposal',
+  'follow-up': 'Follow-up',
+  overlap: 'Same files',
   applied: 'Applied',
   conflict: 'Conflict',
   rejected: 'Rejected',
   'rolled-back': 'Rolled back',
+  comment: 'Comment',
+  verdict: 'Review',
   error: 'Error',
   done: 'Done',
 };
@@ -143,8 +147,17 @@ export function summarizeEvent(event: TaskEvent, userName: UserNameResolver = (i
       return `${event.severity} ${event.path}:${String(event.line)}: ${event.message} (${event.rule})`;
     case 'proposal': {
       const { summary } = event;
-      return `${plural(summary.hunks, 'hunk')} in ${plural(summary.files.length, 'file')} (+${formatCount(summary.added)} −${formatCount(summary.removed)})`;
+      const revision = event.revision === undefined ? '' : `Revision ${String(event.revision)}: `;
+      return `${revision}${plural(summary.hunks, 'hunk')} in ${plural(summary.files.length, 'file')} (+${formatCount(summary.added)} −${formatCount(summary.removed)})`;
     }
+    case 'follow-up':
+      return `${userName(event.by)} asked for revision ${String(event.revision)}: ${event.prompt}${
+        event.commentIds && event.commentIds.length > 0
+          ? ` (addressing ${plural(event.commentIds.length, 'comment')})`
+          : ''
+      }`;
+    case 'overlap':
+      return `Another task (${event.state}) also touches ${event.paths.join(', ')}: “${event.prompt}”. Whichever is accepted first moves the other's lines; each review shows its changes against the live text.`;
     case 'applied':
       return `${plural(event.hunkIds.length, 'hunk')} by ${userName(event.by)}`;
     case 'rejected':
@@ -153,6 +166,17 @@ export function summarizeEvent(event: TaskEvent, userName: UserNameResolver = (i
       return `by ${userName(event.by)}: ${formatCount(event.restored)} restored, ${plural(event.conflicts, 'conflict')}`;
     case 'conflict':
       return `${event.path} (hunk ${event.hunkId}): ${event.reason.replaceAll('-', ' ')}`;
+    case 'comment': {
+      const what = {
+        created: 'commented',
+        replied: 'replied',
+        resolved: 'resolved a thread',
+        reopened: 're-opened a thread',
+      }[event.action];
+      return `${userName(event.by)} ${what} on ${event.path}${event.excerpt ? `: “${event.excerpt}”` : ''}`;
+    }
+    case 'verdict':
+      return `${userName(event.by)} ${event.verdict === 'approve' ? 'approved' : 'requested changes'}${event.note ? `: “${event.note}”` : ''}`;
     case 'error':
       return `${event.code}: ${event.message}${event.retryable ? ' (retryable)' : ''}`;
     case 'done':
@@ -184,7 +208,21 @@ export function groupTimeline(events: readonly TimelineEvent[]): TimelineItem[] 
   return items;
 }
 
-/** The model's explanation so far: its streamed output without the edit blocks (core `answerProse`). */
+/**
+ * The model's explanation so far: its streamed output without the edit blocks (core `answerProse`), for the
+ * latest revision only (the output since the last follow-up).
+ */
 export function answerSummary(events: readonly TimelineEvent[]): string {
-  return answerProse(events.flatMap((e) => (e.type === 'output' ? [e.text] : [])).join(''));
+  const start = events.findLastIndex((e) => e.type === 'follow-up') + 1;
+  return answerProse(
+    events
+      .slice(start)
+      .flatMap((e) => (e.type === 'output' ? [e.text] : []))
+      .join(''),
+  );
+}
+
+/** The revision of the task's changeset the events have got to: 1, plus one per follow-up. */
+export function latestRevision(events: readonly TimelineEvent[]): number {
+  return events.reduce((n, e) => (e.type === 'follow-up' ? Math.max(n, e.revision) : n), 1);
 }

@@ -9,6 +9,7 @@ import type { AppDeps } from '../deps.ts';
 import { int8Of, textOf } from '../db/prepared.ts';
 import { members, workspaces } from '../db/schema.ts';
 import { getTask, type TaskRow } from '../tasks/service.ts';
+import { getCheckRun, type CheckRunRow } from '../checks/runs.ts';
 
 export type Identity = { user: User; session: Session } | { user: null; session: null };
 
@@ -106,6 +107,19 @@ export async function requireTaskRole(
   const found = task ? await membership(deps, task.workspaceId, userId) : null;
   if (!task || !found) throw new AppError('NOT_FOUND', 'Task not found');
   return { task, role: checkRole(found, minRole) };
+}
+
+/** The caller on one check run: a member of its workspace with at least `minRole`. */
+export async function requireCheckRunRole(
+  deps: Pick<AppDeps, 'database' | 'db'>,
+  userId: string,
+  runId: string,
+  minRole: MemberRole,
+): Promise<{ run: CheckRunRow; role: MemberRole }> {
+  const run = await getCheckRun(deps, runId).catch(() => null);
+  const found = run ? await membership(deps, run.workspaceId, userId) : null;
+  if (!run || !found) throw new AppError('NOT_FOUND', 'Check run not found');
+  return { run, role: checkRole(found, minRole) };
 }
 
 /** Whether the member may write the live document: editors and owners of a workspace that is not archived. */

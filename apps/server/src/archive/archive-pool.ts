@@ -18,12 +18,14 @@ import {
 export type ArchiveJob =
   | { op: 'unpack'; bytes: Uint8Array; stripRoot: boolean }
   | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
-  | { op: 'fold'; stored: StoredDoc };
+  | { op: 'fold'; stored: StoredDoc }
+  | { op: 'export'; stored: StoredDoc; format: DownloadFormat };
 
 export type ArchiveResult =
   | { op: 'unpack'; entries: ArchiveEntry[] }
   | { op: 'pack'; bytes: Uint8Array }
-  | { op: 'fold'; snapshot: Uint8Array; applyErrors: string[] };
+  | { op: 'fold'; snapshot: Uint8Array; applyErrors: string[] }
+  | { op: 'export'; bytes: Uint8Array; skipped: string[]; applyErrors: string[] };
 
 export type ArchiveReply =
   | { id: number; ok: true; result: ArchiveResult }
@@ -146,6 +148,22 @@ export class ArchivePool {
     if (result.op !== 'fold') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
     return result.snapshot;
+  }
+
+  /**
+   * Packs every file of a stored document (see `exportStoredDoc`) without loading it on this thread, where a
+   * 100 MB document took seconds of the event loop; the stored buffers are moved to the worker.
+   */
+  async exportStored(
+    stored: StoredDoc,
+    format: DownloadFormat,
+    onApplyError: (error: unknown) => void,
+  ): Promise<{ bytes: Uint8Array; skipped: string[] }> {
+    const parts = stored.snapshot === null ? stored.updates : [stored.snapshot, ...stored.updates];
+    const result = await this.#run({ op: 'export', stored, format }, ownBuffers(parts));
+    if (result.op !== 'export') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
+    for (const message of result.applyErrors) onApplyError(new Error(message));
+    return { bytes: result.bytes, skipped: result.skipped };
   }
 
   /** Jobs running or waiting. */

@@ -2,11 +2,35 @@
 // part of uploads and downloads, and folds documents into compaction snapshots, so the server's event loop never
 // runs them. Started by archive-pool.ts; bundled as
 // dist/archive-worker.js for `pnpm start`.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { foldStoredDoc, isAppError, readArchive, writeArchive } from '@tandem/core';
+import { exportStoredDoc, foldStoredDoc, isAppError, readArchive, writeArchive } from '@tandem/core';
 import type { ArchiveJob, ArchiveReply, ArchiveResult } from './archive-pool.ts';
 
 const port = parentPort;
+
+/** The lowest scheduling priority, for this thread only. */
+const LOWEST_PRIORITY = 19;
+
+/**
+ * On a machine with few cores this thread competes with the event loop for the CPU; at the lowest priority it takes
+ * what the loop leaves, so an archive takes a little longer instead of everyone's edits waiting. Linux sets a nice
+ * value per thread (`/proc/thread-self` names it); elsewhere the thread keeps the process's priority.
+ */
+function yieldCpuToEventLoop(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, LOWEST_PRIORITY);
+  } catch {
+    // Not Linux, or not allowed: the same priority as the event loop, as before.
+  }
+}
+yieldCpuToEventLoop();
+
+function applyErrorsInto(errors: string[]) {
+  return (error: unknown) => errors.push(error instanceof Error ? error.message : String(error));
+}
 
 function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] } {
   switch (job.op) {
@@ -22,10 +46,17 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
     }
     case 'fold': {
       const applyErrors: string[] = [];
-      const snapshot = foldStoredDoc(job.stored, (error) =>
-        applyErrors.push(error instanceof Error ? error.message : String(error)),
-      );
+      const snapshot = foldStoredDoc(job.stored, applyErrorsInto(applyErrors));
       return { reply: { op: 'fold', snapshot, applyErrors }, transfer: [snapshot.buffer as ArrayBuffer] };
+    }
+    case 'export': {
+      const applyErrors: string[] = [];
+      const { files, skipped } = exportStoredDoc(job.stored, applyErrorsInto(applyErrors));
+      const bytes = writeArchive(files, job.format);
+      return {
+        reply: { op: 'export', bytes, skipped, applyErrors },
+        transfer: [bytes.buffer as ArrayBuffer],
+      };
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { FeatureFlags } from '@tandem/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -38,6 +39,23 @@ export const users = pgTable(
   (t) => [uniqueIndex('users_email_key').on(t.email)],
 );
 
+/** One-time password reset links an admin issued; only the token's SHA-256 is kept, as for invites. */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Set when used, or when a newer link for the same account replaced it. */
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('password_resets_user_idx').on(t.userId)],
+);
+
 export const authSessions = pgTable(
   'auth_sessions',
   {
@@ -60,6 +78,13 @@ export const workspaces = pgTable('workspaces', {
   archivedAt: timestamp('archived_at', { withTimezone: true }),
   /** Workspace policy: apply a task's changeset on its own when it validated cleanly. */
   autoApply: boolean('auto_apply').notNull().default(false),
+  /** Workspace policy: a task's changes are accepted only once a member other than its author approved them. */
+  requireApproval: boolean('require_approval').notNull().default(false),
+  /** Feature flags the owners turned off for this workspace (packages/core workspace/features.ts); missing = on. */
+  features: jsonb('features')
+    .$type<FeatureFlags>()
+    .notNull()
+    .default(sql`'{}'::jsonb`),
 });
 
 export const members = pgTable(
@@ -209,6 +234,18 @@ export const tasks = pgTable(
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
     /** Set by `task.cancel`: the holder sees it at its next renewal even if the broadcast cancel was lost. */
     cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
+    /** The last run of the checks on the proposal (core `CheckResult[]`, output bounded); empty when none ran. */
+    checkResults: jsonb('check_results')
+      .$type<unknown[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** What that run found, on the proposal's hunks (core `Finding[]`): accepting a flagged hunk is audited. */
+    findings: jsonb('findings')
+      .$type<unknown[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** Which revision of the changeset `changeset` is: 1, plus one per follow-up (task_revisions holds the others). */
+    revision: integer('revision').notNull().default(1),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -237,6 +274,75 @@ export const taskEvents = pgTable(
   (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
 );
 
+/**
+ * The revisions of a continued task: the request that made each (the task's prompt for revision 1, a follow-up's
+ * after) and, once a later revision supersedes it, its changeset with the decisions taken on it. The current
+ * revision's changeset lives in `tasks.changeset`; rows appear at the first follow-up.
+ */
+export const taskRevisions = pgTable(
+  'task_revisions',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    revision: integer('revision').notNull(),
+    prompt: text('prompt').notNull(),
+    /** Review comments the follow-up asked the model to address. */
+    commentIds: jsonb('comment_ids')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** Null while this is the current revision (or when it proposed nothing). */
+    changeset: jsonb('changeset').$type<unknown>(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.revision] })],
+);
+
+export const checkRunStates = ['running', 'passed', 'failed', 'error', 'cancelled'] as const;
+
+/** A run of a workspace's checks that a member started ("Run checks"), with its event log below. */
+export const checkRuns = pgTable(
+  'check_runs',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    state: text('state', { enum: checkRunStates }).notNull().default('running'),
+    errorCode: text('error_code'),
+    /** How it ended, one line (the `done` event's message). */
+    summary: text('summary'),
+    /** Last event sequence number handed out, bumped under the row lock like a task's. */
+    lastSeq: integer('last_seq').notNull().default(0),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('check_runs_workspace_idx').on(t.workspaceId, t.createdAt),
+    // One run at a time per workspace, on every instance: a second press gets the running one.
+    uniqueIndex('check_runs_one_running_idx')
+      .on(t.workspaceId)
+      .where(sql`${t.state} = 'running'`),
+  ],
+);
+
+export const checkRunEvents = pgTable(
+  'check_run_events',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => checkRuns.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<unknown>().notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+
 /** Instance settings edited by admins (LLM endpoint, price table, quotas); values are validated zod shapes. */
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
@@ -244,3 +350,112 @@ export const settings = pgTable('settings', {
   updatedBy: text('updated_by'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Credentials for git remotes, per workspace. The secret is sealed with the instance key (secrets.ts, purpose
+ * `git.credential:<id>`) and never leaves the server: the API only ever returns the id, kind and user name.
+ */
+export const gitCredentials = pgTable(
+  'git_credentials',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['https-token'] }).notNull(),
+    username: text('username').notNull(),
+    sealedSecret: text('sealed_secret').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('git_credentials_workspace_idx').on(t.workspaceId)],
+);
+
+/** The remote a workspace is connected to: its branch and the commit the live files are compared against. */
+export const gitRemotes = pgTable('git_remotes', {
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  branch: text('branch').notNull(),
+  /** The last commit made or cloned here: status diffs against it, the next commit's parent. */
+  baseCommit: text('base_commit').notNull(),
+  credentialId: uuid('credential_id').references(() => gitCredentials.id, { onDelete: 'set null' }),
+  connectedBy: text('connected_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Who wrote which Yjs items of a workspace document: items of `client` with clocks in [clock_start, clock_end) were
+ * written by `author` (`user:<id>` for a connection's client id, `task:<id>` for an accepted task's hunks applied
+ * by the server). Git commits read their co-authors from here.
+ */
+export const docAuthors = pgTable(
+  'doc_authors',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    client: bigint('client', { mode: 'number' }).notNull(),
+    clockStart: bigint('clock_start', { mode: 'number' }).notNull(),
+    clockEnd: bigint('clock_end', { mode: 'number' }).notNull(),
+    author: text('author').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.client, t.clockStart, t.author] })],
+);
+
+/**
+ * Review comments: a thread's first comment names its target (a change of a task, or a line of a live file, anchored
+ * with Yjs relative positions so it follows the line as people type); replies point at it. Resolving is per thread.
+ */
+export const reviewComments = pgTable(
+  'review_comments',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** The thread's first comment; null on that comment itself. */
+    threadId: uuid('thread_id'),
+    /** Set for comments on a task's changes. */
+    taskId: uuid('task_id').references(() => tasks.id, { onDelete: 'cascade' }),
+    path: text('path').notNull(),
+    hunkId: text('hunk_id'),
+    /** 1-based: within the hunk's proposed text (task comments) or of the file when written (live file comments). */
+    line: integer('line'),
+    /** Core `LineAnchor` of a live file comment. */
+    anchor: jsonb('anchor').$type<unknown>(),
+    authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedBy: text('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('review_comments_task_idx').on(t.taskId, t.createdAt),
+    index('review_comments_workspace_idx').on(t.workspaceId, t.path, t.createdAt),
+    index('review_comments_thread_idx').on(t.threadId),
+  ],
+);
+
+/** Verdicts on tasks, every one kept: a member's current verdict is their latest. */
+export const reviewVerdicts = pgTable(
+  'review_verdicts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    verdict: text('verdict', { enum: ['approve', 'request-changes'] }).notNull(),
+    note: text('note'),
+    /** The task revision the verdict is on: a follow-up's new revision needs its own review. */
+    revision: integer('revision').notNull().default(1),
+    createdAt: createdAt(),
+  },
+  (t) => [index('review_verdicts_task_idx').on(t.taskId, t.createdAt)],
+);

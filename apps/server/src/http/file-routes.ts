@@ -11,11 +11,12 @@ import { writeAudit } from '../services/audit.ts';
 import { exportArchive, uploadArchive } from '../services/files.ts';
 import { getWorkspace } from '../services/workspaces.ts';
 import { requireMember } from './http-auth.ts';
+import { readBody } from './read-body.ts';
 import { clientIp } from './request-id.ts';
 import { httpErrorHandler } from './http-errors.ts';
 import { checkOrigin } from './origin.ts';
 
-export const MAX_ARCHIVE_UPLOAD = '50mb';
+export const MAX_ARCHIVE_UPLOAD = 50 * 1024 * 1024;
 export const MAX_CONCURRENT_UPLOADS_PER_USER = 2;
 
 export const archiveContentTypes = [
@@ -120,32 +121,26 @@ export function fileRoutes(deps: AppDeps): express.Router {
     next();
   };
 
-  router.post(
-    '/workspaces/:workspaceId/upload',
-    mayUpload,
-    express.raw({ type: archiveContentTypes, limit: MAX_ARCHIVE_UPLOAD }),
-    async (req, res) => {
-      const query = parseQuery(archiveUploadQuery, req.query);
-      const body: unknown = req.body;
-      if (!Buffer.isBuffer(body)) {
-        throw new AppError(
-          'BAD_INPUT',
-          `Send the archive as the request body with Content-Type ${archiveContentTypes.join(', ')}.`,
-        );
-      }
-      const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-      const result = await uploadArchive(deps.rooms, deps.archives, req.params.workspaceId, bytes, query);
-      await writeAudit(deps.db, {
-        action: 'workspace.upload',
-        actorId: String(res.locals.userId),
-        workspaceId: req.params.workspaceId,
-        ip: clientIp(req, deps.config.trustProxy),
-        meta: { files: result.files, bytes: result.bytes },
-      });
-      // Counts only: an archive may hold thousands of paths, and the live document shows them anyway.
-      res.json({ files: result.files, bytes: result.bytes });
-    },
-  );
+  router.post('/workspaces/:workspaceId/upload', mayUpload, async (req, res) => {
+    const query = parseQuery(archiveUploadQuery, req.query);
+    if (!req.is(archiveContentTypes)) {
+      throw new AppError(
+        'BAD_INPUT',
+        `Send the archive as the request body with Content-Type ${archiveContentTypes.join(', ')}.`,
+      );
+    }
+    const bytes = await readBody(req, MAX_ARCHIVE_UPLOAD);
+    const result = await uploadArchive(deps.rooms, deps.archives, req.params.workspaceId, bytes, query);
+    await writeAudit(deps.db, {
+      action: 'workspace.upload',
+      actorId: String(res.locals.userId),
+      workspaceId: req.params.workspaceId,
+      ip: clientIp(req, deps.config.trustProxy),
+      meta: { files: result.files, bytes: result.bytes },
+    });
+    // Counts only: an archive may hold thousands of paths, and the live document shows them anyway.
+    res.json({ files: result.files, bytes: result.bytes });
+  });
 
   router.use(httpErrorHandler(deps));
   return router;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../env.ts';
-import { defaultLimits, limitVariable, parseLimitRule } from './limit-rules.ts';
+import { defaultLimits, effectiveLimits, limitVariable, parseLimitRule } from './limit-rules.ts';
 
 describe('rate limit settings', () => {
   it('names one variable per limit', () => {
@@ -27,5 +27,23 @@ describe('rate limit settings', () => {
     expect(() => loadConfig({ TANDEM_LIMIT_MUTATIONS_PER_USER: 'many' })).toThrow(
       /TANDEM_LIMIT_MUTATIONS_PER_USER: expected points per window/,
     );
+  });
+});
+
+describe('effective limits', () => {
+  it('takes the starting code over the environment over the default, and names the variable', () => {
+    const limits = effectiveLimits(
+      { tasksPerUser: { points: 5, duration: 60 }, signUpPerIp: { points: 2, duration: 60 } },
+      { signUpPerIp: { points: 9, duration: 9 } },
+    );
+    expect(limits.map((l) => l.name)).toEqual(Object.keys(defaultLimits));
+    expect(limits.find((l) => l.name === 'tasksPerUser')).toMatchObject({ points: 5, source: 'environment' });
+    expect(limits.find((l) => l.name === 'signUpPerIp')).toMatchObject({ points: 9, source: 'startup' });
+    expect(limits.find((l) => l.name === 'mutationsPerUser')).toEqual({
+      name: 'mutationsPerUser',
+      ...defaultLimits.mutationsPerUser,
+      source: 'default',
+      variable: 'TANDEM_LIMIT_MUTATIONS_PER_USER',
+    });
   });
 });

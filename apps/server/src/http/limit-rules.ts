@@ -45,3 +45,33 @@ export function parseLimitRule(text: string): LimitRule {
   }
   return { points, duration };
 }
+
+/** Where a limit's rule comes from: its default, its `TANDEM_LIMIT_*` variable, or the code that started the server. */
+export type LimitSource = 'default' | 'environment' | 'startup';
+
+export interface EffectiveLimit extends LimitRule {
+  name: LimitName;
+  source: LimitSource;
+  /** The variable that changes it. */
+  variable: string;
+}
+
+/**
+ * Every named limit as the server enforces it: the default, replaced by the environment, replaced by what the
+ * starting code passed (tests raise the sign-in limits that way).
+ */
+export function effectiveLimits(
+  fromEnvironment: Partial<LimitConfig>,
+  fromStartup: Partial<LimitConfig> = {},
+): EffectiveLimit[] {
+  return (Object.keys(defaultLimits) as LimitName[]).map((name) => {
+    const startup = fromStartup[name];
+    const environment = fromEnvironment[name];
+    const [rule, source]: [LimitRule, LimitSource] = startup
+      ? [startup, 'startup']
+      : environment
+        ? [environment, 'environment']
+        : [defaultLimits[name], 'default'];
+    return { name, points: rule.points, duration: rule.duration, source, variable: limitVariable(name) };
+  });
+}

@@ -66,6 +66,12 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+    yjsRoomLoadSeconds: new Histogram({
+      name: 'tandem_yjs_room_load_seconds',
+      help: 'Time to load a document from storage into memory (held on the event loop while Yjs applies it)',
+      buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     taskDuration: new Histogram({
       name: 'tandem_task_duration_seconds',
       help: 'Wall time of AI task runs by outcome',

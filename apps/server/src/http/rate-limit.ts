@@ -8,16 +8,25 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 
-import type { LimitConfig, LimitName } from './limit-rules.ts';
+import type { EffectiveLimit, LimitName } from './limit-rules.ts';
 
 export { defaultLimits, type LimitConfig, type LimitName, type LimitRule } from './limit-rules.ts';
 
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
 
-  constructor(config: LimitConfig, options: { redis?: Redis | undefined; namespace?: string }) {
+  /**
+   * @param rules every named limit as enforced, with where it comes from (`effectiveLimits`); kept for the admin
+   * console.
+   */
+  constructor(
+    readonly rules: EffectiveLimit[],
+    options: { redis?: Redis | undefined; namespace?: string },
+  ) {
     const make = (name: LimitName): RateLimiterAbstract => {
-      const rule = config[name];
+      const found = rules.find((rule) => rule.name === name);
+      if (!found) throw new Error(`no rule for the rate limit ${name}`);
+      const rule = { points: found.points, duration: found.duration };
       const keyPrefix = `tandem:rl:${options.namespace ?? 'default'}:${name}`;
       return options.redis
         ? new RateLimiterRedis({ storeClient: options.redis, keyPrefix, ...rule })

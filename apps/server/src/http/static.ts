@@ -104,8 +104,15 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-export function webApp(webDist: string): express.Router {
-  const root = path.resolve(webDist);
+type Serve = (
+  req: express.Request,
+  res: express.Response,
+  file: string,
+  cacheControl: string,
+) => Promise<boolean>;
+
+/** Serves text files compressed and kept in memory, with ETags; false for files it leaves to others. */
+function compressedFiles(): Serve {
   const cache = new Map<string, Promise<Variants>>();
 
   const variantsOf = async (file: string): Promise<Variants | undefined> => {
@@ -146,28 +153,41 @@ export function webApp(webDist: string): express.Router {
     else res.end(body);
     return true;
   };
+  return serve;
+}
+
+/** The file a GET or HEAD request names inside `root`, or undefined (other methods, bad escapes, dotfiles, outside). */
+function requestedFile(root: string, req: express.Request): string | undefined {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  let relative: string;
+  try {
+    relative = decodeURIComponent(req.path);
+  } catch {
+    return undefined;
+  }
+  const file = path.join(root, relative);
+  if (!file.startsWith(root + path.sep) || relative.split('/').some((part) => part.startsWith('.'))) {
+    return undefined;
+  }
+  return file;
+}
+
+/** Source maps would hand out the readable source of the whole client; they are not built, and not served. */
+const noSourceMaps: express.RequestHandler = (req, res, next) => {
+  if (req.path.endsWith('.map')) sendError(res, new AppError('NOT_FOUND', 'Not found.'));
+  else next();
+};
+
+export function webApp(webDist: string): express.Router {
+  const root = path.resolve(webDist);
+  const serve = compressedFiles();
 
   const router = express.Router();
-  // Source maps would hand out the readable source of the whole client; they are not built, and not served.
+  router.use(noSourceMaps);
   router.use((req, res, next) => {
-    if (req.path.endsWith('.map')) sendError(res, new AppError('NOT_FOUND', 'Not found.'));
-    else next();
-  });
-  router.use((req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      next();
-      return;
-    }
-    let relative: string;
-    try {
-      relative = decodeURIComponent(req.path);
-    } catch {
-      next();
-      return;
-    }
-    const file = path.join(root, relative);
     // Paths outside the dist and dotfiles are left to express.static, which refuses them.
-    if (!file.startsWith(root + path.sep) || relative.split('/').some((part) => part.startsWith('.'))) {
+    const file = requestedFile(root, req);
+    if (!file) {
       next();
       return;
     }
@@ -187,6 +207,66 @@ export function webApp(webDist: string): express.Router {
   // The client-side router's paths all get index.html, which must be revalidated so a deploy reaches every client.
   router.get('/{*splat}', (req, res, next) => {
     serve(req, res, path.join(root, 'index.html'), REVALIDATE).then(
+      (done) => done || sendError(res, new AppError('NOT_FOUND', 'Not found.')),
+      next,
+    );
+  });
+  return router;
+}
+
+// VitePress names built assets `assets/[name].[hash].[ext]` (chunks and fonts too).
+const hashedDocsAsset = /^\/assets\/.+\.[\w-]{8,}\.[a-z0-9]+$/i;
+
+export const docsCacheControlFor = (urlPath: string) =>
+  hashedDocsAsset.test(urlPath) ? IMMUTABLE : REVALIDATE;
+
+/**
+ * The built docs site (VitePress, `pnpm docs:build`), mounted at /docs: hashed assets immutable, pages revalidated,
+ * clean URLs (`/docs/guide/review` is `guide/review.html`, a folder its `index.html`), unknown paths get the site's
+ * own 404 page with status 404.
+ */
+export function docsSite(docsDist: string): express.Router {
+  const root = path.resolve(docsDist);
+  const serve = compressedFiles();
+  const router = express.Router();
+  router.use(noSourceMaps);
+  router.use((req, res, next) => {
+    const file = requestedFile(root, req);
+    if (!file && req.path !== '/') {
+      next();
+      return;
+    }
+    const cacheControl = docsCacheControlFor(req.path);
+    // The page a clean URL names, in the order VitePress' own dev server resolves them.
+    const candidates = req.path.endsWith('/')
+      ? [path.join(file ?? root, 'index.html')]
+      : path.extname(req.path)
+        ? [file ?? root]
+        : [`${file ?? root}.html`, path.join(file ?? root, 'index.html')];
+    const tryNext = async (): Promise<boolean> => {
+      for (const candidate of candidates) if (await serve(req, res, candidate, cacheControl)) return true;
+      return false;
+    };
+    tryNext().then((done) => done || next(), next);
+  });
+  router.use(
+    express.static(root, {
+      index: false,
+      cacheControl: false,
+      redirect: false,
+      setHeaders: (res, file) => {
+        const urlPath = `/${path.relative(root, file).split(path.sep).join('/')}`;
+        res.setHeader('Cache-Control', docsCacheControlFor(urlPath));
+      },
+    }),
+  );
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      next();
+      return;
+    }
+    res.status(404);
+    serve(req, res, path.join(root, '404.html'), REVALIDATE).then(
       (done) => done || sendError(res, new AppError('NOT_FOUND', 'Not found.')),
       next,
     );

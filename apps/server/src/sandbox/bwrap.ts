@@ -642,6 +642,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): BwrapSandbox {
     tools = { bwrap };
     const detection = options.cgroupRoot === false ? undefined : detectCgroups(options.cgroupRoot);
     cgroups = detection?.ok ? detection.cgroups : undefined;
+    await cgroups?.swept;
     const limitsBy = cgroups
       ? `${cgroups.kind} (memory, processes, CPU of the whole run) + rlimits (open files, file size, CPU per process)`
       : `rlimits only: open files, file size, CPU per process, processes per user${asRoot ? ' (shared by concurrent runs)' : ''}; memory NOT enforced (${detection && !detection.ok ? detection.reason : 'cgroups disabled'})`;

@@ -27,6 +27,8 @@ export interface RunCgroup {
 export interface Cgroups {
   kind: 'cgroup-v1' | 'cgroup-v2';
   create(limits: RunCgroupLimits): RunCgroup;
+  /** Resolves once the groups a dead server left are removed (or found impossible to remove). */
+  swept: Promise<void>;
 }
 
 export type CgroupDetection = { ok: true; cgroups: Cgroups } | { ok: false; reason: string };
@@ -94,28 +96,29 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes the (empty) groups of processes that no longer exist; groups still holding processes stay. */
-function sweep(parent: string): void {
+/**
+ * Removes the groups a dead server left: whatever still runs in them belonged to that server and is killed, and
+ * removal waits for the kernel to finish tearing those processes down.
+ */
+function sweep(parent: string): Promise<void> {
   let names: string[];
   try {
     names = readdirSync(parent);
   } catch {
-    return;
+    return Promise.resolve();
   }
-  for (const name of names) {
-    const match = /^tandem-sandbox-(\d+)-/.exec(name);
-    if (!match || alive(Number(match[1]))) continue;
-    try {
-      rmdirSync(path.join(parent, name));
-    } catch {
-      // Not empty or already gone: left alone.
-    }
-  }
+  const removals = names
+    .filter((name) => {
+      const match = /^tandem-sandbox-(\d+)-/.exec(name);
+      return match !== null && !alive(Number(match[1]));
+    })
+    .map((name) => removeDir(path.join(parent, name), path.join(parent, name, 'cgroup.procs')));
+  return Promise.all(removals).then(() => undefined);
 }
 
 /** rmdir fails while the kernel still tears down the killed processes; a few short retries cover that. */
 async function removeDir(dir: string, procsFile: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
     if (!existsSync(dir)) return;
     killPids(procsFile);
     try {
@@ -138,9 +141,10 @@ function v1(root: string): CgroupDetection {
     }
     parents[controller] = path.join(mount, own.get(controller) ?? '/');
   }
+  const sweeps: Promise<void>[] = [];
   // Creating and removing a probe group proves we may write the hierarchies (root, or delegated to us).
   for (const controller of controllers) {
-    sweep(parents[controller] ?? '');
+    sweeps.push(sweep(parents[controller] ?? ''));
     const probe = path.join(parents[controller] ?? '', `tandem-probe-${randomUUID()}`);
     try {
       mkdirSync(probe);
@@ -185,7 +189,8 @@ function v1(root: string): CgroupDetection {
       remove: removeAll,
     };
   };
-  return { ok: true, cgroups: { kind: 'cgroup-v1', create } };
+  const swept = Promise.all(sweeps).then(() => undefined);
+  return { ok: true, cgroups: { kind: 'cgroup-v1', create, swept } };
 }
 
 function v2(root: string): CgroupDetection {
@@ -196,6 +201,7 @@ function v2(root: string): CgroupDetection {
   let reason = 'no writable cgroup v2 group';
   for (const candidate of candidates) {
     const parent = path.join(candidate, 'tandem-sandbox');
+    let swept: Promise<void>;
     try {
       const available = readFileSync(path.join(candidate, 'cgroup.controllers'), 'utf8').split(/\s+/);
       for (const needed of ['memory', 'pids', 'cpu']) {
@@ -203,7 +209,7 @@ function v2(root: string): CgroupDetection {
       }
       writeFileSync(path.join(candidate, 'cgroup.subtree_control'), '+memory +pids +cpu');
       if (!existsSync(parent)) mkdirSync(parent);
-      sweep(parent);
+      swept = sweep(parent);
       writeFileSync(path.join(parent, 'cgroup.subtree_control'), '+memory +pids +cpu');
     } catch (error) {
       reason = `cannot use ${candidate}: ${(error as Error).message}`;
@@ -240,7 +246,7 @@ function v2(root: string): CgroupDetection {
         },
       };
     };
-    return { ok: true, cgroups: { kind: 'cgroup-v2', create } };
+    return { ok: true, cgroups: { kind: 'cgroup-v2', create, swept } };
   }
   return { ok: false, reason };
 }

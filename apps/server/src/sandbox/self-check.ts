@@ -70,7 +70,8 @@ export async function selfCheck(options: {
         String(fileSizeBytes),
       ],
       files: new Map(),
-      limits: { wallMs: 10_000, openFiles, fileSizeBytes },
+      // The probe itself takes a few seconds; the wall time only has to survive a machine busy with other work.
+      limits: { wallMs: 30_000, openFiles, fileSizeBytes },
     });
   } finally {
     listener.close();
@@ -117,7 +118,7 @@ export async function selfCheck(options: {
     const memory = await options.run({
       command: ['sh', '-c', 'x=$(head -c 67108864 /dev/zero | tr "\\0" a); echo survived ${#x}'],
       files: new Map(),
-      limits: { wallMs: 10_000, memoryBytes: 24 * 1024 * 1024 },
+      limits: { wallMs: 30_000, memoryBytes: 24 * 1024 * 1024 },
     });
     checks.push({
       name: 'memory-limit',

@@ -1,11 +1,18 @@
-// Accounts: sign-up, sign-in with constant-cost failure paths, admin flags and disabling.
-import { randomUUID } from 'node:crypto';
-import { AppError, type PublicUser, type SignInInput, type SignUpInput } from '@tandem/core';
-import { count, eq } from 'drizzle-orm';
+// Accounts: sign-up, sign-in with constant-cost failure paths, admin flags and disabling, admin-issued password
+// reset links.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  AppError,
+  type PublicUser,
+  type ResetPasswordInput,
+  type SignInInput,
+  type SignUpInput,
+} from '@tandem/core';
+import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import type { Auth } from '../auth/lucia.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import type { Db } from '../db/client.ts';
-import { users } from '../db/schema.ts';
+import { passwordResets, users } from '../db/schema.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
 import type { AccessEvents } from '../access/events.ts';
 import { rateLimitAddress } from '../http/trust-proxy.ts';
@@ -160,4 +167,99 @@ export async function listUsers(db: Db) {
     })
     .from(users)
     .orderBy(users.createdAt);
+}
+
+const hashResetToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * A one-time link that lets the account set a new password, for an admin to hand over (no e-mail needed). A newer
+ * link replaces the account's earlier unused ones.
+ */
+export async function createResetLink(
+  db: Db,
+  input: { userId: string; expiresInHours: number },
+  actor: RequestMeta & { userId: string },
+  origin: string,
+) {
+  const [target] = await db.select().from(users).where(eq(users.id, input.userId)).limit(1);
+  if (!target) throw new AppError('NOT_FOUND', 'No such user');
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + input.expiresInHours * 3_600_000);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(passwordResets)
+      .set({ usedAt: new Date() })
+      .where(and(eq(passwordResets.userId, target.id), isNull(passwordResets.usedAt)));
+    await tx
+      .insert(passwordResets)
+      .values({ tokenHash: hashResetToken(token), userId: target.id, createdBy: actor.userId, expiresAt });
+  });
+  await writeAudit(db, {
+    action: 'user.reset_link',
+    actorId: actor.userId,
+    targetId: target.id,
+    ip: actor.ip,
+    requestId: actor.requestId,
+    meta: { expiresAt: expiresAt.toISOString() },
+  });
+  return { url: `${origin}/reset/${token}`, token, expiresAt, user: toPublic(target) };
+}
+
+const invalidLink = () =>
+  new AppError(
+    'RESET_LINK_INVALID',
+    'This reset link is unknown, expired, already used or replaced by a newer one. Ask an admin for a new one.',
+  );
+
+async function openResetLink(db: Db, token: string) {
+  const [row] = await db
+    .select({ reset: passwordResets, user: users })
+    .from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .where(eq(passwordResets.tokenHash, hashResetToken(token)))
+    .limit(1);
+  if (!row || row.reset.usedAt !== null || row.reset.expiresAt.getTime() <= Date.now()) throw invalidLink();
+  if (row.user.disabledAt) {
+    throw new AppError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator.');
+  }
+  return row;
+}
+
+/** Whose password a reset link sets, for the page that asks for the new one. */
+export async function describeResetLink(deps: AccountDeps, token: string, meta: RequestMeta) {
+  await deps.limits.consume('signInPerIp', rateLimitAddress(meta.ip));
+  const { user, reset } = await openResetLink(deps.db, token);
+  return { name: user.name, email: user.email, expiresAt: reset.expiresAt };
+}
+
+/**
+ * Sets the new password, spends the link (once, even when two requests race), ends every session the account
+ * had with their connections, and signs this browser in.
+ */
+export async function resetPassword(deps: AccountDeps, input: ResetPasswordInput, meta: RequestMeta) {
+  await deps.limits.consume('signInPerIp', rateLimitAddress(meta.ip));
+  const { user } = await openResetLink(deps.db, input.token);
+  const passwordHash = await hashPassword(input.password);
+  const spent = await deps.db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(passwordResets)
+      .set({ usedAt: new Date() })
+      .where(
+        and(
+          eq(passwordResets.tokenHash, hashResetToken(input.token)),
+          isNull(passwordResets.usedAt),
+          gt(passwordResets.expiresAt, new Date()),
+        ),
+      )
+      .returning();
+    if (!claimed) return false;
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+    return true;
+  });
+  if (!spent) throw invalidLink();
+  await deps.auth.invalidateUserSessions(user.id);
+  await writeAudit(deps.db, { action: 'user.password_reset', actorId: user.id, targetId: user.id, ...meta });
+  await deps.access.userChanged(user.id);
+  const session = await deps.auth.createSession(user.id, {});
+  return { user: toPublic(user), session };
 }

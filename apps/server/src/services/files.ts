@@ -10,6 +10,7 @@ import {
   fileExists,
   importFiles,
   importSlice,
+  livePathIndex,
   isAppError,
   joinPath,
   listTree,
@@ -59,6 +60,8 @@ export interface UploadResult {
 export interface UploadOptions {
   folder?: string | undefined;
   overwrite: boolean;
+  /** Transaction origin of the write (e.g. `userEditOrigin`, so the text is attributed to its uploader). */
+  origin?: unknown;
 }
 
 const toBase64 = (bytes: Uint8Array) =>
@@ -89,9 +92,10 @@ export function createWorkspaceFile(
   workspaceId: string,
   path: string,
   content: { content?: string | undefined; base64?: string | undefined },
+  origin?: unknown,
 ): Promise<FileInfo> {
   const value = content.base64 === undefined ? (content.content ?? '') : fromBase64(content.base64);
-  return rooms.transact(workspaceId, (doc) => createFile(doc, path, value));
+  return rooms.transact(workspaceId, (doc) => createFile(doc, path, value), origin);
 }
 
 /** Replaces a text file's content through the minimal-diff writer, so concurrent cursors survive. */
@@ -100,8 +104,9 @@ export function writeWorkspaceFile(
   workspaceId: string,
   path: string,
   content: string,
+  origin?: unknown,
 ): Promise<FileInfo> {
-  return rooms.transact(workspaceId, (doc) => writeFile(doc, path, content));
+  return rooms.transact(workspaceId, (doc) => writeFile(doc, path, content), origin);
 }
 
 /** Runs `onFile` when a file is at `path`, else `onFolder`; NOT_FOUND names both when neither exists. */
@@ -170,8 +175,10 @@ async function importAll(
   options: UploadOptions,
 ): Promise<UploadResult> {
   const placed = underFolder(options.folder, entries);
-  const result = await rooms.transact(workspaceId, (doc) =>
-    importFiles(doc, placed, { overwrite: options.overwrite }),
+  const result = await rooms.transact(
+    workspaceId,
+    (doc) => importFiles(doc, placed, { overwrite: options.overwrite }),
+    options.origin,
   );
   return {
     files: placed.length,
@@ -205,7 +212,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * the first slice, so a refusal writes nothing; if a slice still fails (a peer created one of its paths
  * meanwhile), the slices already written are undone.
  */
-async function importInSlices(
+export async function importInSlices(
   rooms: RoomManager,
   workspaceId: string,
   entries: readonly ImportEntry[],
@@ -215,12 +222,15 @@ async function importInSlices(
   const release = rooms.retain(workspaceId);
   const origin = Symbol('files.upload');
   let undo: UndoManager | undefined;
+  let live: ReturnType<typeof livePathIndex> | undefined;
   try {
     const plan = await rooms.transact(workspaceId, (doc) => {
       const checked = planImport(doc, placed, { overwrite: options.overwrite });
       undo = trackImport(doc, origin);
+      live = livePathIndex(doc);
       return checked;
     });
+    const index = live?.index;
     const created: string[] = [];
     const updated: string[] = [];
     try {
@@ -228,7 +238,7 @@ async function importInSlices(
         await yieldToLoop();
         const result = await rooms.transact(
           workspaceId,
-          (doc) => importSlice(doc, slice, { overwrite: options.overwrite }),
+          (doc) => importSlice(doc, slice, { overwrite: options.overwrite }, index),
           origin,
         );
         created.push(...result.created);
@@ -243,6 +253,7 @@ async function importInSlices(
     }
     return { files: placed.length, bytes: plan.totalBytes, created, updated };
   } finally {
+    live?.stop();
     undo?.destroy();
     release();
   }
@@ -270,8 +281,8 @@ export interface ArchiveExport {
 }
 
 /**
- * The whole workspace as a zip or tar.gz. Files are copied out of the document in slices (each file as it is when
- * its slice is read) and packed on a worker thread.
+ * The whole workspace as a zip or tar.gz, packed on a worker thread. From a loaded document, files are copied out
+ * in slices (each file as it is when its slice is read); one nobody has open is read from storage on the worker.
  */
 export async function exportArchive(
   rooms: RoomManager,
@@ -279,6 +290,10 @@ export async function exportArchive(
   workspaceId: string,
   format: DownloadFormat,
 ): Promise<ArchiveExport> {
+  const stored = await rooms.storedIfUnloaded(workspaceId);
+  if (stored !== null) {
+    return archives.exportStored(stored, format, (error) => rooms.reportApplyError(workspaceId, error));
+  }
   const release = rooms.retain(workspaceId);
   try {
     const { slices, skipped } = await rooms.transact(workspaceId, (doc) => planExport(doc));

@@ -20,7 +20,7 @@ export type WorkspaceDeps = Pick<AppDeps, 'db' | 'access'>;
 const audit = (db: Db, actor: Actor, entry: Omit<Parameters<typeof writeAudit>[1], 'actorId'>) =>
   writeAudit(db, { actorId: actor.userId, ip: actor.ip, requestId: actor.requestId, ...entry });
 
-export async function createWorkspace(db: Db, actor: Actor, name: string) {
+export async function createWorkspace(db: Db, actor: Actor, name: string, template?: string) {
   const id = randomUUID();
   const row = await db.transaction(async (tx) => {
     const [ws] = await tx.insert(workspaces).values({ id, name, createdBy: actor.userId }).returning();
@@ -28,7 +28,11 @@ export async function createWorkspace(db: Db, actor: Actor, name: string) {
     return ws;
   });
   if (!row) throw new AppError('INTERNAL', 'Workspace insert returned nothing');
-  await audit(db, actor, { action: 'workspace.create', workspaceId: id, meta: { name } });
+  await audit(db, actor, {
+    action: 'workspace.create',
+    workspaceId: id,
+    meta: template === undefined ? { name } : { name, template },
+  });
   return { ...row, role: 'owner' as MemberRole };
 }
 

@@ -3,6 +3,7 @@
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  type AuthorshipHooks,
   type DocStorage,
   type FoldStoredDoc,
   type RoomBus,
@@ -26,12 +27,14 @@ export async function createRooms(
   logger: Logger,
   limits: Partial<SyncLimits> | undefined,
   fold?: FoldStoredDoc,
+  authorship?: AuthorshipHooks,
 ) {
   const storage = bus ? directStorage(database) : await documentStorage(database, logger);
   const rooms = new RoomManager({
     storage: storage.storage,
     ...(bus ? { bus } : {}),
     ...(fold ? { fold } : {}),
+    ...(authorship ? { authorship } : {}),
     // Content is held to the workspace limit the file API uses (`maxWorkspaceBytes`); the encoded document also
     // carries history and CRDT overhead, bounded separately.
     limits: { maxDocumentBytes: 160 * 1024 * 1024, ...limits },
@@ -46,6 +49,7 @@ export async function createRooms(
         metrics.yjsPersistSeconds.observe(appendMs / 1000);
       },
       refused: (_doc, reason) => metrics.yjsRefused.inc({ reason }),
+      roomLoaded: (_doc, loadMs) => metrics.yjsRoomLoadSeconds.observe(loadMs / 1000),
       error: (docName, operation, error) => logger.error({ err: error, docName, operation }, 'sync error'),
     },
   });

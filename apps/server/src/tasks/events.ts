@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { taskEvents, tasks } from '../db/schema.ts';
 import type { Channels } from '../bus/channels.ts';
+import { followLog } from '../bus/follow-log.ts';
 
 export interface StoredTaskEvent {
   seq: number;
@@ -50,7 +51,9 @@ export async function appendTaskEvent(
   return stored.seq;
 }
 
-export async function listTaskEvents(db: Db, taskId: string, afterSeq: number, limit = 500) {
+const PAGE = 500;
+
+export async function listTaskEvents(db: Db, taskId: string, afterSeq: number, limit = PAGE) {
   const rows = await db
     .select()
     .from(taskEvents)
@@ -60,67 +63,22 @@ export async function listTaskEvents(db: Db, taskId: string, afterSeq: number, l
   return rows.map((r): StoredTaskEvent => ({ seq: r.seq, at: r.at, event: r.data as TaskEvent }));
 }
 
-/**
- * Yields every event after `afterSeq`, in order and exactly once, then follows new ones until `signal` aborts.
- * Subscribes before the first read so nothing appended in between is missed. A live message that continues the
- * sequence is yielded as is; a gap (a lost or reordered message) is filled from the database.
- */
-export async function* followTaskEvents(
+/** Yields every event after `afterSeq`, in order and exactly once, then follows new ones until `signal` aborts. */
+export function followTaskEvents(
   db: Db,
   channel: TaskEventChannel,
   taskId: string,
   afterSeq: number,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<StoredTaskEvent> {
-  const inbox: StoredTaskEvent[] = [];
-  // An object, not a `let`: the subscription callback flips it between awaits.
-  const state = { needsRead: true };
-  let wake: (() => void) | undefined;
-  const poke = () => wake?.();
   // Every follower of a task receives the same decoded object, checked once by the channel however many follow.
-  const unsubscribe = await channel.subscribe(taskId, (stored) => {
-    inbox.push(stored);
-    poke();
-  });
-  signal?.addEventListener('abort', poke);
-  // A safety net for a lost message at the very end of a run (e.g. a Redis reconnect): look again now and then.
-  // One timer for the subscription's life, not one per wait: with many followers a timer per event adds up.
-  const safetyNet = setInterval(() => {
-    state.needsRead = true;
-    poke();
-  }, 5_000);
-  safetyNet.unref();
-  let last = afterSeq;
-  try {
-    while (!signal?.aborted) {
-      if (state.needsRead) {
-        state.needsRead = false;
-        for (;;) {
-          const batch = await listTaskEvents(db, taskId, last);
-          for (const stored of batch) {
-            last = stored.seq;
-            yield stored;
-          }
-          if (batch.length < 500) break;
-        }
-      }
-      while (inbox.length > 0) {
-        const next = inbox.shift();
-        if (!next || next.seq <= last) continue;
-        if (next.seq !== last + 1) {
-          state.needsRead = true;
-          break;
-        }
-        last = next.seq;
-        yield next;
-      }
-      if (state.needsRead || inbox.length > 0) continue;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
-  } finally {
-    clearInterval(safetyNet);
-    signal?.removeEventListener('abort', poke);
-    unsubscribe();
-  }
+  return followLog(
+    {
+      subscribe: (handler) => channel.subscribe(taskId, handler),
+      list: (after) => listTaskEvents(db, taskId, after, PAGE),
+      pageSize: PAGE,
+    },
+    afterSeq,
+    signal,
+  );
 }

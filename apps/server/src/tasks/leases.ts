@@ -6,12 +6,28 @@ import { AppError, type TaskEvent } from '@tandem/core';
 import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
 import { tasks } from '../db/schema.ts';
-import { doneWithoutRun, emit, type TaskDeps } from './service.ts';
+import { doneWithoutRun, emit, finishRun, type TaskDeps } from './service.ts';
 
 export const defaultLeaseMs = 30_000;
 
 export const interruptedMessage =
   'The server restarted while this task ran, so it stopped before it finished. Run it again.';
+
+export const handedOverMessage =
+  'The server running this task shut down before it finished; it runs again from the start on the next server to take it.';
+
+/**
+ * Gives a task whose run this instance stopped for a shutdown back to the queue, held by nobody: the next sweep of
+ * any instance (or this one's first, once restarted) queues it again. False when it was no longer this instance's.
+ */
+export async function handOverTask(
+  deps: TaskDeps,
+  task: { id: string; workspaceId: string },
+): Promise<boolean> {
+  const handed = await finishRun(deps, task, { state: 'queued', ownerInstance: null, startedAt: null });
+  if (handed) await emit(deps, task.id, { type: 'status', status: 'queued', message: handedOverMessage });
+  return handed;
+}
 
 /** `now() + lease`, on the database's clock: every instance compares leases against the same clock. */
 export const leaseFrom = (leaseMs: number) => sql`now() + (${leaseMs}::int * interval '1 millisecond')`;

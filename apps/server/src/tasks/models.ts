@@ -1,5 +1,5 @@
 // Which model a task runs on: admin settings, else the environment, else a local Ollama, else a plain NO_MODEL.
-import { AppError } from '@tandem/core';
+import { AppError, type ErrorCode } from '@tandem/core';
 import type { LlmConfig } from '@tandem/core/ai';
 import type { AppDeps } from '../deps.ts';
 import { getLlmSettings } from '../services/settings.ts';
@@ -50,4 +50,61 @@ export async function availableModels(deps: ModelDeps): Promise<ModelChoice> {
     // Listing is optional (many endpoints do not support it); the configured model still works.
   }
   return { configured: true, provider: config.provider, defaultModel: config.model, models, problem: null };
+}
+
+export type EndpointCheck =
+  | {
+      ok: true;
+      provider: string;
+      baseUrl: string;
+      model: string;
+      latencyMs: number;
+      /** Whether the endpoint's model list names the configured model (some proxies list none). */
+      modelListed: boolean;
+    }
+  | {
+      ok: false;
+      /** NO_MODEL, LLM_AUTH, LLM_UNREACHABLE, LLM_TIMEOUT, LLM_RATE_LIMITED, LLM_ERROR… */
+      code: ErrorCode;
+      message: string;
+      /** The provider's HTTP status, when it answered. */
+      status: number | null;
+      provider: string | null;
+      baseUrl: string | null;
+      latencyMs: number;
+    };
+
+/**
+ * One small real request to the configured endpoint (its model list, which costs no tokens), so an admin learns
+ * whether the URL and key work before a task fails. Never throws for the endpoint's faults: they become the result.
+ */
+export async function checkModelEndpoint(deps: ModelDeps, timeoutMs = 5_000): Promise<EndpointCheck> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  let config: LlmConfig | undefined;
+  try {
+    config = await resolveModel(deps);
+    const { listModels } = await loadAi();
+    const listed = await listModels(config, { timeoutMs });
+    return {
+      ok: true,
+      provider: config.provider,
+      baseUrl: config.baseUrl,
+      model: config.model,
+      latencyMs: elapsed(),
+      modelListed: listed.includes(config.model),
+    };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const status = error.details?.status;
+    return {
+      ok: false,
+      code: error.code,
+      message: error.message,
+      status: typeof status === 'number' ? status : null,
+      provider: config?.provider ?? null,
+      baseUrl: config?.baseUrl ?? null,
+      latencyMs: elapsed(),
+    };
+  }
 }

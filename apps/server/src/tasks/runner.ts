@@ -5,6 +5,17 @@ import type { Channels } from '../bus/channels.ts';
 
 export type ExecuteTask = (taskId: string, signal: AbortSignal) => Promise<void>;
 
+/**
+ * The abort reason of a run stopped because its instance is shutting down: the run hands its task back to the queue
+ * (see `handOverTask`) instead of ending it as cancelled, so another instance, or this one once restarted, runs it.
+ */
+export class HandOver extends Error {
+  constructor() {
+    super('the server is shutting down');
+    this.name = 'HandOver';
+  }
+}
+
 export interface TaskRunner {
   enqueue(taskId: string): Promise<void>;
   /** Stops the task wherever it runs (or drops it from the queue). */
@@ -13,6 +24,11 @@ export interface TaskRunner {
   abortHere(taskId: string): void;
   /** Resolves when nothing is running in this process (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * For a graceful shutdown: takes no more tasks, lets the running ones finish for up to `graceMs`, then stops the
+   * rest with a `HandOver` abort, and resolves once nothing runs here.
+   */
+  drain(graceMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,8 +58,18 @@ class Running {
     this.controllers.get(taskId)?.abort();
   }
 
-  abortAll() {
-    for (const c of this.controllers.values()) c.abort();
+  abortAll(reason?: Error) {
+    for (const c of this.controllers.values()) c.abort(reason);
+  }
+
+  /** Waits up to `graceMs` for the running tasks, then hands the rest over. */
+  async drain(graceMs: number) {
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([this.idle(), graceOver]);
+    clearTimeout(timer);
+    this.abortAll(new HandOver());
+    await this.idle();
   }
 
   get size() {
@@ -76,8 +102,9 @@ export async function createTaskRunner(options: {
 
   if (!options.redisUrl) {
     const queue: string[] = [];
+    let draining = false;
     const pump = () => {
-      while (running.size < options.concurrency && queue.length > 0) {
+      while (!draining && running.size < options.concurrency && queue.length > 0) {
         const taskId = queue.shift();
         if (taskId === undefined) break;
         void running.run(taskId, options.execute, options.logger).then(pump);
@@ -96,6 +123,12 @@ export async function createTaskRunner(options: {
       },
       abortHere: (taskId) => running.abort(taskId),
       idle: () => running.idle(),
+      drain: async (graceMs) => {
+        // The waiting ones stay queued in the database, where the next start (or another instance) finds them.
+        draining = true;
+        queue.length = 0;
+        await running.drain(graceMs);
+      },
       close: async () => {
         queue.length = 0;
         running.abortAll();
@@ -132,6 +165,11 @@ export async function createTaskRunner(options: {
     },
     abortHere: (taskId) => running.abort(taskId),
     idle: () => running.idle(),
+    drain: async (graceMs) => {
+      // Waiting jobs stay in the shared queue for the other instances.
+      await worker.pause(true);
+      await running.drain(graceMs);
+    },
     close: async () => {
       running.abortAll();
       await worker.close();

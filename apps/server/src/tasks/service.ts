@@ -5,12 +5,19 @@ import { randomUUID } from 'node:crypto';
 import {
   AppError,
   applyHunks,
+  blockingFindingsOn,
+  checkEventSchema,
+  findingSchema,
   changesetSchema,
   markRolledBack,
   rejectHunks,
   resolveConflict,
+  conflictWriters,
+  deletedRuns,
+  findHunk,
   rollbackTask,
   selectHunkIds,
+  taskOrigin,
   undoRecordSchema,
   type Changeset,
   type ConflictChoice,
@@ -27,13 +34,14 @@ import type { AppDeps } from '../deps.ts';
 import { tasks, workspaces } from '../db/schema.ts';
 import { writeAudit, type AuditAction } from '../services/audit.ts';
 import { getCostSettings } from '../services/settings.ts';
+import { ensureApproved } from '../review/approval-gate.ts';
 import { appendTaskEvent } from './events.ts';
 import { cancelStranded, cancelledEvents, leaseFrom, requestCancel } from './leases.ts';
 import { availableModels, resolveModel } from './models.ts';
 
 export type TaskDeps = Pick<
   AppDeps,
-  'db' | 'database' | 'channels' | 'rooms' | 'limits' | 'config' | 'instance' | 'secrets'
+  'db' | 'database' | 'channels' | 'rooms' | 'limits' | 'config' | 'instance' | 'secrets' | 'authorship'
 >;
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -59,12 +67,8 @@ export async function tokensUsedToday(deps: Pick<AppDeps, 'db'>, userId: string)
   return Number(row?.n ?? 0);
 }
 
-export async function createTask(
-  deps: TaskDeps,
-  userId: string,
-  input: CreateTaskInput,
-  enqueue: (taskId: string) => Promise<void>,
-) {
+/** The rate limit and daily token quota every model run (a new task or a follow-up) passes first. */
+export async function mayRunModel(deps: TaskDeps, userId: string) {
   await deps.limits.consume('tasksPerUser', userId);
   const cost = await getCostSettings(deps.db);
   if (cost.dailyTokenQuota > 0) {
@@ -77,6 +81,15 @@ export async function createTask(
       );
     }
   }
+}
+
+export async function createTask(
+  deps: TaskDeps,
+  userId: string,
+  input: CreateTaskInput,
+  enqueue: (taskId: string) => Promise<void>,
+) {
+  await mayRunModel(deps, userId);
   // Fails with NO_MODEL (and how to configure one) before anything is queued.
   let model = await resolveModel(deps);
   if (input.model !== undefined && input.model !== model.model) {
@@ -231,10 +244,24 @@ export async function cancelTask(deps: TaskDeps, task: TaskRow, cancel: (taskId:
   await cancel(task.id);
 }
 
-/** A public view of a task: the changeset without its internal undo records. */
+const storedChecksSchema = z.array(checkEventSchema.omit({ type: true }));
+const storedFindingsSchema = z.array(findingSchema);
+
+/** The last checks of the task's proposal and what they found (empty before any ran, and for older tasks). */
+export function checksOf(row: Pick<TaskRow, 'checkResults' | 'findings'>) {
+  const checks = storedChecksSchema.safeParse(row.checkResults);
+  const findings = storedFindingsSchema.safeParse(row.findings);
+  return { checkResults: checks.data ?? [], findings: findings.data ?? [] };
+}
+
+/** A public view of a task: the changeset without its internal undo records, with its checks and findings. */
 export function presentTask(row: TaskRow) {
   const { undo: _undo, lastSeq: _lastSeq, openPaths: _openPaths, ...rest } = row;
-  return { ...rest, changeset: row.changeset === null ? null : changesetSchema.parse(row.changeset) };
+  return {
+    ...rest,
+    ...checksOf(row),
+    changeset: row.changeset === null ? null : changesetSchema.parse(row.changeset),
+  };
 }
 
 // Decisions on one task run one at a time, on every instance: each reads the changeset, changes the document and
@@ -243,7 +270,7 @@ export function presentTask(row: TaskRow) {
 // row's lock does (`select … for update` in the decision's transaction). The events and the change notice go out
 // after the commit: `appendTaskEvent` bumps the same row, and would wait for the lock its own decision holds.
 const locks = new Map<string, Promise<unknown>>();
-async function withProcessLock<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
+export async function withProcessLock<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
   const previous = locks.get(taskId) ?? Promise.resolve();
   const run = previous.then(fn, fn);
   const settled = run.catch(() => undefined);
@@ -356,14 +383,38 @@ function stateAfter(changeset: Changeset): TaskRow['state'] {
 const conflictEvents = (conflicts: readonly HunkConflict[]): TaskEvent[] =>
   conflicts.map((c) => ({ type: 'conflict', ...c }));
 
-export function acceptHunks(deps: TaskDeps, taskId: string, actor: DecisionActor, selection: HunkSelection) {
+/** How many flagged findings an audit entry lists; the rest are counted. */
+const AUDITED_FINDINGS = 50;
+
+export function acceptHunks(
+  deps: TaskDeps,
+  taskId: string,
+  actor: DecisionActor,
+  selection: HunkSelection,
+  options: { acceptFindings?: boolean | undefined } = {},
+) {
   const { userId } = actor;
   return decide(deps, taskId, actor, async (task) => {
     const changeset = changesetOf(task);
     const ids = selectHunkIds(changeset, selection);
     if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to accept here.');
-    const result = await deps.rooms.transact(task.workspaceId, (doc) =>
-      applyHunks(doc, changeset, ids, { taskId, userId }),
+    await ensureApproved(deps.db, task);
+    // A secret or a critical or high finding on a hunk: a person must say they saw it (auto-apply never gets here
+    // with one, see mayAutoApply), and the accept is audited as flagged, with what was found.
+    const flagged = blockingFindingsOn(checksOf(task).findings, ids);
+    if (flagged.length > 0 && options.acceptFindings !== true) {
+      throw new AppError(
+        'CONFLICT',
+        `${flagged.length === 1 ? 'A check flagged this change' : `Checks flagged these changes ${flagged.length} times`} (a secret, or a critical or high finding). Confirm to accept anyway.`,
+        { details: { needsConfirmation: true, findings: flagged.slice(0, AUDITED_FINDINGS) } },
+      );
+    }
+    // The task's origin on the outer transaction too: Yjs keeps the outermost origin, and authorship (git
+    // co-authors) reads it to know these characters are the task's.
+    const result = await deps.rooms.transact(
+      task.workspaceId,
+      (doc) => applyHunks(doc, changeset, ids, { taskId, userId }),
+      taskOrigin(taskId, userId, 'apply'),
     );
     const undo = [...undoListSchema.parse(task.undo), ...result.undo];
     const events: TaskEvent[] = [];
@@ -372,10 +423,28 @@ export function acceptHunks(deps: TaskDeps, taskId: string, actor: DecisionActor
     return {
       value: { applied: result.applied, conflicts: result.conflicts },
       save: { changeset: result.changeset, undo },
-      audit: {
-        action: 'task.accept',
-        meta: { hunkIds: result.applied, conflicts: result.conflicts.map((c) => c.hunkId) },
-      },
+      audit:
+        flagged.length > 0
+          ? {
+              action: 'task.accept_flagged',
+              meta: {
+                hunkIds: result.applied,
+                conflicts: result.conflicts.map((c) => c.hunkId),
+                findings: flagged.slice(0, AUDITED_FINDINGS).map((f) => ({
+                  tool: f.tool,
+                  rule: f.rule,
+                  severity: f.severity,
+                  path: f.path,
+                  line: f.line,
+                  hunkId: f.hunkId,
+                })),
+                findingsCount: flagged.length,
+              },
+            }
+          : {
+              action: 'task.accept',
+              meta: { hunkIds: result.applied, conflicts: result.conflicts.map((c) => c.hunkId) },
+            },
       events,
     };
   });
@@ -404,29 +473,44 @@ export function rejectTaskHunks(
   });
 }
 
-export function resolveTaskConflict(
+export async function resolveTaskConflict(
   deps: TaskDeps,
   taskId: string,
   actor: DecisionActor,
   hunkId: string,
   choice: ConflictChoice,
   expectedOurs?: string,
-) {
+): Promise<void> {
   const { userId } = actor;
-  return decide(deps, taskId, actor, async (task) => {
+  const settled = await decide(deps, taskId, actor, async (task) => {
     const changeset = changesetOf(task);
-    const result = await deps.rooms.transact(task.workspaceId, (doc) =>
-      resolveConflict(doc, changeset, hunkId, choice, {
-        taskId,
-        userId,
-        ...(expectedOurs === undefined ? {} : { expectedOurs }),
-      }),
+    // Taking the task's side (or a merged text) applies its change: the approval policy holds as for accept.
+    if (choice !== 'ours') await ensureApproved(deps.db, task);
+    const { result, replaced } = await deps.rooms.transact(
+      task.workspaceId,
+      (doc) => {
+        // Whose text stood in the lines, read before the resolution and checked after it: they are told.
+        const writers = choice === 'ours' ? [] : conflictWriters(doc, changeset, hunkId);
+        const resolved = resolveConflict(doc, changeset, hunkId, choice, {
+          taskId,
+          userId,
+          ...(expectedOurs === undefined ? {} : { expectedOurs }),
+        });
+        return { result: resolved, replaced: deletedRuns(doc, writers) };
+      },
+      taskOrigin(taskId, userId, 'resolve'),
     );
+    const overwrote = (await deps.authorship.authorsOf(task.workspaceId, replaced))
+      .filter((a) => a.kind === 'user' && a.id !== userId)
+      .map((a) => a.id);
     const undo = [...undoListSchema.parse(task.undo), ...(result.undo ? [result.undo] : [])];
     return {
-      value: undefined,
+      value: { workspaceId: task.workspaceId, path: findHunk(changeset, hunkId).file.path, overwrote },
       save: { changeset: result.changeset, undo },
-      audit: { action: 'task.resolve_conflict', meta: { hunkId, choice } },
+      audit: {
+        action: 'task.resolve_conflict',
+        meta: { hunkId, choice, ...(overwrote.length > 0 ? { overwrote } : {}) },
+      },
       events: [
         choice === 'ours'
           ? { type: 'rejected', by: userId, hunkIds: [hunkId] }
@@ -434,6 +518,15 @@ export function resolveTaskConflict(
       ],
     };
   });
+  if (settled.overwrote.length > 0) {
+    await deps.channels.reviewChanges.publish(settled.workspaceId, {
+      kind: 'overwritten',
+      taskId,
+      path: settled.path,
+      by: userId,
+      userIds: settled.overwrote,
+    });
+  }
 }
 
 export function rollbackTaskChanges(deps: TaskDeps, taskId: string, actor: DecisionActor) {

@@ -1,7 +1,10 @@
 import { adminRouter } from './router/admin.ts';
 import { authRouter } from './router/auth.ts';
+import { checkRouter } from './router/check.ts';
+import { reviewRouter } from './router/review.ts';
 import { taskRouter } from './router/task.ts';
 import { fileRouter } from './router/file.ts';
+import { gitRouter } from './router/git.ts';
 import { workspaceRouter } from './router/workspace.ts';
 import { router } from './trpc.ts';
 
@@ -10,7 +13,10 @@ export const appRouter = router({
   workspace: workspaceRouter,
   file: fileRouter,
   task: taskRouter,
+  git: gitRouter,
   admin: adminRouter,
+  check: checkRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,11 +1,18 @@
 // tRPC context, initialization and the procedure builders that enforce access in one place.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, taskRef, workspaceRef, type MemberRole } from '@tandem/core';
+import { AppError, checkRunRef, taskRef, workspaceRef, type ErrorCode, type MemberRole } from '@tandem/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Session, User } from 'lucia';
 import superjson from 'superjson';
 import type { WebSocket } from 'ws';
-import { identify, requireAdmin, requireRole, requireTaskRole, requireUser } from '../access/check.ts';
+import {
+  identify,
+  requireAdmin,
+  requireCheckRunRole,
+  requireRole,
+  requireTaskRole,
+  requireUser,
+} from '../access/check.ts';
 import { guardedSubscription } from '../access/subscription.ts';
 import type { AppDeps } from '../deps.ts';
 import { readSession, sessionIdOf } from '../http/http-auth.ts';
@@ -89,26 +96,51 @@ export async function createSocketContext(
   };
 }
 
-const t = initTRPC.context<Context>().create({
-  // superjson both ways; results shared by many subscribers are serialized once (see shared-output.ts).
-  transformer: { input: superjson, output: sharedOutput },
-  errorFormatter({ shape, error, ctx }) {
-    const c = classifyError(error);
-    return {
-      code: shape.code,
-      message: c.internal ? 'Internal server error' : c.message,
-      data: {
-        code: c.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        requestId: ctx?.requestId,
-        retryAfter: c.retryAfter,
-        issues: c.issues,
-        details: c.details,
-      },
-    };
-  },
-});
+/** Who may call a procedure; set by the procedure builder that checks it, so the reference cannot disagree. */
+export type ProcedureAccess =
+  | { kind: 'public' }
+  | { kind: 'signed-in' }
+  | { kind: 'admin' }
+  /** A member of the workspace named by the input's `workspaceId` (or the task's, for `taskId`), with at least `role`. */
+  | { kind: 'member'; role: MemberRole; via: 'workspaceId' | 'taskId' | 'runId' };
+
+/**
+ * What the API reference (docs/scripts) says about each procedure. `description` and `example` are given per
+ * procedure (a test fails without them); `access` comes from the builder.
+ */
+export interface ProcedureMeta {
+  access?: ProcedureAccess;
+  /** One or two sentences: what it does and what it returns. */
+  description?: string;
+  /** An input that passes the procedure's schema (checked by a test); ids are placeholders. */
+  example?: { input?: unknown };
+  /** Domain error codes this procedure raises itself, beyond those of its builder and input parsing. */
+  errors?: readonly ErrorCode[];
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    // superjson both ways; results shared by many subscribers are serialized once (see shared-output.ts).
+    transformer: { input: superjson, output: sharedOutput },
+    errorFormatter({ shape, error, ctx }) {
+      const c = classifyError(error);
+      return {
+        code: shape.code,
+        message: c.internal ? 'Internal server error' : c.message,
+        data: {
+          code: c.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          requestId: ctx?.requestId,
+          retryAfter: c.retryAfter,
+          issues: c.issues,
+          details: c.details,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -143,15 +175,22 @@ const current = t.middleware(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, user, session } });
 });
 
-export const publicProcedure = t.procedure.use(timing).use(domainErrors).use(sameOrigin).use(current);
+export const publicProcedure = t.procedure
+  .meta({ access: { kind: 'public' } })
+  .use(timing)
+  .use(domainErrors)
+  .use(sameOrigin)
+  .use(current);
 
-export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
-  const { user, session } = requireUser(ctx);
-  if (type === 'mutation') await ctx.deps.limits.consume('mutationsPerUser', user.id);
-  return next({ ctx: { ...ctx, user, session } });
-});
+export const authedProcedure = publicProcedure
+  .meta({ access: { kind: 'signed-in' } })
+  .use(async ({ ctx, type, next }) => {
+    const { user, session } = requireUser(ctx);
+    if (type === 'mutation') await ctx.deps.limits.consume('mutationsPerUser', user.id);
+    return next({ ctx: { ...ctx, user, session } });
+  });
 
-export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+export const adminProcedure = authedProcedure.meta({ access: { kind: 'admin' } }).use(({ ctx, next }) => {
   requireAdmin(ctx.user);
   return next();
 });
@@ -161,10 +200,13 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
  * `minRole` (access/check.ts: non-members get NOT_FOUND, an archived workspace refuses what needs an editor).
  */
 export function memberProcedure(minRole: MemberRole) {
-  return authedProcedure.input(workspaceRef).use(async ({ ctx, input, next }) => {
-    const role = await requireRole(ctx.deps, ctx.user.id, input.workspaceId, minRole);
-    return next({ ctx: { ...ctx, role, minRole } });
-  });
+  return authedProcedure
+    .meta({ access: { kind: 'member', role: minRole, via: 'workspaceId' } })
+    .input(workspaceRef)
+    .use(async ({ ctx, input, next }) => {
+      const role = await requireRole(ctx.deps, ctx.user.id, input.workspaceId, minRole);
+      return next({ ctx: { ...ctx, role, minRole } });
+    });
 }
 
 /**
@@ -172,10 +214,27 @@ export function memberProcedure(minRole: MemberRole) {
  * at least `minRole`. The task row rides along in the context.
  */
 export function taskProcedure(minRole: MemberRole) {
-  return authedProcedure.input(taskRef).use(async ({ ctx, input, next }) => {
-    const { task, role } = await requireTaskRole(ctx.deps, ctx.user.id, input.taskId, minRole);
-    return next({ ctx: { ...ctx, role, task, minRole } });
-  });
+  return authedProcedure
+    .meta({ access: { kind: 'member', role: minRole, via: 'taskId' } })
+    .input(taskRef)
+    .use(async ({ ctx, input, next }) => {
+      const { task, role } = await requireTaskRole(ctx.deps, ctx.user.id, input.taskId, minRole);
+      return next({ ctx: { ...ctx, role, task, minRole } });
+    });
+}
+
+/**
+ * A procedure on one human-started check run: the input carries `runId`; the caller must be a member of the run's
+ * workspace with at least `minRole`. The run row rides along in the context.
+ */
+export function checkRunProcedure(minRole: MemberRole) {
+  return authedProcedure
+    .meta({ access: { kind: 'member', role: minRole, via: 'runId' } })
+    .input(checkRunRef)
+    .use(async ({ ctx, input, next }) => {
+      const { run, role } = await requireCheckRunRole(ctx.deps, ctx.user.id, input.runId, minRole);
+      return next({ ctx: { ...ctx, role, run, minRole } });
+    });
 }
 
 /**

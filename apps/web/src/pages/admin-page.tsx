@@ -1,6 +1,9 @@
 // The admin console: users (admin flag, disable), workspaces, the audit log and instance settings (model
 // provider with a write-only key, quotas and budgets). Loaded on demand; the server checks the admin flag.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { auditActionLabel, auditDetailsText } from '@tandem/core';
+import type { AppRouter } from '@tandem/server/router';
+import type { inferRouterOutputs } from '@trpc/server';
 import { Tabs } from 'radix-ui';
 import { useState, type SyntheticEvent } from 'react';
 import { AppHeader } from '../components/app-header.tsx';
@@ -10,6 +13,7 @@ import { errorMessage } from '../errors.ts';
 import type { Me } from '../session.ts';
 import { timeAgo } from '../time.ts';
 import { useTRPC } from '../trpc.ts';
+import { InstanceFeatureFlags } from '../workspace/feature-flags.tsx';
 
 const tab =
   'h-9 border-b-2 border-transparent px-3 text-sm text-zinc-700 data-[state=active]:border-indigo-600 data-[state=active]:font-semibold data-[state=active]:text-zinc-900';
@@ -79,6 +83,13 @@ function Users({ me }: { me: Me }) {
   };
   const setAdmin = useMutation(trpc.admin.users.setAdmin.mutationOptions(options));
   const setDisabled = useMutation(trpc.admin.users.setDisabled.mutationOptions(options));
+  const [resetFor, setResetFor] = useState<{ name: string; url: string; expiresAt: Date } | null>(null);
+  const resetLink = useMutation(
+    trpc.admin.users.resetLink.mutationOptions({
+      onSuccess: (link) => setResetFor({ name: link.user.name, url: link.url, expiresAt: link.expiresAt }),
+      onError: options.onError,
+    }),
+  );
   if (users.isPending) return <PageState title="Loading users…" busy />;
   if (users.isError)
     return (
@@ -87,51 +98,88 @@ function Users({ me }: { me: Me }) {
       </PageState>
     );
   return (
-    <table className="w-full overflow-hidden rounded-lg border border-zinc-200 bg-white">
-      <caption className="sr-only">Users</caption>
-      <thead className="bg-zinc-50">
-        <tr>
-          <th className={th}>Name</th>
-          <th className={th}>Email</th>
-          <th className={th}>Joined</th>
-          <th className={th}>Status</th>
-          <th className={th}>Actions</th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-zinc-100">
-        {users.data.map((u) => (
-          <tr key={u.id}>
-            <td className={td}>
-              {u.name} {u.isAdmin ? <Badge tone="indigo">admin</Badge> : null}
-            </td>
-            <td className={td}>{u.email}</td>
-            <td className={td}>{timeAgo(u.createdAt)}</td>
-            <td className={td}>
-              {u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
-            </td>
-            <td className={`${td} flex gap-1`}>
-              <Button
-                size="sm"
-                disabled={u.id === me.id}
-                onClick={() => setAdmin.mutate({ userId: u.id, isAdmin: !u.isAdmin })}
-                aria-label={`${u.isAdmin ? 'Revoke admin from' : 'Make admin'} ${u.name}`}
-              >
-                {u.isAdmin ? 'Revoke admin' : 'Make admin'}
-              </Button>
-              <Button
-                size="sm"
-                variant={u.disabledAt ? 'secondary' : 'danger'}
-                disabled={u.id === me.id}
-                onClick={() => setDisabled.mutate({ userId: u.id, disabled: !u.disabledAt })}
-                aria-label={`${u.disabledAt ? 'Enable' : 'Disable'} ${u.name}`}
-              >
-                {u.disabledAt ? 'Enable' : 'Disable'}
-              </Button>
-            </td>
+    <div className="grid gap-3">
+      {resetFor ? (
+        <section
+          aria-label="Password reset link"
+          className="grid gap-2 rounded-lg border border-indigo-200 bg-indigo-50 p-3 text-sm"
+        >
+          <p>
+            Give this link to {resetFor.name}; it works once, until {resetFor.expiresAt.toLocaleString()}, and
+            replaces any earlier link. Using it signs {resetFor.name} out everywhere.
+          </p>
+          <div className="flex flex-wrap items-center gap-2">
+            <input
+              readOnly
+              aria-label={`Reset link for ${resetFor.name}`}
+              value={resetFor.url}
+              onFocus={(e) => e.currentTarget.select()}
+              className="h-8 min-w-0 flex-1 rounded-md border border-zinc-300 bg-white px-2 font-mono text-xs"
+            />
+            <Button size="sm" onClick={() => void navigator.clipboard.writeText(resetFor.url)}>
+              Copy
+            </Button>
+            <Button size="sm" variant="ghost" onClick={() => setResetFor(null)}>
+              Done
+            </Button>
+          </div>
+        </section>
+      ) : null}
+      <table className="w-full overflow-hidden rounded-lg border border-zinc-200 bg-white">
+        <caption className="sr-only">Users</caption>
+        <thead className="bg-zinc-50">
+          <tr>
+            <th className={th}>Name</th>
+            <th className={th}>Email</th>
+            <th className={th}>Joined</th>
+            <th className={th}>Status</th>
+            <th className={th}>Actions</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody className="divide-y divide-zinc-100">
+          {users.data.map((u) => (
+            <tr key={u.id}>
+              <td className={td}>
+                {u.name} {u.isAdmin ? <Badge tone="indigo">admin</Badge> : null}
+              </td>
+              <td className={td}>{u.email}</td>
+              <td className={td}>{timeAgo(u.createdAt)}</td>
+              <td className={td}>
+                {u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
+              </td>
+              <td className={`${td} flex gap-1`}>
+                <Button
+                  size="sm"
+                  disabled={u.id === me.id}
+                  onClick={() => setAdmin.mutate({ userId: u.id, isAdmin: !u.isAdmin })}
+                  aria-label={`${u.isAdmin ? 'Revoke admin from' : 'Make admin'} ${u.name}`}
+                >
+                  {u.isAdmin ? 'Revoke admin' : 'Make admin'}
+                </Button>
+                <Button
+                  size="sm"
+                  variant={u.disabledAt ? 'secondary' : 'danger'}
+                  disabled={u.id === me.id}
+                  onClick={() => setDisabled.mutate({ userId: u.id, disabled: !u.disabledAt })}
+                  aria-label={`${u.disabledAt ? 'Enable' : 'Disable'} ${u.name}`}
+                >
+                  {u.disabledAt ? 'Enable' : 'Disable'}
+                </Button>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  busy={resetLink.isPending && resetLink.variables.userId === u.id}
+                  onClick={() => resetLink.mutate({ userId: u.id })}
+                  aria-label={`Password reset link for ${u.name}`}
+                >
+                  Reset link
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -173,45 +221,142 @@ function Workspaces() {
   );
 }
 
+const actionFamilies = [
+  'auth.',
+  'admin.',
+  'user.',
+  'workspace.',
+  'invite.',
+  'member.',
+  'settings.',
+  'task.',
+  'git.',
+  'check.',
+];
+
 function Audit() {
   const trpc = useTRPC();
-  const list = useQuery(trpc.admin.audit.list.queryOptions({ limit: 100 }));
-  if (list.isPending) return <PageState title="Loading the audit log…" busy />;
-  if (list.isError)
-    return (
-      <PageState title="Could not load the audit log" tone="error">
-        {errorMessage(list.error)}
-      </PageState>
-    );
-  if (list.data.length === 0) return <PageState title="Nothing recorded yet" />;
+  const toast = useToast();
+  const users = useQuery(trpc.admin.users.list.queryOptions());
+  const [actorId, setActorId] = useState('');
+  const [action, setAction] = useState('');
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
+  // Dates are whole days in the browser's time zone; `until` includes its day.
+  const filter = {
+    ...(actorId ? { actorId } : {}),
+    ...(action ? { action } : {}),
+    ...(since ? { since: new Date(`${since}T00:00`) } : {}),
+    ...(until ? { until: new Date(new Date(`${until}T00:00`).getTime() + 86_400_000) } : {}),
+  };
+  const list = useQuery(trpc.admin.audit.list.queryOptions({ limit: 100, ...filter }));
+  const queryClient = useQueryClient();
+  const [exporting, setExporting] = useState(false);
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      const file = await queryClient.query(trpc.admin.audit.csv.queryOptions(filter, { staleTime: 0 }));
+      const url = URL.createObjectURL(new Blob([file.csv], { type: 'text/csv;charset=utf-8' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.filename;
+      link.click();
+      URL.revokeObjectURL(url);
+    } catch (error) {
+      toast({ title: 'Could not export the audit log', description: errorMessage(error), tone: 'error' });
+    } finally {
+      setExporting(false);
+    }
+  };
+  const control = 'h-8 rounded-md border border-zinc-300 bg-white px-2 text-sm';
   return (
-    <table className="w-full overflow-hidden rounded-lg border border-zinc-200 bg-white">
-      <caption className="sr-only">Audit log, newest first</caption>
-      <thead className="bg-zinc-50">
-        <tr>
-          <th className={th}>When</th>
-          <th className={th}>Action</th>
-          <th className={th}>Actor</th>
-          <th className={th}>IP</th>
-          <th className={th}>Details</th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-zinc-100">
-        {list.data.map((row) => (
-          <tr key={row.id}>
-            <td className={td} title={new Date(row.at).toISOString()}>
-              {timeAgo(row.at)}
-            </td>
-            <td className={`${td} font-mono text-xs`}>{row.action}</td>
-            <td className={`${td} font-mono text-xs`}>{row.actorId ?? '—'}</td>
-            <td className={td}>{row.ip ?? '—'}</td>
-            <td className={`${td} max-w-xs truncate font-mono text-xs`} title={JSON.stringify(row.meta)}>
-              {Object.keys(row.meta).length ? JSON.stringify(row.meta) : ''}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="grid gap-3">
+      <form
+        aria-label="Filter the audit log"
+        className="flex flex-wrap items-end gap-3 text-sm"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <label className="grid gap-1">
+          Who
+          <select value={actorId} onChange={(e) => setActorId(e.target.value)} className={control}>
+            <option value="">Anyone</option>
+            {(users.data ?? []).map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name} ({u.email})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="grid gap-1">
+          What
+          <select value={action} onChange={(e) => setAction(e.target.value)} className={control}>
+            <option value="">Every action</option>
+            {actionFamilies.map((family) => (
+              <option key={family} value={family}>
+                {family}*
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="grid gap-1">
+          From
+          <input type="date" value={since} onChange={(e) => setSince(e.target.value)} className={control} />
+        </label>
+        <label className="grid gap-1">
+          To
+          <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} className={control} />
+        </label>
+        <Button size="sm" busy={exporting} onClick={() => void exportCsv()}>
+          Export CSV
+        </Button>
+      </form>
+      {list.isPending ? (
+        <PageState title="Loading the audit log…" busy />
+      ) : list.isError ? (
+        <PageState title="Could not load the audit log" tone="error">
+          {errorMessage(list.error)}
+        </PageState>
+      ) : list.data.length === 0 ? (
+        <PageState title="Nothing recorded that matches" />
+      ) : (
+        <table className="w-full overflow-hidden rounded-lg border border-zinc-200 bg-white">
+          <caption className="sr-only">Audit log, newest first</caption>
+          <thead className="bg-zinc-50">
+            <tr>
+              <th className={th}>When</th>
+              <th className={th}>What</th>
+              <th className={th}>Who</th>
+              <th className={th}>Where</th>
+              <th className={th}>Details</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-zinc-100">
+            {list.data.map((row) => (
+              <tr key={row.id}>
+                <td className={td} title={new Date(row.at).toISOString()}>
+                  {timeAgo(row.at)}
+                </td>
+                <td className={td}>
+                  {auditActionLabel(row.action)}
+                  <span className="block font-mono text-xs text-zinc-600">{row.action}</span>
+                </td>
+                <td className={td}>
+                  {row.actorName ?? (row.actorId ? 'a deleted account' : 'the system')}
+                  {row.ip ? <span className="block text-xs text-zinc-600">from {row.ip}</span> : null}
+                </td>
+                <td className={td}>
+                  {row.workspaceName ?? '—'}
+                  {row.targetName ? (
+                    <span className="block text-xs text-zinc-600">for {row.targetName}</span>
+                  ) : null}
+                </td>
+                <td className={`${td} max-w-xs break-words text-xs`}>{auditDetailsText(row.meta)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
   );
 }
 
@@ -229,7 +374,242 @@ function Settings() {
     <div className="grid gap-6 md:grid-cols-2">
       <LlmForm initial={settings.data.llm} />
       <CostForm initial={settings.data.cost} />
+      <PricesForm initial={settings.data.prices} />
+      <InstanceFeatureFlags initial={settings.data.features} />
+      <RateLimits />
     </div>
+  );
+}
+
+type PriceRow = { key: number; model: string; input: string; output: string };
+
+/**
+ * The price table, edited as a whole: saving replaces it (`setPrices`), so a model removed here has no price
+ * and its tasks' cost shows as unknown.
+ */
+function PricesForm({
+  initial,
+}: {
+  initial: Readonly<Record<string, { inputPerMTok: number; outputPerMTok: number }>>;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const [rows, setRows] = useState<PriceRow[]>(() =>
+    Object.entries(initial)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([model, price], key) => ({
+        key,
+        model,
+        input: String(price.inputPerMTok),
+        output: String(price.outputPerMTok),
+      })),
+  );
+  const [nextKey, setNextKey] = useState(rows.length);
+  const save = useMutation(
+    trpc.admin.settings.setPrices.mutationOptions({
+      onSuccess: async () => {
+        toast({ title: 'Prices saved', tone: 'success' });
+        await queryClient.invalidateQueries(trpc.admin.settings.get.queryFilter());
+      },
+    }),
+  );
+  const update = (key: number, change: Partial<PriceRow>) =>
+    setRows((all) => all.map((row) => (row.key === key ? { ...row, ...change } : row)));
+  const price = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+  const problem = (row: PriceRow): string | undefined => {
+    const name = row.model.trim();
+    if (!name) return 'Enter a model name.';
+    if (rows.some((other) => other.key !== row.key && other.model.trim() === name))
+      return 'This model is listed twice.';
+    for (const value of [price(row.input), price(row.output)])
+      if (!Number.isFinite(value) || value < 0) return 'Prices are numbers of 0 or more.';
+    return undefined;
+  };
+  const ok = rows.every((row) => !problem(row));
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    if (!ok) return;
+    save.mutate(
+      Object.fromEntries(
+        rows.map((row) => [
+          row.model.trim(),
+          { inputPerMTok: price(row.input), outputPerMTok: price(row.output) },
+        ]),
+      ),
+    );
+  };
+  const input = 'h-8 w-full rounded-md border border-zinc-300 px-2 text-sm';
+  return (
+    <form
+      onSubmit={submit}
+      aria-labelledby="prices-heading"
+      className="grid content-start gap-3 rounded-lg border border-zinc-200 bg-white p-4 md:col-span-2"
+    >
+      <h2 id="prices-heading" className="font-semibold">
+        Model prices
+      </h2>
+      <p className="text-xs text-zinc-600">
+        USD per million tokens, by model name. A dated or tagged name (<code>gpt-4o-2024-08-06</code>) uses
+        its family&apos;s price; a model not listed has an unknown cost and counts nothing against USD
+        budgets.
+      </p>
+      <table className="w-full" aria-labelledby="prices-heading">
+        <thead>
+          <tr>
+            <th className={th}>Model</th>
+            <th className={th}>Input</th>
+            <th className={th}>Output</th>
+            <th className={th}>
+              <span className="sr-only">Remove</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const error = problem(row);
+            const label = row.model.trim() || 'new model';
+            return (
+              <tr key={row.key} className="align-top">
+                <td className="px-3 py-1">
+                  <input
+                    aria-label="Model name"
+                    className={input}
+                    value={row.model}
+                    aria-invalid={error ? true : undefined}
+                    onChange={(e) => update(row.key, { model: e.target.value })}
+                  />
+                  {error ? <p className="mt-1 text-xs text-red-800">{error}</p> : null}
+                </td>
+                <td className="px-3 py-1">
+                  <input
+                    aria-label={`Input price for ${label}`}
+                    inputMode="decimal"
+                    className={input}
+                    value={row.input}
+                    onChange={(e) => update(row.key, { input: e.target.value })}
+                  />
+                </td>
+                <td className="px-3 py-1">
+                  <input
+                    aria-label={`Output price for ${label}`}
+                    inputMode="decimal"
+                    className={input}
+                    value={row.output}
+                    onChange={(e) => update(row.key, { output: e.target.value })}
+                  />
+                </td>
+                <td className="px-3 py-1 text-right">
+                  <Button
+                    size="sm"
+                    onClick={() => setRows((all) => all.filter((other) => other.key !== row.key))}
+                    aria-label={`Remove ${label}`}
+                  >
+                    Remove
+                  </Button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {save.isError ? (
+        <p role="alert" className="text-sm text-red-800">
+          {errorMessage(save.error)}
+        </p>
+      ) : null}
+      <div className="flex gap-2">
+        <Button
+          onClick={() => {
+            setRows((all) => [...all, { key: nextKey, model: '', input: '0', output: '0' }]);
+            setNextKey((k) => k + 1);
+          }}
+        >
+          Add model
+        </Button>
+        <Button type="submit" variant="primary" busy={save.isPending} disabled={!ok}>
+          Save prices
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+const limitLabels: Record<string, string> = {
+  signInPerIp: 'Sign-in attempts per address',
+  signInFailuresPerAccountIp: 'Failed sign-ins per account and address',
+  signInFailuresPerAccount: 'Failed sign-ins per account',
+  signUpPerIp: 'Sign-ups per address',
+  mutationsPerUser: 'Changes per user',
+  tasksPerUser: 'Tasks per user',
+  downloadsPerUser: 'Archive downloads per user',
+};
+
+/** `3600` → `1 h`, `900` → `15 min`, `90` → `90 s`: the largest unit that divides the window. */
+function windowText(seconds: number): string {
+  for (const [size, unit] of [
+    [86_400, 'd'],
+    [3600, 'h'],
+    [60, 'min'],
+  ] as const) {
+    if (seconds % size === 0) return `${seconds / size} ${unit}`;
+  }
+  return `${seconds} s`;
+}
+
+const sourceText = { default: 'default', environment: 'environment', startup: 'set at start' } as const;
+
+/** Read-only: rate limits come from the server's environment, so the console names the variable to change. */
+function RateLimits() {
+  const trpc = useTRPC();
+  const limits = useQuery(trpc.admin.settings.limits.queryOptions());
+  return (
+    <section
+      aria-labelledby="limits-heading"
+      className="grid content-start gap-3 rounded-lg border border-zinc-200 bg-white p-4 md:col-span-2"
+    >
+      <h2 id="limits-heading" className="font-semibold">
+        Rate limits
+      </h2>
+      <p className="text-xs text-zinc-600">
+        Set on the server: change one with its variable (for example <code>30/1h</code> or <code>10/15m</code>
+        ) and restart.
+      </p>
+      {limits.isPending ? (
+        <p className="text-sm text-zinc-600">Loading…</p>
+      ) : limits.isError ? (
+        <p role="alert" className="text-sm text-red-800">
+          {errorMessage(limits.error)}
+        </p>
+      ) : (
+        <table className="w-full" aria-labelledby="limits-heading">
+          <thead>
+            <tr>
+              <th className={th}>Limit</th>
+              <th className={th}>Allowed</th>
+              <th className={th}>From</th>
+              <th className={th}>Variable</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-zinc-100">
+            {limits.data.map((limit) => (
+              <tr key={limit.name}>
+                <td className={td}>{limitLabels[limit.name] ?? limit.name}</td>
+                <td className={td}>
+                  {limit.points} per {windowText(limit.duration)}
+                </td>
+                <td className={td}>
+                  <Badge tone={limit.source === 'default' ? 'neutral' : 'indigo'}>
+                    {sourceText[limit.source]}
+                  </Badge>
+                </td>
+                <td className={`${td} font-mono text-xs`}>{limit.variable}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 
@@ -264,6 +644,7 @@ function LlmForm({
       },
     }),
   );
+  const check = useMutation(trpc.admin.settings.testLlm.mutationOptions());
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
     save.mutate({
@@ -323,10 +704,46 @@ function LlmForm({
           {errorMessage(save.error)}
         </p>
       ) : null}
-      <Button type="submit" variant="primary" busy={save.isPending}>
-        Save model settings
-      </Button>
+      <div className="flex flex-wrap gap-2">
+        <Button type="submit" variant="primary" busy={save.isPending}>
+          Save model settings
+        </Button>
+        <Button busy={check.isPending} onClick={() => check.mutate()}>
+          Test connection
+        </Button>
+      </div>
+      <ConnectionResult check={check} />
     </form>
+  );
+}
+
+type EndpointCheck = inferRouterOutputs<AppRouter>['admin']['settings']['testLlm'];
+
+function ConnectionResult({
+  check,
+}: {
+  check: { data: EndpointCheck | undefined; error: unknown; isError: boolean };
+}) {
+  if (check.isError)
+    return (
+      <p role="alert" className="text-sm text-red-800">
+        {errorMessage(check.error)}
+      </p>
+    );
+  const result = check.data;
+  if (!result) return null;
+  return result.ok ? (
+    <p role="status" className="text-sm text-emerald-800">
+      Connected to {result.baseUrl} in {result.latencyMs} ms.{' '}
+      {result.modelListed
+        ? `It offers ${result.model}.`
+        : `Its model list does not name ${result.model}; check the model name.`}
+    </p>
+  ) : (
+    <p role="alert" className="text-sm text-red-800">
+      Connection failed ({result.code}
+      {result.status === null ? '' : `, HTTP ${result.status}`}): {result.message}
+    </p>
   );
 }
 

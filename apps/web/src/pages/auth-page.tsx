@@ -2,7 +2,8 @@
 import type * as AuthSchemas from '@tandem/core/auth';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type SyntheticEvent } from 'react';
-import { Button, Field, Logo } from '../components/ui.tsx';
+import { AuthCard } from '../components/auth-card.tsx';
+import { Button, Field } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
 import { useTRPC } from '../trpc.ts';
 
@@ -88,55 +89,43 @@ export function AuthPage({ intro, title }: { intro?: string; title?: string }) {
   };
 
   return (
-    <main className="flex min-h-full items-center justify-center bg-gradient-to-b from-indigo-50 to-zinc-50 p-4">
-      <div className="grid w-full max-w-sm gap-6">
-        <div className="flex justify-center">
-          <Logo />
-        </div>
-        <form
-          noValidate
-          onSubmit={submit}
-          aria-labelledby="auth-title"
-          className="grid gap-4 rounded-xl border border-zinc-200 bg-white p-6 shadow-sm"
-        >
-          <div className="grid gap-1">
-            <h1 id="auth-title" className="text-xl font-semibold">
-              {firstRun
-                ? 'Create the admin account'
-                : (title ?? (mode === 'signIn' ? 'Sign in to Tandem' : 'Create your account'))}
-            </h1>
-            {firstRun ? (
-              <p className="text-sm text-zinc-600">
-                This Tandem has no accounts yet. The first account runs the instance: it can invite people,
-                manage users and set the AI model.
-              </p>
-            ) : null}
-            {intro ? <p className="text-sm text-zinc-600">{intro}</p> : null}
-          </div>
-          {mode === 'signUp' && <Field label="Name" autoComplete="name" {...field('name')} />}
-          <Field label="Email" type="email" autoComplete="email" {...field('email')} />
-          <Field
-            label="Password"
-            type="password"
-            autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
-            hint={mode === 'signUp' ? 'At least 10 characters.' : undefined}
-            {...field('password')}
-          />
-          {active.isError && (
-            <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">
-              {errorMessage(active.error)}
-            </p>
-          )}
-          <Button type="submit" variant="primary" busy={active.isPending}>
-            {firstRun ? 'Create admin account' : mode === 'signIn' ? 'Sign in' : 'Sign up'}
-          </Button>
-          {firstRun ? null : (
-            <button type="button" className="text-sm text-indigo-700 hover:underline" onClick={switchMode}>
-              {mode === 'signIn' ? 'No account yet? Sign up' : 'Have an account? Sign in'}
-            </button>
-          )}
-        </form>
+    <AuthCard titleId="auth-title" onSubmit={submit}>
+      <div className="grid gap-1">
+        <h1 id="auth-title" className="text-xl font-semibold">
+          {firstRun
+            ? 'Create the admin account'
+            : (title ?? (mode === 'signIn' ? 'Sign in to Tandem' : 'Create your account'))}
+        </h1>
+        {firstRun ? (
+          <p className="text-sm text-zinc-600">
+            This Tandem has no accounts yet. The first account runs the instance: it can invite people, manage
+            users and set the AI model.
+          </p>
+        ) : null}
+        {intro ? <p className="text-sm text-zinc-600">{intro}</p> : null}
       </div>
-    </main>
+      {mode === 'signUp' && <Field label="Name" autoComplete="name" {...field('name')} />}
+      <Field label="Email" type="email" autoComplete="email" {...field('email')} />
+      <Field
+        label="Password"
+        type="password"
+        autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
+        hint={mode === 'signUp' ? 'At least 10 characters.' : undefined}
+        {...field('password')}
+      />
+      {active.isError && (
+        <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">
+          {errorMessage(active.error)}
+        </p>
+      )}
+      <Button type="submit" variant="primary" busy={active.isPending}>
+        {firstRun ? 'Create admin account' : mode === 'signIn' ? 'Sign in' : 'Sign up'}
+      </Button>
+      {firstRun ? null : (
+        <button type="button" className="text-sm text-indigo-700 hover:underline" onClick={switchMode}>
+          {mode === 'signIn' ? 'No account yet? Sign up' : 'Have an account? Sign in'}
+        </button>
+      )}
+    </AuthCard>
   );
 }

@@ -9,6 +9,8 @@ import { errorMessage } from '../errors.ts';
 import type { Me } from '../session.ts';
 import { timeAgo } from '../time.ts';
 import { useTRPC } from '../trpc.ts';
+import { WorkspaceFeatureFlags } from '../workspace/feature-flags.tsx';
+import { ReviewPolicy } from '../workspace/review-policy.tsx';
 
 const roles: MemberRole[] = ['owner', 'editor', 'reviewer'];
 const roleHelp: Record<MemberRole, string> = {
@@ -214,6 +216,8 @@ export function ShareDialog({
           </ul>
         )}
       </section>
+      <ReviewPolicy workspaceId={workspaceId} />
+      <WorkspaceFeatureFlags workspaceId={workspaceId} />
     </Dialog>
   );
 }

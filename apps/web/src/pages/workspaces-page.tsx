@@ -20,6 +20,9 @@ export function WorkspacesPage({ me }: { me: Me }) {
   const [showArchived, setShowArchived] = useState(false);
   const list = useQuery(trpc.workspace.list.queryOptions({ includeArchived: showArchived }));
   const [name, setName] = useState('');
+  const [template, setTemplate] = useState('');
+  const templates = useQuery(trpc.workspace.templates.queryOptions());
+  const chosen = templates.data?.find((t) => t.id === template);
   const [sharing, setSharing] = useState<{ id: string; name: string } | null>(null);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.workspace.list.pathKey() });
@@ -29,6 +32,7 @@ export function WorkspacesPage({ me }: { me: Me }) {
     trpc.workspace.create.mutationOptions({
       onSuccess: (ws) => {
         setName('');
+        setTemplate('');
         void refresh();
         navigate(`/w/${ws.id}`);
       },
@@ -40,7 +44,7 @@ export function WorkspacesPage({ me }: { me: Me }) {
 
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    if (name.trim()) create.mutate({ name: name.trim() });
+    if (name.trim()) create.mutate({ name: name.trim(), ...(template ? { template } : {}) });
   };
 
   return (
@@ -54,18 +58,44 @@ export function WorkspacesPage({ me }: { me: Me }) {
               Shared files, live edits and AI tasks, one place per project.
             </p>
           </div>
-          <form onSubmit={submit} className="flex items-end gap-2">
-            <Field
-              label="New workspace"
-              placeholder="e.g. checkout-service"
-              value={name}
-              maxLength={120}
-              onChange={(e) => setName(e.target.value)}
-              error={create.isError ? errorMessage(create.error) : undefined}
-            />
-            <Button type="submit" variant="primary" busy={create.isPending} disabled={!name.trim()}>
-              Create
-            </Button>
+          <form onSubmit={submit} className="grid gap-1">
+            <div className="flex flex-wrap items-end gap-2">
+              <Field
+                label="New workspace"
+                placeholder="e.g. checkout-service"
+                value={name}
+                maxLength={120}
+                onChange={(e) => setName(e.target.value)}
+                error={create.isError ? errorMessage(create.error) : undefined}
+              />
+              <div className="grid gap-1">
+                <label htmlFor="new-workspace-template" className="text-sm font-medium text-zinc-800">
+                  Start from
+                </label>
+                <select
+                  id="new-workspace-template"
+                  value={template}
+                  onChange={(e) => setTemplate(e.target.value)}
+                  aria-describedby="new-workspace-template-help"
+                  className="h-9 rounded-md border border-zinc-300 bg-white px-2 text-sm"
+                >
+                  <option value="">An empty workspace</option>
+                  {(templates.data ?? []).map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <Button type="submit" variant="primary" busy={create.isPending} disabled={!name.trim()}>
+                Create
+              </Button>
+            </div>
+            <p id="new-workspace-template-help" className="text-xs text-zinc-600">
+              {chosen
+                ? `${chosen.description} ${chosen.files} files; its checks pass as it comes.`
+                : 'Upload files or an archive once it is created, or start from a template.'}
+            </p>
           </form>
         </div>
         <label className="flex items-center gap-2 text-sm text-zinc-700">

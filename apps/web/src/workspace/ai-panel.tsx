@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useFollowLatest } from '@tandem/ui/follow-latest';
 import { TaskAnswer, TaskTimeline } from '@tandem/ui/task-timeline';
-import { formatCost } from '@tandem/ui/timeline-format';
+import { formatCost, latestRevision, type TimelineEvent } from '@tandem/ui/timeline-format';
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useToast } from '../components/toast.tsx';
 import { Badge, Button, cx, Spinner, type BadgeTone } from '../components/ui.tsx';
@@ -340,6 +340,7 @@ export function TaskDetail({
   const live = task?.state === 'queued' || task?.state === 'running';
   const ended = task?.state === 'failed' || task?.state === 'cancelled';
   const hasProposal = events.some((e) => e.type === 'proposal');
+  const revision = latestRevision(events);
   const root = useRef<HTMLElement>(null);
   useFollowLatest(root, events.length);
   return (
@@ -351,8 +352,10 @@ export function TaskDetail({
         <h2 className="min-w-0 flex-1 truncate text-sm font-semibold" title={task?.prompt}>
           {task?.prompt ?? 'Task'}
         </h2>
+        {revision > 1 ? <Badge tone="indigo">revision {revision}</Badge> : null}
         {task ? <Badge tone={stateTone[task.state]}>{task.state}</Badge> : null}
       </div>
+      <OverlapNotice events={events} />
       <div className="flex flex-wrap gap-2">
         {live && canEdit ? (
           <Button
@@ -402,6 +405,79 @@ export function TaskDetail({
           </div>
         </>
       )}
+      {task && !live && canEdit ? <FollowUp taskId={taskId} next={revision + 1} /> : null}
     </section>
+  );
+}
+
+/** Continue a finished task: the model gets the conversation, the live files and this request, and revises. */
+function FollowUp({ taskId, next }: { taskId: string; next: number }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const id = useId();
+  const [prompt, setPrompt] = useState('');
+  const send = useMutation(
+    trpc.task.followUp.mutationOptions({
+      onSuccess: () => setPrompt(''),
+      onError: (err) =>
+        toast({ title: 'The follow-up did not start', description: errorMessage(err), tone: 'error' }),
+    }),
+  );
+  const submit = () => {
+    if (prompt.trim()) send.mutate({ taskId, prompt: prompt.trim() });
+  };
+  return (
+    <form
+      aria-label="Follow up on this task"
+      className="grid gap-2 border-t border-zinc-200 pt-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <label htmlFor={`${id}-follow-up`} className="text-sm font-semibold text-zinc-900">
+        Follow up (makes revision {next})
+      </label>
+      <textarea
+        id={`${id}-follow-up`}
+        rows={2}
+        value={prompt}
+        placeholder="e.g. Also handle the timeout case"
+        onChange={(e) => setPrompt(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) {
+            e.preventDefault();
+            submit();
+          }
+        }}
+        className="w-full resize-y rounded-md border border-zinc-300 bg-white p-2 text-sm placeholder:text-zinc-500"
+      />
+      <div className="flex justify-end">
+        <Button type="submit" size="sm" variant="primary" busy={send.isPending} disabled={!prompt.trim()}>
+          Send follow-up
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/** Other tasks that touch the same files, as the timeline reported them (one line per task). */
+export function OverlapNotice({ events }: { events: readonly TimelineEvent[] }) {
+  const byTask = new Map<string, Extract<TimelineEvent, { type: 'overlap' }>>();
+  for (const e of events) if (e.type === 'overlap') byTask.set(e.taskId, e);
+  if (byTask.size === 0) return null;
+  return (
+    <div
+      role="note"
+      aria-label="Other tasks on these files"
+      className="rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-950"
+    >
+      {[...byTask.values()].map((o) => (
+        <p key={o.taskId} className="m-0 [overflow-wrap:anywhere]">
+          Another task also touches <code>{o.paths.join(', ')}</code>: “{o.prompt}” ({o.state}). Whichever is
+          accepted first moves the other&apos;s lines; each review shows its changes against the live text.
+        </p>
+      ))}
+    </div>
   );
 }

@@ -2,7 +2,7 @@
 // download. Structural changes go through the server so path rules and limits apply in one place.
 import { FileTree } from '@tandem/ui/file-tree';
 import { describeUpload, uploadPercent, type UploadProgress } from '@tandem/ui/upload-progress';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRef, useState, type ChangeEvent } from 'react';
 import { useToast } from '../components/toast.tsx';
 import { Button, IconButton } from '../components/ui.tsx';
@@ -54,6 +54,15 @@ export function FilePane({
   );
   const remove = useMutation(trpc.file.delete.mutationOptions({ onError: fail('Could not delete') }));
   const upload = useMutation(trpc.file.upload.mutationOptions());
+  const [template, setTemplate] = useState('');
+  const templates = useQuery({ ...trpc.workspace.templates.queryOptions(), enabled: !readOnly });
+  const applyTemplate = useMutation(
+    trpc.workspace.applyTemplate.mutationOptions({
+      onSuccess: (result) =>
+        toast({ title: `Added ${result.files} files from the template`, tone: 'success' }),
+      onError: fail('Could not add the template'),
+    }),
+  );
 
   const others: Record<string, { name: string; color: string }[]> = {};
   for (const m of presence) {
@@ -186,6 +195,35 @@ export function FilePane({
                 <Button size="sm" onClick={() => filesInput.current?.click()}>
                   Upload some files
                 </Button>
+                {templates.data && templates.data.length > 0 ? (
+                  <form
+                    className="grid gap-1 pt-1"
+                    onSubmit={(event) => {
+                      event.preventDefault();
+                      if (template) applyTemplate.mutate({ workspaceId, template });
+                    }}
+                  >
+                    <label htmlFor="empty-template" className="text-zinc-700">
+                      Or start from a template
+                    </label>
+                    <select
+                      id="empty-template"
+                      value={template}
+                      onChange={(e) => setTemplate(e.target.value)}
+                      className="h-8 rounded-md border border-zinc-300 bg-white px-2 text-sm"
+                    >
+                      <option value="">Choose a template…</option>
+                      {templates.data.map((t) => (
+                        <option key={t.id} value={t.id}>
+                          {t.name}
+                        </option>
+                      ))}
+                    </select>
+                    <Button size="sm" type="submit" disabled={!template} busy={applyTemplate.isPending}>
+                      Add its files
+                    </Button>
+                  </form>
+                ) : null}
               </section>
             )
           }

@@ -1,26 +1,37 @@
 // The code mode: file tree, live editor, presence and follow, AI tasks with their live timelines, and review.
 // The open file and the selected task live in the URL, so a reload (or a shared link) lands in the same place.
 import { getStoredFile, type MemberRole } from '@tandem/core';
+import { openFindInEditor } from '@tandem/ui/collaborative-editor';
+import { ariaShortcut, formatShortcut } from '@tandem/ui/command-palette';
+import { OpenLocationContext, type OpenLocation } from '@tandem/ui/open-location';
 import { PresenceBar } from '@tandem/ui/presence-bar';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'wouter';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { flushSync } from 'react-dom';
+import { Link, useLocation, useSearchParams } from 'wouter';
 import { AppHeader } from '../components/app-header.tsx';
 import { useToast } from '../components/toast.tsx';
-import { Badge, Button, DeadEnd, PageState, roleTone } from '../components/ui.tsx';
+import { Badge, Button, cx, DeadEnd, PageState, roleTone } from '../components/ui.tsx';
 import { errorCode, errorMessage } from '../errors.ts';
 import { ShareDialog } from '../pages/share-dialog.tsx';
 import type { Me } from '../session.ts';
 import { trpcClient, useTRPC } from '../trpc.ts';
 import { Composer, TaskDetail, TaskHistory, type TaskSummary } from './ai-panel.tsx';
+import { ChecksPanel } from './checks-panel.tsx';
+import { CommandPalette } from './command-palette.tsx';
 import { ConnectionPill } from './connection-pill.tsx';
+import { FileComments } from './file-comments.tsx';
+import { useReviewLive } from './review-comments.tsx';
 import { EditorPane } from './editor-pane.tsx';
+import { FindInFiles } from './find-in-files.tsx';
 import { FollowBanner } from './follow-banner.tsx';
 import { QuickOpen } from './quick-open.tsx';
 import { FilePane } from './file-pane.tsx';
+import { PaneSeparator, usePaneLayout } from './pane-layout.tsx';
 import { useFileList, useStoredFile } from './use-files.ts';
 import { cursorIndex, usePresence } from './use-presence.ts';
 import { useWorkspaceSync } from './use-workspace-sync.ts';
+import { workspaceCommands } from './workspace-commands.ts';
 
 const ReviewView = lazy(() => import('./review-view.tsx'));
 
@@ -29,6 +40,9 @@ export default function WorkspacePage({ workspaceId, me }: { workspaceId: string
   const workspace = useQuery(trpc.workspace.get.queryOptions({ workspaceId }, { retry: false }));
   // The document starts syncing at once, beside the access check; the server refuses non-members anyway.
   const live = useWorkspaceSync(workspaceId);
+  // Set by the code mode on each render; links to a file and line anywhere below call it.
+  const opener = useRef<OpenLocation | null>(null);
+  const openLocation = useCallback<OpenLocation>((path, line) => opener.current?.(path, line), []);
   if (workspace.isPending) return <PageState title="Opening the workspace…" busy />;
   if (workspace.isError) {
     const code = errorCode(workspace.error);
@@ -43,18 +57,22 @@ export default function WorkspacePage({ workspaceId, me }: { workspaceId: string
     return <DeadEnd title="Could not open the workspace" detail={errorMessage(workspace.error)} />;
   }
   return (
-    <CodeMode
-      workspaceId={workspaceId}
-      name={workspace.data.name}
-      role={workspace.data.role}
-      archived={workspace.data.archivedAt !== null}
-      me={me}
-      live={live}
-    />
+    <OpenLocationContext.Provider value={openLocation}>
+      <CodeMode
+        opener={opener}
+        workspaceId={workspaceId}
+        name={workspace.data.name}
+        role={workspace.data.role}
+        archived={workspace.data.archivedAt !== null}
+        me={me}
+        live={live}
+      />
+    </OpenLocationContext.Provider>
   );
 }
 
 function CodeMode({
+  opener,
   workspaceId,
   name,
   role,
@@ -62,6 +80,7 @@ function CodeMode({
   me,
   live,
 }: {
+  opener: RefObject<OpenLocation | null>;
   workspaceId: string;
   name: string;
   role: MemberRole;
@@ -75,6 +94,7 @@ function CodeMode({
   const canEdit = role !== 'reviewer' && !archived;
   const [draft, setDraft] = useState<{ text: string }>();
   const [params, setParams] = useSearchParams();
+  const [, navigate] = useLocation();
   const openPath = params.get('file');
   const taskId = params.get('task');
   const reviewing = params.get('review') === '1' && taskId !== null;
@@ -131,6 +151,14 @@ function CodeMode({
     (id: string) => (id === me.id ? 'you' : (names.get(id) ?? 'a former member')),
     [names, me.id],
   );
+  // Comments and verdicts stay live for the whole page; a resolution that replaced what I typed is told to me.
+  useReviewLive(workspaceId, (notice) => {
+    if (!notice.userIds.includes(me.id)) return;
+    toast({
+      title: `Your text in ${notice.path} was replaced`,
+      description: `${names.get(notice.by) ?? 'A member'} settled a conflict with an AI task's change by replacing lines you had typed.`,
+    });
+  });
 
   // Files opened here, most recent first, for quick open; and where a `:line` jump goes.
   const [recent, setRecent] = useState<string[]>([]);
@@ -151,6 +179,66 @@ function CodeMode({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  // The side panes: resizable, collapsible (Ctrl/Cmd+B the file tree, Ctrl/Cmd+Alt+B the AI panel), floating over
+  // the editor on a narrow window. Find in files takes the left pane's place (Ctrl/Cmd+Shift+F); the palette
+  // (Ctrl/Cmd+Shift+P) lists everything.
+  const panes = usePaneLayout();
+  const { layout } = panes;
+  const [leftPane, setLeftPane] = useState<'files' | 'search'>('files');
+  const [findSeed, setFindSeed] = useState('');
+  const [findFocus, setFindFocus] = useState(0);
+  const [palette, setPalette] = useState(false);
+  const { show: showSide, toggle: togglePane } = panes;
+  const showPane = useCallback(
+    (pane: 'files' | 'search' | 'ai') => {
+      // At once, so whatever runs next (a focus, a button press) finds the pane shown.
+      flushSync(() => showSide(pane === 'ai' ? 'ai' : 'files'));
+      if (pane === 'ai') return;
+      if (pane === 'search') {
+        // What is selected in the editor, as in other editors; a selection elsewhere on the page is not a query.
+        const selection = window.getSelection();
+        const inEditor = selection?.anchorNode?.parentElement?.closest('.cm-editor');
+        setFindSeed(inEditor ? (selection?.toString().split('\n')[0] ?? '') : '');
+        setFindFocus((n) => n + 1);
+      }
+      setLeftPane(pane);
+    },
+    [showSide],
+  );
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.shiftKey) return;
+      // Alt changes the key on Apple keyboards (Alt+B types ∫), so with Alt it is the key's place that counts.
+      if (e.key.toLowerCase() === 'b' || (e.altKey && e.code === 'KeyB')) {
+        e.preventDefault();
+        togglePane(e.altKey ? 'ai' : 'files');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [togglePane]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (e.shiftKey && (key === 'f' || key === 'p')) {
+        e.preventDefault();
+        if (key === 'f') showPane('search');
+        else setPalette(true);
+      } else if (
+        !e.shiftKey &&
+        key === 'f' &&
+        !(e.target instanceof Element && e.target.closest('.cm-editor'))
+      ) {
+        // Outside the editor, Ctrl/Cmd+F still means the open file (the editor handles it when focused).
+        const main = document.querySelector('main');
+        if (main && openFindInEditor(main)) e.preventDefault();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [showPane]);
 
   // Tell the others which file I am in.
   useEffect(() => {
@@ -215,6 +303,34 @@ function CodeMode({
     );
   }
 
+  const goTo = (path: string, line?: number) => {
+    if (path !== openPath) openFile(path);
+    if (line !== undefined) setJump((prev) => ({ line, seq: (prev?.seq ?? 0) + 1 }));
+  };
+  // Locations in timelines, findings and comments open here (see WorkspacePage's OpenLocationContext).
+  opener.current = goTo;
+  const commands = palette
+    ? workspaceCommands({
+        canEdit,
+        isOwner: role === 'owner',
+        openPath,
+        openIsText: openFileEntry !== null && !openFileEntry.binary,
+        taskId,
+        reviewing,
+        following: followed?.name ?? null,
+        others: presence.filter((m) => !m.isSelf).map((m) => ({ clientId: m.clientId, name: m.name })),
+        quickOpen: setQuickOpen,
+        showPane,
+        panes: { files: layout.files.open, ai: layout.ai.open },
+        togglePane,
+        follow: setFollowing,
+        review: (open) => setParam({ review: open ? '1' : null }),
+        taskHistory: () => setParam({ task: null, review: null }),
+        share: () => setSharing(true),
+        home: () => navigate('/'),
+      })
+    : [];
+
   const taskList = (tasks.data ?? []) as TaskSummary[];
   const selectedTask = taskList.find((t) => t.id === taskId);
   const here = presence.filter((m) => !m.isSelf && m.path === openPath && openPath !== null);
@@ -222,6 +338,15 @@ function CodeMode({
   return (
     <div className="flex h-full flex-col">
       <AppHeader me={me}>
+        <PaneToggle
+          label="File tree"
+          what="the file tree"
+          controls="pane-files"
+          open={layout.files.open}
+          shortcut="Mod-b"
+          side="left"
+          onToggle={() => togglePane('files')}
+        />
         <nav aria-label="Breadcrumb" className="flex min-w-0 items-center gap-2 text-sm">
           <Link href="/" className="text-zinc-600 hover:text-zinc-900 hover:underline">
             Workspaces
@@ -241,29 +366,85 @@ function CodeMode({
           onFollow={setFollowing}
         />
         <ConnectionPill status={status} />
+        <PaneToggle
+          label="AI panel"
+          what="the AI panel"
+          controls="pane-ai"
+          open={layout.ai.open}
+          shortcut="Mod-Alt-b"
+          side="right"
+          onToggle={() => togglePane('ai')}
+        />
         {role === 'owner' ? (
           <Button size="sm" onClick={() => setSharing(true)}>
             Share
           </Button>
         ) : null}
       </AppHeader>
-      <div className="grid min-h-0 flex-1 grid-cols-[15rem_minmax(0,1fr)_24rem] bg-white">
-        <aside aria-label="Files" className="min-h-0 border-r border-zinc-200 bg-zinc-50">
-          <FilePane
-            workspaceId={workspaceId}
-            paths={paths}
-            binarySizes={binarySizes}
-            selected={openPath}
-            readOnly={!canEdit}
-            presence={presence}
-            onOpen={(path) => openFile(path)}
-            onRenamed={(from, to) => {
-              if (openPath === from) setParam({ file: to });
-              else if (openPath?.startsWith(`${from}/`)) setParam({ file: to + openPath.slice(from.length) });
-            }}
-          />
+      <div ref={panes.setRow} className="relative flex min-h-0 flex-1 bg-white">
+        {/* Each separator sits in its pane's landmark, so it stays there (and in reach) while the pane is hidden. */}
+        <aside
+          aria-label="Files"
+          className={cx(
+            'min-h-0 shrink-0',
+            layout.mode === 'docked'
+              ? 'flex'
+              : layout.files.open
+                ? 'absolute inset-y-0 left-0 z-20 flex border-r border-zinc-300 shadow-xl'
+                : 'hidden',
+          )}
+        >
+          <div
+            id="pane-files"
+            style={{ width: layout.files.width }}
+            className={cx('min-h-0 bg-zinc-50', layout.files.open ? 'block' : 'hidden')}
+          >
+            {leftPane === 'search' && doc ? (
+              <FindInFiles
+                doc={doc}
+                canEdit={canEdit}
+                initialQuery={findSeed}
+                focusRequest={findFocus}
+                onOpen={(path, line) => {
+                  goTo(path, line);
+                  panes.dismiss('files');
+                }}
+                onClose={() => setLeftPane('files')}
+              />
+            ) : null}
+            {/* Kept mounted under the search, so folders stay as they were opened. */}
+            <div hidden={leftPane === 'search' && doc !== null} className="h-full">
+              <FilePane
+                workspaceId={workspaceId}
+                paths={paths}
+                binarySizes={binarySizes}
+                selected={openPath}
+                readOnly={!canEdit}
+                presence={presence}
+                onOpen={(path) => {
+                  openFile(path);
+                  panes.dismiss('files');
+                }}
+                onRenamed={(from, to) => {
+                  if (openPath === from) setParam({ file: to });
+                  else if (openPath?.startsWith(`${from}/`))
+                    setParam({ file: to + openPath.slice(from.length) });
+                }}
+              />
+            </div>
+          </div>
+          {layout.mode === 'docked' ? (
+            <PaneSeparator
+              pane="files"
+              label="Resize the file tree"
+              controls="pane-files"
+              view={layout.files}
+              prefs={panes.prefs}
+              onPrefs={panes.setPrefs}
+            />
+          ) : null}
         </aside>
-        <main className="min-h-0 min-w-0">
+        <main className="min-h-0 min-w-0 flex-1">
           {reviewing && doc ? (
             <Suspense fallback={<PageState title="Loading the review…" busy />}>
               <ReviewView
@@ -293,55 +474,99 @@ function CodeMode({
                   scrollTo={scrollTo}
                 />
               </div>
+              {openPath && doc && openFileEntry && !openFileEntry.binary ? (
+                <FileComments
+                  key={openPath}
+                  workspaceId={workspaceId}
+                  path={openPath}
+                  doc={doc}
+                  text={openFileEntry.text}
+                  awareness={awareness}
+                  userName={userName}
+                  onJump={(line) => setJump((prev) => ({ line, seq: (prev?.seq ?? 0) + 1 }))}
+                />
+              ) : null}
             </div>
           )}
         </main>
-        <aside aria-label="AI tasks" className="flex min-h-0 flex-col border-l border-zinc-200 bg-white">
-          {canEdit ? (
-            <Composer
-              workspaceId={workspaceId}
-              paths={paths}
-              openPaths={openPath ? [openPath] : []}
-              onCreated={(id) => setParam({ task: id, review: null })}
-              draft={draft}
-            />
-          ) : (
-            <p className="border-b border-zinc-200 p-3 text-sm text-zinc-700">
-              You are a reviewer: you watch files, cursors and tasks live. Editors start and decide tasks.
-            </p>
+        <aside
+          aria-label="AI tasks"
+          className={cx(
+            'min-h-0 shrink-0',
+            layout.mode === 'docked'
+              ? 'flex'
+              : layout.ai.open
+                ? 'absolute inset-y-0 right-0 z-20 flex border-l border-zinc-300 shadow-xl'
+                : 'hidden',
           )}
-          <div className="min-h-0 flex-1 overflow-auto">
-            {taskId ? (
-              <TaskDetail
-                key={taskId}
-                taskId={taskId}
-                task={selectedTask}
-                canEdit={canEdit}
-                userName={userName}
-                onReview={() => setParam({ review: '1' })}
-                onBack={() => setParam({ task: null, review: null })}
-                onRetried={(id) => setParam({ task: id, review: null })}
-                onEditPrompt={(text) => setDraft({ text })}
+        >
+          {layout.mode === 'docked' ? (
+            <PaneSeparator
+              pane="ai"
+              label="Resize the AI panel"
+              controls="pane-ai"
+              view={layout.ai}
+              prefs={panes.prefs}
+              onPrefs={panes.setPrefs}
+            />
+          ) : null}
+          <div
+            id="pane-ai"
+            style={{ width: layout.ai.width }}
+            className={cx('min-h-0 flex-col bg-white', layout.ai.open ? 'flex' : 'hidden')}
+          >
+            {canEdit ? (
+              <Composer
+                workspaceId={workspaceId}
+                paths={paths}
+                openPaths={openPath ? [openPath] : []}
+                onCreated={(id) => setParam({ task: id, review: null })}
+                draft={draft}
               />
-            ) : tasks.isPending ? (
-              <PageState title="Loading tasks…" busy />
-            ) : tasks.isError ? (
-              <PageState title="Could not load tasks" tone="error">
-                {errorMessage(tasks.error)}
-              </PageState>
             ) : (
-              <>
-                <h2 className="px-3 pt-3 text-xs font-semibold tracking-wide text-zinc-600 uppercase">
-                  Task history
-                </h2>
-                <TaskHistory
-                  tasks={taskList}
-                  selected={taskId}
-                  userName={userName}
-                  onSelect={(id) => setParam({ task: id, review: null })}
-                />
-              </>
+              <p className="border-b border-zinc-200 p-3 text-sm text-zinc-700">
+                You are a reviewer: you watch files, cursors and tasks live. Editors start and decide tasks.
+              </p>
             )}
+            <div className="min-h-0 flex-1 overflow-auto">
+              {taskId ? (
+                <TaskDetail
+                  key={taskId}
+                  taskId={taskId}
+                  task={selectedTask}
+                  canEdit={canEdit}
+                  userName={userName}
+                  onReview={() => {
+                    setParam({ review: '1' });
+                    panes.dismiss('ai');
+                  }}
+                  onBack={() => setParam({ task: null, review: null })}
+                  onRetried={(id) => setParam({ task: id, review: null })}
+                  onEditPrompt={(text) => setDraft({ text })}
+                />
+              ) : tasks.isPending ? (
+                <PageState title="Loading tasks…" busy />
+              ) : tasks.isError ? (
+                <PageState title="Could not load tasks" tone="error">
+                  {errorMessage(tasks.error)}
+                </PageState>
+              ) : (
+                <>
+                  <h2 className="px-3 pt-3 text-xs font-semibold tracking-wide text-zinc-600 uppercase">
+                    Task history
+                  </h2>
+                  <TaskHistory
+                    tasks={taskList}
+                    selected={taskId}
+                    userName={userName}
+                    onSelect={(id) => setParam({ task: id, review: null })}
+                  />
+                </>
+              )}
+            </div>
+            <div className="flex max-h-[50%] min-h-0 flex-col">
+              <ChecksPanel workspaceId={workspaceId} canEdit={canEdit} userName={userName} />
+            </div>
           </div>
         </aside>
       </div>
@@ -354,14 +579,61 @@ function CodeMode({
           onClose={() => setQuickOpen(null)}
           onOpen={(path, line) => {
             setQuickOpen(null);
-            if (path !== openPath) openFile(path);
-            if (line !== null) setJump((prev) => ({ line, seq: (prev?.seq ?? 0) + 1 }));
+            goTo(path, line ?? undefined);
           }}
         />
       ) : null}
+      {palette ? <CommandPalette commands={commands} onClose={() => setPalette(false)} /> : null}
       {sharing ? (
         <ShareDialog workspace={{ id: workspaceId, name }} me={me} onClose={() => setSharing(false)} />
       ) : null}
     </div>
+  );
+}
+
+/** A header button that shows or hides a side pane; its title and aria-keyshortcuts give the shortcut. */
+function PaneToggle({
+  label,
+  what,
+  controls,
+  open,
+  shortcut,
+  side,
+  onToggle,
+}: {
+  label: string;
+  what: string;
+  controls: string;
+  open: boolean;
+  shortcut: string;
+  side: 'left' | 'right';
+  onToggle: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      aria-controls={controls}
+      aria-expanded={open}
+      aria-keyshortcuts={ariaShortcut(shortcut)}
+      title={`${open ? 'Hide' : 'Show'} ${what} (${formatShortcut(shortcut)})`}
+      onClick={onToggle}
+      className={cx(
+        'grid size-8 shrink-0 place-items-center rounded-md hover:bg-zinc-100',
+        open ? 'text-indigo-700' : 'text-zinc-600',
+      )}
+    >
+      <svg viewBox="0 0 20 20" className="size-5" aria-hidden="true" fill="none" stroke="currentColor">
+        <rect x="2.5" y="3.5" width="15" height="13" rx="2" strokeWidth="1.5" />
+        <rect
+          x={side === 'left' ? 2.5 : 12.5}
+          y="3.5"
+          width="5"
+          height="13"
+          strokeWidth="1.5"
+          fill={open ? 'currentColor' : 'none'}
+        />
+      </svg>
+    </button>
   );
 }

@@ -30,6 +30,26 @@ export const signInInput = z.object({
 });
 export type SignInInput = z.infer<typeof signInInput>;
 
+/** Admin-issued password reset links: how long one stays usable, in hours. */
+export const resetLinkHours = { min: 1, max: 72, default: 24 } as const;
+
+const resetToken = z.string().min(20, 'Not a reset link').max(100, 'Not a reset link');
+
+export const createResetLinkInput = z.object({
+  userId: z.string().min(1).max(64),
+  expiresInHours: z
+    .number()
+    .int()
+    .min(resetLinkHours.min)
+    .max(resetLinkHours.max)
+    .default(resetLinkHours.default),
+});
+
+export const resetLinkInput = z.object({ token: resetToken });
+
+export const resetPasswordInput = z.object({ token: resetToken, password: passwordSchema });
+export type ResetPasswordInput = z.infer<typeof resetPasswordInput>;
+
 export interface PublicUser {
   id: string;
   email: string;

@@ -87,8 +87,8 @@ export type HunkHistoryEntry = z.infer<typeof hunkHistoryEntrySchema>;
  * `[start, start + lines)`.
  */
 export const hunkSchema = z.object({
-  /** `${fileIndex}-${n}`: stable for the life of the changeset. */
-  id: z.string().regex(/^\d{1,6}-\d{1,6}$/),
+  /** `${fileIndex}-${n}` (`r${revision}-${fileIndex}-${n}` after a follow-up): stable for the life of the changeset. */
+  id: z.string().regex(/^(?:r\d{1,6}-)?\d{1,6}-\d{1,6}$/),
   oldStart: z.int().positive(),
   oldLines: lineCountSchema,
   newStart: z.int().positive(),

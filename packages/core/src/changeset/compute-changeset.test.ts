@@ -46,6 +46,16 @@ describe('computeChangeset', () => {
     expect(changesetSchema.parse(cs)).toEqual(cs);
   });
 
+  it("names a later revision's hunks apart from the first revision's, in a form the schema accepts", () => {
+    const base = new Map([['x.ts', lines('a', 'b', 'c', 'd')]]);
+    const proposed = new Map([['x.ts', lines('A', 'b', 'c', 'D')]]);
+    const first = computeChangeset(base, proposed, [], { taskId: 't1' });
+    const second = computeChangeset(base, proposed, [], { taskId: 't1', revision: 2 });
+    expect(first.files[0]?.hunks.map((h) => h.id)).toEqual(['0-0', '0-1']);
+    expect(second.files[0]?.hunks.map((h) => h.id)).toEqual(['r2-0-0', 'r2-0-1']);
+    expect(changesetSchema.parse(second)).toEqual(second);
+  });
+
   it('numbers files in path order and skips unchanged ones', () => {
     const base = new Map([
       ['b.ts', 'same\n'],

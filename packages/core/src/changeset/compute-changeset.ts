@@ -13,6 +13,11 @@ const MAX_EDIT_LENGTH = 10_000;
 
 export interface ComputeChangesetOptions {
   taskId: string;
+  /**
+   * The task revision the changeset is (1 when absent). Hunk ids of later revisions carry it (`r2-0-1`), so a
+   * comment or a finding on a hunk of one revision never lands on a different change of another.
+   */
+  revision?: number;
 }
 
 /**
@@ -61,7 +66,12 @@ export function computeChangeset(
   if (files.length > changesetLimits.files) {
     throw new AppError('PAYLOAD_TOO_LARGE', `A changeset may touch at most ${changesetLimits.files} files`);
   }
-  return { taskId: options.taskId, files };
+  const revision = options.revision ?? 1;
+  if (revision === 1) return { taskId: options.taskId, files };
+  return {
+    taskId: options.taskId,
+    files: files.map((f) => ({ ...f, hunks: f.hunks.map((h) => ({ ...h, id: `r${revision}-${h.id}` })) })),
+  };
 }
 
 export function countLines(text: string): number {

@@ -18,6 +18,8 @@ export {
   type FilePreview,
   type HunkPreview,
 } from './preview.ts';
+export { conflictWriters, deletedRuns } from './conflict-writers.ts';
+export { compareRevisions, filesWithOpenChanges, type RevisionFileDiff } from './revisions.ts';
 export {
   resolveConflict,
   type ConflictChoice,

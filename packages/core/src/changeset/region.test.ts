@@ -58,7 +58,13 @@ describe('replaceRegions', () => {
   it('skips a region overlapping one already written', () => {
     const doc = docWith({ f: 'a\nb\nc\n' });
     const text = textOf(doc, 'f');
-    const region = (from: number, to: number): LocatedRegion => ({ ok: true, text, from, to, current: 'x' });
+    const region = (from: number, to: number): LocatedRegion => ({
+      ok: true,
+      text,
+      from,
+      to,
+      current: text.toString().slice(from, to),
+    });
     const anchors = replaceRegions([
       { region: region(0, 4), replacement: 'first\n' },
       { region: region(2, 6), replacement: 'second\n' },

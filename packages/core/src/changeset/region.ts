@@ -97,12 +97,27 @@ export function replaceRegions(replacements: readonly RegionReplacement[]): (Hun
   return result;
 }
 
-/** Replaces the located region and returns anchors around what now stands there. */
+/**
+ * Replaces the located region and returns anchors around what now stands there. Only the part between the common
+ * start and end of the old and new text is rewritten, so characters that stay keep their identity (and their
+ * author): a person's line kept by a merge is still theirs.
+ */
 export function replaceRegion(region: LocatedRegion, replacement: string): HunkAnchor {
-  const { text, from, to, current } = region;
+  const { text, from, current } = region;
   if (current !== replacement) {
-    if (to > from) text.delete(from, to - from);
-    if (replacement !== '') text.insert(from, replacement);
+    const limit = Math.min(current.length, replacement.length);
+    let head = 0;
+    while (head < limit && current[head] === replacement[head]) head++;
+    let tail = 0;
+    while (
+      tail < limit - head &&
+      current[current.length - 1 - tail] === replacement[replacement.length - 1 - tail]
+    )
+      tail++;
+    const removed = current.length - head - tail;
+    if (removed > 0) text.delete(from + head, removed);
+    const inserted = replacement.slice(head, replacement.length - tail);
+    if (inserted !== '') text.insert(from + head, inserted);
   }
   return anchorRange(text, from, from + replacement.length);
 }

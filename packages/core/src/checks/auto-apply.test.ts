@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayAutoApply } from './auto-apply.ts';
+import { blockingFindingsOn, isBlockingFinding, mayAutoApply } from './auto-apply.ts';
 import type { Finding } from './findings.ts';
 
 const passed = [
@@ -63,5 +63,30 @@ describe('mayAutoApply', () => {
       allowed: false,
       reasons: ['no checks ran'],
     });
+  });
+});
+
+describe('blockingFindingsOn', () => {
+  const at = (
+    hunkId: string | undefined,
+    tool: string,
+    severity: 'critical' | 'high' | 'medium' | 'low',
+  ) => ({
+    tool,
+    severity,
+    ...(hunkId === undefined ? {} : { hunkId }),
+  });
+
+  it('finds secrets and critical or high findings on the given hunks only', () => {
+    const findings = [
+      at('0-0', 'eslint-security', 'high'),
+      at('0-0', 'eslint-security', 'medium'),
+      at('0-1', 'secretlint', 'low'),
+      at('1-0', 'tsc', 'critical'),
+      at(undefined, 'secretlint', 'critical'),
+    ];
+    expect(blockingFindingsOn(findings, ['0-0', '0-1'])).toEqual([findings[0], findings[2]]);
+    expect(blockingFindingsOn(findings, [])).toEqual([]);
+    expect(isBlockingFinding({ tool: 'eslint', severity: 'medium' })).toBe(false);
   });
 });

@@ -9,6 +9,20 @@ export interface AutoApplyVerdict {
   reasons: string[];
 }
 
+/** A finding that keeps a proposal from applying on its own: a secret, or anything critical or high. */
+export function isBlockingFinding(finding: Pick<Finding, 'tool' | 'severity'>): boolean {
+  return finding.tool === 'secretlint' || finding.severity === 'critical' || finding.severity === 'high';
+}
+
+/** The blocking findings on the given hunks: accepting those by hand needs a confirmation, and is audited. */
+export function blockingFindingsOn<F extends Pick<Finding, 'tool' | 'severity' | 'hunkId'>>(
+  findings: readonly F[],
+  hunkIds: Iterable<string>,
+): F[] {
+  const ids = new Set(hunkIds);
+  return findings.filter((f) => f.hunkId !== undefined && ids.has(f.hunkId) && isBlockingFinding(f));
+}
+
 export function mayAutoApply(input: {
   checks: readonly { check: CheckName; status: CheckStatus; summary?: string }[];
   findings: readonly Pick<Finding, 'tool' | 'severity' | 'path' | 'line' | 'rule'>[];

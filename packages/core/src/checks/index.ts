@@ -6,3 +6,4 @@ export * from './settings.ts';
 export * from './plan.ts';
 export * from './run-checks.ts';
 export * from './auto-apply.ts';
+export * from './check-run.ts';

@@ -166,6 +166,25 @@ describe('runChecks', () => {
     expect(outcome.results.filter((r) => r.status === 'error')).toHaveLength(3);
   });
 
+  it('waits for a sandbox that is still checking itself instead of reading that as unavailable', async () => {
+    const sandbox = fakeToolsSandbox();
+    sandbox.refuse('The sandbox self-check has not finished yet.');
+    let finish = () => {};
+    const checking = new Promise<void>((resolve) => (finish = resolve));
+    sandbox.ready = checking.then(() => sandbox.accept());
+    const running = run(project(), ['src/math.ts'], { sandbox });
+    finish();
+    const { outcome } = await running;
+    expect(outcome.unavailable).toBeUndefined();
+    expect(outcome.results.map((r) => r.status)).toEqual([
+      'skipped',
+      'passed',
+      'skipped',
+      'passed',
+      'passed',
+    ]);
+  });
+
   it('installs first and mounts the dependencies into the checks that need them; a failed install skips them', async () => {
     const files = new Map([
       [

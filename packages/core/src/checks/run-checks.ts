@@ -71,6 +71,8 @@ export interface RunChecksInput {
   plan: CheckPlan;
   signal: AbortSignal;
   onEvent: (event: CheckEvent) => void | Promise<void>;
+  /** What each check's commands print, as it arrives (already bounded by the sandbox), for a live terminal. */
+  onOutput?: (check: CheckName, chunk: string, stream: 'stdout' | 'stderr') => void;
   toolchain?: CheckToolchain;
   installDependencies?: InstallDependencies;
   /** A sandbox that can reach the package registry (and nothing else), for dependency advisories. */
@@ -117,6 +119,9 @@ class ChecksRun {
   }
 
   async run(): Promise<ChecksOutcome> {
+    // A run that starts while the server is still starting waits for the self-check rather than reading its
+    // "not finished yet" as a refusal.
+    await this.#input.sandbox.ready;
     const status = this.#input.sandbox.status();
     if (!status.available) this.#unavailable = status.reason ?? 'the sandbox is unavailable';
     for (const entry of this.#input.plan.entries) {
@@ -434,12 +439,16 @@ class ChecksRun {
     this.#throwIfCancelled();
     const limits = this.#input.limits?.[check];
     const mounts = [...(spec.mounts ?? []), ...(this.#dependencyMounts ?? [])];
+    const onOutput = this.#input.onOutput;
     const result = await sandbox.run({
       ...spec,
       ...(mounts.length === 0 ? {} : { mounts }),
       env: ENV,
       signal: this.#input.signal,
       ...(limits === undefined ? {} : { limits }),
+      ...(onOutput === undefined
+        ? {}
+        : { onOutput: (chunk: string, stream: 'stdout' | 'stderr') => onOutput(check, chunk, stream) }),
     });
     if (result.end === 'cancelled') throw cancelled();
     return result;

@@ -5,6 +5,7 @@ import { changesetLimits, conflictReasons, fileChangeKinds } from '../changeset/
 import { changesetSummarySchema } from '../changeset/changeset-summary.ts';
 import { checkNames, checkStatuses, findingSchema } from '../checks/findings.ts';
 import { errorCodes } from '../errors.ts';
+import { reviewLimits, verdicts } from '../review/schemas.ts';
 
 export const eventLimits = {
   message: 4_000,
@@ -20,6 +21,11 @@ export const eventLimits = {
   contextFiles: 2_000,
   diagnostics: 500,
   hunkIds: 10_000,
+  /** A follow-up's request, as long as a task's. */
+  prompt: 20_000,
+  commentIds: 200,
+  overlapPrompt: 200,
+  overlapPaths: 100,
 } as const;
 
 export const taskStatuses = [
@@ -160,6 +166,33 @@ export const findingEventSchema = findingSchema.extend({ type: z.literal('findin
 export const proposalEventSchema = z.object({
   type: z.literal('proposal'),
   summary: changesetSummarySchema,
+  /** Which revision of the task's changeset this is (1 for the first answer; absent in older logs). */
+  revision: z.int().positive().optional(),
+});
+
+/** Someone continued a finished task: the run that follows makes this revision of its changeset. */
+export const followUpEventSchema = z.object({
+  type: z.literal('follow-up'),
+  /** The revision the follow-up asks for (2 for the first follow-up). */
+  revision: z.int().min(2),
+  prompt: z.string().min(1).max(eventLimits.prompt),
+  by: z.string().min(1).max(changesetLimits.userId),
+  /** Review comments the follow-up asked the model to address. */
+  commentIds: z.array(z.string().min(1).max(64)).max(eventLimits.commentIds).optional(),
+});
+
+/**
+ * Another task that is still running or undecided touches files this one touches too: whatever is accepted first
+ * moves the other's lines, and the review of the second shows its changes against the text as it then is.
+ */
+export const overlapEventSchema = z.object({
+  type: z.literal('overlap'),
+  taskId: z.string().min(1).max(changesetLimits.taskId),
+  /** The other task's request, cut short. */
+  prompt: z.string().max(eventLimits.overlapPrompt),
+  /** The other task's state when this was noticed (queued, running, proposed, applied). */
+  state: z.string().min(1).max(eventLimits.name),
+  paths: z.array(path).min(1).max(eventLimits.overlapPaths),
 });
 
 export const appliedEventSchema = z.object({
@@ -192,6 +225,27 @@ export const rolledBackEventSchema = z.object({
   conflicts: count,
 });
 
+/** A review comment on one of the task's changes was written, answered, resolved or re-opened. */
+export const commentEventSchema = z.object({
+  type: z.literal('comment'),
+  action: z.enum(['created', 'replied', 'resolved', 'reopened']),
+  by: z.string().min(1).max(changesetLimits.userId),
+  /** The thread (its first comment). */
+  commentId: z.string().min(1).max(64),
+  path,
+  hunkId: hunkId.optional(),
+  /** The start of what was written (absent for resolve and re-open). */
+  excerpt: z.string().max(reviewLimits.excerpt).optional(),
+});
+
+/** A member approved the task or asked for changes (their verdict until they give another). */
+export const verdictEventSchema = z.object({
+  type: z.literal('verdict'),
+  by: z.string().min(1).max(changesetLimits.userId),
+  verdict: z.enum(verdicts),
+  note: z.string().max(reviewLimits.note).optional(),
+});
+
 export const errorEventSchema = z.object({
   type: z.literal('error'),
   code: z.enum(errorCodes),
@@ -222,10 +276,14 @@ export const taskEventSchema = z.discriminatedUnion('type', [
   checkEventSchema,
   findingEventSchema,
   proposalEventSchema,
+  followUpEventSchema,
+  overlapEventSchema,
   appliedEventSchema,
   conflictEventSchema,
   rejectedEventSchema,
   rolledBackEventSchema,
+  commentEventSchema,
+  verdictEventSchema,
   errorEventSchema,
   doneEventSchema,
 ]);

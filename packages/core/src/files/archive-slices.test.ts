@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
-import { exportSlice, importSlice, planExport, planImport, trackImport } from './archive-slices.ts';
+import {
+  exportSlice,
+  exportStoredDoc,
+  importSlice,
+  planExport,
+  planImport,
+  trackImport,
+} from './archive-slices.ts';
 import { createFile } from './model.ts';
+import { PathIndex } from './path-index.ts';
 import { listTree, readTextFile } from './queries.ts';
 import { filesMap } from './workspace-doc.ts';
+import { livePathIndex } from './write-guards.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const errorCode = (run: () => unknown) => {
@@ -83,6 +92,53 @@ describe('sliced imports', () => {
   });
 });
 
+describe('a live path index', () => {
+  it('follows every change to the files, by anyone, so slices check against the document as it is now', () => {
+    const doc = new Y.Doc();
+    createFile(doc, 'src/keep.ts', 'keep');
+    createFile(doc, 'logo.png', new Uint8Array([0x89, 0xff, 0x00]));
+    const live = livePathIndex(doc);
+    try {
+      const plan = planImport(
+        doc,
+        [
+          { path: 'src/one.ts', content: '1' },
+          { path: 'docs/two.md', content: '2' },
+          { path: 'three.ts', content: '3' },
+        ],
+        { sliceFiles: 1 },
+      );
+      const [first = [], second = [], third = []] = plan.slices;
+      importSlice(doc, first, {}, live.index);
+      // A peer makes a file where the second slice wants a folder; another peer removes it again before the third.
+      filesMap(doc).set('docs', new Y.Text('a file'));
+      expect(errorCode(() => importSlice(doc, second, {}, live.index))).toBe('PATH_EXISTS');
+      filesMap(doc).delete('docs');
+      importSlice(doc, second, {}, live.index);
+      filesMap(doc).set('Three.ts', new Y.Text('peer'));
+      expect(errorCode(() => importSlice(doc, third, {}, live.index))).toBe('PATH_EXISTS');
+      // Always the index a fresh look at the document would build.
+      const fresh = new PathIndex(listTree(doc).flatMap((e) => (e.kind === 'file' ? [e.path] : [])));
+      for (const path of [
+        'src/keep.ts',
+        'src/one.ts',
+        'docs/two.md',
+        'three.ts',
+        'logo.png',
+        'docs',
+        'LOGO.png',
+      ]) {
+        expect(live.index.conflict(path), path).toEqual(fresh.conflict(path));
+      }
+    } finally {
+      live.stop();
+    }
+    // Stopped: no longer follows.
+    createFile(doc, 'later.ts', 'x');
+    expect(live.index.has('later.ts')).toBe(false);
+  });
+});
+
 describe('sliced exports', () => {
   it('plans sorted slices, leaves out unsafe names, and reads each file as it is when its slice is read', () => {
     const doc = new Y.Doc();
@@ -93,5 +149,27 @@ describe('sliced exports', () => {
     expect(plan).toEqual({ slices: [['a.ts'], ['b.ts']], skipped: ['../evil'] });
     filesMap(doc).delete('b.ts');
     expect(exportSlice(doc, ['a.ts', 'b.ts'])).toEqual([{ path: 'a.ts', content: bytes('a') }]);
+  });
+
+  it('reads a stored document (snapshot and later updates) as the live one would, without a live room', () => {
+    const doc = new Y.Doc();
+    createFile(doc, 'src/a.ts', 'export const a = 1;\n');
+    createFile(doc, 'logo.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0xff, 0x00]));
+    const snapshot = Y.encodeStateAsUpdate(doc);
+    const before = Y.encodeStateVector(doc);
+    createFile(doc, 'b.ts', 'b');
+    filesMap(doc).set('../evil', new Y.Text('no'));
+    const later = Y.encodeStateAsUpdate(doc, before);
+    const errors: unknown[] = [];
+    const stored = exportStoredDoc(
+      { snapshot, updates: [later, new Uint8Array([1, 2, 3])], seq: 2 },
+      (error) => errors.push(error),
+    );
+    const live = planExport(doc);
+    expect(stored.skipped).toEqual(['../evil']);
+    expect(stored.files).toEqual(live.slices.flatMap((paths) => exportSlice(doc, paths)));
+    expect(stored.files.map((file) => file.path)).toEqual(['b.ts', 'logo.png', 'src/a.ts']);
+    // A damaged part is reported and skipped, as when a room loads.
+    expect(errors).toHaveLength(1);
   });
 });

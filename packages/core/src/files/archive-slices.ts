@@ -4,6 +4,8 @@
 // created one of its paths meanwhile) is taken back out with the undo manager from `trackImport`.
 
 import * as Y from 'yjs';
+import { applyStoredDoc } from '../sync/stored-doc.ts';
+import type { StoredDoc } from '../sync/types.ts';
 import { encodeText, utf8ByteLength } from './content.ts';
 import { putFile, updateFile } from './doc-writes.ts';
 import type { ImportEntry, ImportOptions } from './import-files.ts';
@@ -110,14 +112,18 @@ export function importSlice(
   doc: Y.Doc,
   slice: readonly ImportEntry[],
   options: ImportOptions = {},
+  /** The document's files as `livePathIndex` keeps them, instead of indexing the document for this slice. */
+  live?: PathIndex,
 ): { created: string[]; updated: string[] } {
   const limits = resolveWorkspaceLimits(options.limits);
-  const index = indexOf(doc);
+  const index = live ?? indexOf(doc);
   const writes = slice.map((entry) => {
     const existing = getStoredFile(doc, entry.path);
     if (!existing || !options.overwrite) {
       assertNoConflict(index, entry.path);
-      index.add(entry.path);
+      // A live index learns the slice's paths from the transaction below; the plan already checked them against
+      // each other.
+      if (!live) index.add(entry.path);
     }
     return { path: entry.path, content: prepareContent(entry.path, entry.content, limits), existing };
   });
@@ -185,4 +191,22 @@ export function exportSlice(doc: Y.Doc, paths: readonly string[]): { path: strin
     result.push({ path, content: file.binary ? file.bytes.slice() : encodeText(file.text.toJSON()) });
   }
   return result;
+}
+
+/**
+ * Every file of a stored document (snapshot and updates, as storage holds it), read in one go: for a workspace nobody
+ * has open, on a thread other than the server's event loop, where loading a 100 MB document costs seconds.
+ */
+export function exportStoredDoc(
+  stored: StoredDoc,
+  onApplyError: (error: unknown) => void,
+): { files: { path: string; content: Uint8Array }[]; skipped: string[] } {
+  const doc = new Y.Doc();
+  try {
+    applyStoredDoc(doc, stored, null, onApplyError);
+    const { slices, skipped } = planExport(doc);
+    return { files: slices.flatMap((paths) => exportSlice(doc, paths)), skipped };
+  } finally {
+    doc.destroy();
+  }
 }

@@ -71,6 +71,7 @@ export {
   type StoredFileEntry,
 } from './workspace-doc.ts';
 export type { FileContentInput } from './write-guards.ts';
+export { livePathIndex } from './write-guards.ts';
 export {
   createFile,
   deleteFile,
@@ -100,6 +101,7 @@ export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } 
 
 export {
   exportSlice,
+  exportStoredDoc,
   importSlice,
   planExport,
   planImport,

@@ -3,7 +3,7 @@
 import { describe, expect, it, type TestContext } from 'vitest';
 import { taskEventSchema, type TaskEvent, type TaskEventOf, type TaskEventType } from '../events/index.ts';
 import { createLlmClient, costOf, type LlmProviderKind, type PriceTable } from '../llm/index.ts';
-import { replay, startReplayServer, type ReplayRequest, type ReplayServer } from '../llm/testing/index.ts';
+import { messagesOf, replay, startReplayServer, type ReplayServer } from '../llm/testing/index.ts';
 import { syntaxValidator } from '../validate/index.ts';
 import { runTask } from './run-task.ts';
 import type { RunTaskDeps, RunTaskInput } from './types.ts';
@@ -102,18 +102,6 @@ function ofType<T extends TaskEventType>(events: readonly TaskEvent[], type: T):
 
 function statuses(events: readonly TaskEvent[]): string[] {
   return ofType(events, 'status').map((e) => e.status);
-}
-
-/** The text of each chat message a request carried (OpenAI and Anthropic bodies). */
-function messagesOf(request: ReplayRequest | undefined): { role: string; text: string }[] {
-  const body = request?.body as { messages?: { role: string; content: unknown }[] } | undefined;
-  return (body?.messages ?? []).map((m) => ({
-    role: m.role,
-    text:
-      typeof m.content === 'string'
-        ? m.content
-        : (m.content as { text?: string }[]).map((part) => part.text ?? '').join(''),
-  }));
 }
 
 describe('runTask: happy path', () => {

@@ -23,6 +23,7 @@ import {
   summarizeChangeset,
   unappliedLimit,
   type Changeset,
+  type ComputeChangesetOptions,
   type UnappliedEdit,
 } from '../changeset/index.ts';
 import { planChecks, runChecks, type CheckResult, type Finding } from '../checks/index.ts';
@@ -36,7 +37,7 @@ import { runValidators, type ValidationResult } from '../validate/index.ts';
 import { EventSink } from './event-sink.ts';
 import { resolveTaskLimits, type TaskLimits } from './limits.ts';
 import { PhaseClock } from './phase-clock.ts';
-import { buildSystemPrompt, buildUserPrompt } from './prompt.ts';
+import { buildFollowUpMessages, buildSystemPrompt, buildUserPrompt } from './prompt.ts';
 import { buildReflectionMessage, failingChecks, needsReflection } from './reflection.ts';
 import { streamRound, type RoundContext, type RoundResult } from './stream-round.ts';
 import { bounded, errorEvent, validationEvent } from './to-events.ts';
@@ -67,6 +68,8 @@ class TaskRun {
   /** Latest result per validator and path; a file's entries are replaced whenever it is validated again. */
   readonly #validations = new Map<string, ValidationResult>();
   #calls = 0;
+  /** The text of each round's answer, for the conversation a follow-up continues. */
+  readonly #answers: string[] = [];
   #lastRound: RoundResult | undefined;
   #checks: { results: CheckResult[]; findings: Finding[] } = { results: [], findings: [] };
   /** Set once the task has said it has no usable sandbox; the checks are not attempted again. */
@@ -127,7 +130,15 @@ class TaskRun {
     this.#clock.enter('prompting');
     await this.#status('prompting');
     const system = buildSystemPrompt();
-    const messages: LlmMessage[] = [{ role: 'user', content: buildUserPrompt(selection, input.prompt) }];
+    const messages: LlmMessage[] =
+      input.conversation === undefined || input.conversation.length === 0
+        ? [{ role: 'user', content: buildUserPrompt(selection, input.prompt) }]
+        : buildFollowUpMessages({
+            conversation: input.conversation,
+            selection,
+            request: input.prompt,
+            comments: input.comments ?? [],
+          });
     const roundContext: RoundContext = {
       llm: this.#deps.llm,
       sink: this.#sink,
@@ -154,6 +165,7 @@ class TaskRun {
       const round = await streamRound(roundContext, { system, messages, inputTokens });
       this.#calls++;
       this.#lastRound = round;
+      this.#answers.push(round.text);
       if (round.end.kind === 'failed') return this.#failedOrCancelled(round.end.error);
       if (round.end.kind === 'over-budget') {
         return { outcome: 'failed', error: new AppError('BUDGET_EXCEEDED', round.end.message) };
@@ -216,7 +228,7 @@ class TaskRun {
   /** Runs the checks on the working copy as it is now; returns their results (empty when they cannot run). */
   async #runChecks(): Promise<CheckResult[]> {
     if (this.#noSandbox) return [];
-    const { proposed, deleted } = this.#copy.changes();
+    const { proposed, deleted } = this.#copy.changes(this.#base);
     if (proposed.size === 0 && deleted.length === 0) return [];
     const options = this.#deps.checks ?? {};
     const files = this.#copy.files;
@@ -228,7 +240,7 @@ class TaskRun {
     this.#clock.enter('validating');
     // Without a sandbox nothing runs: the `check` events say so, with no status change to announce it.
     if (this.#deps.sandbox !== undefined) await this.#status('validating', 'Running checks');
-    const changeset = computeChangeset(this.#input.files, proposed, deleted, { taskId: this.#input.taskId });
+    const changeset = computeChangeset(this.#base, proposed, deleted, this.#changesetOptions());
     const outcome = await runChecks({
       sandbox: this.#deps.sandbox ?? noSandbox,
       files,
@@ -256,7 +268,7 @@ class TaskRun {
   }
 
   #propose(stoppedBy: string | undefined): Ending {
-    const { proposed, deleted } = this.#clock.measure('applying', () => this.#copy.changes());
+    const { proposed, deleted } = this.#clock.measure('applying', () => this.#copy.changes(this.#base));
     const unresolved = this.#unresolvedEdits();
     const truncated = this.#lastRound?.truncated !== undefined;
     if (proposed.size === 0 && deleted.length === 0) {
@@ -270,7 +282,7 @@ class TaskRun {
       };
     }
     const computed = this.#clock.measure('applying', () =>
-      computeChangeset(this.#input.files, proposed, deleted, { taskId: this.#input.taskId }),
+      computeChangeset(this.#base, proposed, deleted, this.#changesetOptions()),
     );
     // What did not apply travels with the proposal, so its review can say plainly that it is partial and why.
     const unapplied = unappliedEdits([
@@ -312,6 +324,11 @@ class TaskRun {
     return (this.#lastRound?.results ?? []).filter((r: EditResult): r is EditFailed => r.status === 'failed');
   }
 
+  /** What the changeset is computed against: the live text (see `RunTaskInput.baseFiles`). */
+  get #base(): ReadonlyMap<string, string> {
+    return this.#input.baseFiles ?? this.#input.files;
+  }
+
   #failedOrCancelled(error: AppError): Ending {
     // The provider reports a cancel as CANCELLED, but so would anything else that saw our signal abort.
     if (!this.#cancelled()) return { outcome: 'failed', error };
@@ -336,7 +353,11 @@ class TaskRun {
   async #finish(ending: Ending): Promise<void> {
     switch (ending.outcome) {
       case 'proposed':
-        await this.#sink.emit({ type: 'proposal', summary: summarizeChangeset(ending.changeset) });
+        await this.#sink.emit({
+          type: 'proposal',
+          summary: summarizeChangeset(ending.changeset),
+          ...(this.#input.revision === undefined ? {} : { revision: this.#input.revision }),
+        });
         await this.#status('proposed', ending.note);
         break;
       case 'no-changes':
@@ -374,10 +395,16 @@ class TaskRun {
       failedValidations: this.#failingValidations(),
       checks: ending.outcome === 'proposed' ? this.#checks.results : [],
       findings: ending.outcome === 'proposed' ? this.#checks.findings : [],
+      answer: this.#answers.join('\n\n'),
       error: ending.outcome === 'failed' ? ending.error : undefined,
       totalMs: this.#clock.totalMs,
       phaseMs: this.#clock.phaseMs,
     };
+  }
+
+  #changesetOptions(): ComputeChangesetOptions {
+    const { taskId, revision } = this.#input;
+    return revision === undefined ? { taskId } : { taskId, revision };
   }
 
   #status(status: TaskStatus, message?: string): Promise<void> {

@@ -28,6 +28,36 @@ export interface RunTaskInput {
   openPaths?: readonly string[];
   /** `paths` passed to task.create. */
   pinnedPaths?: readonly string[];
+  /**
+   * A follow-up: the revision this run makes (2 and up), carried on its `proposal` event. Absent for a task's
+   * first run.
+   */
+  revision?: number;
+  /** A follow-up: the task's earlier requests and the model's answers to them, oldest first. */
+  conversation?: readonly ConversationTurn[];
+  /** A follow-up: review comments the request asks the model to address. */
+  comments?: readonly PromptComment[];
+  /**
+   * What the changeset is computed against: the live text. Defaults to `files`. A follow-up shows the model the
+   * live text with its previous revision's open changes applied (`files`), and proposes everything that differs
+   * from the live text, so those changes carry over into the new revision unless the model undoes them.
+   */
+  baseFiles?: ReadonlyMap<string, string>;
+}
+
+/** One earlier exchange of a task: what was asked and what the model answered (edit blocks included). */
+export interface ConversationTurn {
+  prompt: string;
+  answer: string;
+}
+
+/** A review comment as the model reads it. */
+export interface PromptComment {
+  author: string;
+  body: string;
+  /** Where it sits, when it sits on a file. */
+  path?: string;
+  line?: number;
 }
 
 export interface RunTaskDeps {
@@ -98,6 +128,8 @@ export interface RunTaskResult {
   checks: CheckResult[];
   /** What that run found, on the proposal's hunks. */
   findings: Finding[];
+  /** The model's answers, all rounds, as streamed: the next follow-up shows them to the model again. */
+  answer: string;
   /** Why the run failed, when it did. */
   error: AppError | undefined;
   totalMs: number;

@@ -30,13 +30,19 @@ export class WorkingCopy {
     return { results: out.results, touched: [...out.files.keys(), ...out.deleted] };
   }
 
-  /** What differs from the snapshot: new or changed files with their text, and snapshot files now gone. */
-  changes(): { proposed: Map<string, string>; deleted: string[] } {
+  /**
+   * What differs from `base` (by default the snapshot): new or changed files with their text, and base files
+   * now gone.
+   */
+  changes(base: ReadonlyMap<string, string> = this.#snapshot): {
+    proposed: Map<string, string>;
+    deleted: string[];
+  } {
     const proposed = new Map<string, string>();
     for (const [path, content] of this.#current) {
-      if (this.#snapshot.get(path) !== content) proposed.set(path, content);
+      if (base.get(path) !== content) proposed.set(path, content);
     }
-    const deleted = [...this.#snapshot.keys()].filter((path) => !this.#current.has(path));
+    const deleted = [...base.keys()].filter((path) => !this.#current.has(path));
     return { proposed, deleted };
   }
 }

@@ -19,9 +19,17 @@ export class FakeSandbox implements Sandbox {
     this.#unavailable = options.unavailable;
   }
 
+  /** A start-up self-check still under way, when a test sets one. */
+  ready: Promise<unknown> | undefined;
+
   /** Makes later runs refuse, like a runner whose self-check started failing. */
   refuse(reason: string): void {
     this.#unavailable = reason;
+  }
+
+  /** Makes later runs go through again, like a runner whose self-check has passed. */
+  accept(): void {
+    this.#unavailable = undefined;
   }
 
   status(): SandboxStatus {

@@ -78,6 +78,11 @@ export interface SandboxStatus {
 }
 
 export interface Sandbox {
+  /**
+   * Settles once the start-up self-check has finished; until then `status()` says the sandbox is not available
+   * yet. Absent: ready at once.
+   */
+  readonly ready?: Promise<unknown>;
   status(): SandboxStatus;
   /** Rejects with `SANDBOX_UNAVAILABLE` when the sandbox is unavailable; otherwise resolves, whatever the command did. */
   run(spec: SandboxRunSpec): Promise<SandboxResult>;

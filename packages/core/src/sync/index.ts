@@ -27,6 +27,7 @@ export {
   type RefusalReason,
   type RoomBus,
   type RoomHandle,
+  type AuthorshipHooks,
   type StoredDoc,
   type SyncConnection,
   type SyncErrorOperation,

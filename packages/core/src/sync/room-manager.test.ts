@@ -805,3 +805,36 @@ describe('RoomManager: shutdown', () => {
     expect(late.closed?.code).toBe(syncCloseCodes.goingAway);
   });
 });
+
+describe('RoomManager: authorship', () => {
+  it('reports the client ids each connection writes with, and the clocks of server-side edits with their origin', async () => {
+    const clientWrote = vi.fn();
+    const serverWrote = vi.fn();
+    const cluster = single({ authorship: { clientWrote, serverWrote } });
+    const { connect, settle, manager } = cluster;
+    const a = connect('ws1', alice);
+    const r = connect('ws1', reviewer);
+    await settle();
+    a.doc.getText('text').insert(0, 'hi');
+    await settle();
+    expect(clientWrote).toHaveBeenCalledTimes(1);
+    const [docName, context, clients] = clientWrote.mock.calls[0] as [
+      string,
+      { userId: string },
+      Map<number, number>,
+    ];
+    expect(docName).toBe('ws1');
+    expect(context.userId).toBe(alice.userId);
+    expect([...clients]).toEqual([[a.doc.clientID, 0]]);
+    // A refused edit names nobody.
+    r.doc.getText('text').insert(0, 'no');
+    await settle();
+    expect(clientWrote).toHaveBeenCalledTimes(1);
+
+    const origin = { kind: 'test' };
+    await manager.transact('ws1', (doc) => doc.getText('text').insert(0, 'abc'), origin);
+    await manager.transact('ws1', () => undefined, origin);
+    const server = manager.getDoc('ws1');
+    expect(serverWrote.mock.calls).toEqual([['ws1', origin, server?.clientID, 0, 3]]);
+  });
+});

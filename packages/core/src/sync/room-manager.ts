@@ -1,6 +1,6 @@
 // The process-wide entry point of the sync server: routes connections to rooms, loads and unloads documents,
 // carries server-side edits through the same durable path as client edits, and triggers compaction.
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import { realSchedule, type Schedule } from '../events/output-coalescer.ts';
 import { syncCloseCodes } from './close-codes.ts';
@@ -8,6 +8,7 @@ import { compactDoc, type FoldStoredDoc } from './compaction.ts';
 import { Room, type RoomEnvironment } from './room.ts';
 import type { DocLayout } from './update-check.ts';
 import {
+  type AuthorshipHooks,
   type ConnectionContext,
   type DocStorage,
   type RoomBus,
@@ -38,6 +39,8 @@ export interface RoomManagerOptions {
   layout?: DocLayout;
   /** Builds compaction snapshots, e.g. on a worker thread; by default on this one. */
   fold?: FoldStoredDoc;
+  /** Told who wrote which items (see `AuthorshipHooks`). */
+  authorship?: AuthorshipHooks;
 }
 
 /** Default origin of `transact` edits. Pass your own origin to track them (e.g. for a task's UndoManager). */
@@ -71,6 +74,7 @@ export class RoomManager {
   readonly #schedule: Schedule;
   readonly #fold: FoldStoredDoc | undefined;
   readonly #env: RoomEnvironment;
+  readonly #authorship: AuthorshipHooks;
   #closed = false;
 
   constructor(options: RoomManagerOptions) {
@@ -80,7 +84,9 @@ export class RoomManager {
     this.#now = options.now ?? (() => performance.now());
     this.#schedule = options.schedule ?? realSchedule;
     this.#fold = options.fold;
+    this.#authorship = options.authorship ?? {};
     this.#env = {
+      authorship: this.#authorship,
       storage: this.#storage,
       bus: options.bus ?? null,
       metrics: this.#metrics,
@@ -165,7 +171,12 @@ export class RoomManager {
     room.hold();
     try {
       await room.ready;
+      const client = room.doc.clientID;
+      const clockStart = Y.getState(room.doc.store, client);
       const result = room.doc.transact(() => edit(room.doc), origin);
+      const clockEnd = Y.getState(room.doc.store, client);
+      if (clockEnd > clockStart)
+        this.#authorship.serverWrote?.(docName, origin, client, clockStart, clockEnd);
       await room.editsDurable();
       return result;
     } finally {
@@ -187,6 +198,22 @@ export class RoomManager {
       held = false;
       room.release();
     };
+  }
+
+  /**
+   * The stored state of a document that is not loaded here, for reading it somewhere other than the event loop
+   * (loading a 100 MB document takes it for seconds); null when it is loaded or loading: read the live one then.
+   * Storage has every edit of a room that unloaded, since a room unloads only once its writes are done.
+   */
+  async storedIfUnloaded(docName: string): Promise<StoredDoc | null> {
+    if (this.#closed) throw new AppError('INTERNAL', 'sync server is shutting down');
+    if (this.#rooms.has(docName)) return null;
+    return this.#storage.load(docName);
+  }
+
+  /** Reports a stored part of a document that Yjs could not apply when it was read elsewhere (`storedIfUnloaded`). */
+  reportApplyError(docName: string, error: unknown): void {
+    this.#metrics.error?.(docName, 'apply', error);
   }
 
   /** Folds the stored updates of a document into a snapshot now, unless a compaction is already running. */

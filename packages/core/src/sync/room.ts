@@ -37,6 +37,7 @@ import {
   inspectClientUpdate,
 } from './update-check.ts';
 import type {
+  AuthorshipHooks,
   ConnectionContext,
   DocStorage,
   RoomBus,
@@ -72,6 +73,7 @@ export interface RoomEnvironment {
   instanceId: string;
   loaded(room: Room, stored: StoredDoc): void;
   persisted(room: Room, updates: number, bytes: number): void;
+  authorship: AuthorshipHooks;
   /** The room is gone (unloaded or failed); a later join must create a new one. */
   closed(room: Room): void;
 }
@@ -421,6 +423,9 @@ export class Room {
     this.#queuedContentBytes += inspection.contentBytes;
     for (const { client, entry } of inspection.entries) this.#pending.add(client, entry);
     this.#writes.push({ update: new Uint8Array(update), from: peer, durable: null, inspection });
+    if (inspection.firstNewClocks.size > 0) {
+      this.#env.authorship.clientWrote?.(this.docName, peer.context, inspection.firstNewClocks);
+    }
     return true;
   }
 

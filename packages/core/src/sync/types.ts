@@ -51,6 +51,20 @@ export interface RoomBus {
   subscribe(docName: string, handler: (bytes: Uint8Array) => void): (() => void) | Promise<() => void>;
 }
 
+/**
+ * Who wrote what, for attributing edits (git co-authors): which Yjs client ids an authenticated connection wrote new
+ * items with, and which clock range of the server document's own client id a server-side transaction wrote, with
+ * the transaction's origin. Called synchronously; implementations must not throw and should not block.
+ */
+export interface AuthorshipHooks {
+  clientWrote?(
+    docName: string,
+    context: Readonly<ConnectionContext>,
+    clients: ReadonlyMap<number, number>,
+  ): void;
+  serverWrote?(docName: string, origin: unknown, client: number, clockStart: number, clockEnd: number): void;
+}
+
 export type RefusalReason =
   | 'read-only'
   /** An update from a Yjs client whose earlier edits were refused: it builds on them, or its connection is theirs. */

@@ -20,6 +20,16 @@ export type CreateTaskInput = z.infer<typeof createTaskInput>;
 
 export const taskRef = z.object({ taskId: idSchema });
 
+export const followUpTaskInput = taskRef.extend({
+  /** What to change next: "also handle the timeout case", "address the review comments". */
+  prompt: taskPromptSchema,
+  /** Review comments the model should address; their text goes into its prompt. */
+  commentIds: z.array(z.string().min(1).max(64)).max(200).optional(),
+});
+export type FollowUpTaskInput = z.infer<typeof followUpTaskInput>;
+
+export const taskRevisionInput = taskRef.extend({ revision: z.int().min(1).max(1_000_000) });
+
 export const listTasksInput = workspaceRef.extend({
   limit: z.number().int().min(1).max(200).default(50),
 });
@@ -35,6 +45,12 @@ export const taskEventsInput = taskRef.extend({
 export const hunkSelectionInput = taskRef.extend({
   path: workspacePathSchema.optional(),
   hunkIds: z.array(z.string().min(1).max(64)).max(10_000).optional(),
+  /**
+   * For `accept`: the person saw that some of these hunks have a secret or a critical or high finding and accepts
+   * them anyway. Without it such an accept is refused (CONFLICT, `details.findings`), so no client applies them
+   * unawares.
+   */
+  acceptFindings: z.boolean().optional(),
 });
 
 export const resolveConflictInput = taskRef.extend({

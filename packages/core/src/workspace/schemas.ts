@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nameSchema } from '../names/name-schema.ts';
 import { memberRoles } from './roles.ts';
+import { templateIdSchema } from './templates.ts';
 
 export const idSchema = z.uuid('Not a valid id');
 export const userIdSchema = z.string().min(1).max(64);
@@ -10,7 +11,12 @@ export const workspaceNameSchema = nameSchema({ max: 100, required: 'Enter a nam
 
 export const workspaceRef = z.object({ workspaceId: idSchema });
 
-export const createWorkspaceInput = z.object({ name: workspaceNameSchema });
+export const createWorkspaceInput = z.object({
+  name: workspaceNameSchema,
+  /** Fill the new workspace with a template's files (`workspace.templates` lists them). */
+  template: templateIdSchema.optional(),
+});
+export const applyTemplateInput = workspaceRef.extend({ template: templateIdSchema });
 export const renameWorkspaceInput = workspaceRef.extend({ name: workspaceNameSchema });
 export const listWorkspacesInput = z.object({ includeArchived: z.boolean().default(false) }).optional();
 export const archiveWorkspaceInput = workspaceRef.extend({ archived: z.boolean().default(true) });

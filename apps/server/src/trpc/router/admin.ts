@@ -1,15 +1,19 @@
 import {
+  adminAuditCsvInput,
   adminAuditInput,
   adminSetAdminInput,
   adminSetDisabledInput,
   costSettingsInput,
+  featureFlagsSchema,
+  createResetLinkInput,
   llmSettingsInput,
   priceTableSchema,
 } from '@tandem/core';
 import type { TRPCRouterRecord } from '@trpc/server';
-import { listUsers, setAdmin, setDisabled } from '../../services/accounts.ts';
+import { requestOrigin } from '../../http/origin.ts';
+import { createResetLink, listUsers, setAdmin, setDisabled } from '../../services/accounts.ts';
 import { countWorkspaces, listAllWorkspaces } from '../../services/admin-workspaces.ts';
-import { listAudit } from '../../services/audit.ts';
+import { exportAuditCsv, listAudit } from '../../services/audit.ts';
 import {
   getCostSettings,
   getPriceTable,
@@ -18,39 +22,143 @@ import {
   setLlmSettings,
   setPriceTable,
 } from '../../services/settings.ts';
+import { getInstanceFeatures, setInstanceFeatures } from '../../services/features.ts';
+import { checkModelEndpoint } from '../../tasks/models.ts';
+import { exampleIds } from '../examples.ts';
 import { adminProcedure, auditActor } from '../trpc.ts';
 
 export const adminRouter = {
   users: {
-    list: adminProcedure.query(({ ctx }) => listUsers(ctx.deps.db)),
+    list: adminProcedure
+      .meta({ description: 'Every account with its admin and disabled flags.', example: {} })
+      .query(({ ctx }) => listUsers(ctx.deps.db)),
     setAdmin: adminProcedure
+      .meta({
+        description: 'Grants or revokes instance admin; takes effect at the next call of that user.',
+        example: { input: { userId: exampleIds.userId, isAdmin: true } },
+        errors: ['NOT_FOUND'],
+      })
       .input(adminSetAdminInput)
       .mutation(({ ctx, input }) => setAdmin(ctx.deps.db, { id: input.userId }, input.isAdmin, ctx.user.id)),
     setDisabled: adminProcedure
+      .meta({
+        description:
+          'Disables or enables an account; disabling ends all its sessions and closes its connections on every instance. Admins cannot disable themselves.',
+        example: { input: { userId: exampleIds.userId, disabled: true } },
+        errors: ['NOT_FOUND'],
+      })
       .input(adminSetDisabledInput)
       .mutation(({ ctx, input }) => setDisabled(ctx.deps, input.userId, input.disabled, ctx.user.id)),
+    resetLink: adminProcedure
+      .meta({
+        description:
+          "Issues a one-time link (`/reset/<token>`) that lets the account set a new password, for the admin to hand over; no e-mail needed. It expires after `expiresInHours` (default 24), and replaces the account's earlier unused links. Using it ends all the account's sessions.",
+        example: { input: { userId: exampleIds.userId, expiresInHours: 24 } },
+        errors: ['NOT_FOUND'],
+      })
+      .input(createResetLinkInput)
+      .mutation(({ ctx, input }) =>
+        createResetLink(
+          ctx.deps.db,
+          input,
+          { userId: ctx.user.id, ip: ctx.ip, requestId: ctx.requestId },
+          requestOrigin(ctx.req, ctx.deps.config.publicUrl),
+        ),
+      ),
   },
   workspaces: {
-    list: adminProcedure.query(({ ctx }) => listAllWorkspaces(ctx.deps.db)),
-    count: adminProcedure.query(({ ctx }) => countWorkspaces(ctx.deps.db)),
+    list: adminProcedure
+      .meta({
+        description: 'Every workspace of the instance, members or not, with its dates and member count.',
+        example: {},
+      })
+      .query(({ ctx }) => listAllWorkspaces(ctx.deps.db)),
+    count: adminProcedure
+      .meta({ description: 'How many workspaces the instance holds.', example: {} })
+      .query(({ ctx }) => countWorkspaces(ctx.deps.db)),
   },
   settings: {
-    get: adminProcedure.query(async ({ ctx }) => ({
-      llm: await getPublicLlmSettings(ctx.deps),
-      cost: await getCostSettings(ctx.deps.db),
-      prices: await getPriceTable(ctx.deps.db),
-    })),
+    get: adminProcedure
+      .meta({
+        description:
+          'The model settings (the API key only as whether one is set), the cost settings, the price table and the instance feature flags.',
+        example: {},
+      })
+      .query(async ({ ctx }) => ({
+        llm: await getPublicLlmSettings(ctx.deps),
+        cost: await getCostSettings(ctx.deps.db),
+        prices: await getPriceTable(ctx.deps.db),
+        features: await getInstanceFeatures(ctx.deps.db),
+      })),
+    setFeatures: adminProcedure
+      .meta({
+        description:
+          'Turns risky features on or off for the whole instance: `autoApply`, `sandboxChecks`, `gitPush` (omitted ones stay as they are). Off here wins over any workspace; returns every flag.',
+        example: { input: { gitPush: false } },
+      })
+      .input(featureFlagsSchema)
+      .mutation(({ ctx, input }) => setInstanceFeatures(ctx.deps.db, auditActor(ctx), input)),
+    limits: adminProcedure
+      .meta({
+        description:
+          'Every named rate limit as the server enforces it: points per window (seconds), whether it is the default or set by its `TANDEM_LIMIT_*` variable, and that variable. Read-only: change them in the environment and restart.',
+        example: {},
+      })
+      .query(({ ctx }) => ctx.deps.limits.rules),
     setLlm: adminProcedure
+      .meta({
+        description:
+          'Sets the model endpoint. The API key is write-only: omit it to keep the stored one, `null` clears it; changing the provider or base URL drops it unless the same call gives a new one.',
+        example: {
+          input: {
+            provider: 'openai-compatible',
+            baseUrl: 'http://127.0.0.1:11434/v1',
+            model: 'qwen2.5-coder:7b',
+          },
+        },
+      })
       .input(llmSettingsInput)
       .mutation(({ ctx, input }) => setLlmSettings(ctx.deps, auditActor(ctx), input)),
+    testLlm: adminProcedure
+      .meta({
+        description:
+          "Tests the model endpoint in force (these settings, else the environment, else a local Ollama) with one request for its model list, within 5 s. Returns `ok` with the latency and whether the list names the configured model, or the typed failure (`NO_MODEL`, `LLM_AUTH`, `LLM_UNREACHABLE`, `LLM_TIMEOUT`, `LLM_ERROR`…) with the provider's HTTP status; an endpoint that offers no model list answers `LLM_ERROR` with status 404 though tasks may still work.",
+        example: {},
+      })
+      .mutation(({ ctx }) => checkModelEndpoint(ctx.deps)),
     setCost: adminProcedure
+      .meta({
+        description:
+          'Sets the daily token quota per user and the per-task budgets in tokens and USD (0 = unlimited).',
+        example: { input: { dailyTokenQuota: 2000000, taskBudgetTokens: 200000, taskBudgetUsd: 2 } },
+      })
       .input(costSettingsInput)
       .mutation(({ ctx, input }) => setCostSettings(ctx.deps.db, auditActor(ctx), input)),
     setPrices: adminProcedure
+      .meta({
+        description:
+          'Replaces the price table (USD per million tokens, by model name) used for cost accounting.',
+        example: { input: { 'qwen2.5-coder:7b': { inputPerMTok: 0, outputPerMTok: 0 } } },
+      })
       .input(priceTableSchema)
       .mutation(({ ctx, input }) => setPriceTable(ctx.deps.db, auditActor(ctx), input)),
   },
   audit: {
-    list: adminProcedure.input(adminAuditInput).query(({ ctx, input }) => listAudit(ctx.deps.db, input)),
+    list: adminProcedure
+      .meta({
+        description:
+          'The audit log, newest first, in pages of `limit` before `beforeId`, with the names of the actor, target account and workspace; filtered by workspace, actor, action (`task.accept`, or every `task.` action) and time (`since` inclusive, `until` exclusive).',
+        example: { input: { limit: 50, workspaceId: exampleIds.workspaceId, action: 'task.' } },
+      })
+      .input(adminAuditInput)
+      .query(({ ctx, input }) => listAudit(ctx.deps.db, input)),
+    csv: adminProcedure
+      .meta({
+        description:
+          'The audit log as CSV (the same filters, up to 10,000 entries, newest first), in words: time, action and what it means, actor name and email, workspace, target, IP, details, request id. Cells a spreadsheet would read as formulas are defused.',
+        example: { input: { actorId: exampleIds.userId, since: '2026-12-01T00:00:00Z' } },
+      })
+      .input(adminAuditCsvInput)
+      .query(({ ctx, input }) => exportAuditCsv(ctx.deps.db, input)),
   },
 } satisfies TRPCRouterRecord;

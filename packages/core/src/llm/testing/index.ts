@@ -1,5 +1,5 @@
 // Test and benchmark helpers only: this imports node:http, so it stays out of the llm barrel.
-export { startReplayServer } from './replay-server.ts';
+export { messagesOf, startReplayServer } from './replay-server.ts';
 export type {
   ReplayMatcher,
   ReplayRequest,

@@ -31,6 +31,18 @@ export interface ReplayRequest extends ReplayRequestInfo {
   closed: Promise<void>;
 }
 
+/** The text of each chat message a request carried (OpenAI-compatible and Anthropic bodies), for assertions. */
+export function messagesOf(request: ReplayRequestInfo | undefined): { role: string; text: string }[] {
+  const body = request?.body as { messages?: { role: string; content: unknown }[] } | undefined;
+  return (body?.messages ?? []).map((m) => ({
+    role: m.role,
+    text:
+      typeof m.content === 'string'
+        ? m.content
+        : (m.content as { text?: string }[]).map((part) => part.text ?? '').join(''),
+  }));
+}
+
 export type ReplayMatcher = (request: ReplayRequestInfo) => boolean;
 
 export interface ReplayServerOptions {

@@ -1,0 +1,484 @@
+// The git work itself (isomorphic-git on a bare repository in the data directory), run on a worker thread by
+// git-runner.ts: fetching, reading and writing objects, pushing. Nothing here touches the workspace document; the
+// service feeds it snapshots of files and takes back plain data.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import nodePath from 'node:path';
+import {
+  AppError,
+  checkBlobSize,
+  compareTrees,
+  decodeText,
+  describeSymlink,
+  isAppError,
+  isBinaryContent,
+  isLfsPointer,
+  parseRemoteUrl,
+  planCheckout,
+  unifiedDiff,
+  type GitChange,
+  type GitChangeWithDiff,
+  type GitTreeEntry,
+  type RepositoryLimits,
+  type SkippedEntry,
+} from '@tandem/core';
+import git, { type AuthCallback } from 'isomorphic-git';
+import { guardedHttp } from './guarded-http.ts';
+
+export interface RemoteAccess {
+  url: string;
+  /** HTTPS basic auth; absent for a public remote. */
+  auth: { username: string; password: string } | undefined;
+  allowedHosts: string[];
+  idleTimeoutMs: number;
+}
+
+export interface LiveFile {
+  path: string;
+  content: Uint8Array;
+}
+
+export interface GitAuthor {
+  name: string;
+  email: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+}
+
+export type GitJob =
+  | {
+      op: 'clone';
+      gitdir: string;
+      remote: RemoteAccess;
+      branch: string | undefined;
+      limits: RepositoryLimits;
+    }
+  | { op: 'status'; gitdir: string; base: string; live: LiveFile[] }
+  | {
+      op: 'commit';
+      gitdir: string;
+      base: string;
+      branch: string;
+      /** Contents of the live files the commit includes (added, modified, renamed-to paths). */
+      live: LiveFile[];
+      changes: GitChange[];
+      message: string;
+      author: GitAuthor;
+    }
+  | {
+      op: 'push';
+      gitdir: string;
+      remote: RemoteAccess;
+      /** The workspace's current commit (`git_remotes.base_commit`): the local branch is set to it, then pushed. */
+      commit: string;
+      branch: string;
+      remoteBranch: string;
+    }
+  | { op: 'log'; gitdir: string; ref: string; depth: number }
+  | { op: 'show'; gitdir: string; commit: string };
+
+export interface CloneResult {
+  commit: string;
+  branch: string;
+  files: LiveFile[];
+  skipped: SkippedEntry[];
+  submodules: { path: string; commit: string }[];
+  lfsPointers: string[];
+}
+
+export interface StatusResult {
+  changes: (GitChangeWithDiff & { baseText: string | null })[];
+}
+
+export interface CommitInfo {
+  commit: string;
+  message: string;
+  parents: string[];
+  author: GitAuthor;
+  committer: GitAuthor;
+}
+
+export type GitJobResult =
+  | { op: 'clone'; result: CloneResult }
+  | { op: 'status'; result: StatusResult }
+  | { op: 'commit'; result: { commit: string } }
+  | { op: 'push'; result: { remoteBranch: string; commit: string } }
+  | { op: 'log'; result: { commits: CommitInfo[] } }
+  | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } };
+
+/** The git blob id of some content, as `git hash-object` computes it. */
+export function blobId(content: Uint8Array): string {
+  return createHash('sha1').update(`blob ${content.byteLength}\0`).update(content).digest('hex');
+}
+
+const MAX_TREE_ENTRIES = 200_000;
+const MAX_TREE_DEPTH = 64;
+
+/** Every entry of a commit's tree, paths joined with `/`; bounded so a crafted tree cannot run forever. */
+async function flattenTree(gitdir: string, commit: string, cache: object): Promise<GitTreeEntry[]> {
+  const entries: GitTreeEntry[] = [];
+  const walk = async (oid: string, prefix: string, depth: number): Promise<void> => {
+    if (depth > MAX_TREE_DEPTH)
+      throw new AppError('GIT_REPO_TOO_LARGE', 'The repository tree nests too deeply.');
+    const { tree } = await git.readTree({ fs, gitdir, oid, cache });
+    for (const entry of tree) {
+      const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
+      entries.push({ path, mode: entry.mode, oid: entry.oid, type: entry.type });
+      if (entries.length > MAX_TREE_ENTRIES) {
+        throw new AppError('GIT_REPO_TOO_LARGE', `The repository has more than ${MAX_TREE_ENTRIES} entries.`);
+      }
+      // A name with `/` or `..` is reported by planCheckout; its subtree is not entered.
+      if (
+        entry.type === 'tree' &&
+        !entry.path.includes('/') &&
+        entry.path !== '..' &&
+        entry.path !== '.git'
+      ) {
+        await walk(entry.oid, path, depth + 1);
+      }
+    }
+  };
+  const { commit: object } = await git.readCommit({ fs, gitdir, oid: commit, cache });
+  await walk(object.tree, '', 0);
+  return entries;
+}
+
+/** path -> blob id of the committed entries that are workspace files (what status compares against). */
+async function workspaceBlobs(gitdir: string, commit: string, cache: object): Promise<Map<string, string>> {
+  const plan = planCheckout(await flattenTree(gitdir, commit, cache), {
+    maxFiles: Number.MAX_SAFE_INTEGER,
+    maxFileBytes: Number.MAX_SAFE_INTEGER,
+    maxWorkspaceBytes: Number.MAX_SAFE_INTEGER,
+  });
+  return new Map(plan.files.map((file) => [file.path, file.oid]));
+}
+
+const textOf = (bytes: Uint8Array | null): string | null =>
+  bytes === null || isBinaryContent(bytes) ? null : (decodeText(bytes) ?? null);
+
+async function readBlobBytes(gitdir: string, oid: string, cache: object): Promise<Uint8Array> {
+  return (await git.readBlob({ fs, gitdir, oid, cache })).blob;
+}
+
+function withDiff(change: GitChange, before: Uint8Array | null, after: Uint8Array | null): GitChangeWithDiff {
+  const binary = (before !== null && isBinaryContent(before)) || (after !== null && isBinaryContent(after));
+  if (binary) return { ...change, binary: true, diff: `Binary files differ\n` };
+  return { ...change, binary: false, diff: unifiedDiff(change, textOf(before), textOf(after)) };
+}
+
+function authFor(remote: RemoteAccess): { onAuth: AuthCallback; onAuthFailure: AuthCallback } {
+  return {
+    onAuth: () => (remote.auth ? { ...remote.auth } : { cancel: true }),
+    // A refused token is not retried: the remote said no.
+    onAuthFailure: () => ({ cancel: true }),
+  };
+}
+
+function httpRemote(remote: RemoteAccess): string {
+  const parsed = parseRemoteUrl(remote.url);
+  if (parsed.protocol === 'ssh') {
+    throw new AppError(
+      'GIT_URL_REFUSED',
+      'SSH remotes are not supported yet; use an https:// URL and a token.',
+      {
+        details: { reason: 'ssh not supported yet' },
+      },
+    );
+  }
+  return parsed.href;
+}
+
+/** Turns isomorphic-git's errors into typed ones; AppErrors from the guarded client pass through. */
+export function gitError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const e = error as { code?: string; message?: string; data?: Record<string, unknown>; caller?: string };
+  const message = e.message ?? String(error);
+  switch (e.code) {
+    case 'HttpError': {
+      const status = Number(e.data?.statusCode);
+      if (status === 401 || status === 403) {
+        return new AppError('GIT_AUTH', 'The remote refused the credentials (or needs some).', {
+          details: { status },
+        });
+      }
+      if (status === 404)
+        return new AppError('GIT_REMOTE_ERROR', 'The remote has no repository at this URL.');
+      return new AppError('GIT_REMOTE_ERROR', `The remote answered HTTP ${status}.`, { details: { status } });
+    }
+    case 'UserCanceledError':
+      return new AppError('GIT_AUTH', 'The remote refused the credentials (or needs some).');
+    case 'PushRejectedError':
+      return new AppError(
+        'GIT_NON_FAST_FORWARD',
+        'The remote branch has commits this workspace does not have; pull them first, then push again.',
+        { details: { reason: e.data?.reason, suggestion: 'pull' } },
+      );
+    case 'NotFoundError':
+      return new AppError('GIT_REMOTE_ERROR', `Not found on the remote: ${message}`);
+    case 'SmartHttpError':
+    case 'ParseError':
+    case 'UnknownTransportError':
+    case 'EmptyServerResponseError':
+      return new AppError('GIT_REMOTE_ERROR', `The remote's reply was not usable: ${message}`);
+    default:
+      return new AppError('INTERNAL', `git failed: ${message}`, { cause: error });
+  }
+}
+
+async function cloneJob(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneResult> {
+  const cache = {};
+  const http = guardedHttp({
+    allowedHosts: job.remote.allowedHosts,
+    idleTimeoutMs: job.remote.idleTimeoutMs,
+    maxDownloadBytes: job.limits.maxDownloadBytes,
+  });
+  await fs.promises.rm(job.gitdir, { recursive: true, force: true });
+  await fs.promises.mkdir(job.gitdir, { recursive: true });
+  await git.init({ fs, gitdir: job.gitdir, bare: true });
+  await git.addRemote({ fs, gitdir: job.gitdir, remote: 'origin', url: httpRemote(job.remote) });
+  const fetched = await git.fetch({
+    fs,
+    http,
+    gitdir: job.gitdir,
+    remote: 'origin',
+    ...(job.branch ? { ref: job.branch } : {}),
+    singleBranch: true,
+    tags: false,
+    cache,
+    ...authFor(job.remote),
+  });
+  const branch = job.branch ?? fetched.defaultBranch?.replace(/^refs\/heads\//, '') ?? 'main';
+  let commit: string;
+  try {
+    commit = await git.resolveRef({ fs, gitdir: job.gitdir, ref: `refs/remotes/origin/${branch}` });
+  } catch {
+    if (fetched.fetchHead === null) {
+      throw new AppError('GIT_REMOTE_ERROR', `The remote has no branch ${branch} (an empty repository?).`, {
+        details: { branch },
+      });
+    }
+    commit = fetched.fetchHead;
+  }
+  await git.writeRef({ fs, gitdir: job.gitdir, ref: `refs/heads/${branch}`, value: commit, force: true });
+  await git.writeRef({
+    fs,
+    gitdir: job.gitdir,
+    ref: 'HEAD',
+    value: `refs/heads/${branch}`,
+    symbolic: true,
+    force: true,
+  });
+
+  const tree = await flattenTree(job.gitdir, commit, cache);
+  const oids = new Map(tree.map((entry) => [entry.path, entry.oid]));
+  const plan = planCheckout(tree, job.limits);
+  const skipped = plan.skipped.filter((entry) => entry.reason !== 'symlink');
+  for (const entry of plan.skipped) {
+    if (entry.reason !== 'symlink') continue;
+    // A symlink's blob is its target path.
+    const bytes = await readBlobBytes(job.gitdir, oids.get(entry.path) ?? '', cache);
+    skipped.push(describeSymlink(entry.path, new TextDecoder().decode(bytes)));
+  }
+  const files: LiveFile[] = [];
+  const lfsPointers: string[] = [];
+  let total = 0;
+  for (const file of plan.files) {
+    const content = await readBlobBytes(job.gitdir, file.oid, cache);
+    total += content.byteLength;
+    checkBlobSize(file.path, content.byteLength, total, job.limits);
+    if (isLfsPointer(content)) lfsPointers.push(file.path);
+    files.push({ path: file.path, content });
+  }
+  return { commit, branch, files, skipped, submodules: plan.submodules, lfsPointers };
+}
+
+async function statusJob(job: Extract<GitJob, { op: 'status' }>): Promise<StatusResult> {
+  const cache = {};
+  const base = await workspaceBlobs(job.gitdir, job.base, cache);
+  const liveByPath = new Map(job.live.map((file) => [file.path, file.content]));
+  const liveIds = new Map(job.live.map((file) => [file.path, blobId(file.content)]));
+  const changes = compareTrees(base, liveIds);
+  const result: StatusResult['changes'] = [];
+  for (const change of changes) {
+    const baseOid = change.kind === 'added' ? undefined : base.get(change.from ?? change.path);
+    const before = baseOid === undefined ? null : await readBlobBytes(job.gitdir, baseOid, cache);
+    const after = change.kind === 'deleted' ? null : (liveByPath.get(change.path) ?? null);
+    result.push({ ...withDiff(change, before, after), baseText: textOf(before) });
+  }
+  return { changes: result };
+}
+
+interface TreeNode {
+  files: Map<string, { mode: string; oid: string; type: 'blob' | 'commit' | 'tree' }>;
+  dirs: Map<string, TreeNode>;
+}
+
+async function commitJob(job: Extract<GitJob, { op: 'commit' }>): Promise<{ commit: string }> {
+  const cache = {};
+  const entries = await flattenTree(job.gitdir, job.base, cache);
+  // Every entry of the base stays as it is (symlinks, submodules, skipped names too) unless a change names it.
+  const flat = new Map<string, { mode: string; oid: string; type: 'blob' | 'commit' | 'tree' }>();
+  for (const entry of entries) if (entry.type !== 'tree') flat.set(entry.path, entry);
+  const contents = new Map(job.live.map((file) => [file.path, file.content]));
+  for (const change of job.changes) {
+    if (change.kind === 'deleted') {
+      flat.delete(change.path);
+      continue;
+    }
+    if (change.kind === 'renamed' && change.from) flat.delete(change.from);
+    const content = contents.get(change.path);
+    if (!content) throw new AppError('INTERNAL', `no content for ${change.path}`);
+    const oid = await git.writeBlob({ fs, gitdir: job.gitdir, blob: content });
+    const mode = flat.get(change.path)?.mode ?? '100644';
+    flat.set(change.path, { mode, oid, type: 'blob' });
+  }
+  const root: TreeNode = { files: new Map(), dirs: new Map() };
+  for (const [path, entry] of flat) {
+    const parts = path.split('/');
+    const name = parts.pop() ?? path;
+    let node = root;
+    for (const part of parts) {
+      let next = node.dirs.get(part);
+      if (!next) {
+        next = { files: new Map(), dirs: new Map() };
+        node.dirs.set(part, next);
+      }
+      node = next;
+    }
+    node.files.set(name, entry);
+  }
+  const writeNode = async (node: TreeNode): Promise<string> => {
+    const tree: { mode: string; path: string; oid: string; type: 'blob' | 'tree' | 'commit' }[] = [];
+    for (const [name, dir] of node.dirs)
+      tree.push({ mode: '040000', path: name, oid: await writeNode(dir), type: 'tree' });
+    for (const [name, entry] of node.files)
+      tree.push({ mode: entry.mode, path: name, oid: entry.oid, type: entry.type });
+    return git.writeTree({ fs, gitdir: job.gitdir, tree });
+  };
+  const tree = await writeNode(root);
+  const commit = await git.writeCommit({
+    fs,
+    gitdir: job.gitdir,
+    commit: {
+      message: job.message,
+      tree,
+      parent: [job.base],
+      author: { ...job.author, timezoneOffset: 0 },
+      committer: { ...job.author, timezoneOffset: 0 },
+    },
+  });
+  // The branch ref is moved by the push (to `base_commit`), not here: a commit that loses the compare-and-set in the
+  // database must not become the branch.
+  return { commit };
+}
+
+async function pushJob(job: Extract<GitJob, { op: 'push' }>) {
+  const http = guardedHttp({
+    allowedHosts: job.remote.allowedHosts,
+    idleTimeoutMs: job.remote.idleTimeoutMs,
+    maxDownloadBytes: 16 * 1024 * 1024,
+  });
+  await git.setConfig({ fs, gitdir: job.gitdir, path: 'remote.origin.url', value: httpRemote(job.remote) });
+  await git.writeRef({
+    fs,
+    gitdir: job.gitdir,
+    ref: `refs/heads/${job.branch}`,
+    value: job.commit,
+    force: true,
+  });
+  const result = await git.push({
+    fs,
+    http,
+    gitdir: job.gitdir,
+    remote: 'origin',
+    ref: `refs/heads/${job.branch}`,
+    remoteRef: `refs/heads/${job.remoteBranch}`,
+    ...authFor(job.remote),
+  });
+  const refResult = result.refs[`refs/heads/${job.remoteBranch}`];
+  if (!result.ok || (refResult && !refResult.ok)) {
+    const reason = refResult?.error ?? result.error ?? 'rejected';
+    if (/fast.forward|fetch first|non-fast/i.test(reason)) {
+      throw new AppError(
+        'GIT_NON_FAST_FORWARD',
+        'The remote branch has commits this workspace does not have; pull them first, then push again.',
+        { details: { reason, suggestion: 'pull' } },
+      );
+    }
+    throw new AppError('GIT_REMOTE_ERROR', `The remote refused the push: ${reason}`, { details: { reason } });
+  }
+  return { remoteBranch: job.remoteBranch, commit: job.commit };
+}
+
+function commitInfo(oid: string, commit: Awaited<ReturnType<typeof git.readCommit>>['commit']): CommitInfo {
+  return {
+    commit: oid,
+    message: commit.message,
+    parents: commit.parent,
+    author: { name: commit.author.name, email: commit.author.email, timestamp: commit.author.timestamp },
+    committer: {
+      name: commit.committer.name,
+      email: commit.committer.email,
+      timestamp: commit.committer.timestamp,
+    },
+  };
+}
+
+async function logJob(job: Extract<GitJob, { op: 'log' }>) {
+  const entries = await git.log({ fs, gitdir: job.gitdir, ref: job.ref, depth: job.depth, cache: {} });
+  return { commits: entries.map((entry) => commitInfo(entry.oid, entry.commit)) };
+}
+
+async function showJob(job: Extract<GitJob, { op: 'show' }>) {
+  const cache = {};
+  let read: Awaited<ReturnType<typeof git.readCommit>>;
+  try {
+    read = await git.readCommit({ fs, gitdir: job.gitdir, oid: job.commit, cache });
+  } catch {
+    throw new AppError('NOT_FOUND', `No commit ${job.commit} in this workspace's repository.`);
+  }
+  const after = await workspaceBlobs(job.gitdir, job.commit, cache);
+  const parent = read.commit.parent[0];
+  const before = parent ? await workspaceBlobs(job.gitdir, parent, cache) : new Map<string, string>();
+  const changes: GitChangeWithDiff[] = [];
+  for (const change of compareTrees(before, after)) {
+    const beforeOid = change.kind === 'added' ? undefined : before.get(change.from ?? change.path);
+    const afterOid = change.kind === 'deleted' ? undefined : after.get(change.path);
+    changes.push(
+      withDiff(
+        change,
+        beforeOid ? await readBlobBytes(job.gitdir, beforeOid, cache) : null,
+        afterOid ? await readBlobBytes(job.gitdir, afterOid, cache) : null,
+      ),
+    );
+  }
+  return { ...commitInfo(job.commit, read.commit), changes };
+}
+
+export async function runGitJob(job: GitJob): Promise<GitJobResult> {
+  if (job.op !== 'clone' && !fs.existsSync(nodePath.join(job.gitdir, 'HEAD'))) {
+    // The repository is kept on the disk of the instance that connected it (see the README's notes on git).
+    throw new AppError(
+      'GIT_NOT_CONNECTED',
+      "This server instance does not hold the workspace's repository: it is kept on the disk of the instance that connected it.",
+    );
+  }
+  try {
+    switch (job.op) {
+      case 'clone':
+        return { op: 'clone', result: await cloneJob(job) };
+      case 'status':
+        return { op: 'status', result: await statusJob(job) };
+      case 'commit':
+        return { op: 'commit', result: await commitJob(job) };
+      case 'push':
+        return { op: 'push', result: await pushJob(job) };
+      case 'log':
+        return { op: 'log', result: await logJob(job) };
+      case 'show':
+        return { op: 'show', result: await showJob(job) };
+    }
+  } catch (error) {
+    throw gitError(error);
+  }
+}

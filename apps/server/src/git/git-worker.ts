@@ -1,0 +1,22 @@
+// A worker thread that runs git jobs (git-ops.ts) one at a time: unpacking, hashing and the network all stay off
+// the server's event loop, and a job that overruns its deadline is ended by terminating the thread. Started by
+// git-runner.ts; bundled as dist/git-worker.js for `pnpm start`.
+import { parentPort } from 'node:worker_threads';
+import { isAppError } from '@tandem/core';
+import { runGitJob, type GitJob } from './git-ops.ts';
+
+const port = parentPort;
+port?.on('message', (job: GitJob) => {
+  runGitJob(job).then(
+    (result) => port.postMessage({ ok: true, result }),
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      port.postMessage({
+        ok: false,
+        error: isAppError(error)
+          ? { code: error.code, message, details: error.details }
+          : { code: 'INTERNAL', message, details: undefined },
+      });
+    },
+  );
+});

@@ -1,0 +1,372 @@
+// Git-backed workspaces: credentials, connect (clone into an empty workspace), status, commit with co-authors read
+// from the document's history, push, log and show. Each mutation does its write, the audit entry and the change
+// notice, in that order. The git work runs on worker threads (git/git-runner.ts); the repository of a workspace is a
+// bare one under the data directory, and `git_remotes.base_commit` is the authority on where the workspace stands.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import {
+  AppError,
+  commitMessage,
+  committedIds,
+  exportFiles,
+  getStoredFile,
+  listStoredFiles,
+  parseRemoteUrl,
+  taskCoAuthor,
+  type CoAuthor,
+  type GitChange,
+  type IdRun,
+} from '@tandem/core';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { AppDeps } from '../deps.ts';
+import { gitCredentials, gitRemotes, tasks, users } from '../db/schema.ts';
+import type { RemoteAccess } from '../git/git-ops.ts';
+import { checkedAddress } from '../git/guarded-http.ts';
+import { writeAudit } from './audit.ts';
+import { requireFeature } from './features.ts';
+import { importInSlices } from './files.ts';
+import type { Actor } from './workspaces.ts';
+
+export type GitDeps = Pick<
+  AppDeps,
+  'db' | 'rooms' | 'git' | 'authorship' | 'secrets' | 'config' | 'channels'
+>;
+
+const credentialPurpose = (id: string) => `git.credential:${id}`;
+const gitdirOf = (deps: GitDeps, workspaceId: string) => path.join(deps.config.dataDir, 'git', workspaceId);
+
+// One git mutation at a time per workspace in this process; `base_commit` is updated compare-and-set, so instances
+// racing each other get a CONFLICT instead of a lost commit.
+const locks = new Map<string, Promise<unknown>>();
+async function exclusive<T>(workspaceId: string, work: () => Promise<T>): Promise<T> {
+  const previous = locks.get(workspaceId) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const settled = run.catch(() => undefined);
+  locks.set(workspaceId, settled);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(workspaceId) === settled) locks.delete(workspaceId);
+  }
+}
+
+const audit = (deps: GitDeps, actor: Actor, entry: Omit<Parameters<typeof writeAudit>[1], 'actorId'>) =>
+  writeAudit(deps.db, { actorId: actor.userId, ip: actor.ip, requestId: actor.requestId, ...entry });
+
+export async function createCredential(
+  deps: GitDeps,
+  actor: Actor,
+  workspaceId: string,
+  input: { username: string; token: string },
+): Promise<{ credentialId: string }> {
+  const id = randomUUID();
+  const sealedSecret = deps.secrets().seal(input.token, credentialPurpose(id));
+  await deps.db.insert(gitCredentials).values({
+    id,
+    workspaceId,
+    kind: 'https-token',
+    username: input.username,
+    sealedSecret,
+    createdBy: actor.userId,
+  });
+  await audit(deps, actor, {
+    action: 'git.credential_create',
+    workspaceId,
+    targetId: id,
+    meta: { kind: 'https-token' },
+  });
+  return { credentialId: id };
+}
+
+/** The credentials of a workspace, without their secrets (which never leave the server). */
+export function listCredentials(deps: GitDeps, workspaceId: string) {
+  return deps.db
+    .select({
+      id: gitCredentials.id,
+      kind: gitCredentials.kind,
+      username: gitCredentials.username,
+      createdAt: gitCredentials.createdAt,
+    })
+    .from(gitCredentials)
+    .where(eq(gitCredentials.workspaceId, workspaceId));
+}
+
+async function remoteAccess(
+  deps: GitDeps,
+  workspaceId: string,
+  url: string,
+  credentialId: string | null | undefined,
+): Promise<RemoteAccess> {
+  let auth: RemoteAccess['auth'];
+  if (credentialId) {
+    const [row] = await deps.db
+      .select()
+      .from(gitCredentials)
+      .where(and(eq(gitCredentials.id, credentialId), eq(gitCredentials.workspaceId, workspaceId)));
+    if (!row) throw new AppError('NOT_FOUND', 'No such credential in this workspace.');
+    auth = {
+      username: row.username,
+      password: deps.secrets().open(row.sealedSecret, credentialPurpose(row.id)),
+    };
+  }
+  return {
+    url,
+    auth,
+    allowedHosts: deps.config.git.allowedHosts,
+    idleTimeoutMs: deps.git.remoteIdleTimeoutMs,
+  };
+}
+
+async function remoteOf(deps: GitDeps, workspaceId: string) {
+  const [row] = await deps.db.select().from(gitRemotes).where(eq(gitRemotes.workspaceId, workspaceId));
+  if (!row) throw new AppError('GIT_NOT_CONNECTED', 'This workspace is not connected to a git repository.');
+  return row;
+}
+
+const presentRemote = (row: typeof gitRemotes.$inferSelect) => ({
+  url: row.url,
+  branch: row.branch,
+  baseCommit: row.baseCommit,
+  credentialId: row.credentialId,
+});
+
+export async function getRemote(deps: GitDeps, workspaceId: string) {
+  const [row] = await deps.db.select().from(gitRemotes).where(eq(gitRemotes.workspaceId, workspaceId));
+  return row ? presentRemote(row) : null;
+}
+
+export function connect(
+  deps: GitDeps,
+  actor: Actor,
+  input: { workspaceId: string; url: string; branch?: string | undefined; credentialId?: string | undefined },
+) {
+  const { workspaceId } = input;
+  return exclusive(workspaceId, async () => {
+    const parsed = parseRemoteUrl(input.url);
+    const url = parsed.href;
+    // Checked here too (the worker checks every request again), so a refused address costs no clone attempt.
+    await checkedAddress(parsed.host, deps.config.git.allowedHosts);
+    if (await getRemote(deps, workspaceId)) {
+      throw new AppError('GIT_ALREADY_CONNECTED', 'This workspace is already connected to a git repository.');
+    }
+    const empty = await deps.rooms.transact(workspaceId, (doc) => listStoredFiles(doc).length === 0);
+    if (!empty) {
+      throw new AppError(
+        'GIT_WORKSPACE_NOT_EMPTY',
+        'A repository can only be connected to an empty workspace; create a new workspace for it.',
+      );
+    }
+    const remote = await remoteAccess(deps, workspaceId, url, input.credentialId);
+    const cloned = await deps.git.run({
+      op: 'clone',
+      gitdir: gitdirOf(deps, workspaceId),
+      remote,
+      branch: input.branch,
+      limits: deps.git.limits,
+    });
+    await importInSlices(
+      deps.rooms,
+      workspaceId,
+      cloned.files.map((file) => ({ path: file.path, content: file.content })),
+      { overwrite: false },
+    );
+    await deps.db.insert(gitRemotes).values({
+      workspaceId,
+      url,
+      branch: cloned.branch,
+      baseCommit: cloned.commit,
+      credentialId: input.credentialId ?? null,
+      connectedBy: actor.userId,
+    });
+    await audit(deps, actor, {
+      action: 'git.connect',
+      workspaceId,
+      targetId: cloned.commit,
+      meta: { url, branch: cloned.branch, files: cloned.files.length, skipped: cloned.skipped.length },
+    });
+    await deps.channels.gitChanges.publish(workspaceId, {
+      action: 'connect',
+      commit: cloned.commit,
+      branch: cloned.branch,
+    });
+    return {
+      url,
+      branch: cloned.branch,
+      commit: cloned.commit,
+      files: cloned.files.length,
+      skipped: cloned.skipped,
+      submodules: cloned.submodules,
+      lfsPointers: cloned.lfsPointers,
+    };
+  });
+}
+
+async function liveStatus(deps: GitDeps, workspaceId: string, base: string) {
+  const live = await deps.rooms.transact(workspaceId, (doc) => exportFiles(doc));
+  const status = await deps.git.run({ op: 'status', gitdir: gitdirOf(deps, workspaceId), base, live });
+  return { live, changes: status.changes };
+}
+
+export async function status(deps: GitDeps, workspaceId: string) {
+  const remote = await remoteOf(deps, workspaceId);
+  const { changes } = await liveStatus(deps, workspaceId, remote.baseCommit);
+  return {
+    ...presentRemote(remote),
+    changes: changes.map(({ baseText: _baseText, ...change }) => change),
+  };
+}
+
+const selects = (change: GitChange, paths: readonly string[] | undefined) =>
+  paths === undefined ||
+  paths.some((p) =>
+    [change.path, change.from].some(
+      (candidate) => candidate !== undefined && (candidate === p || candidate.startsWith(`${p}/`)),
+    ),
+  );
+
+/** The authors of the committed insertions, from the live document's items and the recorded authorship. */
+async function coAuthorsOf(
+  deps: GitDeps,
+  workspaceId: string,
+  changes: readonly (GitChange & { baseText: string | null; binary: boolean })[],
+  committer: string,
+): Promise<CoAuthor[]> {
+  const runs = await deps.rooms.transact(workspaceId, (doc) => {
+    const collected: IdRun[] = [];
+    for (const change of changes) {
+      if (change.kind === 'deleted' || change.binary) continue;
+      const file = getStoredFile(doc, change.path);
+      if (file && !file.binary)
+        collected.push(...committedIds(file.text, change.kind === 'added' ? null : change.baseText));
+    }
+    return collected;
+  });
+  const authors = await deps.authorship.authorsOf(workspaceId, runs);
+  const userIds = authors.filter((a) => a.kind === 'user' && a.id !== committer).map((a) => a.id);
+  const taskIds = authors.filter((a) => a.kind === 'task').map((a) => a.id);
+  const coAuthors: CoAuthor[] = [];
+  if (userIds.length > 0) {
+    const rows = await deps.db
+      .select({ name: users.name, email: users.email })
+      .from(users)
+      .where(inArray(users.id, userIds));
+    coAuthors.push(...rows);
+  }
+  if (taskIds.length > 0) {
+    const host = deps.config.publicUrl ? new URL(deps.config.publicUrl).hostname : 'tandem.invalid';
+    const rows = await deps.db
+      .select({ id: tasks.id, model: tasks.model })
+      .from(tasks)
+      .where(and(inArray(tasks.id, taskIds), eq(tasks.workspaceId, workspaceId)));
+    coAuthors.push(...rows.map((row) => taskCoAuthor(row, host)));
+  }
+  return coAuthors;
+}
+
+export function commit(
+  deps: GitDeps,
+  actor: Actor,
+  input: { workspaceId: string; message: string; paths?: string[] | undefined },
+) {
+  const { workspaceId } = input;
+  return exclusive(workspaceId, async () => {
+    const remote = await remoteOf(deps, workspaceId);
+    const { live, changes } = await liveStatus(deps, workspaceId, remote.baseCommit);
+    const chosen = changes.filter((change) => selects(change, input.paths));
+    if (chosen.length === 0) {
+      throw new AppError('GIT_NOTHING_TO_COMMIT', 'There are no changes to commit.', {
+        details: { paths: input.paths ?? null },
+      });
+    }
+    const coAuthors = await coAuthorsOf(deps, workspaceId, chosen, actor.userId);
+    const [author] = await deps.db
+      .select({ name: users.name, email: users.email })
+      .from(users)
+      .where(eq(users.id, actor.userId));
+    if (!author) throw new AppError('NOT_FOUND', 'No such user.');
+    const needed = new Set(chosen.filter((c) => c.kind !== 'deleted').map((c) => c.path));
+    const made = await deps.git.run({
+      op: 'commit',
+      gitdir: gitdirOf(deps, workspaceId),
+      base: remote.baseCommit,
+      branch: remote.branch,
+      live: live.filter((file) => needed.has(file.path)),
+      changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
+      message: commitMessage(input.message, coAuthors),
+      author: { ...author, timestamp: Math.floor(Date.now() / 1000) },
+    });
+    const updated = await deps.db
+      .update(gitRemotes)
+      .set({ baseCommit: made.commit, updatedAt: new Date() })
+      .where(and(eq(gitRemotes.workspaceId, workspaceId), eq(gitRemotes.baseCommit, remote.baseCommit)))
+      .returning({ workspaceId: gitRemotes.workspaceId });
+    if (updated.length === 0) {
+      throw new AppError('CONFLICT', 'Another commit was made in this workspace meanwhile; try again.');
+    }
+    await audit(deps, actor, {
+      action: 'git.commit',
+      workspaceId,
+      targetId: made.commit,
+      meta: { files: chosen.length, coAuthors: coAuthors.length },
+    });
+    await deps.channels.gitChanges.publish(workspaceId, {
+      action: 'commit',
+      commit: made.commit,
+      branch: remote.branch,
+    });
+    return {
+      commit: made.commit,
+      branch: remote.branch,
+      changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
+      coAuthors,
+    };
+  });
+}
+
+export function push(
+  deps: GitDeps,
+  actor: Actor,
+  input: { workspaceId: string; branch?: string | undefined },
+) {
+  const { workspaceId } = input;
+  return exclusive(workspaceId, async () => {
+    await requireFeature(deps.db, workspaceId, 'gitPush');
+    const remote = await remoteOf(deps, workspaceId);
+    const remoteBranch = input.branch ?? remote.branch;
+    const pushed = await deps.git.run({
+      op: 'push',
+      gitdir: gitdirOf(deps, workspaceId),
+      remote: await remoteAccess(deps, workspaceId, remote.url, remote.credentialId),
+      commit: remote.baseCommit,
+      branch: remote.branch,
+      remoteBranch,
+    });
+    await audit(deps, actor, {
+      action: 'git.push',
+      workspaceId,
+      targetId: pushed.commit,
+      meta: { branch: remoteBranch },
+    });
+    await deps.channels.gitChanges.publish(workspaceId, {
+      action: 'push',
+      commit: pushed.commit,
+      branch: remoteBranch,
+    });
+    return pushed;
+  });
+}
+
+export async function log(deps: GitDeps, workspaceId: string, limit: number) {
+  const remote = await remoteOf(deps, workspaceId);
+  return deps.git.run({
+    op: 'log',
+    gitdir: gitdirOf(deps, workspaceId),
+    ref: remote.baseCommit,
+    depth: limit,
+  });
+}
+
+export async function show(deps: GitDeps, workspaceId: string, commitId: string) {
+  await remoteOf(deps, workspaceId);
+  return deps.git.run({ op: 'show', gitdir: gitdirOf(deps, workspaceId), commit: commitId });
+}

@@ -1,0 +1,134 @@
+import {
+  gitCommitInput,
+  gitConnectInput,
+  gitCredentialInput,
+  gitLogInput,
+  gitPushInput,
+  gitShowInput,
+} from '@tandem/core';
+import type { TRPCRouterRecord } from '@trpc/server';
+import * as git from '../../services/git.ts';
+import type { Actor } from '../../services/workspaces.ts';
+import { exampleIds } from '../examples.ts';
+import { memberProcedure, type Context } from '../trpc.ts';
+
+const actor = (ctx: Context & { user: { id: string } }): Actor => ({
+  userId: ctx.user.id,
+  ip: ctx.ip,
+  requestId: ctx.requestId,
+});
+
+export const gitRouter = {
+  /** Stores an HTTPS token for this workspace's remote; only its id ever comes back. */
+  credential: {
+    create: memberProcedure('owner')
+      .meta({
+        description:
+          "Stores an HTTPS token for the workspace's git remote, encrypted with the instance secret. Returns only its id, to pass to `git.connect`; the token is never sent back or logged.",
+        example: {
+          input: {
+            workspaceId: exampleIds.workspaceId,
+            username: 'x-access-token',
+            token: 'ghp_exampletoken',
+          },
+        },
+      })
+      .input(gitCredentialInput)
+      .mutation(({ ctx, input }) =>
+        git.createCredential(ctx.deps, actor(ctx), input.workspaceId, {
+          username: input.username,
+          token: input.token,
+        }),
+      ),
+    list: memberProcedure('owner')
+      .meta({
+        description:
+          "The workspace's stored git credentials: ids, user names and when they were made, never tokens.",
+        example: { input: { workspaceId: exampleIds.workspaceId } },
+      })
+      .query(({ ctx, input }) => git.listCredentials(ctx.deps, input.workspaceId)),
+  },
+  connect: memberProcedure('owner')
+    .meta({
+      description:
+        'Clones a remote repository (HTTPS) into an empty workspace and tracks its branch (default: the remote HEAD). Refuses local, private and loopback addresses unless `TANDEM_GIT_ALLOWED_HOSTS` allows them; unsafe tree entries are skipped and reported.',
+      example: {
+        input: {
+          workspaceId: exampleIds.workspaceId,
+          url: 'https://git.example.com/team/payments.git',
+          branch: 'main',
+          credentialId: exampleIds.inviteId,
+        },
+      },
+      errors: [
+        'GIT_URL_REFUSED',
+        'GIT_UNREACHABLE',
+        'GIT_AUTH',
+        'GIT_REPO_TOO_LARGE',
+        'GIT_WORKSPACE_NOT_EMPTY',
+        'GIT_ALREADY_CONNECTED',
+        'GIT_REMOTE_ERROR',
+        'FILE_TOO_LARGE',
+      ],
+    })
+    .input(gitConnectInput)
+    .mutation(({ ctx, input }) => git.connect(ctx.deps, actor(ctx), input)),
+  remote: memberProcedure('reviewer')
+    .meta({
+      description:
+        "The workspace's git remote: URL, tracked branch and base commit, or null when it has none.",
+      example: { input: { workspaceId: exampleIds.workspaceId } },
+    })
+    .query(({ ctx, input }) => git.getRemote(ctx.deps, input.workspaceId)),
+  status: memberProcedure('reviewer')
+    .meta({
+      description:
+        'Files of the live workspace changed against the base commit (added, modified, deleted, renamed), each with a unified diff.',
+      example: { input: { workspaceId: exampleIds.workspaceId } },
+      errors: ['GIT_NOT_CONNECTED'],
+    })
+    .query(({ ctx, input }) => git.status(ctx.deps, input.workspaceId)),
+  commit: memberProcedure('editor')
+    .meta({
+      description:
+        'Commits the live files (or only `paths`) on the tracked branch, authored by the caller, with a `Co-authored-by:` trailer for every other person and accepted AI task whose text is in the change. Returns the commit id.',
+      example: { input: { workspaceId: exampleIds.workspaceId, message: 'Retry failed payments once' } },
+      errors: ['GIT_NOT_CONNECTED', 'GIT_NOTHING_TO_COMMIT', 'CONFLICT'],
+    })
+    .input(gitCommitInput)
+    .mutation(({ ctx, input }) => git.commit(ctx.deps, actor(ctx), input)),
+  push: memberProcedure('editor')
+    .meta({
+      description:
+        'Pushes the local commits to the tracked branch (or a new `branch`). A remote that moved on is refused with GIT_NON_FAST_FORWARD; a push turned off by the `gitPush` feature flag with FEATURE_DISABLED.',
+      example: { input: { workspaceId: exampleIds.workspaceId, branch: 'main' } },
+      errors: [
+        'FEATURE_DISABLED',
+        'GIT_NOT_CONNECTED',
+        'GIT_NON_FAST_FORWARD',
+        'GIT_AUTH',
+        'GIT_UNREACHABLE',
+        'GIT_REMOTE_ERROR',
+      ],
+    })
+    .input(gitPushInput)
+    .mutation(({ ctx, input }) => git.push(ctx.deps, actor(ctx), input)),
+  log: memberProcedure('reviewer')
+    .meta({
+      description: 'The newest commits of the tracked branch, newest first, up to `limit`.',
+      example: { input: { workspaceId: exampleIds.workspaceId, limit: 20 } },
+      errors: ['GIT_NOT_CONNECTED'],
+    })
+    .input(gitLogInput)
+    .query(({ ctx, input }) => git.log(ctx.deps, input.workspaceId, input.limit)),
+  show: memberProcedure('reviewer')
+    .meta({
+      description: 'One commit with its message, author, trailers and per-file diffs.',
+      example: {
+        input: { workspaceId: exampleIds.workspaceId, commit: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' },
+      },
+      errors: ['GIT_NOT_CONNECTED', 'NOT_FOUND'],
+    })
+    .input(gitShowInput)
+    .query(({ ctx, input }) => git.show(ctx.deps, input.workspaceId, input.commit)),
+} satisfies TRPCRouterRecord;

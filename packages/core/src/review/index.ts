@@ -1,0 +1,3 @@
+export * from './schemas.ts';
+export * from './approval.ts';
+export * from './line-anchor.ts';
