@@ -11,5 +11,9 @@ export default defineProject({
     globalSetup: [fileURLToPath(new URL('./global-setup.ts', import.meta.url))],
     // Each file runs a server and a browser; two cores cannot take two of those at once.
     fileParallelism: false,
+    // A browser test on a loaded two-core CI machine can lose a race with its own page (a frame late, a socket
+    // slow to reconnect). One that fails twice in a row is a real failure; once, it is retried and vitest reports
+    // the retry, so the flake is visible and gets fixed rather than costing a whole run.
+    retry: 1,
   },
 });
