@@ -294,6 +294,101 @@ describe.each(backends)('git-backed workspaces on %s', { timeout: 120_000 }, (ba
     expect(missing.httpStatus).toBe(412);
   });
 
+  it('pulls the remote into the live files: clean lines land at once, lines both sides changed wait in the review', async () => {
+    const app = ['a', 'b', 'c', 'd', 'e', 'f', 'g', ''].join('\n');
+    const { ws } = await connected('pull', { 'app.ts': app, 'old.txt': 'old\n', 'kept.txt': 'kept\n' });
+    const bobLive = live(ws.id, bob.jar.header());
+    await synced(bobLive);
+    await until(() => textOf(bobLive, 'app.ts') === app, 10_000, 'the cloned file');
+    // Bob is typing: a line at the top, and line c changed; neither is committed.
+    bobLive.text('app.ts').insert(0, 'top\n');
+    const c = textOf(bobLive, 'app.ts').indexOf('c\n');
+    bobLive.text('app.ts').delete(c, 1);
+    bobLive.text('app.ts').insert(c, 'C-bob');
+
+    const other = await remote.clone('pull');
+    await writeFile(path.join(other, 'app.ts'), app.replace('c\n', 'C-remote\n').replace('g\n', 'G\n'));
+    await writeFile(path.join(other, 'new.txt'), 'new\n');
+    await remote.git(other, 'rm', '-q', 'old.txt');
+    await remote.git(other, 'add', '-A');
+    await remote.git(other, 'commit', '-q', '-m', 'Remote work');
+    await remote.git(other, 'push', '-q', 'origin', 'main');
+    const head = (await remote.git(other, 'rev-parse', 'HEAD')).trim();
+    await until(() => textOf(bobLive, 'app.ts').includes('C-bob'), 10_000, "Bob's edit");
+
+    // A reviewer may not pull.
+    await expectError(rita.trpc.git.pull.mutate({ workspaceId: ws.id }), 'FORBIDDEN');
+    const pulled = await alice.trpc.git.pull.mutate({ workspaceId: ws.id });
+    expect(pulled).toMatchObject({
+      relation: 'fast-forward',
+      commit: head,
+      commits: 1,
+      unpushed: 0,
+      skipped: [],
+    });
+    expect(pulled.conflicts.map((c) => c.path)).toEqual(['app.ts']);
+    expect(pulled.applied).toBe(3);
+    // Bob's live view: his lines kept, the remote's clean change in, the files created and deleted.
+    const merged = ['top', 'a', 'b', 'C-bob', 'd', 'e', 'f', 'G', ''].join('\n');
+    await until(() => textOf(bobLive, 'app.ts') === merged, 10_000, 'the merge in the live file');
+    const { entries } = await bob.trpc.file.list.query({ workspaceId: ws.id });
+    expect(entries.map((entry) => entry.path).sort()).toEqual(['app.ts', 'kept.txt', 'new.txt']);
+
+    // The pull is a task everyone sees, with the conflict pending in its review.
+    const task = await rita.trpc.task.get.query({ taskId: pulled.taskId ?? '' });
+    expect(task).toMatchObject({ kind: 'git-pull', state: 'applied', createdBy: alice.user.id });
+    const pending = task.changeset?.files.flatMap((f) => f.hunks).filter((h) => h.status === 'pending');
+    expect(pending?.map((h) => [h.oldText, h.newText])).toEqual([['C-bob\n', 'C-remote\n']]);
+    // It is no AI task: nothing to run again or continue.
+    await expectError(alice.trpc.task.retry.mutate({ taskId: task.id }), 'BAD_INPUT');
+    await expectError(alice.trpc.task.followUp.mutate({ taskId: task.id, prompt: 'And more' }), 'BAD_INPUT');
+
+    // Only Bob's uncommitted lines differ from the new base commit.
+    const before = await alice.trpc.git.status.query({ workspaceId: ws.id });
+    expect(before.baseCommit).toBe(head);
+    expect(before.changes.map((change) => change.path)).toEqual(['app.ts']);
+    // Taking the remote's side of the conflict leaves only Bob's new top line.
+    await bob.trpc.task.accept.mutate({ taskId: task.id, hunkIds: pending?.map((h) => h.id) ?? [] });
+    await until(
+      () => textOf(bobLive, 'app.ts') === merged.replace('C-bob', 'C-remote'),
+      10_000,
+      'the accepted side',
+    );
+    const after = await alice.trpc.git.status.query({ workspaceId: ws.id });
+    expect(after.changes[0]?.diff).toContain('+top');
+    expect(after.changes[0]?.diff).not.toMatch(/^[-+]C-/m);
+    expect(await alice.trpc.git.pull.mutate({ workspaceId: ws.id })).toMatchObject({
+      relation: 'up-to-date',
+      taskId: null,
+    });
+
+    // Diverged: a commit here, another on the remote. The pull merges the remote's and folds the unpushed commit
+    // back into the changes, which then commit and push on top of the remote's.
+    const mine = await alice.trpc.git.commit.mutate({ workspaceId: ws.id, message: 'Top line' });
+    await remote.git(other, 'pull', '-q', '--rebase=false', 'origin', 'main');
+    await writeFile(path.join(other, 'kept.txt'), 'kept and changed\n');
+    await remote.git(other, 'commit', '-q', '-am', 'Change kept');
+    await remote.git(other, 'push', '-q', 'origin', 'main');
+    const diverged = await alice.trpc.git.pull.mutate({ workspaceId: ws.id });
+    expect(diverged).toMatchObject({
+      relation: 'diverged',
+      commits: 1,
+      unpushed: 1,
+      applied: 1,
+      conflicts: [],
+    });
+    expect(diverged.commit).not.toBe(mine.commit);
+    await until(() => textOf(bobLive, 'kept.txt') === 'kept and changed\n', 10_000, 'the remote change');
+    expect((await alice.trpc.git.status.query({ workspaceId: ws.id })).changes.map((ch) => ch.path)).toEqual([
+      'app.ts',
+    ]);
+    await alice.trpc.git.commit.mutate({ workspaceId: ws.id, message: 'Top line again' });
+    await alice.trpc.git.push.mutate({ workspaceId: ws.id });
+    await remote.git(other, 'pull', '-q', 'origin', 'main');
+    expect(await readFile(path.join(other, 'app.ts'), 'utf8')).toBe(merged.replace('C-bob', 'C-remote'));
+    expect(await readFile(path.join(other, 'kept.txt'), 'utf8')).toBe('kept and changed\n');
+  });
+
   it('refuses bad remotes with clear errors and leaves the workspace empty', async () => {
     const url = await remote.createRepo('guarded', { 'x.txt': 'x\n' });
     const ws = await workspace();

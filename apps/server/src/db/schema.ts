@@ -193,6 +193,9 @@ export const taskStates = [
   'failed',
 ] as const;
 
+/** An AI task (a prompt the model answers), or a git pull whose remote changes go through the same review. */
+export const taskKinds = ['ai', 'git-pull'] as const;
+
 export const tasks = pgTable(
   'tasks',
   {
@@ -201,6 +204,7 @@ export const tasks = pgTable(
       .notNull()
       .references(() => workspaces.id, { onDelete: 'cascade' }),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    kind: text('kind', { enum: taskKinds }).notNull().default('ai'),
     prompt: text('prompt').notNull(),
     model: text('model'),
     paths: jsonb('paths')

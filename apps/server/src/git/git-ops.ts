@@ -74,6 +74,15 @@ export type GitJob =
       branch: string;
       remoteBranch: string;
     }
+  | {
+      op: 'fetch';
+      gitdir: string;
+      remote: RemoteAccess;
+      /** The workspace's current commit: what the fetched one is compared with. */
+      base: string;
+      branch: string;
+      limits: RepositoryLimits;
+    }
   | { op: 'log'; gitdir: string; ref: string; depth: number }
   | { op: 'show'; gitdir: string; commit: string };
 
@@ -90,6 +99,23 @@ export interface StatusResult {
   changes: (GitChangeWithDiff & { baseText: string | null })[];
 }
 
+/** How the remote branch stands to the workspace's commit after a fetch. */
+export type FetchRelation = 'up-to-date' | 'ahead' | 'fast-forward' | 'diverged';
+
+export interface FetchResult {
+  /** The remote branch's commit. */
+  head: string;
+  relation: FetchRelation;
+  /** The newest commit both have: the remote's changes are counted from here. */
+  mergeBase: string;
+  /** Commits the remote has that the workspace does not (at most LOG_LIMIT are counted). */
+  commits: number;
+  /** Commits the workspace made that the remote does not have (a diverged history). */
+  unpushed: number;
+  /** The workspace files the remote changed since the merge base (a rename is a deletion and an addition). */
+  files: { path: string; base: Uint8Array | null; theirs: Uint8Array | null }[];
+}
+
 export interface CommitInfo {
   commit: string;
   message: string;
@@ -103,6 +129,7 @@ export type GitJobResult =
   | { op: 'status'; result: StatusResult }
   | { op: 'commit'; result: { commit: string } }
   | { op: 'push'; result: { remoteBranch: string; commit: string } }
+  | { op: 'fetch'; result: FetchResult }
   | { op: 'log'; result: { commits: CommitInfo[] } }
   | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } };
 
@@ -410,6 +437,91 @@ async function pushJob(job: Extract<GitJob, { op: 'push' }>) {
   return { remoteBranch: job.remoteBranch, commit: job.commit };
 }
 
+/** Commits counted between a tip and an ancestor; a longer history counts as this many. */
+const LOG_LIMIT = 1_000;
+
+async function commitsBetween(gitdir: string, tip: string, ancestor: string, cache: object): Promise<number> {
+  if (tip === ancestor) return 0;
+  const entries = await git.log({ fs, gitdir, ref: tip, depth: LOG_LIMIT, cache });
+  let n = 0;
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (entry.oid === ancestor) break;
+    if (!seen.has(entry.oid)) n += 1;
+    seen.add(entry.oid);
+  }
+  return n;
+}
+
+async function fetchJob(job: Extract<GitJob, { op: 'fetch' }>): Promise<FetchResult> {
+  const cache = {};
+  const http = guardedHttp({
+    allowedHosts: job.remote.allowedHosts,
+    idleTimeoutMs: job.remote.idleTimeoutMs,
+    maxDownloadBytes: job.limits.maxDownloadBytes,
+  });
+  await git.setConfig({ fs, gitdir: job.gitdir, path: 'remote.origin.url', value: httpRemote(job.remote) });
+  await git.fetch({
+    fs,
+    http,
+    gitdir: job.gitdir,
+    remote: 'origin',
+    ref: job.branch,
+    singleBranch: true,
+    tags: false,
+    cache,
+    ...authFor(job.remote),
+  });
+  let head: string;
+  try {
+    head = await git.resolveRef({ fs, gitdir: job.gitdir, ref: `refs/remotes/origin/${job.branch}` });
+  } catch {
+    throw new AppError('GIT_REMOTE_ERROR', `The remote has no branch ${job.branch} any more.`, {
+      details: { branch: job.branch },
+    });
+  }
+  const none = { head, mergeBase: job.base, commits: 0, unpushed: 0, files: [] };
+  if (head === job.base) return { ...none, relation: 'up-to-date' };
+  const bases: unknown[] = await git.findMergeBase({ fs, gitdir: job.gitdir, oids: [job.base, head], cache });
+  const mergeBase = bases[0];
+  if (typeof mergeBase !== 'string') {
+    throw new AppError(
+      'GIT_REMOTE_ERROR',
+      `The remote's ${job.branch} shares no history with this workspace.`,
+      {
+        details: { branch: job.branch },
+      },
+    );
+  }
+  const unpushed = await commitsBetween(job.gitdir, job.base, mergeBase, cache);
+  if (mergeBase === head) return { ...none, relation: 'ahead', unpushed };
+  const before = await workspaceBlobs(job.gitdir, mergeBase, cache);
+  const after = await workspaceBlobs(job.gitdir, head, cache);
+  const read = async (oid: string | undefined) =>
+    oid === undefined ? null : await readBlobBytes(job.gitdir, oid, cache);
+  const files: FetchResult['files'] = [];
+  let total = 0;
+  for (const change of compareTrees(before, after)) {
+    const theirs = change.kind === 'deleted' ? null : await read(after.get(change.path));
+    total += theirs?.byteLength ?? 0;
+    checkBlobSize(change.path, theirs?.byteLength ?? 0, total, job.limits);
+    if (change.kind === 'renamed' && change.from) {
+      files.push({ path: change.from, base: await read(before.get(change.from)), theirs: null });
+      files.push({ path: change.path, base: null, theirs });
+    } else {
+      files.push({ path: change.path, base: await read(before.get(change.path)), theirs });
+    }
+  }
+  return {
+    head,
+    relation: mergeBase === job.base ? 'fast-forward' : 'diverged',
+    mergeBase,
+    commits: await commitsBetween(job.gitdir, head, mergeBase, cache),
+    unpushed,
+    files,
+  };
+}
+
 function commitInfo(oid: string, commit: Awaited<ReturnType<typeof git.readCommit>>['commit']): CommitInfo {
   return {
     commit: oid,
@@ -473,6 +585,8 @@ export async function runGitJob(job: GitJob): Promise<GitJobResult> {
         return { op: 'commit', result: await commitJob(job) };
       case 'push':
         return { op: 'push', result: await pushJob(job) };
+      case 'fetch':
+        return { op: 'fetch', result: await fetchJob(job) };
       case 'log':
         return { op: 'log', result: await logJob(job) };
       case 'show':

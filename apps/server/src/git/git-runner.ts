@@ -118,7 +118,7 @@ export class GitRunner {
       }
       await new Promise<void>((resolve) => this.#queue.push(resolve));
     }
-    const network = job.op === 'clone' || job.op === 'push';
+    const network = job.op === 'clone' || job.op === 'push' || job.op === 'fetch';
     const timeoutMs = network ? this.#networkTimeoutMs : this.#localTimeoutMs;
     const worker = this.#take();
     this.#busy.add(worker);

@@ -45,6 +45,7 @@ export type AuditAction =
   | 'git.connect'
   | 'git.commit'
   | 'git.push'
+  | 'git.pull'
   | 'task.accept_flagged'
   | 'check.run'
   | 'review.comment'

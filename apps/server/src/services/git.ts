@@ -5,21 +5,39 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
+  anchorChangeset,
   AppError,
+  applyHunks,
   commitMessage,
   committedIds,
+  computeChangeset,
+  conflictingHunkIds,
+  createFile,
+  decodeText,
+  deleteFile,
+  encodeText,
   exportFiles,
   getStoredFile,
+  isAppError,
+  isBinaryContent,
   listStoredFiles,
   parseRemoteUrl,
+  planPull,
+  summarizeChangeset,
   taskCoAuthor,
+  taskOrigin,
+  writeFile,
   type CoAuthor,
   type GitChange,
+  type HunkConflict,
   type IdRun,
+  type PulledFile,
+  type UndoRecord,
 } from '@tandem/core';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
 import { gitCredentials, gitRemotes, tasks, users } from '../db/schema.ts';
+import { appendTaskEvent } from '../tasks/events.ts';
 import type { RemoteAccess } from '../git/git-ops.ts';
 import { checkedAddress } from '../git/guarded-http.ts';
 import { writeAudit } from './audit.ts';
@@ -257,7 +275,8 @@ async function coAuthorsOf(
     const rows = await deps.db
       .select({ id: tasks.id, model: tasks.model })
       .from(tasks)
-      .where(and(inArray(tasks.id, taskIds), eq(tasks.workspaceId, workspaceId)));
+      // A pull's task only carried the remote's own lines into the document: they are the remote's, not a co-author's.
+      .where(and(inArray(tasks.id, taskIds), eq(tasks.workspaceId, workspaceId), eq(tasks.kind, 'ai')));
     coAuthors.push(...rows.map((row) => taskCoAuthor(row, host)));
   }
   return coAuthors;
@@ -353,6 +372,196 @@ export function push(
       branch: remoteBranch,
     });
     return pushed;
+  });
+}
+
+const sameBytes = (a: Uint8Array | null, b: Uint8Array | null) =>
+  a === null || b === null ? a === b : a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i]);
+const textOrNull = (bytes: Uint8Array | null) => (bytes === null ? null : (decodeText(bytes) ?? null));
+const isBinary = (bytes: Uint8Array | null) =>
+  bytes !== null && (isBinaryContent(bytes) || decodeText(bytes) === undefined);
+
+export interface PullOutcome {
+  relation: 'up-to-date' | 'ahead' | 'fast-forward' | 'diverged';
+  /** The workspace's commit afterwards. */
+  commit: string;
+  /** Remote commits brought in. */
+  commits: number;
+  /** Commits made here that the remote did not have: their changes stay in the files, to be committed again. */
+  unpushed: number;
+  /** The task that holds the pull's changes for review; null when nothing changed in the files. */
+  taskId: string | null;
+  /** Hunks that landed at once (lines only the remote changed). */
+  applied: number;
+  /** Hunks on lines both sides changed: waiting in the review (accept takes the remote's text). */
+  conflicts: { hunkId: string; path: string }[];
+  /** Binary files changed on both sides (the workspace keeps its version) and paths that could not be written. */
+  skipped: { path: string; reason: string }[];
+}
+
+/**
+ * Fetches the tracked branch and merges the remote's new commits into the live files the way an accepted AI change
+ * is merged, as a task of kind `git-pull` that everyone sees: what only the remote changed lands at once, where the
+ * text has moved to; lines both sides changed wait in the task's review. The read, the merge and the write happen
+ * in one document transaction, so nothing typed meanwhile is overwritten. Afterwards the workspace stands on the
+ * remote's commit; commits made here that were never pushed are folded back into the changes to commit (their
+ * changes stay in the files; the remote never had them).
+ */
+export function pull(deps: GitDeps, actor: Actor, input: { workspaceId: string }): Promise<PullOutcome> {
+  const { workspaceId } = input;
+  return exclusive(workspaceId, async () => {
+    const remote = await remoteOf(deps, workspaceId);
+    const fetched = await deps.git.run({
+      op: 'fetch',
+      gitdir: gitdirOf(deps, workspaceId),
+      remote: await remoteAccess(deps, workspaceId, remote.url, remote.credentialId),
+      base: remote.baseCommit,
+      branch: remote.branch,
+      limits: deps.git.limits,
+    });
+    const nothing = { taskId: null, applied: 0, conflicts: [], skipped: [] };
+    if (fetched.relation === 'up-to-date' || fetched.relation === 'ahead') {
+      return {
+        ...nothing,
+        relation: fetched.relation,
+        commit: remote.baseCommit,
+        commits: 0,
+        unpushed: fetched.unpushed,
+      };
+    }
+    const taskId = randomUUID();
+    const short = fetched.head.slice(0, 7);
+    const prompt = `Pull ${fetched.commits} commit${fetched.commits === 1 ? '' : 's'} from ${remote.branch} (${short})`;
+    await deps.db.insert(tasks).values({
+      id: taskId,
+      workspaceId,
+      kind: 'git-pull',
+      createdBy: actor.userId,
+      prompt,
+      state: 'running',
+      startedAt: new Date(),
+    });
+    const limits = deps.git.limits;
+    const merged = await deps.rooms.transact(
+      workspaceId,
+      (doc) => {
+        const texts: PulledFile[] = [];
+        const live = new Map<string, string>();
+        const skipped: PullOutcome['skipped'] = [];
+        for (const file of fetched.files) {
+          const stored = getStoredFile(doc, file.path);
+          const binary = isBinary(file.base) || isBinary(file.theirs) || stored?.binary === true;
+          if (!binary) {
+            texts.push({ path: file.path, base: textOrNull(file.base), theirs: textOrNull(file.theirs) });
+            if (stored) live.set(file.path, stored.text.toJSON());
+            continue;
+          }
+          // A binary file has no lines to merge: it takes the remote's version only where nobody changed it here.
+          const current = stored ? (stored.binary ? stored.bytes : encodeText(stored.text.toJSON())) : null;
+          if (sameBytes(current, file.theirs)) continue;
+          if (!sameBytes(current, file.base)) {
+            skipped.push({
+              path: file.path,
+              reason: 'changed here and on the remote; the workspace keeps its version',
+            });
+            continue;
+          }
+          try {
+            if (file.theirs === null) deleteFile(doc, file.path);
+            else if (stored) writeFile(doc, file.path, file.theirs, { limits });
+            else createFile(doc, file.path, file.theirs, { limits });
+          } catch (error) {
+            if (!isAppError(error)) throw error;
+            skipped.push({ path: file.path, reason: error.message });
+          }
+        }
+        const plan = planPull(texts, live);
+        const changeset = anchorChangeset(
+          doc,
+          computeChangeset(live, plan.proposed, plan.deleted, { taskId }),
+        );
+        const conflicting = conflictingHunkIds(changeset, plan);
+        const clean = changeset.files.flatMap((f) =>
+          f.hunks.filter((h) => !conflicting.has(h.id)).map((h) => h.id),
+        );
+        const result =
+          clean.length > 0
+            ? applyHunks(doc, changeset, clean, { taskId, userId: actor.userId })
+            : {
+                changeset,
+                applied: [] as string[],
+                conflicts: [] as HunkConflict[],
+                undo: [] as UndoRecord[],
+              };
+        return { ...result, conflicting, skipped };
+      },
+      taskOrigin(taskId, actor.userId, 'apply'),
+    );
+    const hunks = merged.changeset.files.flatMap((f) => f.hunks.map((h) => ({ ...h, path: f.path })));
+    // Anything that did not land cleanly (a hunk a peer's edit beat to its lines) waits in the review too.
+    const conflicts = hunks
+      .filter((h) => h.status !== 'applied')
+      .map((h) => ({ hunkId: h.id, path: h.path }));
+    const state = hunks.length === 0 ? 'no-changes' : merged.applied.length > 0 ? 'applied' : 'proposed';
+    await deps.db
+      .update(tasks)
+      .set({ state, changeset: merged.changeset, undo: merged.undo, finishedAt: new Date() })
+      .where(eq(tasks.id, taskId));
+    const updated = await deps.db
+      .update(gitRemotes)
+      .set({ baseCommit: fetched.head, updatedAt: new Date() })
+      .where(and(eq(gitRemotes.workspaceId, workspaceId), eq(gitRemotes.baseCommit, remote.baseCommit)))
+      .returning({ workspaceId: gitRemotes.workspaceId });
+    if (updated.length === 0) {
+      throw new AppError(
+        'CONFLICT',
+        'Another commit or pull was made in this workspace meanwhile; try again.',
+      );
+    }
+    const event = (e: Parameters<typeof appendTaskEvent>[3]) =>
+      appendTaskEvent(deps.db, deps.channels.taskEvents, taskId, e);
+    if (hunks.length > 0)
+      await event({ type: 'proposal', summary: summarizeChangeset(merged.changeset), revision: 1 });
+    if (merged.applied.length > 0)
+      await event({ type: 'applied', by: actor.userId, hunkIds: merged.applied });
+    await event({
+      type: 'done',
+      outcome: state === 'no-changes' ? 'no-changes' : state,
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: null,
+      totalMs: 0,
+      phaseMs: {},
+    });
+    await deps.channels.taskChanges.publish(workspaceId, { taskId, state });
+    await audit(deps, actor, {
+      action: 'git.pull',
+      workspaceId,
+      targetId: fetched.head,
+      meta: {
+        taskId,
+        commits: fetched.commits,
+        unpushed: fetched.unpushed,
+        applied: merged.applied.length,
+        conflicts: conflicts.length,
+        skipped: merged.skipped.length,
+      },
+    });
+    await deps.channels.gitChanges.publish(workspaceId, {
+      action: 'pull',
+      commit: fetched.head,
+      branch: remote.branch,
+    });
+    return {
+      relation: fetched.relation,
+      commit: fetched.head,
+      commits: fetched.commits,
+      unpushed: fetched.unpushed,
+      taskId,
+      applied: merged.applied.length,
+      conflicts,
+      skipped: merged.skipped,
+    };
   });
 }
 

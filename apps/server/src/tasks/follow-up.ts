@@ -23,6 +23,7 @@ import {
   emit,
   getTask,
   mayRunModel,
+  notAPull,
   withProcessLock,
   type DecisionActor,
   type TaskDeps,
@@ -46,6 +47,7 @@ export async function followUpTask(
   if (current.state === 'queued' || current.state === 'running') {
     throw new AppError('CONFLICT', 'This task is still running; wait for its proposal or cancel it first.');
   }
+  notAPull(current);
   await mayRunModel(deps, actor.userId);
   // Fails with NO_MODEL before anything changes.
   await resolveModel(deps, current.model ?? undefined);

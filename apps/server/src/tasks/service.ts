@@ -138,6 +138,7 @@ export async function retryTask(
   if (task.state === 'queued' || task.state === 'running') {
     throw new AppError('CONFLICT', 'This task is still running; cancel it before running it again.');
   }
+  notAPull(task);
   return createTask(
     deps,
     userId,
@@ -152,6 +153,16 @@ export async function retryTask(
   );
 }
 
+/** A pull's review is decided like a task's, but there is no prompt for a model to run again or continue. */
+export function notAPull(task: Pick<TaskRow, 'kind'>) {
+  if (task.kind === 'git-pull') {
+    throw new AppError(
+      'BAD_INPUT',
+      'This is a git pull, not an AI task: there is nothing to run again or continue.',
+    );
+  }
+}
+
 export async function getTask(deps: Pick<AppDeps, 'db'>, taskId: string): Promise<TaskRow> {
   const [row] = await deps.db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
   if (!row) throw new AppError('NOT_FOUND', 'Task not found');
@@ -162,6 +173,7 @@ export function listTasks(deps: Pick<AppDeps, 'db'>, workspaceId: string, limit:
   return deps.db
     .select({
       id: tasks.id,
+      kind: tasks.kind,
       prompt: tasks.prompt,
       model: tasks.model,
       state: tasks.state,

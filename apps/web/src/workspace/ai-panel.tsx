@@ -251,6 +251,7 @@ export function Composer({
 
 export interface TaskSummary {
   id: string;
+  kind: 'ai' | 'git-pull';
   prompt: string;
   state: TaskState;
   createdAt: Date;
@@ -339,6 +340,8 @@ export function TaskDetail({
   );
   const live = task?.state === 'queued' || task?.state === 'running';
   const ended = task?.state === 'failed' || task?.state === 'cancelled';
+  // A git pull is reviewed like a task, but there is no prompt for a model to run again or continue.
+  const pull = task?.kind === 'git-pull';
   const hasProposal = events.some((e) => e.type === 'proposal');
   const revision = latestRevision(events);
   const root = useRef<HTMLElement>(null);
@@ -372,7 +375,7 @@ export function TaskDetail({
             Review changes
           </Button>
         ) : null}
-        {ended && canEdit ? (
+        {ended && canEdit && !pull ? (
           <>
             <Button
               size="sm"
@@ -405,7 +408,7 @@ export function TaskDetail({
           </div>
         </>
       )}
-      {task && !live && canEdit ? <FollowUp taskId={taskId} next={revision + 1} /> : null}
+      {task && !live && canEdit && !pull ? <FollowUp taskId={taskId} next={revision + 1} /> : null}
     </section>
   );
 }

@@ -41,6 +41,7 @@ const actionLabels: Record<string, string> = {
   'git.connect': 'Connected a git remote',
   'git.commit': 'Committed',
   'git.push': 'Pushed',
+  'git.pull': 'Pulled',
   'check.run': 'Ran the checks',
 };
 

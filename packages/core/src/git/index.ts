@@ -5,3 +5,4 @@ export * from './changes.ts';
 export * from './attribution.ts';
 export * from './trailers.ts';
 export * from './schemas.ts';
+export * from './pull-merge.ts';

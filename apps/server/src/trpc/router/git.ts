@@ -113,6 +113,14 @@ export const gitRouter = {
     })
     .input(gitPushInput)
     .mutation(({ ctx, input }) => git.push(ctx.deps, actor(ctx), input)),
+  pull: memberProcedure('editor')
+    .meta({
+      description:
+        "Fetches the tracked branch and merges the remote's new commits into the live files as a task of kind `git-pull`: lines only the remote changed land at once, where the text has moved to; lines both sides changed wait in that task's review (accept takes the remote's text, reject keeps the workspace's). Commits made here that the remote never got are folded back into the changes to commit.",
+      example: { input: { workspaceId: exampleIds.workspaceId } },
+      errors: ['GIT_NOT_CONNECTED', 'GIT_AUTH', 'GIT_UNREACHABLE', 'GIT_REMOTE_ERROR', 'CONFLICT'],
+    })
+    .mutation(({ ctx, input }) => git.pull(ctx.deps, actor(ctx), input)),
   log: memberProcedure('reviewer')
     .meta({
       description: 'The newest commits of the tracked branch, newest first, up to `limit`.',
