@@ -13,7 +13,7 @@ import {
   type Tandem,
 } from '../harness.ts';
 import type { Browser } from 'playwright-core';
-import { openAs, team } from '../scenario.ts';
+import { openAs, team, toast } from '../scenario.ts';
 
 describe('pages', () => {
   let tandem: Tandem;
@@ -149,6 +149,30 @@ describe('pages', () => {
     const tasks = limits.getByRole('row').filter({ hasText: 'TANDEM_LIMIT_TASKS_PER_USER' });
     await tasks.getByText('30 per 1 h').waitFor();
     await tasks.getByText('default').waitFor();
+    // Changed in the console: checked as typed, stored, in force and shown as the console's.
+    await tasks.getByRole('button', { name: 'Change Tasks per user' }).click();
+    const allowed = limits.getByLabel('Allowed tasks per user');
+    await allowed.fill('0');
+    await limits.getByText('A whole number from 1 to 1,000,000.').waitFor();
+    expect(await limits.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+    await allowed.fill('5');
+    await limits.getByLabel('Per window of seconds').fill('60');
+    await limits.getByRole('button', { name: 'Save', exact: true }).click();
+    await toast(page, 'Rate limit saved').first().waitFor();
+    await tasks.getByText('5 per 1 min').waitFor();
+    await tasks.getByText('console').waitFor();
+    const inForce = async () =>
+      (await client(tandem.url, root.cookie).admin.settings.limits.query()).find(
+        (l) => l.name === 'tasksPerUser',
+      );
+    expect(await inForce()).toMatchObject({ points: 5, duration: 60, source: 'console' });
+    const audit = await client(tandem.url, root.cookie).admin.audit.list.query({ action: 'settings.limits' });
+    expect(audit[0]?.meta).toEqual({ tasksPerUser: { points: 5, duration: 60 } });
+    // Reset: back to the server's value.
+    await tasks.getByRole('button', { name: 'Reset Tasks per user' }).click();
+    await tasks.getByText('30 per 1 h').waitFor();
+    await tasks.getByText('default').waitFor();
+    expect(await inForce()).toMatchObject({ points: 30, duration: 3600, source: 'default' });
 
     const prices = page.getByRole('table', { name: 'Model prices' });
     expect(await prices.getByLabel('Input price for gpt-4o', { exact: true }).inputValue()).toBe('2.5');

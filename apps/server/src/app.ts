@@ -38,6 +38,7 @@ import { createChannels } from './bus/channels.ts';
 import { Transport } from './bus/transport.ts';
 import { lazySecretBox } from './secrets.ts';
 import { serverRoot } from './server-root.ts';
+import { followLimitChanges } from './services/limits.ts';
 import { sealStoredSecrets } from './services/settings.ts';
 import { DocAuthorship } from './git/authorship.ts';
 import { GitRunner, type GitRunnerOptions } from './git/git-runner.ts';
@@ -186,6 +187,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     authorship,
   };
   await deps.live.start(deps.access);
+  const stopLimits = await followLimitChanges(deps, (error) =>
+    logger.error({ err: error }, 'rate limits could not be read again'),
+  );
 
   // A malformed TANDEM_SECRET_KEY stops the start, not the first task.
   if (config.secretKey || config.secretKeyPrevious) deps.secrets();
@@ -412,6 +416,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await deps.git.close();
       await deps.authorship.settled();
       deps.live.stop();
+      await stopLimits();
       transport.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,5 @@
 // Feature flags against the real server: an admin's (instance) or an owner's (workspace) "off" stops git push,
-// auto-apply and a task's sandbox checks, and turning it back on restores each.
+// auto-apply, a task's sandbox checks and a member's "Run checks", and turning it back on restores each.
 import { createFile } from '@tandem/core';
 import {
   replay,
@@ -129,5 +129,34 @@ describe.each(backends)('feature flags on %s', (backend) => {
       expect(check.status).toBe('error');
       expect(check.summary).toContain("Sandbox checks disabled by the workspace's owners");
     }
+  });
+
+  it('refuses check.run with FEATURE_DISABLED, running nothing, when the workspace or the instance turned sandbox checks off', async () => {
+    const ws = await workspaceWithFile();
+    await owner.trpc.workspace.setFeatures.mutate({ workspaceId: ws.id, features: { sandboxChecks: false } });
+    const byOwner = await expectError(
+      owner.trpc.check.run.mutate({ workspaceId: ws.id }),
+      'FEATURE_DISABLED',
+    );
+    expect(byOwner.httpStatus).toBe(403);
+    expect(byOwner.details).toEqual({ feature: 'sandboxChecks', by: 'workspace' });
+
+    await owner.trpc.workspace.setFeatures.mutate({ workspaceId: ws.id, features: { sandboxChecks: true } });
+    await admin.trpc.admin.settings.setFeatures.mutate({ sandboxChecks: false });
+    try {
+      const byAdmin = await expectError(
+        owner.trpc.check.run.mutate({ workspaceId: ws.id }),
+        'FEATURE_DISABLED',
+      );
+      expect(byAdmin.details).toEqual({ feature: 'sandboxChecks', by: 'instance' });
+    } finally {
+      await admin.trpc.admin.settings.setFeatures.mutate({ sandboxChecks: true });
+    }
+    // No run was stored while it was off; back on, the run starts.
+    expect(await owner.trpc.check.list.query({ workspaceId: ws.id, limit: 10 })).toEqual([]);
+    const { runId } = await owner.trpc.check.run.mutate({ workspaceId: ws.id });
+    expect((await owner.trpc.check.list.query({ workspaceId: ws.id, limit: 10 })).map((r) => r.id)).toEqual([
+      runId,
+    ]);
   });
 });

@@ -36,6 +36,7 @@ describe('operator controls', () => {
       duration: 3600,
       source: 'environment',
       variable: 'TANDEM_LIMIT_TASKS_PER_USER',
+      fallback: { points: 2, duration: 3600, source: 'environment' },
     });
     expect(limits.find((l) => l.name === 'downloadsPerUser')).toEqual({
       name: 'downloadsPerUser',
@@ -43,6 +44,7 @@ describe('operator controls', () => {
       duration: 60,
       source: 'default',
       variable: 'TANDEM_LIMIT_DOWNLOADS_PER_USER',
+      fallback: { points: 10, duration: 60, source: 'default' },
     });
     // The test harness raises the sign-in limits when it starts the server.
     expect(limits.find((l) => l.name === 'signInPerIp')).toMatchObject({ points: 10_000, source: 'startup' });

@@ -11,6 +11,7 @@ export * from './workspace/presence-colors.ts';
 export * from './workspace/templates.ts';
 export * from './workspace/features.ts';
 export * from './admin/schemas.ts';
+export * from './admin/limits.ts';
 export * from './admin/audit-format.ts';
 export * from './sync/index.ts';
 export * from './edits/index.ts';

@@ -58,6 +58,8 @@ export function createChannels(transport: Transport, options: ChannelOptions = {
     ),
     /** A workspace's review comments, verdicts and approval policy changed, keyed by workspace id; clients refetch. */
     reviewChanges: new Channel(transport, 'tandem:workspace-review', json(reviewChangeSchema), options),
+    /** The console's rate limits changed (one topic); each instance reads them again from the settings. */
+    limitChanges: new Channel(transport, 'tandem:settings-limits', json(z.object({}).strict()), options),
     /** Yjs fan-out between instances, keyed by document name; bytes are RoomBus envelopes the room checks. */
     yjs: new Channel(transport, 'tandem:yjs', bytes, options),
   };

@@ -6,6 +6,8 @@
 //   Its events reach followers on any instance through the run's log and channel.
 // - Output is coalesced (a flush every 50 ms or 8 KiB) before it becomes events, so a test printing character by
 //   character costs a few rows, not thousands; each check keeps a bounded amount (core `CheckOutputBudget`).
+// - The `sandboxChecks` feature flag gates a run where it starts, as it gates a task's checks: turned off by the
+//   instance or the workspace, nothing runs in the sandbox and the caller gets FEATURE_DISABLED saying who.
 // - A run still marked running after `staleAfterMs` lost its instance (a crash; a graceful stop cancels its
 //   runs) and is ended as INTERRUPTED when the workspace's runs are next started.
 import { randomUUID } from 'node:crypto';
@@ -25,6 +27,7 @@ import { and, desc, eq, lt } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
 import { checkRuns, users } from '../db/schema.ts';
 import { writeAudit } from '../services/audit.ts';
+import { requireFeature } from '../services/features.ts';
 import { appendCheckRunEvent } from './run-events.ts';
 import { taskChecks } from './task-checks.ts';
 
@@ -90,6 +93,7 @@ export async function startCheckRun(
   actor: { actorId: string; ip?: string | undefined; requestId?: string | undefined },
   workspaceId: string,
 ): Promise<{ runId: string }> {
+  await requireFeature(deps.db, workspaceId, 'sandboxChecks');
   await endStaleRuns(deps, workspaceId);
   const id = randomUUID();
   const [row] = await deps.db

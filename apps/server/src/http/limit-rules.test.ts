@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../env.ts';
-import { defaultLimits, effectiveLimits, limitVariable, parseLimitRule } from './limit-rules.ts';
+import {
+  defaultLimits,
+  effectiveLimits,
+  withOverrides,
+  limitVariable,
+  parseLimitRule,
+} from './limit-rules.ts';
 
 describe('rate limit settings', () => {
   it('names one variable per limit', () => {
@@ -44,6 +50,25 @@ describe('effective limits', () => {
       ...defaultLimits.mutationsPerUser,
       source: 'default',
       variable: 'TANDEM_LIMIT_MUTATIONS_PER_USER',
+      fallback: { ...defaultLimits.mutationsPerUser, source: 'default' },
+    });
+  });
+
+  it("puts the console's overrides over the rest, and drops one again when it is no longer stored", () => {
+    const base = effectiveLimits({ tasksPerUser: { points: 5, duration: 60 } });
+    const overridden = withOverrides(base, { tasksPerUser: { points: 1, duration: 3600 } });
+    expect(overridden.find((l) => l.name === 'tasksPerUser')).toMatchObject({
+      points: 1,
+      duration: 3600,
+      source: 'console',
+      fallback: { points: 5, duration: 60, source: 'environment' },
+    });
+    expect(overridden.find((l) => l.name === 'signUpPerIp')).toMatchObject({ source: 'default' });
+    const reset = withOverrides(overridden, {});
+    expect(reset.find((l) => l.name === 'tasksPerUser')).toMatchObject({
+      points: 5,
+      duration: 60,
+      source: 'environment',
     });
   });
 });

@@ -1,5 +1,6 @@
 // The named rate limits with their defaults, and the environment variables that change them
-// (`TANDEM_LIMIT_TASKS_PER_USER=100/1h`). No dependencies, so env.ts can read them.
+// (`TANDEM_LIMIT_TASKS_PER_USER=100/1h`); an admin's console overrides (core `LimitOverrides`) go over those.
+import type { LimitName, LimitOverrides } from '@tandem/core';
 
 export interface LimitRule {
   points: number;
@@ -24,9 +25,9 @@ export const defaultLimits = {
   tasksPerUser: { points: 30, duration: 60 * 60 },
   /** Archive downloads: each packs the whole workspace (up to 100 MB) on a worker thread. */
   downloadsPerUser: { points: 10, duration: 60 },
-} satisfies Record<string, LimitRule>;
+} satisfies Record<LimitName, LimitRule>;
 
-export type LimitName = keyof typeof defaultLimits;
+export type { LimitName };
 export type LimitConfig = Record<LimitName, LimitRule>;
 
 /** The variable that sets `name`, e.g. `TANDEM_LIMIT_TASKS_PER_USER` for `tasksPerUser`. */
@@ -46,14 +47,20 @@ export function parseLimitRule(text: string): LimitRule {
   return { points, duration };
 }
 
-/** Where a limit's rule comes from: its default, its `TANDEM_LIMIT_*` variable, or the code that started the server. */
-export type LimitSource = 'default' | 'environment' | 'startup';
+/**
+ * Where a limit's rule comes from: its default, its `TANDEM_LIMIT_*` variable, the code that started the server,
+ * or an admin in the console.
+ */
+export type LimitSource = 'default' | 'environment' | 'startup' | 'console';
+type BaseSource = Exclude<LimitSource, 'console'>;
 
 export interface EffectiveLimit extends LimitRule {
   name: LimitName;
   source: LimitSource;
   /** The variable that changes it. */
   variable: string;
+  /** The rule without the console's override: what a reset goes back to. */
+  fallback: LimitRule & { source: BaseSource };
 }
 
 /**
@@ -67,11 +74,34 @@ export function effectiveLimits(
   return (Object.keys(defaultLimits) as LimitName[]).map((name) => {
     const startup = fromStartup[name];
     const environment = fromEnvironment[name];
-    const [rule, source]: [LimitRule, LimitSource] = startup
+    const [rule, source]: [LimitRule, BaseSource] = startup
       ? [startup, 'startup']
       : environment
         ? [environment, 'environment']
         : [defaultLimits[name], 'default'];
-    return { name, points: rule.points, duration: rule.duration, source, variable: limitVariable(name) };
+    const fallback = { points: rule.points, duration: rule.duration, source };
+    return {
+      name,
+      points: rule.points,
+      duration: rule.duration,
+      source,
+      variable: limitVariable(name),
+      fallback,
+    };
+  });
+}
+
+/** The limits in force once the console's overrides replace their rules; the others keep theirs. */
+export function withOverrides(base: EffectiveLimit[], overrides: LimitOverrides): EffectiveLimit[] {
+  return base.map((limit) => {
+    const override = overrides[limit.name];
+    return override
+      ? { ...limit, points: override.points, duration: override.duration, source: 'console' }
+      : {
+          ...limit,
+          points: limit.fallback.points,
+          duration: limit.fallback.duration,
+          source: limit.fallback.source,
+        };
   });
 }

@@ -1,5 +1,7 @@
-// Named rate limits, in memory by default and shared through Redis when REDIS_URL is set.
-import { AppError } from '@tandem/core';
+// Named rate limits, in memory by default and shared through Redis when REDIS_URL is set. The rule of each is
+// read at every call from what is in force (the console's overrides over the environment's), so a change applies
+// to the next request; the counters stay, so lowering a limit counts what a user already spent.
+import { AppError, type LimitOverrides } from '@tandem/core';
 import type { Redis } from 'ioredis';
 import {
   RateLimiterMemory,
@@ -8,21 +10,23 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 
-import type { EffectiveLimit, LimitName } from './limit-rules.ts';
+import { withOverrides, type EffectiveLimit, type LimitName } from './limit-rules.ts';
 
 export { defaultLimits, type LimitConfig, type LimitName, type LimitRule } from './limit-rules.ts';
 
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
+  private current: EffectiveLimit[];
 
   /**
-   * @param rules every named limit as enforced, with where it comes from (`effectiveLimits`); kept for the admin
-   * console.
+   * @param base every named limit without the console's overrides, with where it comes from (`effectiveLimits`).
    */
   constructor(
-    readonly rules: EffectiveLimit[],
+    private readonly base: EffectiveLimit[],
     options: { redis?: Redis | undefined; namespace?: string },
   ) {
+    this.current = base;
+    const rules = base;
     const make = (name: LimitName): RateLimiterAbstract => {
       const found = rules.find((rule) => rule.name === name);
       if (!found) throw new Error(`no rule for the rate limit ${name}`);
@@ -41,6 +45,24 @@ export class RateLimits {
       tasksPerUser: make('tasksPerUser'),
       downloadsPerUser: make('downloadsPerUser'),
     };
+  }
+
+  /** Every named limit as enforced now, with where it comes from and what a reset returns to. */
+  get rules(): EffectiveLimit[] {
+    return this.current;
+  }
+
+  /**
+   * Puts the console's overrides in force (all of them: a name missing goes back to its base rule). The limiters
+   * keep their stores and counters; rate-limiter-flexible reads points and duration at each call.
+   */
+  setOverrides(overrides: LimitOverrides): void {
+    this.current = withOverrides(this.base, overrides);
+    for (const rule of this.current) {
+      const limiter = this.limiters[rule.name];
+      limiter.points = rule.points;
+      limiter.duration = rule.duration;
+    }
   }
 
   /** Spends one point; throws RATE_LIMITED with a retry-after when the key has none left. */

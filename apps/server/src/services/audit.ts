@@ -35,6 +35,7 @@ export type AuditAction =
   | 'settings.cost'
   | 'settings.prices'
   | 'settings.features'
+  | 'settings.limits'
   | 'workspace.features'
   | 'task.accept'
   | 'task.reject'

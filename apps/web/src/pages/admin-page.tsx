@@ -1,7 +1,7 @@
 // The admin console: users (admin flag, disable), workspaces, the audit log and instance settings (model
 // provider with a write-only key, quotas and budgets). Loaded on demand; the server checks the admin flag.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { auditActionLabel, auditDetailsText } from '@tandem/core';
+import { auditActionLabel, auditDetailsText, maxLimitPoints, maxLimitWindowSeconds } from '@tandem/core';
 import type { AppRouter } from '@tandem/server/router';
 import type { inferRouterOutputs } from '@trpc/server';
 import { Tabs } from 'radix-ui';
@@ -557,12 +557,23 @@ function windowText(seconds: number): string {
   return `${seconds} s`;
 }
 
-const sourceText = { default: 'default', environment: 'environment', startup: 'set at start' } as const;
+const sourceText = {
+  default: 'default',
+  environment: 'environment',
+  startup: 'set at start',
+  console: 'console',
+} as const;
 
-/** Read-only: rate limits come from the server's environment, so the console names the variable to change. */
+type Limit = inferRouterOutputs<AppRouter>['admin']['settings']['limits'][number];
+
+/**
+ * The rate limits in force, each with where it comes from. An admin changes one here (on every instance at once,
+ * stored as the console's override) or resets it to the environment's value (its variable, else the default).
+ */
 function RateLimits() {
   const trpc = useTRPC();
   const limits = useQuery(trpc.admin.settings.limits.queryOptions());
+  const [editing, setEditing] = useState<string | null>(null);
   return (
     <section
       aria-labelledby="limits-heading"
@@ -572,8 +583,8 @@ function RateLimits() {
         Rate limits
       </h2>
       <p className="text-xs text-zinc-600">
-        Set on the server: change one with its variable (for example <code>30/1h</code> or <code>10/15m</code>
-        ) and restart.
+        A change here holds on every instance at once, until it is reset to the server&apos;s value (its
+        variable, for example <code>30/1h</code>, else the default).
       </p>
       {limits.isPending ? (
         <p className="text-sm text-zinc-600">Loading…</p>
@@ -589,27 +600,155 @@ function RateLimits() {
               <th className={th}>Allowed</th>
               <th className={th}>From</th>
               <th className={th}>Variable</th>
+              <th className={th}>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-zinc-100">
-            {limits.data.map((limit) => (
-              <tr key={limit.name}>
-                <td className={td}>{limitLabels[limit.name] ?? limit.name}</td>
-                <td className={td}>
-                  {limit.points} per {windowText(limit.duration)}
-                </td>
-                <td className={td}>
-                  <Badge tone={limit.source === 'default' ? 'neutral' : 'indigo'}>
-                    {sourceText[limit.source]}
-                  </Badge>
-                </td>
-                <td className={`${td} font-mono text-xs`}>{limit.variable}</td>
-              </tr>
-            ))}
+            {limits.data.map((limit) =>
+              editing === limit.name ? (
+                <LimitEditor key={limit.name} limit={limit} onDone={() => setEditing(null)} />
+              ) : (
+                <LimitRow key={limit.name} limit={limit} onEdit={() => setEditing(limit.name)} />
+              ),
+            )}
           </tbody>
         </table>
       )}
     </section>
+  );
+}
+
+function useSetLimits(onSaved: () => void) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  return useMutation(
+    trpc.admin.settings.setLimits.mutationOptions({
+      onSuccess: (rules) => {
+        queryClient.setQueryData(trpc.admin.settings.limits.queryKey(), rules);
+        toast({ title: 'Rate limit saved', tone: 'success' });
+        onSaved();
+      },
+    }),
+  );
+}
+
+function LimitRow({ limit, onEdit }: { limit: Limit; onEdit: () => void }) {
+  const label = limitLabels[limit.name] ?? limit.name;
+  const reset = useSetLimits(() => undefined);
+  return (
+    <tr>
+      <td className={td}>{label}</td>
+      <td className={td}>
+        {limit.points} per {windowText(limit.duration)}
+      </td>
+      <td className={td}>
+        <Badge
+          tone={limit.source === 'console' ? 'amber' : limit.source === 'default' ? 'neutral' : 'indigo'}
+        >
+          {sourceText[limit.source]}
+        </Badge>
+      </td>
+      <td className={`${td} font-mono text-xs`}>{limit.variable}</td>
+      <td className={`${td} text-right`}>
+        <div className="flex justify-end gap-2">
+          <Button size="sm" onClick={onEdit} aria-label={`Change ${label}`}>
+            Change
+          </Button>
+          {limit.source === 'console' ? (
+            <Button
+              size="sm"
+              busy={reset.isPending}
+              aria-label={`Reset ${label}`}
+              title={`Back to ${limit.fallback.points} per ${windowText(limit.fallback.duration)} (${sourceText[limit.fallback.source]})`}
+              onClick={() => reset.mutate({ limits: { [limit.name]: null } })}
+            >
+              Reset
+            </Button>
+          ) : null}
+        </div>
+        {reset.isError ? (
+          <p role="alert" className="text-xs text-red-800">
+            {errorMessage(reset.error)}
+          </p>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+/** Positive whole numbers within the server's bounds (core `limitRuleSchema`), checked before sending. */
+function LimitEditor({ limit, onDone }: { limit: Limit; onDone: () => void }) {
+  const label = limitLabels[limit.name] ?? limit.name;
+  const [form, setForm] = useState({ points: String(limit.points), duration: String(limit.duration) });
+  const save = useSetLimits(onDone);
+  const points = Number(form.points);
+  const duration = Number(form.duration);
+  const errors = {
+    points:
+      Number.isInteger(points) && points >= 1 && points <= maxLimitPoints
+        ? undefined
+        : `A whole number from 1 to ${maxLimitPoints.toLocaleString('en')}.`,
+    duration:
+      Number.isInteger(duration) && duration >= 1 && duration <= maxLimitWindowSeconds
+        ? undefined
+        : `Seconds, from 1 to ${maxLimitWindowSeconds.toLocaleString('en')} (30 days).`,
+  };
+  const ok = !errors.points && !errors.duration;
+  return (
+    <tr>
+      <td className={td}>{label}</td>
+      <td className={td} colSpan={3}>
+        <form
+          id={`limit-${limit.name}`}
+          className="flex flex-wrap items-start gap-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (ok) save.mutate({ limits: { [limit.name]: { points, duration } } });
+          }}
+        >
+          <Field
+            label={`Allowed ${label.toLowerCase()}`}
+            inputMode="numeric"
+            value={form.points}
+            error={errors.points}
+            onChange={(e) => setForm({ ...form, points: e.target.value })}
+          />
+          <Field
+            label="Per window of seconds"
+            inputMode="numeric"
+            value={form.duration}
+            error={errors.duration}
+            hint={ok ? windowText(duration) : undefined}
+            onChange={(e) => setForm({ ...form, duration: e.target.value })}
+          />
+        </form>
+        {save.isError ? (
+          <p role="alert" className="text-sm text-red-800">
+            {errorMessage(save.error)}
+          </p>
+        ) : null}
+      </td>
+      <td className={`${td} text-right`}>
+        <div className="flex justify-end gap-2">
+          <Button size="sm" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button
+            size="sm"
+            type="submit"
+            form={`limit-${limit.name}`}
+            variant="primary"
+            busy={save.isPending}
+            disabled={!ok}
+          >
+            Save
+          </Button>
+        </div>
+      </td>
+    </tr>
   );
 }
 

@@ -31,6 +31,7 @@ const actionLabels: Record<string, string> = {
   'settings.cost': 'Changed quotas and budgets',
   'settings.prices': 'Changed model prices',
   'settings.features': 'Changed the feature flags',
+  'settings.limits': 'Changed the rate limits',
   'workspace.features': "Changed a workspace's feature flags",
   'task.accept': 'Accepted AI changes',
   'task.accept_flagged': 'Accepted flagged AI changes',

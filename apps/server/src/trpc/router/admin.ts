@@ -8,6 +8,7 @@ import {
   createResetLinkInput,
   llmSettingsInput,
   priceTableSchema,
+  setLimitsInput,
 } from '@tandem/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { requestOrigin } from '../../http/origin.ts';
@@ -23,6 +24,7 @@ import {
   setPriceTable,
 } from '../../services/settings.ts';
 import { getInstanceFeatures, setInstanceFeatures } from '../../services/features.ts';
+import { setLimits } from '../../services/limits.ts';
 import { checkModelEndpoint } from '../../tasks/models.ts';
 import { exampleIds } from '../examples.ts';
 import { adminProcedure, auditActor } from '../trpc.ts';
@@ -101,10 +103,18 @@ export const adminRouter = {
     limits: adminProcedure
       .meta({
         description:
-          'Every named rate limit as the server enforces it: points per window (seconds), whether it is the default or set by its `TANDEM_LIMIT_*` variable, and that variable. Read-only: change them in the environment and restart.',
+          "Every named rate limit as the server enforces it now: points per window (seconds), where it comes from (`default`, `environment` for its `TANDEM_LIMIT_*` variable, `startup`, or `console` for an admin's change with `admin.settings.setLimits`), that variable, and `fallback`: the rule without the console's change, which a reset returns to.",
         example: {},
       })
       .query(({ ctx }) => ctx.deps.limits.rules),
+    setLimits: adminProcedure
+      .meta({
+        description:
+          "Changes rate limits at run time, on every instance at once: each named limit given a rule (`points`, a whole number from 1 to 1,000,000, per `duration` seconds, from 1 s to 30 days) takes it; one given `null` goes back to the environment's (or the default); omitted ones stay. Counters are kept, so a lowered limit counts what was already spent. Returns every limit as `admin.settings.limits` does.",
+        example: { input: { limits: { tasksPerUser: { points: 10, duration: 3600 }, signUpPerIp: null } } },
+      })
+      .input(setLimitsInput)
+      .mutation(({ ctx, input }) => setLimits(ctx.deps, auditActor(ctx), input.limits)),
     setLlm: adminProcedure
       .meta({
         description:

@@ -22,9 +22,9 @@ export const checkRouter = {
   run: memberProcedure('editor')
     .meta({
       description:
-        "Starts a run of the workspace's checks (type check, lint, tests, security scan) on its live files in the sandbox; every member can follow it with `check.events`. One run at a time per workspace. Returns `{ runId }`.",
+        "Starts a run of the workspace's checks (type check, lint, tests, security scan) on its live files in the sandbox; every member can follow it with `check.events`. One run at a time per workspace (CONFLICT while one runs); refused with FEATURE_DISABLED when the `sandboxChecks` feature flag is off for the workspace. Returns `{ runId }`.",
       example: { input: { workspaceId: exampleIds.workspaceId } },
-      errors: ['CONFLICT'],
+      errors: ['CONFLICT', 'FEATURE_DISABLED'],
     })
     .mutation(({ ctx, input }) => service.startCheckRun(ctx.deps, auditActor(ctx), input.workspaceId)),
   list: memberProcedure('reviewer')
