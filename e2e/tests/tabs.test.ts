@@ -21,7 +21,10 @@ const tabNames = (page: Page, list = 'Open files') =>
     .evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-path')));
 
 const openFromTree = (page: Page, name: string) =>
-  page.locator('#pane-files').getByRole('treeitem', { name: new RegExp(`^${name}`) }).click();
+  page
+    .locator('#pane-files')
+    .getByRole('treeitem', { name: new RegExp(`^${name}`) })
+    .click();
 
 describe('tabs', () => {
   let s: Stage;
@@ -57,18 +60,25 @@ describe('tabs', () => {
     await ada.getByRole('tab', { name: /^a\.ts/ }).focus();
     await ada.keyboard.press('ArrowRight');
     await editor(ada, 'lib/c.ts').waitFor();
-    await expect.poll(() => ada.evaluate(() => document.activeElement?.getAttribute('data-path'))).toBe('lib/c.ts');
+    await expect
+      .poll(() => ada.evaluate(() => document.activeElement?.getAttribute('data-path')))
+      .toBe('lib/c.ts');
     await ada.keyboard.press('End');
     await editor(ada, 'src/b.ts').waitFor();
     await expectAccessible(ada, 'code mode with three tabs');
 
     // Two files of the same name say which folder each is in.
-    await tree.getByRole('treeitem', { name: /^index\.ts/ }).first().click();
-    await tree.getByRole('treeitem', { name: /^index\.ts/ }).last().click();
-    await expect.poll(() => ada.getByRole('tab', { name: /^index\.ts/ }).allTextContents()).toEqual([
-      'index.tslib',
-      'index.tssrc',
-    ]);
+    await tree
+      .getByRole('treeitem', { name: /^index\.ts/ })
+      .first()
+      .click();
+    await tree
+      .getByRole('treeitem', { name: /^index\.ts/ })
+      .last()
+      .click();
+    await expect
+      .poll(() => ada.getByRole('tab', { name: /^index\.ts/ }).allTextContents())
+      .toEqual(['index.tslib', 'index.tssrc']);
 
     // Closing by the button shows the neighbour; Ctrl+W closes the shown tab; a middle click closes one too.
     await ada.getByRole('button', { name: 'Close src/index.ts' }).click();
@@ -88,7 +98,9 @@ describe('tabs', () => {
     // The palette lists the tab commands with their shortcuts.
     await ada.keyboard.press('Control+Shift+P');
     const palette = ada.getByRole('dialog', { name: 'Commands' });
-    expect(await palette.locator('[data-command="close-tab"]').getAttribute('aria-keyshortcuts')).toBe('Control+W');
+    expect(await palette.locator('[data-command="close-tab"]').getAttribute('aria-keyshortcuts')).toBe(
+      'Control+W',
+    );
     await palette.locator('[data-command="split-right"]').click();
 
     // Split right: the right group shows b.ts too, each group its own editor on the one text.
@@ -122,13 +134,19 @@ describe('tabs', () => {
     await right.getByRole('tab', { name: /^a\.ts.*open by Bob/ }).waitFor();
     expect(await left.getByRole('tab', { name: /^b\.ts/ }).textContent()).not.toContain('Bob');
     // Bob opens b.ts: the indicator moves there.
-    await bobPage.locator('#pane-files').getByRole('treeitem', { name: /^b\.ts/ }).click();
+    await bobPage
+      .locator('#pane-files')
+      .getByRole('treeitem', { name: /^b\.ts/ })
+      .click();
     await left.getByRole('tab', { name: /^b\.ts.*open by Bob/ }).waitFor();
     await right.getByRole('tab', { name: /^a\.ts$/ }).waitFor();
 
     // Bob edits a.ts while no group of Ada's shows it: its tab says others changed it, until she looks.
     await right.getByRole('tab', { name: /^b\.ts/ }).click();
-    await bobPage.locator('#pane-files').getByRole('treeitem', { name: /^a\.ts/ }).click();
+    await bobPage
+      .locator('#pane-files')
+      .getByRole('treeitem', { name: /^a\.ts/ })
+      .click();
     await caretAfter(bobPage, 'export const a');
     await bobPage.keyboard.type(' // Bob');
     const changedTab = right.getByRole('tab', { name: /^a\.ts.*changed by others/ });
