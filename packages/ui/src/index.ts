@@ -15,3 +15,4 @@ export * from './fuzzy.ts';
 export * from './check-results.ts';
 export * from './check-results-view.tsx';
 export * from './pane-layout.ts';
+export * from './editor-tabs.ts';

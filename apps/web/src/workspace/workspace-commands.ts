@@ -12,6 +12,15 @@ function press(selector: string) {
   }, 0);
 }
 
+/** Where find in file opens: the focused editor group when the editor is split, else the editor. */
+export function focusedEditorGroup(): ParentNode {
+  return (
+    document.querySelector('main [data-editor-group][data-focused]') ??
+    document.querySelector('main') ??
+    document
+  );
+}
+
 export interface CommandContext {
   canEdit: boolean;
   isOwner: boolean;
@@ -28,6 +37,8 @@ export interface CommandContext {
   panes: { files: boolean; ai: boolean };
   togglePane: (pane: 'files' | 'ai') => void;
   follow: (clientId: number | null) => void;
+  closeTab: () => void;
+  splitRight: () => void;
   review: (open: boolean) => void;
   taskHistory: () => void;
   share: () => void;
@@ -46,6 +57,11 @@ export function workspaceCommands(c: CommandContext): Command[] {
       shortcut: 'Mod-g',
       run: () => c.quickOpen(':'),
     });
+  if (c.openPath && !c.reviewing)
+    list.push(
+      { id: 'close-tab', group: 'File', title: 'Close the tab', shortcut: 'Mod-w', run: c.closeTab },
+      { id: 'split-right', group: 'View', title: 'Split right', shortcut: 'Mod-\\', run: c.splitRight },
+    );
   if (c.canEdit) {
     const inFiles = (label: string) => () => {
       c.showPane('files');
@@ -79,7 +95,7 @@ export function workspaceCommands(c: CommandContext): Command[] {
       group: 'Search',
       title: c.canEdit ? 'Find and replace in file' : 'Find in file',
       shortcut: 'Mod-f',
-      run: () => openFindInEditor(document.querySelector('main') ?? document),
+      run: () => openFindInEditor(focusedEditorGroup()),
     });
   list.push(
     {

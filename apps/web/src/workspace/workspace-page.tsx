@@ -3,6 +3,15 @@
 import { getStoredFile, type MemberRole } from '@tandem/core';
 import { openFindInEditor } from '@tandem/ui/collaborative-editor';
 import { ariaShortcut, formatShortcut } from '@tandem/ui/command-palette';
+import {
+  activePath,
+  closeActiveTab,
+  openPaths,
+  openTab,
+  renameMoves,
+  renameTabs,
+  splitRight,
+} from '@tandem/ui/editor-tabs';
 import { OpenLocationContext, type OpenLocation } from '@tandem/ui/open-location';
 import { PresenceBar } from '@tandem/ui/presence-bar';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -22,7 +31,7 @@ import { CommandPalette } from './command-palette.tsx';
 import { ConnectionPill } from './connection-pill.tsx';
 import { FileComments } from './file-comments.tsx';
 import { useReviewLive } from './review-comments.tsx';
-import { EditorPane } from './editor-pane.tsx';
+import { EditorGroups, useEditorTabs, useTabsFollowFiles } from './editor-groups.tsx';
 import { FindInFiles } from './find-in-files.tsx';
 import { FollowBanner } from './follow-banner.tsx';
 import { QuickOpen } from './quick-open.tsx';
@@ -31,7 +40,7 @@ import { PaneSeparator, usePaneLayout } from './pane-layout.tsx';
 import { useFileList, useStoredFile } from './use-files.ts';
 import { cursorIndex, usePresence } from './use-presence.ts';
 import { useWorkspaceSync } from './use-workspace-sync.ts';
-import { workspaceCommands } from './workspace-commands.ts';
+import { focusedEditorGroup, workspaceCommands } from './workspace-commands.ts';
 
 const ReviewView = lazy(() => import('./review-view.tsx'));
 
@@ -95,7 +104,9 @@ function CodeMode({
   const [draft, setDraft] = useState<{ text: string }>();
   const [params, setParams] = useSearchParams();
   const [, navigate] = useLocation();
-  const openPath = params.get('file');
+  // Open files live in tabs (kept per workspace in this browser); the URL names the focused group's file.
+  const [tabs, setTabs] = useEditorTabs(workspaceId, params.get('file'));
+  const openPath = activePath(tabs);
   const taskId = params.get('task');
   const reviewing = params.get('review') === '1' && taskId !== null;
   const setParam = useCallback(
@@ -124,6 +135,22 @@ function CodeMode({
     [fileList],
   );
   const openFileEntry = useStoredFile(doc, openPath);
+  useTabsFollowFiles(doc, paths, status.synced, setTabs);
+  // The URL follows the focused file; a file the URL names from elsewhere (a link, an edited address) opens in a tab.
+  const urlFile = params.get('file');
+  const wroteUrl = useRef(openPath);
+  useEffect(() => {
+    if (urlFile === openPath) wroteUrl.current = openPath;
+    else if (urlFile !== null && urlFile !== wroteUrl.current) {
+      wroteUrl.current = urlFile;
+      setTabs((s) => openTab(s, urlFile));
+    } else {
+      wroteUrl.current = openPath;
+      setParam({ file: openPath });
+    }
+  }, [urlFile, openPath, setParam, setTabs]);
+  const openPathNow = useRef(openPath);
+  openPathNow.current = openPath;
   const presence = usePresence(awareness, me);
   const [following, setFollowing] = useState<number | null>(null);
   const [scrollTo, setScrollTo] = useState<number | null>(null);
@@ -232,8 +259,7 @@ function CodeMode({
         !(e.target instanceof Element && e.target.closest('.cm-editor'))
       ) {
         // Outside the editor, Ctrl/Cmd+F still means the open file (the editor handles it when focused).
-        const main = document.querySelector('main');
-        if (main && openFindInEditor(main)) e.preventDefault();
+        if (openFindInEditor(focusedEditorGroup())) e.preventDefault();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -249,10 +275,25 @@ function CodeMode({
     (path: string, byFollow = false) => {
       if (!byFollow) setFollowing(null);
       setJump(null);
-      setParam({ file: path, review: null });
+      setTabs((s) => openTab(s, path));
+      setParam({ review: null });
     },
-    [setParam],
+    [setParam, setTabs],
   );
+
+  // Ctrl/Cmd+W closes the focused tab, Ctrl/Cmd+\ splits the editor (browsers keep Ctrl+W for themselves in a
+  // plain tab; it works in an installed app window, and the palette and the tab's button always do).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const key = e.key.toLowerCase();
+      if (key !== 'w' && key !== '\\') return;
+      e.preventDefault();
+      setTabs(key === 'w' ? closeActiveTab : splitRight);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setTabs]);
 
   // Following a member: jump to their file and keep their cursor in view until they leave or I move away.
   useEffect(() => {
@@ -264,8 +305,7 @@ function CodeMode({
         return;
       }
       const theirPath = typeof state.path === 'string' ? state.path : null;
-      if (theirPath && theirPath !== new URLSearchParams(location.search).get('file'))
-        openFile(theirPath, true);
+      if (theirPath && theirPath !== openPathNow.current) openFile(theirPath, true);
       const file = theirPath ? getStoredFile(doc, theirPath) : undefined;
       if (file && !file.binary) {
         const index = cursorIndex(awareness, following, file.text);
@@ -324,6 +364,8 @@ function CodeMode({
         panes: { files: layout.files.open, ai: layout.ai.open },
         togglePane,
         follow: setFollowing,
+        closeTab: () => setTabs(closeActiveTab),
+        splitRight: () => setTabs(splitRight),
         review: (open) => setParam({ review: open ? '1' : null }),
         taskHistory: () => setParam({ task: null, review: null }),
         share: () => setSharing(true),
@@ -333,7 +375,6 @@ function CodeMode({
 
   const taskList = (tasks.data ?? []) as TaskSummary[];
   const selectedTask = taskList.find((t) => t.id === taskId);
-  const here = presence.filter((m) => !m.isSelf && m.path === openPath && openPath !== null);
 
   return (
     <div className="flex h-full flex-col">
@@ -425,11 +466,7 @@ function CodeMode({
                   openFile(path);
                   panes.dismiss('files');
                 }}
-                onRenamed={(from, to) => {
-                  if (openPath === from) setParam({ file: to });
-                  else if (openPath?.startsWith(`${from}/`))
-                    setParam({ file: to + openPath.slice(from.length) });
-                }}
+                onRenamed={(from, to) => setTabs((s) => renameTabs(s, renameMoves(openPaths(s), from, to)))}
               />
             </div>
           </div>
@@ -461,16 +498,16 @@ function CodeMode({
                 <FollowBanner name={followed.name} color={followed.color} onStop={() => setFollowing(null)} />
               ) : null}
               <div className="min-h-0 flex-1">
-                <EditorPane
-                  path={openPath}
-                  file={openFileEntry}
+                <EditorGroups
+                  tabs={tabs}
+                  setTabs={setTabs}
                   doc={doc}
                   onUserActivity={stopFollowingOnActivity}
                   jumpTo={jump}
                   awareness={awareness}
                   readOnly={!canEdit}
                   synced={status.synced}
-                  here={here}
+                  presence={presence}
                   scrollTo={scrollTo}
                 />
               </div>
