@@ -14,6 +14,7 @@ export { defaultLimits, type LimitConfig, type LimitName, type LimitRule } from 
 
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
+  private readonly onRejected: ((name: LimitName) => void) | undefined;
 
   /**
    * @param rules every named limit as enforced, with where it comes from (`effectiveLimits`); kept for the admin
@@ -21,8 +22,14 @@ export class RateLimits {
    */
   constructor(
     readonly rules: EffectiveLimit[],
-    options: { redis?: Redis | undefined; namespace?: string },
+    options: {
+      redis?: Redis | undefined;
+      namespace?: string;
+      /** Hears every rejection (not store failures): the security monitor counts them for storms. */
+      onRejected?: (name: LimitName) => void;
+    },
   ) {
+    this.onRejected = options.onRejected;
     const make = (name: LimitName): RateLimiterAbstract => {
       const found = rules.find((rule) => rule.name === name);
       if (!found) throw new Error(`no rule for the rate limit ${name}`);
@@ -48,7 +55,7 @@ export class RateLimits {
     try {
       await this.limiters[name].consume(key);
     } catch (error) {
-      throw toRateLimited(error);
+      throw this.rejected(name, toRateLimited(error));
     }
   }
 
@@ -56,7 +63,12 @@ export class RateLimits {
   async check(name: LimitName, key: string): Promise<void> {
     const limiter = this.limiters[name];
     const res = await limiter.get(key);
-    if (res && res.consumedPoints >= limiter.points) throw toRateLimited(res);
+    if (res && res.consumedPoints >= limiter.points) throw this.rejected(name, toRateLimited(res));
+  }
+
+  private rejected(name: LimitName, error: AppError): AppError {
+    if (error.code === 'RATE_LIMITED') this.onRejected?.(name);
+    return error;
   }
 
   async reset(name: LimitName, key: string): Promise<void> {
