@@ -171,6 +171,26 @@ describe.each(backends)('security alerts on %s', (backend) => {
     });
   });
 
+  it('ends a live alert subscription with FORBIDDEN the moment its admin flag is revoked', async () => {
+    const dave = await signedUpClient(server.url, 'Dave');
+    await admin.trpc.admin.users.setAdmin.mutate({ userId: dave.user.id, isAdmin: true });
+    const socket = wsTrpc(server.url, dave.jar.header());
+    const ended = new Promise<unknown>((resolve, reject) => {
+      const started = new Promise<void>((ready) => {
+        socket.trpc.admin.security.onChange.subscribe(undefined, {
+          onStarted: () => ready(),
+          onError: resolve,
+          onComplete: () => reject(new Error('completed without an error')),
+        });
+      });
+      void started.then(() =>
+        admin.trpc.admin.users.setAdmin.mutate({ userId: dave.user.id, isAdmin: false }),
+      );
+    });
+    expect(await ended).toMatchObject({ data: { code: 'FORBIDDEN' } });
+    socket.close();
+  });
+
   it('refuses webhook URLs at private, loopback and link-local addresses with a typed error', async () => {
     for (const url of [
       'http://127.0.0.1:9/hook',
