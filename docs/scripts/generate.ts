@@ -193,6 +193,8 @@ const errorMeanings: Record<ErrorCode, string> = {
   CANCELLED: 'Someone cancelled the task.',
   INTERRUPTED: 'The instance running the task stopped; the task cannot be resumed honestly.',
   SECRET_UNREADABLE: 'A stored secret cannot be opened with the configured secret keys.',
+  WEBHOOK_URL_REFUSED:
+    'The security webhook URL is not allowed: not https/http, credentials in it, or a host that resolves to a private, loopback or link-local address (unless `TANDEM_WEBHOOK_ALLOW_PRIVATE=1`).',
   GIT_URL_REFUSED:
     'The remote URL is not allowed: not https/http, a local path, or a private or loopback address not in `TANDEM_GIT_ALLOWED_HOSTS`.',
   GIT_UNREACHABLE: 'The git remote could not be reached (DNS, connection, TLS) or stopped answering.',

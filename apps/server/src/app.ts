@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { AppError, isAppError } from '@tandem/core';
+import { AppError, defaultWebhookRetryDelaysMs, isAppError, type SpikeRules } from '@tandem/core';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import express from 'express';
@@ -45,6 +45,9 @@ import { GitRunner, type GitRunnerOptions } from './git/git-runner.ts';
 import { createRooms } from './sync/rooms.ts';
 import { createBwrapSandbox, type BwrapSandbox } from './sandbox/bwrap.ts';
 import { CheckRunTracker } from './checks/runs.ts';
+import { SecurityMonitor } from './security/monitor.ts';
+import { WebhookQueue } from './security/webhook-queue.ts';
+import { getWebhookConfig } from './services/security.ts';
 import { executeTask } from './tasks/execute.ts';
 import { commentsForPrompt } from './review/service.ts';
 import { defaultLeaseMs, keepLeases } from './tasks/leases.ts';
@@ -83,6 +86,12 @@ export interface AppOptions {
   tasks?: { leaseMs?: number; sweepMs?: number };
   /** Git job concurrency and deadlines, and repository limits (tests make them small). */
   git?: GitRunnerOptions;
+  /** Security alert thresholds and webhook retry delays and timeout (tests make them small). */
+  security?: {
+    spikeRules?: SpikeRules;
+    webhookDelaysMs?: readonly number[];
+    webhookTimeoutMs?: number;
+  };
 }
 
 export interface App {
@@ -134,6 +143,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     (stored, onError) => archives.fold(stored, onError),
     authorship,
   );
+  // `deps` is complete before any event is reported (the first request, task or sandbox run comes later).
+  const security = new SecurityMonitor(
+    () => deps,
+    new WebhookQueue({
+      allowPrivate: config.security.webhookAllowPrivate,
+      timeoutMs: options.security?.webhookTimeoutMs ?? 5_000,
+      delaysMs: options.security?.webhookDelaysMs ?? defaultWebhookRetryDelaysMs,
+      maxQueued: 100,
+      logger,
+      config: () => getWebhookConfig(deps),
+    }),
+    options.security?.spikeRules,
+  );
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const namespace = options.namespace ?? config.redisNamespace;
   const runner = await createTaskRunner({
@@ -159,7 +181,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics: {
         runs: metrics.sandboxRuns,
         duration: metrics.sandboxDuration,
-        refused: metrics.sandboxRefused,
+        refused: {
+          inc: (labels: { reason: string }) => {
+            metrics.sandboxRefused.inc(labels);
+            security.report({ type: 'sandbox_refused', reason: labels.reason });
+          },
+        },
       },
       logger,
     });
@@ -171,7 +198,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     database: db,
     db: db.db,
     auth: createLucia(db, { secure }),
-    limits: new RateLimits(effectiveLimits(config.limits, options.limits), { redis, namespace }),
+    limits: new RateLimits(effectiveLimits(config.limits, options.limits), {
+      redis,
+      namespace,
+      onRejected: (limit) => security.report({ type: 'rate_limited', limit }),
+    }),
     logger,
     metrics,
     redis,
@@ -185,6 +216,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     archives,
     git: new GitRunner(options.git),
     authorship,
+    security,
   };
   await deps.live.start(deps.access);
   const stopLimits = await followLimitChanges(deps, (error) =>
@@ -415,6 +447,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await roomSet.close();
       await deps.git.close();
       await deps.authorship.settled();
+      await security.settled();
+      security.webhook.close();
       deps.live.stop();
       await stopLimits();
       transport.close();

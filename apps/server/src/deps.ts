@@ -17,6 +17,7 @@ import type { SecretBox } from './secrets.ts';
 import type { TaskRunner } from './tasks/runner.ts';
 import type { BwrapSandbox } from './sandbox/bwrap.ts';
 import type { CheckRunTracker } from './checks/runs.ts';
+import type { SecurityMonitor } from './security/monitor.ts';
 
 export interface AppDeps {
   config: Config;
@@ -51,4 +52,6 @@ export interface AppDeps {
   git: GitRunner;
   /** Who wrote which items of the workspace documents (git co-authors). */
   authorship: DocAuthorship;
+  /** Security alerts: raised from events, stored, shown live, posted to the admin's webhook. */
+  security: SecurityMonitor;
 }

@@ -53,6 +53,7 @@ const schema = z.object({
   TANDEM_SECRET_KEY: z.string().optional(),
   TANDEM_GIT_ALLOWED_HOSTS: z.string().optional(),
   TANDEM_SECRET_KEY_PREVIOUS: z.string().optional(),
+  TANDEM_WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1']).default('0'),
   /** Set by pnpm to the directory the command was typed in; relative paths are meant from there. */
   INIT_CWD: z.string().optional(),
   ...Object.fromEntries(limitNames.map((name) => [limitVariable(name), z.string().optional()])),
@@ -111,6 +112,10 @@ export interface Config {
   secretKey: string | undefined;
   /** Older keys (comma-separated) that still open secrets until they are sealed again. */
   secretKeyPrevious: string | undefined;
+  security: {
+    /** The security webhook may go to private, loopback and link-local addresses (a receiver on the same network). */
+    webhookAllowPrivate: boolean;
+  };
   git: {
     /** Hosts (names or addresses) git remotes may be on even when private or loopback. */
     allowedHosts: string[];
@@ -179,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.TANDEM_SECRET_KEY || undefined,
     secretKeyPrevious: e.TANDEM_SECRET_KEY_PREVIOUS || undefined,
     git: { allowedHosts: parseAllowedHosts(e.TANDEM_GIT_ALLOWED_HOSTS) },
+    security: { webhookAllowPrivate: e.TANDEM_WEBHOOK_ALLOW_PRIVATE === '1' },
     limits,
     llm: {
       provider: e.TANDEM_LLM_PROVIDER,

@@ -66,6 +66,7 @@ describe.each(backends)('the edge on %s', (backend) => {
       'admin.audit.csv',
       'admin.settings.setPrices',
       'admin.settings.setFeatures',
+      'admin.security.list',
     ]);
     for (const [path, procedure] of withInput) {
       const inputs: unknown[] = [42, 'text', []];

@@ -103,6 +103,7 @@ export async function startTestServer(
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.sync ? { sync: options.sync } : {}),
     ...(options.git ? { git: options.git } : {}),
+    ...(options.security ? { security: options.security } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
     ...(options.docsDist ? { docsDist: options.docsDist } : {}),
     ...(options.sandbox

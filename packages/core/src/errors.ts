@@ -65,6 +65,8 @@ export const errorCodes = [
   'APPROVAL_REQUIRED',
   /** A feature flag (instance or workspace) turned this feature off. */
   'FEATURE_DISABLED',
+  /** A security webhook URL that is not allowed (scheme, credentials, a private or loopback address). */
+  'WEBHOOK_URL_REFUSED',
   'INTERNAL',
 ] as const;
 

@@ -13,6 +13,8 @@ export * from './workspace/features.ts';
 export * from './admin/schemas.ts';
 export * from './admin/limits.ts';
 export * from './admin/audit-format.ts';
+export * from './admin/security-alerts.ts';
+export * from './admin/webhook.ts';
 export * from './sync/index.ts';
 export * from './edits/index.ts';
 export * from './files/index.ts';

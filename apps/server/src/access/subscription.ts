@@ -3,7 +3,7 @@
 // and on every transport (WebSocket or server-sent events). Subscriptions are capped per socket and per user.
 import { AppError, type MemberRole } from '@tandem/core';
 import type { AppDeps } from '../deps.ts';
-import { identify, requireRole } from './check.ts';
+import { identify, requireAdmin, requireRole } from './check.ts';
 
 export const subscriptionLimits = {
   /** One WebSocket carries all of a browser tab's subscriptions: a few per open workspace and task. */
@@ -21,7 +21,8 @@ export interface Subscriber {
 export async function* guardedSubscription<T>(
   deps: Pick<AppDeps, 'auth' | 'database' | 'live'>,
   who: Subscriber,
-  scope: { workspaceId: string; minRole: MemberRole },
+  /** A workspace with the role it needs, or the instance (admins only: ends when the admin flag is revoked). */
+  scope: { workspaceId: string; minRole: MemberRole } | { admin: true },
   signal: AbortSignal | undefined,
   source: (signal: AbortSignal) => AsyncIterable<T>,
 ): AsyncGenerator<T> {
@@ -49,7 +50,8 @@ export async function* guardedSubscription<T>(
     try {
       const { user } = await identify(deps, who.sessionId);
       if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
-      await requireRole(deps, user.id, scope.workspaceId, scope.minRole);
+      if ('admin' in scope) requireAdmin(user);
+      else await requireRole(deps, user.id, scope.workspaceId, scope.minRole);
     } catch (error) {
       denied =
         error instanceof AppError ? error : new AppError('INTERNAL', 'Access check failed', { cause: error });
@@ -57,7 +59,11 @@ export async function* guardedSubscription<T>(
       stop.abort();
     }
   };
-  const remove = deps.live.add({ ...who, workspaceId: scope.workspaceId, recheck: check });
+  const remove = deps.live.add({
+    ...who,
+    ...('admin' in scope ? {} : { workspaceId: scope.workspaceId }),
+    recheck: check,
+  });
   const iterator = source(stop.signal)[Symbol.asyncIterator]();
   try {
     // Access may have changed between the procedure's check and the registration above.

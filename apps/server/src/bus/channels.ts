@@ -1,4 +1,5 @@
 // The channels instances talk on, each with the schema its messages are checked against where they are read.
+import { securityAlertKindSchema } from '@tandem/core';
 import { z } from 'zod';
 import { accessEventSchema } from '../access/events.ts';
 import { liveCheckRunEventSchema } from '../checks/run-events.ts';
@@ -33,6 +34,12 @@ export const reviewChangeSchema = z.union([
   }),
 ]);
 export type ReviewChange = z.infer<typeof reviewChangeSchema>;
+/** A security alert was raised (opened or counted up) or acknowledged; admin consoles refetch the list. */
+export const securityAlertChangeSchema = z.object({
+  alertId: z.number().int(),
+  kind: securityAlertKindSchema,
+  action: z.enum(['raised', 'acknowledged']),
+});
 export const checkRunChangeSchema = z.object({ runId: z.string(), state: z.enum(checkRunStates) });
 
 export function createChannels(transport: Transport, options: ChannelOptions = {}) {
@@ -60,6 +67,13 @@ export function createChannels(transport: Transport, options: ChannelOptions = {
     reviewChanges: new Channel(transport, 'tandem:workspace-review', json(reviewChangeSchema), options),
     /** The console's rate limits changed (one topic); each instance reads them again from the settings. */
     limitChanges: new Channel(transport, 'tandem:settings-limits', json(z.object({}).strict()), options),
+    /** Security alerts raised or acknowledged (one topic), for every instance's admin consoles. */
+    securityAlerts: new Channel(
+      transport,
+      'tandem:security-alerts',
+      json(securityAlertChangeSchema),
+      options,
+    ),
     /** Yjs fan-out between instances, keyed by document name; bytes are RoomBus envelopes the room checks. */
     yjs: new Channel(transport, 'tandem:yjs', bytes, options),
   };

@@ -13,7 +13,7 @@ const grant = !args.includes('--revoke');
 const config = loadConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 try {
-  const user = await setAdmin(database.db, { email }, grant, null);
+  const user = await setAdmin({ db: database.db }, { email }, grant, null);
   console.log(`${user.email} is ${grant ? 'now' : 'no longer'} an instance admin.`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));

@@ -144,6 +144,34 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_workspace_idx').on(t.workspaceId)],
 );
 
+/**
+ * Security alerts for the admin console: one open row per kind and subject (the partial unique index), whose
+ * `count` grows with each occurrence until an admin acknowledges it; the next occurrence then opens a new row.
+ */
+export const securityAlerts = pgTable(
+  'security_alerts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    count: integer('count').notNull().default(1),
+    details: jsonb('details')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    firstSeen: timestamp('first_seen', { withTimezone: true }).notNull().defaultNow(),
+    lastSeen: timestamp('last_seen', { withTimezone: true }).notNull().defaultNow(),
+    acknowledgedBy: text('acknowledged_by'),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('security_alerts_open_idx')
+      .on(t.kind, t.subject)
+      .where(sql`${t.acknowledgedAt} is null`),
+    index('security_alerts_last_seen_idx').on(t.lastSeen),
+  ],
+);
+
 /** Every accepted Yjs update, appended before it is broadcast. `seq` is dense per workspace and commit-ordered. */
 export const docUpdates = pgTable(
   'doc_updates',

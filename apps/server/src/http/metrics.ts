@@ -97,6 +97,12 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    securityAlerts: new Counter({
+      name: 'tandem_security_alerts_total',
+      help: 'Security alert occurrences by kind (failed sign-in spikes, admin and role changes, refusals, storms)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     llmTokens: new Counter({
       name: 'tandem_llm_tokens_total',
       help: 'LLM tokens used by tasks',

@@ -17,15 +17,22 @@ export { defaultLimits, type LimitConfig, type LimitName, type LimitRule } from 
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
   private current: EffectiveLimit[];
+  private readonly onRejected: ((name: LimitName) => void) | undefined;
 
   /**
    * @param base every named limit without the console's overrides, with where it comes from (`effectiveLimits`).
    */
   constructor(
     private readonly base: EffectiveLimit[],
-    options: { redis?: Redis | undefined; namespace?: string },
+    options: {
+      redis?: Redis | undefined;
+      namespace?: string;
+      /** Hears every rejection (not store failures): the security monitor counts them for storms. */
+      onRejected?: (name: LimitName) => void;
+    },
   ) {
     this.current = base;
+    this.onRejected = options.onRejected;
     const rules = base;
     const make = (name: LimitName): RateLimiterAbstract => {
       const found = rules.find((rule) => rule.name === name);
@@ -70,7 +77,7 @@ export class RateLimits {
     try {
       await this.limiters[name].consume(key);
     } catch (error) {
-      throw toRateLimited(error);
+      throw this.rejected(name, toRateLimited(error));
     }
   }
 
@@ -78,7 +85,12 @@ export class RateLimits {
   async check(name: LimitName, key: string): Promise<void> {
     const limiter = this.limiters[name];
     const res = await limiter.get(key);
-    if (res && res.consumedPoints >= limiter.points) throw toRateLimited(res);
+    if (res && res.consumedPoints >= limiter.points) throw this.rejected(name, toRateLimited(res));
+  }
+
+  private rejected(name: LimitName, error: AppError): AppError {
+    if (error.code === 'RATE_LIMITED') this.onRejected?.(name);
+    return error;
   }
 
   async reset(name: LimitName, key: string): Promise<void> {

@@ -16,6 +16,7 @@ import { passwordResets, users } from '../db/schema.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
 import type { AccessEvents } from '../access/events.ts';
 import { rateLimitAddress } from '../http/trust-proxy.ts';
+import type { SecurityReporter } from '../security/monitor.ts';
 import { writeAudit } from './audit.ts';
 
 export interface RequestMeta {
@@ -28,6 +29,7 @@ export interface AccountDeps {
   auth: Auth;
   limits: RateLimits;
   access: AccessEvents;
+  security: SecurityReporter;
 }
 
 function toPublic(row: typeof users.$inferSelect): PublicUser {
@@ -87,6 +89,7 @@ export async function signIn(deps: AccountDeps, input: SignInInput, meta: Reques
     ? await verifyPassword(row.passwordHash, input.password)
     : (await verifyPassword(await dummyHash(), input.password), false);
   if (!row || !ok) {
+    deps.security.report({ type: 'sign_in_failed', ip: address, email: input.email });
     await deps.limits.consume('signInFailuresPerAccountIp', accountIp).catch(() => undefined);
     await deps.limits.consume('signInFailuresPerAccount', input.email).catch(() => undefined);
     await writeAudit(deps.db, {
@@ -98,6 +101,7 @@ export async function signIn(deps: AccountDeps, input: SignInInput, meta: Reques
     throw new AppError('INVALID_CREDENTIALS', 'Wrong email or password.');
   }
   if (row.disabledAt) {
+    deps.security.report({ type: 'disabled_sign_in', email: row.email, userId: row.id, ip: meta.ip });
     throw new AppError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator.');
   }
   // Only this address's count is forgiven: a guesser elsewhere keeps the lock they earned.
@@ -107,12 +111,17 @@ export async function signIn(deps: AccountDeps, input: SignInInput, meta: Reques
   return { user: toPublic(row), session };
 }
 
+/**
+ * Grants or revokes instance admin. With `access`, a revoked admin's open admin subscriptions end at once; with
+ * `security`, the change raises an alert (the CLI, which runs beside the server, passes neither).
+ */
 export async function setAdmin(
-  db: Db,
+  deps: { db: Db; access?: AccessEvents; security?: SecurityReporter },
   target: { email: string } | { id: string },
   isAdmin: boolean,
   actorId: string | null,
 ) {
+  const { db } = deps;
   const where =
     'email' in target ? eq(users.email, target.email.trim().toLowerCase()) : eq(users.id, target.id);
   const [row] = await db.update(users).set({ isAdmin }).where(where).returning();
@@ -122,6 +131,8 @@ export async function setAdmin(
       'email' in target ? `No account with email ${target.email}` : 'No such user',
     );
   await writeAudit(db, { action: isAdmin ? 'admin.grant' : 'admin.revoke', actorId, targetId: row.id });
+  deps.security?.report({ type: 'admin_change', userId: row.id, granted: isAdmin, actorId });
+  if (!isAdmin) await deps.access?.userChanged(row.id);
   return toPublic(row);
 }
 

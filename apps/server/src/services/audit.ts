@@ -54,7 +54,9 @@ export type AuditAction =
   | 'review.resolve'
   | 'review.reopen'
   | 'review.verdict'
-  | 'workspace.require_approval';
+  | 'workspace.require_approval'
+  | 'security.acknowledge'
+  | 'settings.security_webhook';
 
 export interface AuditEntry {
   action: AuditAction;

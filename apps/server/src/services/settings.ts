@@ -147,3 +147,5 @@ export async function sealStoredSecrets(deps: SettingsDeps): Promise<'none' | 'c
     .where(eq(settings.key, 'llm'));
   return 'sealed';
 }
+
+export { read as readSetting, write as writeSetting };

@@ -169,7 +169,7 @@ async function changeMembership(db: Db, workspaceId: string, userId: string, to:
 }
 
 export async function setMemberRole(
-  deps: WorkspaceDeps,
+  deps: WorkspaceDeps & Pick<AppDeps, 'security'>,
   actor: Actor,
   workspaceId: string,
   userId: string,
@@ -182,6 +182,7 @@ export async function setMemberRole(
     targetId: userId,
     meta: { from, to: role },
   });
+  deps.security.report({ type: 'role_change', workspaceId, userId, from, to: role, actorId: actor.userId });
   await deps.access.memberChanged(workspaceId, userId, role);
   return { userId, role };
 }

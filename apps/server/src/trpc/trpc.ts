@@ -256,6 +256,21 @@ export function liveSubscription<T>(
   );
 }
 
+/** The body of an admin subscription: it ends with FORBIDDEN the moment the caller's admin flag is revoked. */
+export function adminSubscription<T>(
+  ctx: Context & { user: User; session: Session },
+  signal: AbortSignal | undefined,
+  source: (signal: AbortSignal) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  return guardedSubscription(
+    ctx.deps,
+    { sessionId: ctx.session.id, userId: ctx.user.id, connection: ctx.connection },
+    { admin: true },
+    signal,
+    source,
+  );
+}
+
 /** Who did it, from where, in which request: the fields every audit entry written by a procedure carries. */
 export function auditActor(ctx: Context & { user: { id: string } }) {
   return { actorId: ctx.user.id, ip: ctx.ip, requestId: ctx.requestId };

@@ -1,5 +1,5 @@
-// The admin console: users (admin flag, disable), workspaces, the audit log and instance settings (model
-// provider with a write-only key, quotas and budgets). Loaded on demand; the server checks the admin flag.
+// The admin console: users (admin flag, disable), workspaces, the audit log, instance settings (model
+// provider with a write-only key, quotas and budgets) and security alerts. Loaded on demand; the server checks the admin flag.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { auditActionLabel, auditDetailsText, maxLimitPoints, maxLimitWindowSeconds } from '@tandem/core';
 import type { AppRouter } from '@tandem/server/router';
@@ -14,6 +14,7 @@ import type { Me } from '../session.ts';
 import { timeAgo } from '../time.ts';
 import { useTRPC } from '../trpc.ts';
 import { InstanceFeatureFlags } from '../workspace/feature-flags.tsx';
+import { Security } from './admin-security.tsx';
 
 const tab =
   'h-9 border-b-2 border-transparent px-3 text-sm text-zinc-700 data-[state=active]:border-indigo-600 data-[state=active]:font-semibold data-[state=active]:text-zinc-900';
@@ -52,6 +53,9 @@ export default function AdminPage({ me }: { me: Me }) {
             <Tabs.Trigger value="settings" className={tab}>
               Settings
             </Tabs.Trigger>
+            <Tabs.Trigger value="security" className={tab}>
+              Security
+            </Tabs.Trigger>
           </Tabs.List>
           <Tabs.Content value="users">
             <Users me={me} />
@@ -64,6 +68,9 @@ export default function AdminPage({ me }: { me: Me }) {
           </Tabs.Content>
           <Tabs.Content value="settings">
             <Settings />
+          </Tabs.Content>
+          <Tabs.Content value="security">
+            <Security />
           </Tabs.Content>
         </Tabs.Root>
       </main>

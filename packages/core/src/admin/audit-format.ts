@@ -32,6 +32,8 @@ const actionLabels: Record<string, string> = {
   'settings.prices': 'Changed model prices',
   'settings.features': 'Changed the feature flags',
   'settings.limits': 'Changed the rate limits',
+  'settings.security_webhook': 'Changed the security webhook',
+  'security.acknowledge': 'Acknowledged a security alert',
   'workspace.features': "Changed a workspace's feature flags",
   'task.accept': 'Accepted AI changes',
   'task.accept_flagged': 'Accepted flagged AI changes',

@@ -1,6 +1,9 @@
 import {
   adminAuditCsvInput,
   adminAuditInput,
+  adminSecurityAcknowledgeInput,
+  adminSecurityListInput,
+  securityWebhookInput,
   adminSetAdminInput,
   adminSetDisabledInput,
   costSettingsInput,
@@ -27,7 +30,14 @@ import { getInstanceFeatures, setInstanceFeatures } from '../../services/feature
 import { setLimits } from '../../services/limits.ts';
 import { checkModelEndpoint } from '../../tasks/models.ts';
 import { exampleIds } from '../examples.ts';
-import { adminProcedure, auditActor } from '../trpc.ts';
+import {
+  acknowledgeSecurityAlert,
+  getPublicWebhook,
+  listSecurityAlerts,
+  setWebhook,
+  testWebhook,
+} from '../../services/security.ts';
+import { adminProcedure, adminSubscription, auditActor } from '../trpc.ts';
 
 export const adminRouter = {
   users: {
@@ -41,7 +51,7 @@ export const adminRouter = {
         errors: ['NOT_FOUND'],
       })
       .input(adminSetAdminInput)
-      .mutation(({ ctx, input }) => setAdmin(ctx.deps.db, { id: input.userId }, input.isAdmin, ctx.user.id)),
+      .mutation(({ ctx, input }) => setAdmin(ctx.deps, { id: input.userId }, input.isAdmin, ctx.user.id)),
     setDisabled: adminProcedure
       .meta({
         description:
@@ -152,6 +162,60 @@ export const adminRouter = {
       })
       .input(priceTableSchema)
       .mutation(({ ctx, input }) => setPriceTable(ctx.deps.db, auditActor(ctx), input)),
+  },
+  security: {
+    list: adminProcedure
+      .meta({
+        description:
+          'Security alerts, most recently seen first: failed sign-in spikes per address and per account, admin grants and revocations, workspace role changes, sign-in attempts of disabled accounts, sandbox refusals and rate-limit storms. One open alert per kind and subject, with how often it occurred; `includeAcknowledged` adds the closed ones.',
+        example: { input: { includeAcknowledged: false, limit: 100 } },
+      })
+      .input(adminSecurityListInput)
+      .query(({ ctx, input }) => listSecurityAlerts(ctx.deps, input)),
+    acknowledge: adminProcedure
+      .meta({
+        description:
+          'Acknowledges an open alert: it leaves the open list, and its next occurrence opens a new alert. Every admin console sees it at once.',
+        example: { input: { alertId: 1 } },
+        errors: ['NOT_FOUND'],
+      })
+      .input(adminSecurityAcknowledgeInput)
+      .mutation(({ ctx, input }) => acknowledgeSecurityAlert(ctx.deps, auditActor(ctx), input.alertId)),
+    onChange: adminProcedure
+      .meta({
+        description:
+          'Live: one message `{ alertId, kind, action }` each time an alert is raised or acknowledged on any instance; refetch `admin.security.list` on each. Ends with FORBIDDEN when the caller stops being an admin.',
+        example: {},
+      })
+      .subscription(({ ctx, signal }) =>
+        adminSubscription(ctx, signal, (stop) => ctx.deps.channels.securityAlerts.follow('', stop)),
+      ),
+    webhook: adminProcedure
+      .meta({
+        description:
+          'The security webhook: its URL (null when off) and whether a signing secret is set (never the secret).',
+        example: {},
+      })
+      .query(({ ctx }) => getPublicWebhook(ctx.deps)),
+    setWebhook: adminProcedure
+      .meta({
+        description:
+          'Sets the URL new alerts are posted to (`null` turns it off), as JSON signed with `X-Tandem-Signature: sha256=<HMAC-SHA256 of "<X-Tandem-Timestamp>.<body>">`, tried up to 3 times with backoff. The secret is write-only: omit it to keep the stored one (dropped when the URL moves to another origin), `null` clears it. A host that resolves to a private, loopback or link-local address is refused.',
+        example: {
+          input: { url: 'https://hooks.example.com/tandem', secret: 'a-long-random-signing-secret' },
+        },
+        errors: ['WEBHOOK_URL_REFUSED'],
+      })
+      .input(securityWebhookInput)
+      .mutation(({ ctx, input }) => setWebhook(ctx.deps, auditActor(ctx), input)),
+    testWebhook: adminProcedure
+      .meta({
+        description:
+          'Posts one signed `test` event to the webhook (one attempt, 5 s) and returns `{ ok, status, attempts, error }` as the receiver answered.',
+        example: {},
+        errors: ['NOT_FOUND', 'WEBHOOK_URL_REFUSED'],
+      })
+      .mutation(({ ctx }) => testWebhook(ctx.deps)),
   },
   audit: {
     list: adminProcedure
