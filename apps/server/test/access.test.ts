@@ -15,6 +15,7 @@ import {
   startTestServer,
   type Client,
   type TestServer,
+  replayModelEnv,
 } from './harness.ts';
 import { wsTrpc } from './trpc-ws.ts';
 import { synced, textOf, yClient, type YClient } from './yjs-client.ts';
@@ -56,10 +57,7 @@ describe.each(backends)('access on %s', (backend) => {
     llm = await startReplayServer();
     server = await startTestServer(backend, {
       env: {
-        TANDEM_LLM_PROVIDER: 'openai-compatible',
-        TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
-        TANDEM_LLM_API_KEY: 'test-key',
-        TANDEM_LLM_MODEL: 'replay-model',
+        ...replayModelEnv(llm),
       },
     });
     // The first account of a fresh instance is its admin.

@@ -8,7 +8,14 @@ import {
   type ReplayServer,
 } from '@tandem/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, expectError, signedUpClient, startTestServer, type TestServer } from './harness.ts';
+import {
+  backends,
+  expectError,
+  signedUpClient,
+  startTestServer,
+  type TestServer,
+  replayModelEnv,
+} from './harness.ts';
 
 const FILE = 'export function add(a: number, b: number) {\n  return a + b;\n}\n';
 
@@ -22,10 +29,7 @@ describe.each(backends)('feature flags on %s', (backend) => {
     llm = await startReplayServer();
     server = await startTestServer(backend, {
       env: {
-        TANDEM_LLM_PROVIDER: 'openai-compatible',
-        TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
-        TANDEM_LLM_API_KEY: 'test-key',
-        TANDEM_LLM_MODEL: 'replay-model',
+        ...replayModelEnv(llm),
       },
     });
     // The first account is the instance's admin.

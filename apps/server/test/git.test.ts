@@ -11,7 +11,14 @@ import {
   type ReplayServer,
 } from '@tandem/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backends, expectError, signedUpClient, startTestServer, type TestServer } from './harness.ts';
+import {
+  backends,
+  expectError,
+  signedUpClient,
+  startTestServer,
+  type TestServer,
+  replayModelEnv,
+} from './harness.ts';
 import { startGitServer, type GitServer } from './git-server.ts';
 import { synced, textOf, until, yClient, type YClient } from './yjs-client.ts';
 
@@ -47,10 +54,7 @@ describe.each(backends)('git-backed workspaces on %s', { timeout: 120_000 }, (ba
         TANDEM_DATA_DIR: dataDir,
         TANDEM_PUBLIC_URL: 'http://tandem.test',
         TANDEM_GIT_ALLOWED_HOSTS: '127.0.0.1',
-        TANDEM_LLM_PROVIDER: 'openai-compatible',
-        TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
-        TANDEM_LLM_API_KEY: 'test-key',
-        TANDEM_LLM_MODEL: 'replay-model',
+        ...replayModelEnv(llm),
       },
       git: { limits: { maxFiles: 20, maxFileBytes: 64 * 1024 }, remoteIdleTimeoutMs: 4_000 },
     });

@@ -79,6 +79,14 @@ function sharedSandbox(config: Config): BwrapSandbox {
   return shared;
 }
 
+/** The environment that points a test server at a replay model server (`startReplayServer` in @tandem/core/testing). */
+export const replayModelEnv = (llm: { url: string }) => ({
+  TANDEM_LLM_PROVIDER: 'openai-compatible',
+  TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
+  TANDEM_LLM_API_KEY: 'test-key',
+  TANDEM_LLM_MODEL: 'replay-model',
+});
+
 export async function startTestServer(
   backend: Backend,
   options: AppOptions & { env?: Record<string, string> } = {},

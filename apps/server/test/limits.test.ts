@@ -11,19 +11,13 @@ import {
   startCluster,
   startTestServer,
   type TestServer,
+  replayModelEnv,
 } from './harness.ts';
 
 type Signed = Awaited<ReturnType<typeof signedUpClient>>;
 
 /** Waits for a condition with room for a loaded CI machine (vi.waitFor's own default is one second). */
 const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 20_000, interval: 20 });
-
-const modelEnv = (llm: ReplayServer) => ({
-  TANDEM_LLM_PROVIDER: 'openai-compatible',
-  TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
-  TANDEM_LLM_API_KEY: 'test-key',
-  TANDEM_LLM_MODEL: 'replay-model',
-});
 
 describe.each(backends)('rate limits set in the console on %s', (backend) => {
   let llm: ReplayServer;
@@ -34,7 +28,7 @@ describe.each(backends)('rate limits set in the console on %s', (backend) => {
   beforeAll(async () => {
     llm = await startReplayServer();
     server = await startTestServer(backend, {
-      env: { ...modelEnv(llm), TANDEM_LIMIT_TASKS_PER_USER: '3/1h' },
+      env: { ...replayModelEnv(llm), TANDEM_LIMIT_TASKS_PER_USER: '3/1h' },
     });
     // The first account is the instance's admin.
     admin = await signedUpClient(server.url, 'Admin');
@@ -117,7 +111,7 @@ describe.each(backends)('rate limits set in the console on %s', (backend) => {
 describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)('rate limits across two instances', () => {
   it('a limit changed on one instance is in force on the other, and so is its reset', async () => {
     const llm = await startReplayServer();
-    const cluster = await startCluster(modelEnv(llm));
+    const cluster = await startCluster(replayModelEnv(llm));
     try {
       const [one, two] = [(await cluster.start()).url, (await cluster.start()).url];
       const admin = await signedUpClient(one, 'Admin');

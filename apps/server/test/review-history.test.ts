@@ -9,7 +9,7 @@ import {
 } from '@tandem/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as Y from 'yjs';
-import { backends, signedUpClient, startTestServer, type TestServer } from './harness.ts';
+import { backends, signedUpClient, startTestServer, type TestServer, replayModelEnv } from './harness.ts';
 import { synced, textOf, until, yClient, type YClient } from './yjs-client.ts';
 
 const PATH = 'src/timeout.ts';
@@ -25,10 +25,7 @@ describe.each(backends)('a decided review on %s', (backend) => {
     llm = await startReplayServer();
     server = await startTestServer(backend, {
       env: {
-        TANDEM_LLM_PROVIDER: 'openai-compatible',
-        TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
-        TANDEM_LLM_API_KEY: 'test-key',
-        TANDEM_LLM_MODEL: 'replay-model',
+        ...replayModelEnv(llm),
       },
     });
   });

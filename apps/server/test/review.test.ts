@@ -18,6 +18,7 @@ import {
   startTestServer,
   type Client,
   type TestServer,
+  replayModelEnv,
 } from './harness.ts';
 import { wsTrpc } from './trpc-ws.ts';
 import { synced, yClient } from './yjs-client.ts';
@@ -51,10 +52,7 @@ describe.each(backends)('review on %s', (backend) => {
     llm = await startReplayServer();
     server = await startTestServer(backend, {
       env: {
-        TANDEM_LLM_PROVIDER: 'openai-compatible',
-        TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
-        TANDEM_LLM_API_KEY: 'test-key',
-        TANDEM_LLM_MODEL: 'replay-model',
+        ...replayModelEnv(llm),
       },
     });
     // The first account is the instance admin, who reads the audit log.

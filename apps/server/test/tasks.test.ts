@@ -17,6 +17,7 @@ import {
   startTestServer,
   type Client,
   type TestServer,
+  replayModelEnv,
 } from './harness.ts';
 import { wsTrpc } from './trpc-ws.ts';
 import { synced, textOf, until, yClient, type YClient } from './yjs-client.ts';
@@ -43,10 +44,7 @@ describe.each(backends)('tasks on %s', (backend) => {
     llm = await startReplayServer();
     server = await startTestServer(backend, {
       env: {
-        TANDEM_LLM_PROVIDER: 'openai-compatible',
-        TANDEM_LLM_BASE_URL: `${llm.url}/v1`,
-        TANDEM_LLM_API_KEY: 'test-key',
-        TANDEM_LLM_MODEL: 'replay-model',
+        ...replayModelEnv(llm),
       },
     });
     owner = await signedUpClient(server.url, 'Owner');
