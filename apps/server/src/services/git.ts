@@ -378,8 +378,8 @@ export function push(
 const sameBytes = (a: Uint8Array | null, b: Uint8Array | null) =>
   a === null || b === null ? a === b : a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i]);
 const textOrNull = (bytes: Uint8Array | null) => (bytes === null ? null : (decodeText(bytes) ?? null));
-const isBinary = (bytes: Uint8Array | null) =>
-  bytes !== null && (isBinaryContent(bytes) || decodeText(bytes) === undefined);
+// Not valid UTF-8 is binary too (`isBinaryContent`).
+const isBinary = (bytes: Uint8Array | null) => bytes !== null && isBinaryContent(bytes);
 
 export interface PullOutcome {
   relation: 'up-to-date' | 'ahead' | 'fast-forward' | 'diverged';
@@ -493,7 +493,7 @@ export function pull(deps: GitDeps, actor: Actor, input: { workspaceId: string }
                 conflicts: [] as HunkConflict[],
                 undo: [] as UndoRecord[],
               };
-        return { ...result, conflicting, skipped };
+        return { ...result, skipped };
       },
       taskOrigin(taskId, actor.userId, 'apply'),
     );
