@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { AppError, readArchive, writeArchive } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
 import { ArchivePool } from '../src/archive/archive-pool.ts';
 import { MAX_CONCURRENT_UPLOADS_PER_USER } from '../src/http/file-routes.ts';
 import { defaultLimits } from '../src/http/rate-limit.ts';
@@ -160,6 +161,43 @@ describe('the archive worker pool', () => {
       const rejected = await pool.unpack(new Uint8Array(600), false).catch((error: unknown) => error);
       expect(rejected).toBeInstanceOf(AppError);
       expect(rejected).toMatchObject({ code: 'ARCHIVE_REJECTED' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("moves a stored document's buffers to the worker when they are its alone, and copies shared ones", async () => {
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    const files = doc.getMap<Y.Text>('files');
+    files.set('a.txt', new Y.Text('alpha\n'));
+    files.set('b.txt', new Y.Text('beta\n'));
+    doc.destroy();
+    // As a database reply holds them: views into one buffer, each update behind a length.
+    const reply = new Uint8Array(updates.reduce((n, u) => n + 4 + u.byteLength, 0));
+    let at = 0;
+    const views = updates.map((update) => {
+      at += 4;
+      reply.set(update, at);
+      at += update.byteLength;
+      return reply.subarray(at - update.byteLength, at);
+    });
+    const pool = new ArchivePool({ workers: 1 });
+    try {
+      const names = (bytes: Uint8Array) => readArchive(bytes).map((entry) => entry.path);
+      const shared = await pool.exportStored(
+        { snapshot: null, updates: views, seq: 2 },
+        'zip',
+        () => undefined,
+      );
+      expect(names(shared.bytes)).toEqual(['a.txt', 'b.txt']);
+      expect(reply.byteLength, 'a shared buffer is copied, never taken').toBeGreaterThan(0);
+      const own = { snapshot: null, updates: views, seq: 2, exclusive: true };
+      const moved = await pool.exportStored(own, 'zip', () => undefined);
+      expect(names(moved.bytes)).toEqual(['a.txt', 'b.txt']);
+      // Detached: the event loop copied nothing.
+      expect(reply.byteLength).toBe(0);
     } finally {
       await pool.close();
     }

@@ -1,8 +1,9 @@
 // Prepared statements straight through the driver: they commit, report the database's errors by code, and never
 // land inside a transaction another caller has open.
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { int8Of, StatementError } from '../src/db/prepared.ts';
+import { int8Of, movable, StatementError } from '../src/db/prepared.ts';
 import { backends, openTestDatabase, rowsOf, type TestDatabase } from './harness.ts';
 
 describe.each(backends)('prepared statements on %s', (backend) => {
@@ -46,6 +47,31 @@ describe.each(backends)('prepared statements on %s', (backend) => {
       { k: 'empty', hex: '' },
       { k: 'odd', hex: Buffer.from(bytes).toString('hex') },
     ]);
+  });
+
+  it('moves a large parameter marked movable to the database thread instead of copying it', async () => {
+    const insert = await test.database.prepare(
+      'probe_bytes_moved',
+      'insert into prepared_bytes (k, b) values ($1, $2::bytea)',
+    );
+    const big = (seed: number) => Uint8Array.from({ length: 256 * 1024 }, (_, i) => (i * seed) % 251);
+    const moved = movable(big(7));
+    const kept = big(11);
+    await insert(['moved', moved]);
+    await insert(['kept', kept]);
+    const stored = rowsOf(
+      await test.database.db.execute(
+        sql`select k, md5(b) as sum, length(b) as n from prepared_bytes where k in ('moved', 'kept') order by k`,
+      ),
+    );
+    const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
+    expect(stored).toEqual([
+      { k: 'kept', sum: md5(big(11)), n: 256 * 1024 },
+      { k: 'moved', sum: md5(big(7)), n: 256 * 1024 },
+    ]);
+    // Only PGlite runs on another thread of this process; node-postgres writes the bytes to its socket.
+    expect(moved.byteLength).toBe(backend === 'pglite' ? 0 : 256 * 1024);
+    expect(kept.byteLength).toBe(256 * 1024);
   });
 
   it('returns rows with every column in binary format, NULL as null', async () => {

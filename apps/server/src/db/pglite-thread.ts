@@ -45,7 +45,7 @@ type Request =
   | { op: 'exec'; tx: number | null; sql: string }
   | { op: 'begin' }
   | { op: 'end'; tx: number; commit: boolean }
-  | { op: 'raw'; message: Uint8Array }
+  | { op: 'raw'; message: Uint8Array | Uint8Array[] }
   | { op: 'close' };
 
 type Reply =
@@ -134,10 +134,12 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
         return;
       }
       case 'raw': {
+        // Parts are joined here rather than on the server's event loop (see `movable` in prepared.ts).
+        const message = Array.isArray(request.message) ? Buffer.concat(request.message) : request.message;
         const chunks: Uint8Array[] = [];
         await db._runExclusiveTransaction(() =>
           db._runExclusiveQuery(() =>
-            db.execProtocolRawStream(request.message, {
+            db.execProtocolRawStream(message, {
               // The files are written through as the statement runs; the sync step does work only in browsers.
               syncToFs: false,
               // A view of PGlite's memory, reused once this returns.
@@ -314,13 +316,18 @@ export class PgliteThread implements Queryable {
   }
 
   /**
-   * Sends wire-protocol messages (ending in Sync) and resolves with every reply message, outside any transaction.
-   * A message that owns its whole buffer is moved to the worker rather than copied.
+   * Sends wire-protocol messages (ending in Sync), whole or in parts the worker joins, and resolves with every
+   * reply message, outside any transaction. A message that owns its whole buffer is moved to the worker rather
+   * than copied, and so are the parts' buffers listed in `transfer`.
    */
-  raw(message: Uint8Array): Promise<Uint8Array> {
-    const owns = message.byteOffset === 0 && message.byteLength === message.buffer.byteLength;
-    const transfer = owns && message.buffer instanceof ArrayBuffer ? [message.buffer] : [];
-    return this.#call({ op: 'raw', message }, transfer);
+  raw(message: Uint8Array | readonly Uint8Array[], transfer: ArrayBuffer[] = []): Promise<Uint8Array> {
+    if (message instanceof Uint8Array) {
+      const whole = message;
+      const owns = whole.byteOffset === 0 && whole.byteLength === whole.buffer.byteLength;
+      if (owns && whole.buffer instanceof ArrayBuffer) transfer = [...transfer, whole.buffer];
+      return this.#call({ op: 'raw', message: whole }, transfer);
+    }
+    return this.#call({ op: 'raw', message: Array.from(message) }, transfer);
   }
 
   async close(): Promise<void> {

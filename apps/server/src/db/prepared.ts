@@ -85,7 +85,10 @@ export async function preparePglite(
   text: string,
 ): Promise<PreparedStatement> {
   rowsOf(await client.raw(Buffer.concat([parseMessage(name, text), syncMessage])));
-  return async (params) => rowsOf(await client.raw(bindExecuteSync(name, params)));
+  return async (params) => {
+    const { parts, transfer } = bindExecuteSync(name, params);
+    return rowsOf(await client.raw(parts.length === 1 && parts[0] ? parts[0] : parts, transfer));
+  };
 }
 
 const syncMessage = Buffer.from([0x53, 0, 0, 0, 4]);
@@ -98,13 +101,53 @@ function parseMessage(name: string, text: string): Buffer {
   return Buffer.concat([header(0x50, body.byteLength), body]);
 }
 
-/** Bind (every parameter as text or binary, every result column binary), Execute and Sync in one buffer. */
-function bindExecuteSync(statement: string, params: readonly Param[]): Buffer {
+/**
+ * Bytes a statement may move to the database thread instead of copying them (see `movable`): the caller never
+ * reads them again.
+ */
+const movableBytes = new WeakSet<Uint8Array>();
+
+/**
+ * Marks a parameter the statement may take: on PGlite a buffer it covers whole then moves to the database thread,
+ * where the message is put together, instead of being copied into the message here. Copying a 100 MB compaction
+ * snapshot held the event loop for a few hundred milliseconds. Afterwards `bytes` is empty (its buffer moved).
+ */
+export function movable<T extends Uint8Array>(bytes: T): T {
+  movableBytes.add(bytes);
+  return bytes;
+}
+
+/** A parameter moved rather than copied: one that is marked, owns its whole buffer and is worth a message part. */
+function moves(value: Uint8Array): value is Uint8Array & { buffer: ArrayBuffer } {
+  return (
+    movableBytes.has(value) &&
+    value.buffer instanceof ArrayBuffer &&
+    value.byteOffset === 0 &&
+    value.byteLength === value.buffer.byteLength &&
+    value.byteLength >= MOVE_AT_LEAST
+  );
+}
+
+/** Below this, a copy costs less than one more part to hand over. */
+const MOVE_AT_LEAST = 64 * 1024;
+
+/**
+ * Bind (every parameter as text or binary, every result column binary), Execute and Sync: the message in parts,
+ * with each moved parameter (see `movable`) a part of its own between copies of the rest.
+ */
+function bindExecuteSync(
+  statement: string,
+  params: readonly Param[],
+): { parts: Uint8Array[]; transfer: ArrayBuffer[] } {
   const name = cstring(statement);
   const values = params.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
   const bodyLength =
     1 + name.byteLength + 2 + 2 * values.length + 2 + values.reduce((n, v) => n + 4 + v.byteLength, 0) + 4;
-  const message = Buffer.allocUnsafe(5 + bodyLength + executeMessage.byteLength + syncMessage.byteLength);
+  const moved = values.filter(moves);
+  const copied = 5 + bodyLength + executeMessage.byteLength + syncMessage.byteLength;
+  const message = Buffer.allocUnsafe(copied - moved.reduce((n, v) => n + v.byteLength, 0));
+  const parts: Uint8Array[] = [];
+  let from = 0;
   let at = message.writeUInt8(0x42, 0);
   at = message.writeInt32BE(4 + bodyLength, at);
   at = message.writeUInt8(0, at); // the unnamed portal
@@ -114,14 +157,20 @@ function bindExecuteSync(statement: string, params: readonly Param[]): Buffer {
   at = message.writeInt16BE(values.length, at);
   for (const value of values) {
     at = message.writeInt32BE(value.byteLength, at);
-    message.set(value, at);
-    at += value.byteLength;
+    if ((moved as Uint8Array[]).includes(value)) {
+      parts.push(message.subarray(from, at), value);
+      from = at;
+    } else {
+      message.set(value, at);
+      at += value.byteLength;
+    }
   }
   at = message.writeInt16BE(1, at);
   at = message.writeInt16BE(1, at);
   at += executeMessage.copy(message, at);
   syncMessage.copy(message, at);
-  return message;
+  parts.push(message.subarray(from));
+  return { parts, transfer: moved.map((value) => value.buffer) };
 }
 
 function header(type: number, bodyLength: number): Buffer {

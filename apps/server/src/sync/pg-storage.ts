@@ -2,7 +2,7 @@
 import type { DocStorage, StoredDoc } from '@tandem/core';
 import { getTableName } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { int8Of, textOf } from '../db/prepared.ts';
+import { int8Of, movable, textOf } from '../db/prepared.ts';
 import { docHeads, docSnapshots, docUpdates, workspaces } from '../db/schema.ts';
 
 // Every statement here is prepared once and sends and receives document bytes in binary format: no base64 or hex
@@ -55,7 +55,8 @@ function packed(updates: readonly { data: Uint8Array }[]): {
     at += data.byteLength;
     return span;
   });
-  return { spans, bytes: Buffer.concat(updates.map((u) => u.data)) };
+  // A buffer of this storage's own, moved rather than copied on its way to PGlite.
+  return { spans, bytes: movable(Buffer.concat(updates.map((u) => u.data))) };
 }
 
 /**
@@ -151,7 +152,9 @@ export class PgDocStorage implements DocStorage {
       if (isSnapshot?.[0] === 1) snapshot = data;
       else updates.push(data);
     }
-    return { snapshot, updates, seq };
+    // On PGlite every row is a view into one reply, moved here from the database thread for this statement alone;
+    // node-postgres decodes small values into Node's shared buffer pool.
+    return { snapshot, updates, seq, exclusive: this.database.kind === 'pglite' };
   }
 
   /**
@@ -253,6 +256,6 @@ export class PgDocStorage implements DocStorage {
 
   async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
     const compact = await this.database.prepare('tandem_doc_compact', compactSql);
-    await compact([docName, String(throughSeq), snapshot]);
+    await compact([docName, String(throughSeq), movable(snapshot)]);
   }
 }

@@ -44,6 +44,8 @@ export async function compactDoc(
   const foldedUpdates = stored.updates.length;
   // `fold` may move the stored buffers to another thread: nothing here reads them afterwards.
   const snapshot = await fold(stored, onApplyError);
+  const snapshotBytes = snapshot.byteLength;
+  // `compact` may move the snapshot's buffer to another thread too.
   await storage.compact(docName, snapshot, seq);
-  return { foldedUpdates, snapshotBytes: snapshot.byteLength, throughSeq: seq };
+  return { foldedUpdates, snapshotBytes, throughSeq: seq };
 }

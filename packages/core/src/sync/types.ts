@@ -27,6 +27,12 @@ export interface StoredDoc {
    * back so storage can drop exactly the updates the snapshot folded in.
    */
   seq: number;
+  /**
+   * True when the snapshot's and the updates' buffers belong to this result alone (they may be views into one
+   * buffer, a database reply read for this load): a reader may then move them to another thread instead of copying
+   * them. False or absent when a buffer may be shared (Node's buffer pool, a connection's read buffer).
+   */
+  exclusive?: boolean;
 }
 
 export interface DocStorage {
@@ -36,7 +42,8 @@ export interface DocStorage {
   /**
    * Atomically stores `snapshot` and deletes the updates with sequence <= `throughSeq`. Updates appended after the
    * corresponding `load` must survive. A call whose `throughSeq` is not newer than the stored snapshot's must be
-   * ignored (two compactors may race).
+   * ignored (two compactors may race). The storage may take `snapshot` (move its buffer to another thread): the
+   * caller does not read it afterwards.
    */
   compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
 }
