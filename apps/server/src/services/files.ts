@@ -205,6 +205,7 @@ export function uploadEntries(
 
 /** Lets the event loop run everything else that is waiting before the next slice of a large import or export. */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const PATHS_PER_TURN = 250;
 
 /**
  * Imports many files in slices of about 1 MiB, one `transact` each, yielding between them: a 100 MB archive as
@@ -218,7 +219,12 @@ export async function importInSlices(
   entries: readonly ImportEntry[],
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const placed = underFolder(options.folder, entries);
+  // A few hundred paths a turn: all of a large archive's at once held the event loop for tens of milliseconds.
+  const placed: ImportEntry[] = [];
+  for (let at = 0; at < entries.length; at += PATHS_PER_TURN) {
+    if (at > 0) await yieldToLoop();
+    placed.push(...underFolder(options.folder, entries.slice(at, at + PATHS_PER_TURN)));
+  }
   const release = rooms.retain(workspaceId);
   const origin = Symbol('files.upload');
   let undo: UndoManager | undefined;
