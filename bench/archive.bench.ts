@@ -3,10 +3,10 @@
 // workspace. The server is the production bundle on plain Node with PGlite in a data folder, as `pnpm start` runs it;
 // the clients run here. Target: p99 during archive work within 2x of idle. `pnpm bench archive`; figures go to
 // bench/results/archive.json.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startOptions } from '../apps/server/build.ts';
 import { randomBlobs, sourceTree, tarGz } from '../apps/server/test/archive-fixture.ts';
@@ -21,6 +21,46 @@ const EDIT_INTERVAL_MS = 20;
 const IDLE_MS = 8_000;
 /** Quiet time after the bulk workspace is deleted, before its memory is measured again. */
 const RELEASE_MS = 20_000;
+
+/**
+ * What the uploader and the downloaders do, in a process of their own: they are other people on other machines,
+ * and in the process that measures the peers' edits, reading 150 MB of downloads delayed those edits by itself.
+ */
+const transferScript = `
+const [op, base, cookie, arg] = process.argv.slice(1);
+const { readFileSync } = await import('node:fs');
+const check = async (response) => {
+  if (!response.ok) throw new Error(op + ' failed: ' + response.status + ' ' + (await response.text()));
+  return response;
+};
+if (op === 'upload') {
+  await check(await fetch(base + '/upload', {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/gzip' },
+    body: readFileSync(arg),
+  }));
+  console.log('[]');
+} else {
+  const one = async () => {
+    const response = await check(await fetch(base + '/archive?format=zip', { headers: { cookie } }));
+    let bytes = 0;
+    for await (const chunk of response.body) bytes += chunk.byteLength;
+    return bytes;
+  };
+  console.log(JSON.stringify(await Promise.all(Array.from({ length: Number(arg) }, one))));
+}`;
+
+function transfer(op: 'upload' | 'download', base: string, cookie: string, arg: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', transferScript, op, base, cookie, arg],
+      { maxBuffer: 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${op}: ${stderr || error.message}`)) : resolve(stdout),
+    );
+  });
+}
 
 export async function run() {
   // ~70 MB of source and ~28 MB of barely compressible text: a 49 MB archive of 98 MB of files, just inside both
@@ -63,21 +103,11 @@ export async function run() {
       return { samples, seconds: (performance.now() - started) / 1000 };
     };
 
-    const upload = async () => {
-      const response = await fetch(`${server.url}/api/workspaces/${bulkId}/upload`, {
-        method: 'POST',
-        headers: { cookie, 'content-type': 'application/gzip' },
-        body: new Uint8Array(archive),
-      });
-      if (!response.ok) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
-    };
-    const download = async () => {
-      const response = await fetch(`${server.url}/api/workspaces/${bulkId}/archive?format=zip`, {
-        headers: { cookie },
-      });
-      if (!response.ok) throw new Error(`download failed: ${response.status} ${await response.text()}`);
-      return (await response.arrayBuffer()).byteLength;
-    };
+    const archiveFile = path.join(dataDir, 'upload.tar.gz');
+    writeFileSync(archiveFile, archive);
+    const base = `${server.url}/api/workspaces/${bulkId}`;
+    const upload = () => transfer('upload', base, cookie, archiveFile);
+    const downloads = (count: number) => transfer('download', base, cookie, String(count));
 
     // Warm-up: connections, the quiet room, the JIT.
     await during(delay(2_000));
@@ -85,9 +115,9 @@ export async function run() {
     const rssIdle = server.stats().rssMb;
     const uploading = await during(upload());
     const rssUploaded = server.stats().rssMb;
-    const downloads: number[] = [];
+    const sizes: number[] = [];
     const downloading = await during(
-      Promise.all([download(), download(), download()]).then((sizes) => downloads.push(...sizes)),
+      downloads(3).then((answer) => sizes.push(...(JSON.parse(answer) as number[]))),
     );
     const rssDownloaded = server.stats().rssMb;
     // Memory that comes back: the workspace deleted, then some quiet time for the collector and the allocator.
@@ -114,7 +144,7 @@ export async function run() {
     report('archive', {
       idle: row(idle, 'none'),
       upload: row(uploading, `tar.gz upload of ${mb(archive.length)}`),
-      downloads: row(downloading, `3 parallel zip downloads of ${mb(downloads[0] ?? 0)}`),
+      downloads: row(downloading, `3 parallel zip downloads of ${mb(sizes[0] ?? 0)}`),
     });
     report('archive-memory', {
       server: {
