@@ -32,7 +32,8 @@ export function usePaneLayout() {
   // What had focus when a pane started floating (its toggle, the editor for a shortcut), to go back to on Escape.
   const opener = useRef<HTMLElement | null>(null);
   const float = useCallback((pane: SidePane | null) => {
-    if (pane !== null && document.activeElement instanceof HTMLElement) opener.current = document.activeElement;
+    if (pane !== null && document.activeElement instanceof HTMLElement)
+      opener.current = document.activeElement;
     setOverlay(pane);
   }, []);
   const [row, setRow] = useState<HTMLElement | null>(null);

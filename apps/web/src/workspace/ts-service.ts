@@ -180,7 +180,10 @@ export class TsService {
       const text = this.files.get(path)?.text;
       if (text !== undefined) out.push(locationAt(path, text, span.textSpan.start));
     }
-    return out;
+    // In file order, as a list to read through; the service's own order starts wherever the symbol was declared.
+    return out.sort((a, b) =>
+      a.path !== b.path ? (a.path < b.path ? -1 : 1) : a.line - b.line || a.column - b.column,
+    );
   }
 
   private pathOf(name: string): string {
