@@ -3,8 +3,8 @@
 // completion, go to definition (F12, Ctrl/Cmd+click) and find references (Shift+F12).
 import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { linter, lintKeymap, type Diagnostic } from '@codemirror/lint';
-import type { Extension } from '@codemirror/state';
-import { EditorView, hoverTooltip, keymap } from '@codemirror/view';
+import { StateEffect, type Extension } from '@codemirror/state';
+import { EditorView, hoverTooltip, keymap, ViewPlugin } from '@codemirror/view';
 import { completionType, fitRange, type TsLanguageClient, type TsLocation } from './ts-language.ts';
 
 export interface TsFeaturesOptions {
@@ -20,6 +20,9 @@ export interface TsFeaturesOptions {
 
 /** Diagnostics shown while the language service is busy or has failed stay as they were; a failure is not an error. */
 const quiet = <T>(promise: Promise<T>, fallback: T): Promise<T> => promise.catch(() => fallback);
+
+/** Another file changed: this one is checked again even though its own text did not change. */
+const workspaceChanged = StateEffect.define();
 
 const hoverTheme = EditorView.theme({
   '.cm-ts-hover': { maxWidth: '36rem', padding: '4px 8px', fontSize: '12px' },
@@ -43,8 +46,27 @@ export function tsFeatures(options: TsFeaturesOptions): Extension {
         source: `ts(${d.code})`,
       }));
     },
-    { delay: options.lintDelay ?? 150 },
+    {
+      delay: options.lintDelay ?? 150,
+      needsRefresh: (update) =>
+        update.transactions.some((tr) => tr.effects.some((e) => e.is(workspaceChanged))),
+    },
   );
+  const refresh = ViewPlugin.define((view) => {
+    let live = true;
+    // Later, not inside whatever update made the client sync (a view must not dispatch during its own update).
+    const stop = client.subscribe?.(() =>
+      queueMicrotask(() => {
+        if (live) view.dispatch({ effects: workspaceChanged.of(null) });
+      }),
+    );
+    return {
+      destroy: () => {
+        live = false;
+        stop?.();
+      },
+    };
+  });
 
   const hover = hoverTooltip(
     async (view, pos) => {
@@ -119,6 +141,7 @@ export function tsFeatures(options: TsFeaturesOptions): Extension {
 
   return [
     lint,
+    refresh,
     hover,
     hoverTheme,
     autocompletion({ override: [complete], icons: true }),

@@ -83,6 +83,9 @@ export type TsWorkerResponse =
 /** What the editor side needs from a language service, whichever way it runs. */
 export interface TsLanguageClient {
   ask<K extends TsQuery['kind']>(query: Extract<TsQuery, { kind: K }>, text: string): Promise<TsAnswers[K]>;
+  /** Calls `listener` after other files (or tsconfig.json) changed, when this file's diagnostics may have too;
+   * returns the function that stops. */
+  subscribe?(listener: () => void): () => void;
 }
 
 /** TypeScript's `DiagnosticCategory` (Warning 0, Error 1, Suggestion 2, Message 3) as a lint severity. */

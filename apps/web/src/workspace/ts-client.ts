@@ -29,6 +29,7 @@ export class WorkspaceTsClient implements TsLanguageClient {
   private readonly paths = new Map<Y.Text, string>();
   private readonly dirty = new Set<string>();
   private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<() => void>();
   private tsconfig: string | null | undefined;
   private version = 0;
   private nextId = 1;
@@ -73,6 +74,11 @@ export class WorkspaceTsClient implements TsLanguageClient {
       this.pending.set(id, { resolve: resolve as Pending['resolve'], reject });
       this.post({ type: 'query', id, query, files });
     });
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   dispose(): void {
@@ -121,6 +127,7 @@ export class WorkspaceTsClient implements TsLanguageClient {
     if (files.length === 0 && removed.length === 0 && tsconfig === this.tsconfig) return;
     this.tsconfig = tsconfig;
     this.post({ type: 'sync', files, removed, tsconfig });
+    for (const listener of this.listeners) listener();
   }
 
   /** The files whose text differs from what the worker has, versioned and remembered as sent. */

@@ -50,7 +50,8 @@ function service(tsconfig: string | null = null) {
   return ts;
 }
 
-describe('TsService', () => {
+// The first check of a program reads the whole standard library, seconds on a loaded machine.
+describe('TsService', { timeout: 30_000 }, () => {
   it('reports a type error as it is typed and nothing once it is fixed', () => {
     const ts = service();
     expect(ts.answer({ kind: 'diagnostics', path: 'src/main.ts' })).toEqual([]);
@@ -106,6 +107,15 @@ describe('TsService', () => {
       'src/main.ts:4',
       'src/math.ts:6',
     ]);
+  });
+
+  it('does not report packages from node_modules as missing, but does a missing relative import', () => {
+    const ts = service();
+    const text =
+      "import { useState } from 'react';\nimport { gone } from './gone.ts';\nexport const s = [useState, gone];\n";
+    ts.update([{ path: 'src/ui.ts', text, version: 1 }]);
+    const found = ts.answer({ kind: 'diagnostics', path: 'src/ui.ts' });
+    expect(found.map((d) => [d.code, text.slice(d.from, d.to)])).toEqual([[2307, "'./gone.ts'"]]);
   });
 
   it('follows the workspace tsconfig: a lax one stops reporting implicit any', () => {

@@ -32,6 +32,8 @@ const defaults: ts.CompilerOptions = {
   skipLibCheck: true,
   esModuleInterop: true,
   resolveJsonModule: true,
+  // No lookups for @typescript/lib-* packages that would replace the standard library: there is no node_modules.
+  libReplacement: false,
 };
 
 /**
@@ -56,7 +58,7 @@ export function compilerOptionsFrom(tsconfig: string | null): ts.CompilerOptions
 
 /** The lib file names (`lib.es2022.d.ts`) the options start from; each pulls in others by `/// <reference lib>`. */
 export function rootLibs(options: ts.CompilerOptions): string[] {
-  return options.lib ?? [ts.getDefaultLibFileName(options)];
+  return [...(options.lib ?? [ts.getDefaultLibFileName(options)])];
 }
 
 /** The libs a lib file references (`/// <reference lib="es2021" />` → `lib.es2021.d.ts`). */
@@ -64,6 +66,20 @@ export function referencedLibs(text: string): string[] {
   return [...text.matchAll(/^\/\/\/\s*<reference\s+lib="([^"]+)"/gm)].map(
     (m) => `lib.${(m[1] ?? '').toLowerCase()}.d.ts`,
   );
+}
+
+/** "Cannot find module" codes: for the module itself, for its declarations, and for one only found without types. */
+const moduleNotFound = new Set([2307, 2792, 7016]);
+
+/**
+ * A package import (`react`, `@scope/x`) the workspace cannot resolve: packages live in node_modules, which is never
+ * in a workspace, so saying so on every import would only be noise; their imports are `any`. A missing relative
+ * import is a real mistake and stays.
+ */
+function packageNotFound(d: ts.Diagnostic): boolean {
+  if (!moduleNotFound.has(d.code)) return false;
+  const name = /'([^']+)'/.exec(flattenMessage(d.messageText))?.[1] ?? '';
+  return !name.startsWith('.') && !name.startsWith('/');
 }
 
 export class TsService {
@@ -128,15 +144,17 @@ export class TsService {
           ...this.service.getSyntacticDiagnostics(name),
           ...this.service.getSemanticDiagnostics(name),
         ];
-        return all.map((d) => {
-          const range = fitRange(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0), text.length);
-          return {
-            ...range,
-            severity: severityOf(d.category),
-            message: flattenMessage(d.messageText),
-            code: d.code,
-          };
-        });
+        return all
+          .filter((d) => !packageNotFound(d))
+          .map((d) => {
+            const range = fitRange(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0), text.length);
+            return {
+              ...range,
+              severity: severityOf(d.category),
+              message: flattenMessage(d.messageText),
+              code: d.code,
+            };
+          });
       }
       case 'quickInfo': {
         const info = this.service.getQuickInfoAtPosition(name, query.pos);

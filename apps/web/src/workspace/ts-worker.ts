@@ -56,7 +56,14 @@ async function handle(request: TsWorkerRequest): Promise<void> {
   }
   try {
     service.update(request.files satisfies ScriptFile[]);
-    const result = service.answer(request.query);
+    const { query } = request;
+    // Typing faster than a big file checks queues several checks of it; only the newest text's answer can still be
+    // shown (the editor drops answers for a document that changed since), so the older ones are not worked out.
+    if (query.kind === 'diagnostics' && newestCheck.get(query.path) !== request.id) {
+      scope.postMessage({ type: 'answer', id: request.id, kind: query.kind, result: [] });
+      return;
+    }
+    const result = service.answer(query);
     scope.postMessage({ type: 'answer', id: request.id, kind: request.query.kind, result });
   } catch (error) {
     scope.postMessage({
@@ -67,6 +74,13 @@ async function handle(request: TsWorkerRequest): Promise<void> {
   }
 }
 
+/** The latest diagnostics question per file, noted as it arrives (before the queue reaches it). */
+const newestCheck = new Map<string, number>();
+
 scope.onmessage = (event) => {
-  queue = queue.then(() => handle(event.data)).catch(() => undefined);
+  const request = event.data;
+  if (request.type === 'query' && request.query.kind === 'diagnostics') {
+    newestCheck.set(request.query.path, request.id);
+  }
+  queue = queue.then(() => handle(request)).catch(() => undefined);
 };
