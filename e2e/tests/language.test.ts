@@ -75,7 +75,7 @@ describe('language intelligence', () => {
   afterAll(() => s.close());
 
   it('checks as you type, hovers, completes, goes to definitions and finds references across files', async () => {
-    const { owner, workspace } = await team(s.tandem.url, { 'src/math.ts': MATH, 'src/main.ts': MAIN });
+    const { owner, workspace, api } = await team(s.tandem.url, { 'src/math.ts': MATH, 'src/main.ts': MAIN });
     const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=src/main.ts`);
     await editor(page, 'src/main.ts').waitFor();
 
@@ -137,6 +137,17 @@ describe('language intelligence', () => {
     await list.getByRole('button', { name: 'src/main.ts:4:21' }).click();
     await editor(page, 'src/main.ts').waitFor();
     await expect.poll(() => activeLine(page)).toBe('export const size = norm(origin);');
+
+    // Someone else renames the function in the other file: this file's import is wrong now, and right again after.
+    const write = (content: string) =>
+      api.file.write.mutate({ workspaceId: workspace.id, path: 'src/math.ts', content });
+    await write(MATH.replace('function norm', 'function length'));
+    await error.first().waitFor({ timeout: 15_000 });
+    await error.first().hover();
+    await tip.waitFor();
+    expect(await tip.textContent()).toContain("has no exported member 'norm'");
+    await write(MATH);
+    await error.first().waitFor({ state: 'detached', timeout: 15_000 });
 
     // F12 goes to the definition from a use.
     await clickWord(page, 'export const size = norm', 'norm');
