@@ -47,7 +47,7 @@ export function tsFeatures(options: TsFeaturesOptions): Extension {
       }));
     },
     {
-      delay: options.lintDelay ?? 150,
+      delay: options.lintDelay ?? 100,
       needsRefresh: (update) =>
         update.transactions.some((tr) => tr.effects.some((e) => e.is(workspaceChanged))),
     },
