@@ -1,6 +1,6 @@
 // The web app in a real browser against a real server: how long a 500-file workspace takes to reach an
 // editable editor, how fast a keystroke reaches a connected peer, how big the first page is, and finding things in
-// a 5,000-file workspace (web-find.ts).
+// a 5,000-file workspace (web-find.ts), and diagnostics after a keystroke in a 2,000-line file (web-language.ts).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,6 +8,7 @@ import buildWeb from '../e2e/global-setup.ts';
 import { client, launchBrowser, signUp, startTandem, userContext } from '../e2e/harness.ts';
 import { percentiles, report, round } from './stats.ts';
 import { findBench } from './web-find.ts';
+import { languageBench } from './web-language.ts';
 
 const FILES = Number(process.env.BENCH_WEB_FILES ?? 500);
 const OPENS = 7;
@@ -53,6 +54,7 @@ function bundle() {
     'code mode chunk (lazy)': lazy('workspace/workspace-page.tsx'),
     'diff review chunk (lazy)': lazy('workspace/review-view.tsx'),
     'admin console chunk (lazy)': lazy('pages/admin-page.tsx'),
+    'language features chunk (lazy, first TS/JS file)': lazy('workspace/ts-features.ts'),
   };
 }
 
@@ -122,6 +124,7 @@ export async function run() {
       await new Promise((r) => setTimeout(r, 30));
     }
     const find = await findBench(browser, tandem.url, ada, bob);
+    const language = await languageBench(browser, tandem.url, ada);
     const po = percentiles(opens);
     const pl = percentiles(latency);
     report('web', {
@@ -136,6 +139,7 @@ export async function run() {
         p99_ms: round(pl.p99, 1),
       },
       ...find,
+      ...language,
       ...bundle(),
     });
   } finally {

@@ -107,8 +107,21 @@ describe('layout', () => {
     expect(await page.getByRole('separator').count()).toBe(0);
     await expectAccessible(page, 'code mode at 800 px');
 
+    // Escape closes a floating pane and gives focus back to what opened it.
+    const treeToggle = page.getByRole('button', { name: 'File tree' });
+    await treeToggle.click();
+    await files.waitFor();
+    await files.getByRole('treeitem', { name: /math\.ts/ }).focus();
+    await page.keyboard.press('Escape');
+    await files.waitFor({ state: 'hidden' });
+    expect(await treeToggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Control+Alt+B');
+    await ai.waitFor();
+    await page.keyboard.press('Escape');
+    await ai.waitFor({ state: 'hidden' });
+
     // The tree floats over the editor and closes once a file is opened from it.
-    await page.getByRole('button', { name: 'File tree' }).click();
+    await treeToggle.click();
     await files.getByRole('treeitem', { name: /math\.ts/ }).click();
     await files.waitFor({ state: 'hidden' });
     expect(await width(page, 'main')).toBe(800);

@@ -41,6 +41,8 @@ export interface CollaborativeEditorProps {
   /** Called when the person types, deletes, moves the selection or clicks in this editor (not for remote
    * changes or programmatic scrolling), e.g. to stop following someone. */
   onUserActivity?: () => void;
+  /** More behaviour for this file, e.g. language intelligence once it has loaded; a new value replaces the old. */
+  extensions?: Extension;
 }
 
 // One undo history per file (Y.Text) for this browser tab, kept when the editor closes so switching files and
@@ -154,6 +156,8 @@ function baseExtensions(): Extension {
   ];
 }
 
+const noExtensions: Extension = [];
+
 export function CollaborativeEditor({
   ytext,
   awareness,
@@ -165,6 +169,7 @@ export function CollaborativeEditor({
   indentation = null,
   onUserActivity,
   jumpTo = null,
+  extensions = noExtensions,
 }: CollaborativeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -172,9 +177,10 @@ export function CollaborativeEditor({
   const readOnlySlot = useRef(new Compartment());
   const labelSlot = useRef(new Compartment());
   const indentSlot = useRef(new Compartment());
+  const extraSlot = useRef(new Compartment());
   // The latest props, read when the view is (re)created, so that effect depends only on the shared objects.
-  const latest = useRef({ readOnly, language, ariaLabel, indentation, onUserActivity });
-  latest.current = { readOnly, language, ariaLabel, indentation, onUserActivity };
+  const latest = useRef({ readOnly, language, ariaLabel, indentation, onUserActivity, extensions });
+  latest.current = { readOnly, language, ariaLabel, indentation, onUserActivity, extensions };
 
   useEffect(() => {
     const parent = host.current;
@@ -191,6 +197,7 @@ export function CollaborativeEditor({
           readOnlySlot.current.of(readOnlyExtension(current.readOnly)),
           labelSlot.current.of(EditorView.contentAttributes.of({ 'aria-label': current.ariaLabel })),
           indentSlot.current.of(indentationExtension(current.indentation)),
+          extraSlot.current.of(current.extensions),
           activityExtension(() => latest.current.onUserActivity?.()),
           yCollab(ytext, awareness, { undoManager }),
         ],
@@ -218,6 +225,10 @@ export function CollaborativeEditor({
       effects: labelSlot.current.reconfigure(EditorView.contentAttributes.of({ 'aria-label': ariaLabel })),
     });
   }, [ariaLabel]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: extraSlot.current.reconfigure(extensions) });
+  }, [extensions]);
 
   const indentKey = indentation ? `${indentation.style}:${indentation.size}:${indentation.tabWidth}` : '';
   useEffect(() => {

@@ -2,11 +2,13 @@
 import { CollaborativeEditor } from '@tandem/ui/collaborative-editor';
 import { languageForPath } from '@tandem/ui/editor-language';
 import { getStoredFile, resolveIndentation, type StoredFile } from '@tandem/core';
-import { useMemo } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { Badge, PageState } from '../components/ui.tsx';
 import { BinaryPanel } from './binary-panel.tsx';
+import { LocationList, type LocationListState } from './location-list.tsx';
+import { useLanguageFeatures } from './use-language-features.ts';
 import type { PresenceMember } from './use-presence.ts';
 
 /** The `.editorconfig` in a workspace directory ('' is the root), if there is a text one. */
@@ -52,6 +54,18 @@ export function EditorPane({
         : null,
     [path, file, doc],
   );
+  const pane = useRef<HTMLDivElement>(null);
+  const [locations, setLocations] = useState<LocationListState | null>(null);
+  const showLocations = useCallback<Parameters<typeof useLanguageFeatures>[2]>(
+    (title, found) => setLocations((prev) => ({ title, locations: found, seq: (prev?.seq ?? 0) + 1 })),
+    [],
+  );
+  const features = useLanguageFeatures(doc, file && !file.binary ? path : null, showLocations);
+  const closeLocations = () => {
+    setLocations(null);
+    // Back to where the person asked from.
+    pane.current?.querySelector<HTMLElement>('.cm-content')?.focus();
+  };
   if (!synced) return <PageState title="Loading the workspace…" busy />;
   if (!path) {
     return (
@@ -66,7 +80,7 @@ export function EditorPane({
   if (file.binary) return <BinaryPanel key={path} path={path} bytes={file.bytes} readOnly={readOnly} />;
   const language = languageForPath(path);
   return (
-    <div className="flex h-full min-h-0 flex-col">
+    <div ref={pane} className="flex h-full min-h-0 flex-col">
       <div className="flex h-9 shrink-0 items-center gap-2 border-b border-zinc-200 bg-white px-3 text-xs">
         <span className="min-w-0 flex-1 truncate font-mono text-zinc-800" title={path}>
           {path}
@@ -109,8 +123,10 @@ export function EditorPane({
           indentation={indentation}
           onUserActivity={onUserActivity}
           jumpTo={jumpTo}
+          extensions={features}
         />
       </div>
+      {locations ? <LocationList list={locations} onClose={closeLocations} /> : null}
     </div>
   );
 }

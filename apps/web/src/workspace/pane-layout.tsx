@@ -29,6 +29,13 @@ function readPrefs(): LayoutPrefs {
 export function usePaneLayout() {
   const [prefs, setPrefs] = useState(readPrefs);
   const [overlay, setOverlay] = useState<SidePane | null>(null);
+  // What had focus when a pane started floating (its toggle, the editor for a shortcut), to go back to on Escape.
+  const opener = useRef<HTMLElement | null>(null);
+  const float = useCallback((pane: SidePane | null) => {
+    if (pane !== null && document.activeElement instanceof HTMLElement)
+      opener.current = document.activeElement;
+    setOverlay(pane);
+  }, []);
   const [row, setRow] = useState<HTMLElement | null>(null);
   // The row spans the window, so the first render already picks the right mode (no docked flash on a phone).
   const [width, setWidth] = useState(() => window.innerWidth);
@@ -50,20 +57,37 @@ export function usePaneLayout() {
   // A floating pane belongs to the narrow window it was opened in.
   useEffect(() => setOverlay(null), [layout.mode]);
 
+  // Escape closes a floating pane, as it would a dialog, unless something inside took the key (a menu, a field's
+  // own Escape) or a dialog over it is open.
+  useEffect(() => {
+    if (overlay === null) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if (e.target instanceof Element && e.target.closest('[role="dialog"]')) return;
+      e.preventDefault();
+      setOverlay(null);
+      const back = opener.current;
+      opener.current = null;
+      if (back?.isConnected) back.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [overlay]);
+
   const mode = layout.mode;
   const toggle = useCallback(
     (pane: SidePane) => {
-      if (mode === 'overlay') setOverlay((o) => (o === pane ? null : pane));
+      if (mode === 'overlay') float(overlay === pane ? null : pane);
       else setPrefs((p) => ({ ...p, [pane]: { ...p[pane], collapsed: !p[pane].collapsed } }));
     },
-    [mode],
+    [mode, overlay, float],
   );
   const show = useCallback(
     (pane: SidePane) => {
-      if (mode === 'overlay') setOverlay(pane);
+      if (mode === 'overlay') float(pane);
       else setPrefs((p) => (p[pane].collapsed ? { ...p, [pane]: { ...p[pane], collapsed: false } } : p));
     },
-    [mode],
+    [mode, float],
   );
   /** Closes a floating pane (after its job is done, like opening a file); docked panes stay. */
   const dismiss = useCallback((pane: SidePane) => setOverlay((o) => (o === pane ? null : o)), []);

@@ -1,0 +1,177 @@
+// The page's side of the language worker: one worker per workspace document, started when the first TypeScript or
+// JavaScript file opens. It keeps the worker's copy of the workspace's script files (and tsconfig.json) in step with
+// the live Y.Doc: every member's edits reach it, debounced, and a question about the open file carries that file's
+// text when it changed, so an answer is never about an older keystroke of it.
+import { listStoredFiles, getStoredFile, observeStoredFiles } from '@tandem/core';
+import {
+  isScriptPath,
+  type ScriptFile,
+  type TsAnswers,
+  type TsLanguageClient,
+  type TsQuery,
+  type TsWorkerRequest,
+  type TsWorkerResponse,
+} from '@tandem/ui/ts-language';
+import * as Y from 'yjs';
+
+const TSCONFIG = 'tsconfig.json';
+/** How long other files' edits wait before the worker hears of them (the open file's go with each question). */
+const SYNC_DELAY_MS = 250;
+
+interface Pending {
+  resolve: (value: TsAnswers[TsQuery['kind']]) => void;
+  reject: (error: Error) => void;
+}
+
+export class WorkspaceTsClient implements TsLanguageClient {
+  private readonly worker: Worker;
+  private readonly sent = new Map<string, string>();
+  private readonly paths = new Map<Y.Text, string>();
+  private readonly dirty = new Set<string>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<() => void>();
+  private tsconfig: string | null | undefined;
+  private version = 0;
+  private nextId = 1;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private rescanNeeded = true;
+  private readonly stop: () => void;
+
+  constructor(private readonly doc: Y.Doc) {
+    this.worker = new Worker(new URL('./ts-worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'typescript',
+    });
+    this.worker.onmessage = (event: MessageEvent<TsWorkerResponse>) => this.receive(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.failAll(new Error(event.message || 'The language worker stopped'));
+    };
+    const unobserve = observeStoredFiles(doc, () => {
+      this.rescanNeeded = true;
+      this.schedule();
+    });
+    const onTransaction = (transaction: Y.Transaction) => {
+      for (const type of transaction.changed.keys()) {
+        const path = type instanceof Y.Text ? this.paths.get(type) : undefined;
+        if (path !== undefined) this.dirty.add(path);
+      }
+      if (this.dirty.size > 0) this.schedule();
+    };
+    doc.on('afterTransaction', onTransaction);
+    this.stop = () => {
+      unobserve();
+      doc.off('afterTransaction', onTransaction);
+    };
+    this.flush();
+  }
+
+  ask<K extends TsQuery['kind']>(query: Extract<TsQuery, { kind: K }>, text: string): Promise<TsAnswers[K]> {
+    this.flush();
+    const files = this.changed([{ path: query.path, text }]);
+    const id = this.nextId++;
+    return new Promise<TsAnswers[K]>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject });
+      this.post({ type: 'query', id, query, files });
+    });
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  dispose(): void {
+    this.stop();
+    if (this.timer) clearTimeout(this.timer);
+    this.worker.terminate();
+    this.failAll(new Error('The workspace closed'));
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), SYNC_DELAY_MS);
+  }
+
+  /** Sends what changed since the last sync: edited files, and on a listing change new, moved and removed ones. */
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const current: { path: string; text: string }[] = [];
+    const removed: string[] = [];
+    const scanned = this.rescanNeeded;
+    if (scanned) {
+      this.rescanNeeded = false;
+      this.paths.clear();
+      const present = new Set<string>();
+      for (const entry of listStoredFiles(this.doc)) {
+        if (entry.kind !== 'text' || !(isScriptPath(entry.path) || entry.path === TSCONFIG)) continue;
+        const file = getStoredFile(this.doc, entry.path);
+        if (!file || file.binary) continue;
+        present.add(entry.path);
+        this.paths.set(file.text, entry.path);
+        current.push({ path: entry.path, text: file.text.toString() });
+      }
+      for (const path of this.sent.keys()) if (!present.has(path)) removed.push(path);
+      for (const path of removed) this.sent.delete(path);
+    } else {
+      for (const path of this.dirty) {
+        const file = getStoredFile(this.doc, path);
+        if (file && !file.binary) current.push({ path, text: file.text.toString() });
+      }
+    }
+    this.dirty.clear();
+    const config = current.find((f) => f.path === TSCONFIG);
+    // A rescan that did not find it means there is none (any more); an edit elsewhere leaves it as it was.
+    const tsconfig = config ? config.text : scanned ? null : (this.tsconfig ?? null);
+    const files = this.changed(current.filter((f) => f.path !== TSCONFIG));
+    if (files.length === 0 && removed.length === 0 && tsconfig === this.tsconfig) return;
+    this.tsconfig = tsconfig;
+    this.post({ type: 'sync', files, removed, tsconfig });
+    for (const listener of this.listeners) listener();
+  }
+
+  /** The files whose text differs from what the worker has, versioned and remembered as sent. */
+  private changed(files: { path: string; text: string }[]): ScriptFile[] {
+    const out: ScriptFile[] = [];
+    for (const { path, text } of files) {
+      if (this.sent.get(path) === text) continue;
+      this.sent.set(path, text);
+      out.push({ path, text, version: ++this.version });
+    }
+    return out;
+  }
+
+  private post(request: TsWorkerRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  private receive(response: TsWorkerResponse): void {
+    const waiting = this.pending.get(response.id);
+    if (!waiting) return;
+    this.pending.delete(response.id);
+    if (response.type === 'answer') waiting.resolve(response.result);
+    else waiting.reject(new Error(response.message));
+  }
+
+  private failAll(error: Error): void {
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+}
+
+const clients = new WeakMap<Y.Doc, WorkspaceTsClient>();
+
+/** The workspace's language client, started on first use and stopped with the document. */
+export function tsClientFor(doc: Y.Doc): WorkspaceTsClient {
+  let client = clients.get(doc);
+  if (!client) {
+    const created = new WorkspaceTsClient(doc);
+    doc.once('destroy', () => {
+      created.dispose();
+      clients.delete(doc);
+    });
+    clients.set(doc, created);
+    client = created;
+  }
+  return client;
+}
