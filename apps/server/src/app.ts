@@ -51,6 +51,7 @@ import { getWebhookConfig } from './services/security.ts';
 import { executeTask } from './tasks/execute.ts';
 import { commentsForPrompt } from './review/service.ts';
 import { defaultLeaseMs, keepLeases } from './tasks/leases.ts';
+import { sweepSurvival } from './tasks/quality.ts';
 import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
@@ -84,6 +85,8 @@ export interface AppOptions {
   sandbox?: BwrapSandbox;
   /** Task lease length and how often to look for stranded tasks (tests shorten or lengthen them). */
   tasks?: { leaseMs?: number; sweepMs?: number };
+  /** The clock of day-long rules (task survival) and how often survival is decided (tests move the clock). */
+  quality?: { clock?: () => Date; sweepMs?: number };
   /** Git job concurrency and deadlines, and repository limits (tests make them small). */
   git?: GitRunnerOptions;
   /** Security alert thresholds and webhook retry delays and timeout (tests make them small). */
@@ -217,6 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     git: new GitRunner(options.git),
     authorship,
     security,
+    clock: options.quality?.clock ?? (() => new Date()),
   };
   await deps.live.start(deps.access);
   const stopLimits = await followLimitChanges(deps, (error) =>
@@ -233,6 +237,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const leases = keepLeases(deps, runner, options.tasks?.sweepMs ?? Math.floor(leaseMs / 2));
   await leases.start();
+  // Survival verdicts are also decided before each quality report; this keeps them within a sweep of the day's end.
+  const survivalSweep = setInterval(
+    () => {
+      sweepSurvival(deps, deps.clock()).catch((error: unknown) =>
+        logger.warn({ err: error }, 'the survival sweep failed'),
+      );
+    },
+    options.quality?.sweepMs ?? 10 * 60_000,
+  );
+  survivalSweep.unref();
 
   const sync = createSyncEndpoint(deps, options.sync);
 
@@ -440,6 +454,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // once restarted); leases are renewed meanwhile, so no sweep elsewhere takes them for stranded.
       await runner.drain(closeOptions.drainMs ?? config.shutdownDrainMs);
       await leases.stop();
+      clearInterval(survivalSweep);
       await runner.close();
       await deps.checkRuns.close();
       // Pending document writes are flushed before the database closes.

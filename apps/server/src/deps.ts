@@ -54,4 +54,6 @@ export interface AppDeps {
   authorship: DocAuthorship;
   /** Security alerts: raised from events, stored, shown live, posted to the admin's webhook. */
   security: SecurityMonitor;
+  /** The time, for rules that span hours or days (the survival of accepted changes): tests move it forward. */
+  clock: () => Date;
 }

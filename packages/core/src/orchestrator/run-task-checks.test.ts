@@ -134,7 +134,9 @@ describe('runTask with checks', { timeout: 20_000 }, () => {
 
   it('says the first round passed when its edit passes every check at once', async (context) => {
     const h = await harness(context, fakeToolsSandbox());
-    h.server.enqueue([replay.text(block('src/math.ts', '}\n', '}\nexport const total: number = add(1, 2);\n'))]);
+    h.server.enqueue([
+      replay.text(block('src/math.ts', '}\n', '}\nexport const total: number = add(1, 2);\n')),
+    ]);
 
     const result = await runTask(h.input, h.deps);
 
