@@ -44,7 +44,8 @@ import { DocAuthorship } from './git/authorship.ts';
 import { GitRunner, type GitRunnerOptions } from './git/git-runner.ts';
 import { createRooms } from './sync/rooms.ts';
 import { createBwrapSandbox, type BwrapSandbox } from './sandbox/bwrap.ts';
-import { CheckRunTracker } from './checks/runs.ts';
+import { createCheckRunQueue } from './checks/run-queue.ts';
+import { CheckRunTracker, executeSubmittedRun } from './checks/runs.ts';
 import { SecurityMonitor } from './security/monitor.ts';
 import { WebhookQueue } from './security/webhook-queue.ts';
 import { getWebhookConfig } from './services/security.ts';
@@ -194,6 +195,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger,
     });
   const leaseMs = options.tasks?.leaseMs ?? defaultLeaseMs;
+  // Takes runs only once `deps` exists (started below).
+  const checkRunQueue = await createCheckRunQueue({
+    execute: (runId) => executeSubmittedRun(deps, runId),
+    concurrency: config.sandbox.concurrency,
+    logger,
+    redisUrl: config.redisUrl,
+    namespace,
+  });
   const deps: AppDeps = {
     config,
     instance: { id: randomUUID(), leaseMs },
@@ -216,6 +225,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     runner,
     sandbox,
     checkRuns: new CheckRunTracker(),
+    checkRunQueue,
     archives,
     git: new GitRunner(options.git),
     authorship,
@@ -223,6 +233,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock: options.quality?.clock ?? (() => new Date()),
   };
   await deps.live.start(deps.access);
+  await checkRunQueue.start();
   const stopLimits = await followLimitChanges(deps, (error) =>
     logger.error({ err: error }, 'rate limits could not be read again'),
   );
@@ -456,7 +467,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await leases.stop();
       clearInterval(survivalSweep);
       await runner.close();
+      // Waiting runs stay queued for the other instances; the ones running here are cancelled.
+      await checkRunQueue.pause();
       await deps.checkRuns.close();
+      await checkRunQueue.close();
       // Pending document writes are flushed before the database closes.
       await sync.close();
       await roomSet.close();
