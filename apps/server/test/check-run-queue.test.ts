@@ -30,7 +30,7 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)('check runs on two insta
         password: 'long enough pw',
         name: 'Q',
       });
-      const workspaces = [];
+      const workspaces: { id: string }[] = [];
       for (const name of ['One', 'Two']) {
         const ws = await owner.trpc.workspace.create.mutate({ name });
         await a.app.deps.rooms.transact(ws.id, (doc) => createFile(doc, 'package.json', SLOW));
@@ -38,7 +38,7 @@ describe.runIf(testEnv.databaseUrl && testEnv.redisUrl)('check runs on two insta
       }
 
       // Both started on A.
-      const runs = [];
+      const runs: string[] = [];
       for (const ws of workspaces)
         runs.push((await owner.trpc.check.run.mutate({ workspaceId: ws.id })).runId);
       const followed = runs.map((runId) => eventsUntilDone(a.url, owner.jar.header(), { runId }));

@@ -111,10 +111,10 @@ describe.each(backends)('task quality (%s)', (backend) => {
       });
       await expectError(editor.trpc.task.rate.mutate({ taskId: running, rating: 'up' }), 'CONFLICT');
       await editor.trpc.task.cancel.mutate({ taskId: running });
-    await vi.waitFor(
-      async () => expect((await editor.trpc.task.get.query({ taskId: running })).state).toBe('cancelled'),
-      { timeout: 10_000, interval: 50 },
-    );
+      await vi.waitFor(
+        async () => expect((await editor.trpc.task.get.query({ taskId: running })).state).toBe('cancelled'),
+        { timeout: 10_000, interval: 50 },
+      );
       await expectError(outsider.trpc.task.rate.mutate({ taskId: first, rating: 'up' }), 'NOT_FOUND');
       await editor.trpc.task.rate.mutate({ taskId: first, rating: 'down' });
       await editor.trpc.task.rate.mutate({ taskId: first, rating: 'up', note: 'Right first time.' });
@@ -125,7 +125,7 @@ describe.each(backends)('task quality (%s)', (backend) => {
         down: 0,
         mine: { rating: 'up', note: 'Right first time.' },
       });
-        const audit = await admin.trpc.admin.audit.list.query({ action: 'task.rate' });
+      const audit = await admin.trpc.admin.audit.list.query({ action: 'task.rate' });
       expect(audit.filter((e) => e.targetId === first)).toHaveLength(3);
 
       // Both accepted; the second's line is rewritten by a person within the hour.
