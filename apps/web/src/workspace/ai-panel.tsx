@@ -441,21 +441,21 @@ function RateTask({ taskId }: { taskId: string }) {
         size="sm"
         variant={mine === 'up' ? 'primary' : 'secondary'}
         aria-pressed={mine === 'up'}
-        aria-label={`Thumbs up (${ratings.data?.up ?? 0})`}
         disabled={rate.isPending}
         onClick={() => send('up')}
       >
-        👍 {ratings.data?.up ?? 0}
+        <span aria-hidden="true">👍</span>
+        <span className="sr-only">Thumbs up</span> {ratings.data?.up ?? 0}
       </Button>
       <Button
         size="sm"
         variant={mine === 'down' ? 'primary' : 'secondary'}
         aria-pressed={mine === 'down'}
-        aria-label={`Thumbs down (${ratings.data?.down ?? 0})`}
         disabled={rate.isPending}
         onClick={() => send('down')}
       >
-        👎 {ratings.data?.down ?? 0}
+        <span aria-hidden="true">👎</span>
+        <span className="sr-only">Thumbs down</span> {ratings.data?.down ?? 0}
       </Button>
       <label htmlFor={noteId} className="sr-only">
         Note with your rating (optional)
