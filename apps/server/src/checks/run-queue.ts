@@ -10,6 +10,8 @@ export interface CheckRunQueue {
   submit(runId: string): Promise<void>;
   /** Starts taking runs (once what `execute` needs exists). */
   start(): Promise<void>;
+  /** Resolves once every run submitted from this instance so far has ended, wherever it ran. */
+  idle(): Promise<void>;
   /** Takes no more runs here; waiting ones stay queued for the other instances. */
   pause(): Promise<void>;
   close(): Promise<void>;
@@ -32,12 +34,21 @@ export async function createCheckRunQueue(options: {
     options.execute(runId).catch((error: unknown) => {
       options.logger.error({ err: error, runId }, 'a check run could not be executed');
     });
+  const submitted = new Set<Promise<unknown>>();
+  const track = (done: Promise<unknown>) => {
+    const settled = done.catch(() => undefined).finally(() => submitted.delete(settled));
+    submitted.add(settled);
+  };
+  const idle = async () => {
+    while (submitted.size > 0) await Promise.all([...submitted]);
+  };
   if (!options.redisUrl) {
     return {
       submit: (runId) => {
-        void execute(runId);
+        track(execute(runId));
         return Promise.resolve();
       },
+      idle,
       start: () => Promise.resolve(),
       pause: () => Promise.resolve(),
       close: () => Promise.resolve(),
@@ -45,7 +56,10 @@ export async function createCheckRunQueue(options: {
   }
 
   // Loaded only with Redis, as the task queue is.
-  const [{ Queue, Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+  const [{ Queue, QueueEvents, Worker }, { Redis }] = await Promise.all([
+    import('bullmq'),
+    import('ioredis'),
+  ]);
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (error) => options.logger.warn({ err: error }, 'check run queue redis error'));
   const prefix = `tandem:${options.namespace}`;
@@ -57,6 +71,9 @@ export async function createCheckRunQueue(options: {
     autorun: false,
   });
   worker.on('error', (error) => options.logger.warn({ err: error }, 'check run worker error'));
+  // Tells this instance when a run it submitted has ended on whichever instance took it.
+  const events = new QueueEvents('check-runs', { connection: connection.duplicate(), prefix });
+  await events.waitUntilReady();
   return {
     start: async () => {
       void worker
@@ -65,11 +82,18 @@ export async function createCheckRunQueue(options: {
       await worker.waitUntilReady();
     },
     submit: async (runId) => {
-      await queue.add('run', { runId }, { jobId: runId, removeOnComplete: true, removeOnFail: true });
+      const job = await queue.add(
+        'run',
+        { runId },
+        { jobId: runId, removeOnComplete: true, removeOnFail: true },
+      );
+      track(job.waitUntilFinished(events));
     },
+    idle,
     pause: () => worker.pause(true),
     close: async () => {
       await worker.close();
+      await events.close();
       await queue.close();
       connection.disconnect();
     },
