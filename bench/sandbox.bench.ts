@@ -3,12 +3,15 @@
 // process start-up. With per-run cgroups (as the server runs here) and with rlimits only. Wall times swing with the
 // machine's load, so the CPU time the runs' processes used (children's user + system time, from /proc/self/stat)
 // is given per run too: that figure does not depend on how busy the machine is. Target: overhead under 50 ms at
-// p50. `pnpm bench sandbox`; figures go to bench/results/sandbox.json.
+// p50. Then full checks of a ~50-file TypeScript project with a warm dependency cache (sandbox/warm-checks.ts;
+// target under 10 s at p50) and their share of a task's wall time. `pnpm bench sandbox`; figures go to
+// bench/results/sandbox.json and bench/results/sandbox-checks.json.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createBwrapSandbox, type BwrapSandboxOptions } from '../apps/server/src/sandbox/bwrap.ts';
+import { measureWarmChecks } from './sandbox/warm-checks.ts';
 import { percentiles, report, round } from './stats.ts';
 
 const RUNS = 50;
@@ -70,6 +73,7 @@ export async function run() {
         if (typeof value === 'number') row[key] = round(value, 1);
     }
     report('sandbox', results);
+    report('sandbox-checks', await measureWarmChecks());
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

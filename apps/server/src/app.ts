@@ -44,13 +44,15 @@ import { DocAuthorship } from './git/authorship.ts';
 import { GitRunner, type GitRunnerOptions } from './git/git-runner.ts';
 import { createRooms } from './sync/rooms.ts';
 import { createBwrapSandbox, type BwrapSandbox } from './sandbox/bwrap.ts';
-import { CheckRunTracker } from './checks/runs.ts';
+import { createCheckRunQueue } from './checks/run-queue.ts';
+import { CheckRunTracker, executeSubmittedRun } from './checks/runs.ts';
 import { SecurityMonitor } from './security/monitor.ts';
 import { WebhookQueue } from './security/webhook-queue.ts';
 import { getWebhookConfig } from './services/security.ts';
 import { executeTask } from './tasks/execute.ts';
 import { commentsForPrompt } from './review/service.ts';
 import { defaultLeaseMs, keepLeases } from './tasks/leases.ts';
+import { sweepSurvival } from './tasks/quality.ts';
 import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
@@ -84,6 +86,8 @@ export interface AppOptions {
   sandbox?: BwrapSandbox;
   /** Task lease length and how often to look for stranded tasks (tests shorten or lengthen them). */
   tasks?: { leaseMs?: number; sweepMs?: number };
+  /** The clock of day-long rules (task survival) and how often survival is decided (tests move the clock). */
+  quality?: { clock?: () => Date; sweepMs?: number };
   /** Git job concurrency and deadlines, and repository limits (tests make them small). */
   git?: GitRunnerOptions;
   /** Security alert thresholds and webhook retry delays and timeout (tests make them small). */
@@ -191,6 +195,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger,
     });
   const leaseMs = options.tasks?.leaseMs ?? defaultLeaseMs;
+  // Takes runs only once `deps` exists (started below).
+  const checkRunQueue = await createCheckRunQueue({
+    execute: (runId) => executeSubmittedRun(deps, runId),
+    concurrency: config.sandbox.concurrency,
+    logger,
+    redisUrl: config.redisUrl,
+    namespace,
+  });
   const deps: AppDeps = {
     config,
     instance: { id: randomUUID(), leaseMs },
@@ -213,12 +225,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     runner,
     sandbox,
     checkRuns: new CheckRunTracker(),
+    checkRunQueue,
     archives,
     git: new GitRunner(options.git),
     authorship,
     security,
+    clock: options.quality?.clock ?? (() => new Date()),
   };
   await deps.live.start(deps.access);
+  await checkRunQueue.start();
   const stopLimits = await followLimitChanges(deps, (error) =>
     logger.error({ err: error }, 'rate limits could not be read again'),
   );
@@ -233,6 +248,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const leases = keepLeases(deps, runner, options.tasks?.sweepMs ?? Math.floor(leaseMs / 2));
   await leases.start();
+  // Survival verdicts are also decided before each quality report; this keeps them within a sweep of the day's end.
+  const survivalSweep = setInterval(
+    () => {
+      sweepSurvival(deps, deps.clock()).catch((error: unknown) =>
+        logger.warn({ err: error }, 'the survival sweep failed'),
+      );
+    },
+    options.quality?.sweepMs ?? 10 * 60_000,
+  );
+  survivalSweep.unref();
 
   const sync = createSyncEndpoint(deps, options.sync);
 
@@ -440,8 +465,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // once restarted); leases are renewed meanwhile, so no sweep elsewhere takes them for stranded.
       await runner.drain(closeOptions.drainMs ?? config.shutdownDrainMs);
       await leases.stop();
+      clearInterval(survivalSweep);
       await runner.close();
+      // Waiting runs stay queued for the other instances; the ones running here are cancelled.
+      await checkRunQueue.pause();
       await deps.checkRuns.close();
+      await checkRunQueue.close();
       // Pending document writes are flushed before the database closes.
       await sync.close();
       await roomSet.close();

@@ -16,6 +16,7 @@ import type { Channels } from './bus/channels.ts';
 import type { SecretBox } from './secrets.ts';
 import type { TaskRunner } from './tasks/runner.ts';
 import type { BwrapSandbox } from './sandbox/bwrap.ts';
+import type { CheckRunQueue } from './checks/run-queue.ts';
 import type { CheckRunTracker } from './checks/runs.ts';
 import type { SecurityMonitor } from './security/monitor.ts';
 
@@ -46,6 +47,8 @@ export interface AppDeps {
   sandbox: BwrapSandbox;
   /** Human-started check runs executing on this instance. */
   checkRuns: CheckRunTracker;
+  /** Where submitted check runs execute: here, or on any instance with free sandbox slots (with Redis). */
+  checkRunQueue: CheckRunQueue;
   /** Worker threads that pack and unpack archives, off the event loop. */
   archives: ArchivePool;
   /** Git jobs on worker threads, each with a deadline (git/git-runner.ts). */
@@ -54,4 +57,6 @@ export interface AppDeps {
   authorship: DocAuthorship;
   /** Security alerts: raised from events, stored, shown live, posted to the admin's webhook. */
   security: SecurityMonitor;
+  /** The time, for rules that span hours or days (the survival of accepted changes): tests move it forward. */
+  clock: () => Date;
 }

@@ -193,7 +193,7 @@ describe('check runs without a sandbox', () => {
         createFile(doc, 'test/a.test.js', PASSING);
       });
       const { runId } = await user.trpc.check.run.mutate({ workspaceId: ws.id });
-      await server.app.deps.checkRuns.idle();
+      await server.app.deps.checkRunQueue.idle();
       const [run] = await user.trpc.check.list.query({ workspaceId: ws.id });
       expect(run).toMatchObject({ id: runId, state: 'error', errorCode: 'SANDBOX_UNAVAILABLE' });
       expect(run?.summary).toMatch(/bwrap/);

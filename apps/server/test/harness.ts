@@ -112,6 +112,7 @@ export async function startTestServer(
     ...(options.sync ? { sync: options.sync } : {}),
     ...(options.git ? { git: options.git } : {}),
     ...(options.security ? { security: options.security } : {}),
+    ...(options.quality ? { quality: options.quality } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
     ...(options.docsDist ? { docsDist: options.docsDist } : {}),
     ...(options.sandbox

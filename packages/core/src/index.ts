@@ -28,3 +28,4 @@ export * from './checks/index.ts';
 export * from './git/index.ts';
 export * from './search/index.ts';
 export * from './review/index.ts';
+export * from './quality/index.ts';

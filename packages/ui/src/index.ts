@@ -16,3 +16,4 @@ export * from './check-results.ts';
 export * from './check-results-view.tsx';
 export * from './pane-layout.ts';
 export * from './editor-tabs.ts';
+export * from './line-chart.tsx';

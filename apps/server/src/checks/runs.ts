@@ -2,8 +2,9 @@
 // sandbox, streamed to every member through the run's event log. Decisions:
 // - One run at a time per workspace (a partial unique index, so it holds across instances); pressing again while
 //   one runs answers CONFLICT with the running run's id, which the caller can follow instead.
-// - The run executes on the instance that started it; the sandbox's own gate queues it behind other runs here.
-//   Its events reach followers on any instance through the run's log and channel.
+// - Without Redis the run executes on the instance that started it; the sandbox's own gate queues it behind other
+//   runs here. With Redis it goes through a queue every instance takes from, up to its sandbox's slots
+//   (run-queue.ts). Its events reach followers on any instance through the run's log and channel.
 // - Output is coalesced (a flush every 50 ms or 8 KiB) before it becomes events, so a test printing character by
 //   character costs a few rows, not thousands; each check keeps a bounded amount (core `CheckOutputBudget`).
 // - The `sandboxChecks` feature flag gates a run where it starts, as it gates a task's checks: turned off by the
@@ -31,7 +32,10 @@ import { requireFeature } from '../services/features.ts';
 import { appendCheckRunEvent } from './run-events.ts';
 import { taskChecks } from './task-checks.ts';
 
-export type CheckRunDeps = Pick<AppDeps, 'db' | 'channels' | 'rooms' | 'sandbox' | 'logger' | 'checkRuns'>;
+export type CheckRunDeps = Pick<
+  AppDeps,
+  'db' | 'channels' | 'rooms' | 'sandbox' | 'logger' | 'checkRuns' | 'checkRunQueue'
+>;
 export type CheckRunRow = typeof checkRuns.$inferSelect;
 
 /** Longer than any run can take (every check's wall limit, the install and the sandbox's queue). */
@@ -42,11 +46,18 @@ export class CheckRunTracker {
   readonly #running = new Map<string, { stop: AbortController; done: Promise<void> }>();
   #closed = false;
 
-  start(runId: string, execute: (signal: AbortSignal) => Promise<void>): void {
+  /** Starts a run here; the promise resolves once it has recorded its end. */
+  start(runId: string, execute: (signal: AbortSignal) => Promise<void>): Promise<void> {
     if (this.#closed) throw new AppError('CONFLICT', 'The server is stopping; run the checks again shortly.');
     const stop = new AbortController();
     const done = execute(stop.signal).finally(() => this.#running.delete(runId));
     this.#running.set(runId, { stop, done });
+    return done;
+  }
+
+  /** The runs executing on this instance now. */
+  runningIds(): string[] {
+    return [...this.#running.keys()];
   }
 
   /** Resolves when every run started so far has ended. */
@@ -112,8 +123,15 @@ export async function startCheckRun(
   }
   await writeAudit(deps.db, { action: 'check.run', ...actor, workspaceId, targetId: id });
   await deps.channels.checkRunChanges.publish(workspaceId, { runId: id, state: 'running' });
-  deps.checkRuns.start(id, (signal) => executeCheckRun(deps, row, signal));
+  await deps.checkRunQueue.submit(id);
   return { runId: id };
+}
+
+/** Executes a submitted run on this instance, unless it has ended meanwhile (interrupted as stale). */
+export async function executeSubmittedRun(deps: CheckRunDeps, runId: string): Promise<void> {
+  const run = await getCheckRun(deps, runId);
+  if (run.state !== 'running') return;
+  await deps.checkRuns.start(runId, (signal) => executeCheckRun(deps, run, signal));
 }
 
 async function endStaleRuns(deps: CheckRunDeps, workspaceId: string) {

@@ -276,6 +276,21 @@ export const tasks = pgTable(
       .$type<unknown[]>()
       .notNull()
       .default(sql`'[]'::jsonb`),
+    /**
+     * The quality record of the task's first run (revision 1): whether the model's first answer was proposed as
+     * it was (no reflection round needed), how many model rounds it took, and its findings by severity. Null
+     * until that run ends (and for runs that predate the record or failed before a proposal could be judged).
+     */
+    firstRoundPassed: boolean('first_round_passed'),
+    rounds: integer('rounds'),
+    findingCounts: jsonb('finding_counts').$type<Record<string, number>>(),
+    /** When hunks of the task were first accepted: the start of the day its changes have to survive. */
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    /** When it was rolled back, if it was. */
+    rolledBackAt: timestamp('rolled_back_at', { withTimezone: true }),
+    /** The survival verdict (core `survivalVerdict`) once decided: true survived; false rolled back or rewritten. */
+    survived: boolean('survived'),
+    survivalDecidedAt: timestamp('survival_decided_at', { withTimezone: true }),
     /** Which revision of the changeset `changeset` is: 1, plus one per follow-up (task_revisions holds the others). */
     revision: integer('revision').notNull().default(1),
     createdAt: createdAt(),
@@ -289,6 +304,10 @@ export const tasks = pgTable(
     index('tasks_unfinished_lease_idx')
       .on(t.leaseUntil)
       .where(sql`${t.state} in ('queued', 'running')`),
+    // The survival sweep looks only at accepted tasks still waiting for their verdict.
+    index('tasks_survival_pending_idx')
+      .on(t.acceptedAt)
+      .where(sql`${t.acceptedAt} is not null and ${t.survivalDecidedAt} is null`),
   ],
 );
 
@@ -490,4 +509,22 @@ export const reviewVerdicts = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('review_verdicts_task_idx').on(t.taskId, t.createdAt)],
+);
+
+/** Members' ratings of finished tasks: one per member and task, a new rating replaces the old one. */
+export const taskRatings = pgTable(
+  'task_ratings',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    rating: text('rating', { enum: ['up', 'down'] }).notNull(),
+    note: text('note'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.userId] })],
 );

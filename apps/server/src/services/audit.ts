@@ -42,6 +42,7 @@ export type AuditAction =
   | 'task.resolve_conflict'
   | 'task.rollback'
   | 'task.follow_up'
+  | 'task.rate'
   | 'git.credential_create'
   | 'git.connect'
   | 'git.commit'

@@ -4,6 +4,7 @@ import {
   AppError,
   anchorChangeset,
   captureBase,
+  findingCounts,
   filesWithOpenChanges,
   isAppError,
   mayAutoApply,
@@ -166,6 +167,14 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     // is confirmed and audited. A check's output is already bounded by its event's limit.
     checkResults: result.checks.map(({ findings: _findings, ...check }) => check),
     findings: result.findings,
+    // The quality record is the first run's: a follow-up answers review, not the original request.
+    ...(task.revision === 1 && result.calls > 0 && result.outcome !== 'cancelled'
+      ? {
+          firstRoundPassed: result.firstRoundPassed,
+          rounds: result.calls,
+          findingCounts: findingCounts(result.findings),
+        }
+      : {}),
     finishedAt: new Date(),
   });
   // Another instance ended the task meanwhile (this one missed its lease): that ending stands, this result goes.

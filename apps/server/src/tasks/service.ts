@@ -350,7 +350,14 @@ async function decide<T>(
       if (decision.save) {
         await db
           .update(tasks)
-          .set({ changeset: decision.save.changeset, undo: [...decision.save.undo], state })
+          .set({
+            changeset: decision.save.changeset,
+            undo: [...decision.save.undo],
+            state,
+            // The quality record's survival day starts at the first accept; a rollback inside it ends it.
+            ...(state === 'applied' && task.acceptedAt === null ? { acceptedAt: new Date() } : {}),
+            ...(state === 'rolled-back' ? { rolledBackAt: new Date() } : {}),
+          })
           .where(eq(tasks.id, taskId));
       }
       return { task, decision, state };

@@ -1,5 +1,5 @@
 // The admin console: users (admin flag, disable), workspaces, the audit log, instance settings (model
-// provider with a write-only key, quotas and budgets) and security alerts. Loaded on demand; the server checks the admin flag.
+// provider with a write-only key, quotas and budgets), security alerts and task quality per model. Loaded on demand; the server checks the admin flag.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { auditActionLabel, auditDetailsText, maxLimitPoints, maxLimitWindowSeconds } from '@tandem/core';
 import type { AppRouter } from '@tandem/server/router';
@@ -14,6 +14,7 @@ import type { Me } from '../session.ts';
 import { timeAgo } from '../time.ts';
 import { useTRPC } from '../trpc.ts';
 import { InstanceFeatureFlags } from '../workspace/feature-flags.tsx';
+import { Quality } from './admin-quality.tsx';
 import { Security } from './admin-security.tsx';
 
 const tab =
@@ -56,6 +57,9 @@ export default function AdminPage({ me }: { me: Me }) {
             <Tabs.Trigger value="security" className={tab}>
               Security
             </Tabs.Trigger>
+            <Tabs.Trigger value="quality" className={tab}>
+              Quality
+            </Tabs.Trigger>
           </Tabs.List>
           <Tabs.Content value="users">
             <Users me={me} />
@@ -71,6 +75,9 @@ export default function AdminPage({ me }: { me: Me }) {
           </Tabs.Content>
           <Tabs.Content value="security">
             <Security />
+          </Tabs.Content>
+          <Tabs.Content value="quality">
+            <Quality />
           </Tabs.Content>
         </Tabs.Root>
       </main>

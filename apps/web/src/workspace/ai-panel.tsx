@@ -1,6 +1,6 @@
 // The right pane: ask the AI (prompt with @path mentions, model picker, run), the workspace's task history,
 // and the selected task's live timeline with cancel and a way into its review.
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useFollowLatest } from '@tandem/ui/follow-latest';
 import { TaskAnswer, TaskTimeline } from '@tandem/ui/task-timeline';
 import { formatCost, latestRevision, type TimelineEvent } from '@tandem/ui/timeline-format';
@@ -408,8 +408,67 @@ export function TaskDetail({
           </div>
         </>
       )}
+      {task && !live && !pull ? <RateTask taskId={taskId} /> : null}
       {task && !live && canEdit && !pull ? <FollowUp taskId={taskId} next={revision + 1} /> : null}
     </section>
+  );
+}
+
+/**
+ * Thumbs up or down on a finished task, with an optional note: one rating per member, a new one replaces it. The
+ * admin console counts them per model.
+ */
+function RateTask({ taskId }: { taskId: string }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const ratings = useQuery(trpc.task.ratings.queryOptions({ taskId }));
+  const [note, setNote] = useState('');
+  const noteId = useId();
+  const rate = useMutation(
+    trpc.task.rate.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.task.ratings.queryKey({ taskId }) }),
+      onError: (err) => toast({ title: 'Could not rate', description: errorMessage(err), tone: 'error' }),
+    }),
+  );
+  const mine = ratings.data?.mine?.rating;
+  const send = (rating: 'up' | 'down') =>
+    rate.mutate({ taskId, rating, ...(note.trim() === '' ? {} : { note: note.trim() }) });
+  return (
+    <div role="group" aria-label="Rate this task" className="flex flex-wrap items-center gap-2 text-sm">
+      <span className="text-zinc-700">Was this useful?</span>
+      <Button
+        size="sm"
+        variant={mine === 'up' ? 'primary' : 'secondary'}
+        aria-pressed={mine === 'up'}
+        disabled={rate.isPending}
+        onClick={() => send('up')}
+      >
+        <span aria-hidden="true">👍</span>
+        <span className="sr-only">Thumbs up</span> {ratings.data?.up ?? 0}
+      </Button>
+      <Button
+        size="sm"
+        variant={mine === 'down' ? 'primary' : 'secondary'}
+        aria-pressed={mine === 'down'}
+        disabled={rate.isPending}
+        onClick={() => send('down')}
+      >
+        <span aria-hidden="true">👎</span>
+        <span className="sr-only">Thumbs down</span> {ratings.data?.down ?? 0}
+      </Button>
+      <label htmlFor={noteId} className="sr-only">
+        Note with your rating (optional)
+      </label>
+      <input
+        id={noteId}
+        value={note}
+        maxLength={2000}
+        placeholder="Add a note (optional)"
+        onChange={(e) => setNote(e.target.value)}
+        className="h-8 min-w-0 flex-1 rounded-md border border-zinc-300 px-2 text-sm"
+      />
+    </div>
   );
 }
 

@@ -40,6 +40,7 @@ const actionLabels: Record<string, string> = {
   'task.reject': 'Rejected AI changes',
   'task.resolve_conflict': 'Resolved a conflict',
   'task.rollback': 'Rolled back a task',
+  'task.rate': 'Rated a task',
   'git.credential_create': 'Added a git credential',
   'git.connect': 'Connected a git remote',
   'git.commit': 'Committed',

@@ -104,7 +104,7 @@ describe('runTask with checks', { timeout: 20_000 }, () => {
     const result = await runTask(h.input, h.deps);
 
     expectValid(h.events);
-    expect(result).toMatchObject({ outcome: 'proposed', calls: 2 });
+    expect(result).toMatchObject({ outcome: 'proposed', calls: 2, firstRoundPassed: false });
     const feedback = lastUserMessage(h.server.requests[1]);
     expect(feedback).toContain('# 1 check failed on the files as they are after your edits');
     expect(feedback).toContain('## typecheck: failed (1 type error)');
@@ -130,6 +130,19 @@ describe('runTask with checks', { timeout: 20_000 }, () => {
       ['security', 'passed'],
     ]);
     expect(mayAutoApply(result)).toEqual({ allowed: true, reasons: [] });
+  });
+
+  it('says the first round passed when its edit passes every check at once', async (context) => {
+    const h = await harness(context, fakeToolsSandbox());
+    h.server.enqueue([
+      replay.text(block('src/math.ts', '}\n', '}\nexport const total: number = add(1, 2);\n')),
+    ]);
+
+    const result = await runTask(h.input, h.deps);
+
+    expectValid(h.events);
+    expect(result).toMatchObject({ outcome: 'proposed', calls: 1, firstRoundPassed: true });
+    expect(result.checks.find((c) => c.check === 'typecheck')?.status).toBe('passed');
   });
 
   it('feeds a failing test back with its output and proposes the fix', async (context) => {

@@ -336,7 +336,7 @@ describe('runTask: reflection', () => {
     const result = await runTask(h.input, h.deps);
 
     expectValidEvents(h.events);
-    expect(result).toMatchObject({ outcome: 'proposed', calls: 2, failedEdits: [] });
+    expect(result).toMatchObject({ outcome: 'proposed', calls: 2, failedEdits: [], firstRoundPassed: false });
     expect(ofType(h.events, 'edit').map((e) => e.status)).toEqual(['failed', 'applied']);
     expect(statuses(h.events)).toEqual([
       'selecting-context',

@@ -68,6 +68,8 @@ class TaskRun {
   /** Latest result per validator and path; a file's entries are replaced whenever it is validated again. */
   readonly #validations = new Map<string, ValidationResult>();
   #calls = 0;
+  /** Whether the first round left nothing to reflect on: its edits applied, validated and passed the checks. */
+  #firstRoundPassed = false;
   /** The text of each round's answer, for the conversation a follow-up continues. */
   readonly #answers: string[] = [];
   #lastRound: RoundResult | undefined;
@@ -188,6 +190,7 @@ class TaskRun {
           return this.#failedOrCancelled(new AppError('CANCELLED', 'The task was cancelled.'));
       }
       const issues = { ...editIssues, checks };
+      if (reflection === 0) this.#firstRoundPassed = !needsReflection(issues);
       if (!needsReflection(issues) || lastRound) break;
 
       this.#clock.enter('reflecting');
@@ -391,6 +394,7 @@ class TaskRun {
       usage: this.#meter.usage,
       costUsd: this.#meter.costUsd,
       calls: this.#calls,
+      firstRoundPassed: this.#firstRoundPassed && ending.outcome === 'proposed',
       failedEdits: this.#unresolvedEdits(),
       failedValidations: this.#failingValidations(),
       checks: ending.outcome === 'proposed' ? this.#checks.results : [],

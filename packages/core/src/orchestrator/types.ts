@@ -120,6 +120,11 @@ export interface RunTaskResult {
   costUsd: number | null;
   /** Model calls made: 1 plus the reflection rounds. */
   calls: number;
+  /**
+   * Whether the first model answer was proposed as it was: every edit applied, nothing failed validation and the
+   * checks passed (or had nothing to run), so no reflection round was needed. False for a run that proposed nothing.
+   */
+  firstRoundPassed: boolean;
   /** Edits of the last round that still failed when the run ended. */
   failedEdits: EditFailed[];
   /** Validation failures left in the proposed files. */

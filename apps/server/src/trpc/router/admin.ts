@@ -11,6 +11,7 @@ import {
   createResetLinkInput,
   llmSettingsInput,
   priceTableSchema,
+  qualityInput,
   setLimitsInput,
 } from '@tandem/core';
 import type { TRPCRouterRecord } from '@trpc/server';
@@ -29,6 +30,7 @@ import {
 import { getInstanceFeatures, setInstanceFeatures } from '../../services/features.ts';
 import { setLimits } from '../../services/limits.ts';
 import { checkModelEndpoint } from '../../tasks/models.ts';
+import { qualityOverview } from '../../tasks/quality.ts';
 import { exampleIds } from '../examples.ts';
 import {
   acknowledgeSecurityAlert,
@@ -40,6 +42,14 @@ import {
 import { adminProcedure, adminSubscription, auditActor } from '../trpc.ts';
 
 export const adminRouter = {
+  quality: adminProcedure
+    .meta({
+      description:
+        "How well each model does, per `day` or `week` between `from` and `to` (default: the last 30 days or 12 weeks): finished AI tasks, the share completed (not failed or cancelled; the target is `completionTarget`, 0.9), the share proposed from the model's first answer, the share of accepted ones whose changes survived a day (not rolled back, not mostly rewritten), and members' thumbs up and down.",
+      example: { input: { bucket: 'day' } },
+    })
+    .input(qualityInput)
+    .query(({ ctx, input }) => qualityOverview(ctx.deps, input, ctx.deps.clock())),
   users: {
     list: adminProcedure
       .meta({ description: 'Every account with its admin and disabled flags.', example: {} })

@@ -3,6 +3,7 @@ import {
   followUpTaskInput,
   hunkSelectionInput,
   listTasksInput,
+  rateTaskInput,
   resolveConflictInput,
   setAutoApplyInput,
   taskEventsInput,
@@ -13,6 +14,7 @@ import { conflictAuthors } from '../../review/conflict-authors.ts';
 import { followTaskEvents, type StoredTaskEvent } from '../../tasks/events.ts';
 import { followUpTask, getRevision, listRevisions } from '../../tasks/follow-up.ts';
 import { availableModels } from '../../tasks/models.ts';
+import { rateTask, taskRatingsOf } from '../../tasks/quality.ts';
 import * as service from '../../tasks/service.ts';
 import { exampleIds } from '../examples.ts';
 import { shareOutput } from '../shared-output.ts';
@@ -94,6 +96,22 @@ export const taskRouter = {
     .mutation(({ ctx, input }) =>
       followUpTask(ctx.deps, decider(ctx), ctx.task.id, input, (id) => ctx.deps.runner.enqueue(id)),
     ),
+  rate: taskProcedure('reviewer')
+    .meta({
+      description:
+        "Rates a finished AI task thumbs `up` or `down`, with an optional note: one rating per member, a new one replaces the caller's. The admin console's quality report counts them per model.",
+      example: { input: { taskId: exampleIds.taskId, rating: 'up', note: 'Right first time.' } },
+      errors: ['CONFLICT', 'BAD_INPUT'],
+    })
+    .input(rateTaskInput)
+    .mutation(({ ctx, input }) => rateTask(ctx.deps, auditActor(ctx), ctx.task, input.rating, input.note)),
+  ratings: taskProcedure('reviewer')
+    .meta({
+      description:
+        "How a task was rated: `up` and `down` counts, and the caller's own rating (`mine`, or null).",
+      example: { input: { taskId: exampleIds.taskId } },
+    })
+    .query(({ ctx }) => taskRatingsOf(ctx.deps, ctx.task.id, ctx.user.id)),
   revisions: taskProcedure('reviewer')
     .meta({
       description:

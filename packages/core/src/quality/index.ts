@@ -1,0 +1,3 @@
+export * from './schemas.ts';
+export * from './aggregate.ts';
+export * from './survival.ts';
