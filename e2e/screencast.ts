@@ -118,8 +118,48 @@ async function encode(source: Page, frames: Frame[]): Promise<{ video: Buffer; p
       },
       { delays, size: screencastSize },
     );
-    return { video: Buffer.from(result.video, 'base64'), poster: Buffer.from(result.poster, 'base64') };
+    const durationMs = delays.reduce((sum, delay) => sum + delay, 0);
+    return {
+      video: withDuration(Buffer.from(result.video, 'base64'), durationMs),
+      poster: Buffer.from(result.poster, 'base64'),
+    };
   } finally {
     await context.close();
   }
+}
+
+/**
+ * MediaRecorder writes a live stream: its WebM has no Duration, so a player shows no length and seeks poorly. This
+ * adds the Duration element (milliseconds, at the default TimecodeScale) to the Segment's Info, growing Info's size.
+ */
+export function withDuration(webm: Buffer, durationMs: number): Buffer {
+  const info = webm.indexOf(Buffer.from([0x15, 0x49, 0xa9, 0x66]));
+  if (info < 0) return webm;
+  const sizeAt = info + 4;
+  const first = webm[sizeAt] ?? 0;
+  const length = Math.clz32(first) - 23; // a VINT's length is its leading zero bits + 1
+  if (length < 1 || length > 8) return webm;
+  let size = first & (0xff >> length);
+  for (let i = 1; i < length; i++) size = size * 256 + (webm[sizeAt + i] ?? 0);
+  const body = webm.subarray(sizeAt + length, sizeAt + length + size);
+  if (body.indexOf(Buffer.from([0x44, 0x89])) >= 0) return webm;
+  const duration = Buffer.alloc(11);
+  duration.set([0x44, 0x89, 0x88]);
+  duration.writeDoubleBE(durationMs, 3);
+  const grown = size + duration.length;
+  if (grown >= 2 ** (7 * length) - 1) return webm;
+  const encoded = Buffer.alloc(length);
+  let rest = grown;
+  for (let i = length - 1; i >= 0; i--) {
+    encoded[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  encoded[0] = (encoded[0] ?? 0) | (0x80 >> (length - 1));
+  return Buffer.concat([
+    webm.subarray(0, sizeAt),
+    encoded,
+    body,
+    duration,
+    webm.subarray(sizeAt + length + size),
+  ]);
 }

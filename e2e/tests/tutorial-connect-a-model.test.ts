@@ -88,77 +88,81 @@ describe('tutorial: connect a model', () => {
       .toBe('proposed');
   }
 
-  it('walks every step of the page', async () => {
-    const t = tutorial('connect-a-model');
-    let admin!: Page;
-    let workspacePath = '';
+  it(
+    'walks every step of the page',
+    async () => {
+      const t = tutorial('connect-a-model');
+      let admin!: Page;
+      let workspacePath = '';
 
-    await t.step('serve-a-model', async () => {
-      // The page's `ollama serve`: a model server on loopback that lists the page's model names.
-      const models = (await (await fetch(`${llm.server.url}/v1/models`)).json()) as {
-        data: { id: string }[];
-      };
-      expect(models.data.map((m) => m.id)).toEqual(['qwen2.5-coder:7b', 'claude-sonnet-4-5']);
-      tandem = await startTandem();
-      started.push(tandem);
-      const { owner, workspace } = await team(tandem.url, { [PATH]: FILE });
-      workspacePath = `/w/${workspace.id}?file=${PATH}`;
-      cookie = owner.cookie;
-      workspaceId = workspace.id;
-      admin = await openAs(browser, tandem.url, owner.cookie, '/');
-      await t.record(admin);
-    });
+      await t.step('serve-a-model', async () => {
+        // The page's `ollama serve`: a model server on loopback that lists the page's model names.
+        const models = (await (await fetch(`${llm.server.url}/v1/models`)).json()) as {
+          data: { id: string }[];
+        };
+        expect(models.data.map((m) => m.id)).toEqual(['qwen2.5-coder:7b', 'claude-sonnet-4-5']);
+        tandem = await startTandem();
+        started.push(tandem);
+        const { owner, workspace } = await team(tandem.url, { [PATH]: FILE });
+        workspacePath = `/w/${workspace.id}?file=${PATH}`;
+        cookie = owner.cookie;
+        workspaceId = workspace.id;
+        admin = await openAs(browser, tandem.url, owner.cookie, '/');
+        await t.record(admin);
+      });
 
-    await t.step('open-settings', async () => {
-      await admin.getByRole('button', { name: 'Ada, account menu' }).click();
-      await admin.getByRole('menuitem', { name: 'Admin console' }).click();
-      await admin.getByRole('tab', { name: 'Settings' }).click();
-      const form = admin.getByRole('form', { name: 'Model provider' });
-      await form.getByText('Now from the server environment.', { exact: false }).waitFor();
-    });
+      await t.step('open-settings', async () => {
+        await admin.getByRole('button', { name: 'Ada, account menu' }).click();
+        await admin.getByRole('menuitem', { name: 'Admin console' }).click();
+        await admin.getByRole('tab', { name: 'Settings' }).click();
+        const form = admin.getByRole('form', { name: 'Model provider' });
+        await form.getByText('Now from the server environment.', { exact: false }).waitFor();
+      });
 
-    await t.step('openai-compatible', async () => {
-      await fill(admin, 'OpenAI-compatible (OpenAI, Ollama, vLLM, OpenRouter…)', 'qwen2.5-coder:7b', '');
-    });
+      await t.step('openai-compatible', async () => {
+        await fill(admin, 'OpenAI-compatible (OpenAI, Ollama, vLLM, OpenRouter…)', 'qwen2.5-coder:7b', '');
+      });
 
-    await t.step('test-connection', async () => {
-      await testConnection(admin, 'qwen2.5-coder:7b');
-    });
+      await t.step('test-connection', async () => {
+        await testConnection(admin, 'qwen2.5-coder:7b');
+      });
 
-    await t.step('first-task', async () => {
-      await admin.goto(workspacePath);
-      await editor(admin, PATH).waitFor();
-      await runTask(
-        admin,
-        `Add a JSDoc comment to @${PATH}`,
-        '/** Cents to units. */\nexport function price(cents: number) {',
-      );
-      const sent = llm.server.requests.filter((r) => r.path === '/v1/chat/completions');
-      expect((sent.at(-1)?.body as { model?: string }).model).toBe('qwen2.5-coder:7b');
-    });
+      await t.step('first-task', async () => {
+        await admin.goto(workspacePath);
+        await editor(admin, PATH).waitFor();
+        await runTask(
+          admin,
+          `Add a JSDoc comment to @${PATH}`,
+          '/** Cents to units. */\nexport function price(cents: number) {',
+        );
+        const sent = llm.server.requests.filter((r) => r.path === '/v1/chat/completions');
+        expect((sent.at(-1)?.body as { model?: string }).model).toBe('qwen2.5-coder:7b');
+      });
 
-    await t.step('anthropic', async () => {
-      await admin.getByRole('button', { name: 'Ada, account menu' }).click();
-      await admin.getByRole('menuitem', { name: 'Admin console' }).click();
-      await admin.getByRole('tab', { name: 'Settings' }).click();
-      await fill(admin, 'Anthropic', 'claude-sonnet-4-5', 'sk-ant-tutorial');
-      await testConnection(admin, 'claude-sonnet-4-5');
-    });
+      await t.step('anthropic', async () => {
+        await admin.getByRole('button', { name: 'Ada, account menu' }).click();
+        await admin.getByRole('menuitem', { name: 'Admin console' }).click();
+        await admin.getByRole('tab', { name: 'Settings' }).click();
+        await fill(admin, 'Anthropic', 'claude-sonnet-4-5', 'sk-ant-tutorial');
+        await testConnection(admin, 'claude-sonnet-4-5');
+      });
 
-    await t.step('anthropic-task', async () => {
-      await admin.goto(workspacePath);
-      await editor(admin, PATH).waitFor();
-      await runTask(
-        admin,
-        `Name the unit in @${PATH}`,
-        '// Returns units.\nexport function price(cents: number) {',
-      );
-      const sent = llm.server.requests.filter((r) => r.path === '/v1/messages');
-      expect(sent.length).toBeGreaterThan(0);
-      expect(sent.at(-1)?.headers['x-api-key']).toBe('sk-ant-tutorial');
-      expect((sent.at(-1)?.body as { model?: string }).model).toBe('claude-sonnet-4-5');
-    });
+      await t.step('anthropic-task', async () => {
+        await admin.goto(workspacePath);
+        await editor(admin, PATH).waitFor();
+        await runTask(
+          admin,
+          `Name the unit in @${PATH}`,
+          '// Returns units.\nexport function price(cents: number) {',
+        );
+        const sent = llm.server.requests.filter((r) => r.path === '/v1/messages');
+        expect(sent.length).toBeGreaterThan(0);
+        expect(sent.at(-1)?.headers['x-api-key']).toBe('sk-ant-tutorial');
+        expect((sent.at(-1)?.body as { model?: string }).model).toBe('claude-sonnet-4-5');
+      });
 
-    await t.done();
-  }, WALK_TIMEOUT_MS);
+      await t.done();
+    },
+    WALK_TIMEOUT_MS,
+  );
 });
