@@ -67,7 +67,11 @@ describe('tutorials', () => {
     const blocks = [...page.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
     expect(blocks.length).toBeGreaterThanOrEqual(5);
     // Line by line, leading spaces aside: the page shows an excerpt from inside a function flush left.
-    const lines = (text: string) => text.trimEnd().split('\n').map((line) => line.trim());
+    const lines = (text: string) =>
+      text
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.trim());
     const sourceLines = lines(source);
     const at = (block: string[]) =>
       sourceLines.findIndex((_, i) => block.every((line, j) => sourceLines[i + j] === line));
@@ -80,7 +84,7 @@ describe('tutorials', () => {
     expect(videos).toHaveLength(1);
     const video = videos[0] ?? '';
     for (const attribute of ['src', 'poster']) {
-      const url = new RegExp(`\\s${attribute}="/docs/([^"]+)"`).exec(video)?.[1];
+      const url = new RegExp(`\\s${attribute}="/([^"]+)"`).exec(video)?.[1];
       expect(url, `${slug}: ${attribute}`).toBeDefined();
       expect(existsSync(path.join(docsRoot, 'public', url ?? '')), `${slug}: ${url ?? ''}`).toBe(true);
     }
