@@ -148,7 +148,7 @@ describe('tutorial: two instances on PostgreSQL and Redis', () => {
       await t.step('stop-one', async () => {
         await instances.at(-2)?.stop();
         // It keeps trying (Reconnecting…), between tries it may show Offline; either way no longer Online.
-      await first.getByText(/^(Reconnecting…|Offline)$/).waitFor({ timeout: 30_000 });
+        await first.getByText(/^(Reconnecting…|Offline)$/).waitFor({ timeout: 30_000 });
         await second.reload();
         await second.getByRole('treeitem', { name: 'notes.md' }).click();
         await waitForText(
