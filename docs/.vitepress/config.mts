@@ -40,6 +40,7 @@ export default defineConfig({
     outline: [2, 3],
     nav: [
       { text: 'Guide', link: '/guide/getting-started' },
+      { text: 'Tutorials', link: '/tutorials/' },
       { text: 'Self-hosting', link: '/self-hosting/' },
       { text: 'API', link: '/reference/calling' },
       { text: 'Playground', link: '/api' },
@@ -56,6 +57,17 @@ export default defineConfig({
           { text: 'Reviewers', link: '/guide/reviewers' },
           { text: 'Admin console', link: '/guide/admin' },
           { text: 'Best practices', link: '/guide/best-practices' },
+        ],
+      },
+      {
+        text: 'Tutorials',
+        items: [
+          { text: 'Overview', link: '/tutorials/' },
+          { text: 'Your first shared workspace', link: '/tutorials/first-workspace' },
+          { text: 'Review an AI change', link: '/tutorials/review-ai-change' },
+          { text: 'Connect a model', link: '/tutorials/connect-a-model' },
+          { text: 'Two instances on PostgreSQL and Redis', link: '/tutorials/postgresql-redis' },
+          { text: 'An API client in TypeScript', link: '/tutorials/api-client' },
         ],
       },
       {

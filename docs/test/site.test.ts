@@ -92,6 +92,12 @@ describe('the docs site', () => {
       '/docs/',
       '/docs/guide/getting-started',
       '/docs/guide/best-practices',
+      '/docs/tutorials/',
+      '/docs/tutorials/first-workspace',
+      '/docs/tutorials/review-ai-change',
+      '/docs/tutorials/connect-a-model',
+      '/docs/tutorials/postgresql-redis',
+      '/docs/tutorials/api-client',
       '/docs/self-hosting/',
       '/docs/self-hosting/configuration',
       '/docs/security',
@@ -138,6 +144,9 @@ describe('the docs site', () => {
         ...attributes(page.html, 'link', 'href'),
         ...attributes(page.html, 'img', 'src'),
         ...attributes(page.html, 'iframe', 'src'),
+        // The tutorials' screencasts: a video that was never generated is a hole in the page.
+        ...attributes(page.html, 'video', 'src'),
+        ...attributes(page.html, 'video', 'poster'),
       ];
       for (const src of loads) if (!src.startsWith(base)) outside.push(`${page.url}: ${src}`);
       for (const src of loads)

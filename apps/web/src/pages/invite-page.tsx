@@ -4,11 +4,10 @@ import { useEffect, useRef } from 'react';
 import { useLocation } from 'wouter';
 import { Button, PageState } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
+import { withArticle } from '../roles.ts';
 import type { Me } from '../session.ts';
 import { useTRPC } from '../trpc.ts';
 import { AuthPage } from './auth-page.tsx';
-
-const article = (role: string) => (role === 'owner' ? 'an owner' : `an ${role}`);
 
 export function InvitePage({ token, me }: { token: string; me: Me | null }) {
   if (!me) return <SignInToJoin token={token} />;
@@ -36,7 +35,7 @@ function SignInToJoin({ token }: { token: string }) {
   return (
     <AuthPage
       title={`Join ${workspaceName}`}
-      intro={`${invitedBy ?? 'A workspace owner'} invited you to ${workspaceName} as ${article(role)}. Sign in, or create an account, to join.`}
+      intro={`${invitedBy ?? 'A workspace owner'} invited you to ${workspaceName} as ${withArticle(role)}. Sign in, or create an account, to join.`}
     />
   );
 }

@@ -6,6 +6,7 @@ import { Dialog } from '../components/dialog.tsx';
 import { useToast } from '../components/toast.tsx';
 import { Badge, Button, roleTone, Spinner } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
+import { withArticle } from '../roles.ts';
 import type { Me } from '../session.ts';
 import { timeAgo } from '../time.ts';
 import { useTRPC } from '../trpc.ts';
@@ -142,7 +143,7 @@ export function ShareDialog({
                     <div className="flex items-center gap-2 rounded-md bg-indigo-50 p-2">
                       <input
                         readOnly
-                        aria-label={`Invite link for a ${invite.role}`}
+                        aria-label={`Invite link for ${withArticle(invite.role)}`}
                         value={url}
                         onFocus={(e) => e.target.select()}
                         className="h-8 min-w-0 flex-1 rounded border border-indigo-200 bg-white px-2 font-mono text-xs"

@@ -174,9 +174,23 @@ function CodeMode({
   const members = useQuery(trpc.workspace.members.list.queryOptions({ workspaceId }));
   const names = useMemo(() => new Map(members.data?.map((m) => [m.userId, m.name]) ?? []), [members.data]);
   const roles = useMemo(() => new Map(members.data?.map((m) => [m.userId, m.role]) ?? []), [members.data]);
+  // Someone who joined after this page loaded (a reviewer through an invite) is not in the list yet: the first time
+  // an unknown id is named, the list is fetched again, so their comment or verdict shows their name, not "a former
+  // member". Asked once per id: an id still unknown after that is someone who left.
+  const askedAbout = useRef(new Set<string>());
+  const refetchMembers = members.refetch;
   const userName = useCallback(
-    (id: string) => (id === me.id ? 'you' : (names.get(id) ?? 'a former member')),
-    [names, me.id],
+    (id: string) => {
+      if (id === me.id) return 'you';
+      const name = names.get(id);
+      if (name !== undefined) return name;
+      if (members.isSuccess && !askedAbout.current.has(id)) {
+        askedAbout.current.add(id);
+        setTimeout(() => void refetchMembers(), 0);
+      }
+      return 'a former member';
+    },
+    [names, me.id, members.isSuccess, refetchMembers],
   );
   // Comments and verdicts stay live for the whole page; a resolution that replaced what I typed is told to me.
   useReviewLive(workspaceId, (notice) => {

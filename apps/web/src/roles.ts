@@ -1,0 +1,2 @@
+// Member roles in sentences: "an editor", "a reviewer", "an owner".
+export const withArticle = (role: string): string => `${/^[aeiou]/i.test(role) ? 'an' : 'a'} ${role}`;
