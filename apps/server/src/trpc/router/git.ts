@@ -1,4 +1,5 @@
 import {
+  gitAutoCommitInput,
   gitCommitInput,
   gitConnectInput,
   gitCredentialInput,
@@ -121,6 +122,16 @@ export const gitRouter = {
       errors: ['GIT_NOT_CONNECTED', 'GIT_AUTH', 'GIT_UNREACHABLE', 'GIT_REMOTE_ERROR', 'CONFLICT'],
     })
     .mutation(({ ctx, input }) => git.pull(ctx.deps, actor(ctx), input)),
+  setAutoCommit: memberProcedure('owner')
+    .meta({
+      description:
+        "Workspace policy: commit each accepted AI task on its own, its prompt as the message (first line cut to 72 characters), authored by whoever accepted, with the usual `Co-authored-by:` trailers. Only the files the accepted hunks touched are committed; nothing is pushed. A commit that fails is reported in the task's timeline and the audit log; the acceptance stands. Read it back as `autoCommit` from `workspace.get`.",
+      example: { input: { workspaceId: exampleIds.workspaceId, autoCommit: true } },
+    })
+    .input(gitAutoCommitInput)
+    .mutation(({ ctx, input }) =>
+      git.setAutoCommit(ctx.deps, actor(ctx), input.workspaceId, input.autoCommit),
+    ),
   log: memberProcedure('reviewer')
     .meta({
       description: 'The newest commits of the tracked branch, newest first, up to `limit`.',
