@@ -597,6 +597,7 @@ export async function show(deps: GitDeps, workspaceId: string, commitId: string)
 export async function setAutoCommit(deps: GitDeps, actor: Actor, workspaceId: string, autoCommit: boolean) {
   await deps.db.update(workspaces).set({ autoCommit }).where(eq(workspaces.id, workspaceId));
   await audit(deps, actor, { action: 'git.auto_commit', workspaceId, meta: { autoCommit } });
+  await deps.channels.gitChanges.publish(workspaceId, { action: 'auto-commit' });
   return { autoCommit };
 }
 

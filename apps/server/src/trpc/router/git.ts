@@ -11,7 +11,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import * as git from '../../services/git.ts';
 import type { Actor } from '../../services/workspaces.ts';
 import { exampleIds } from '../examples.ts';
-import { memberProcedure, type Context } from '../trpc.ts';
+import { liveSubscription, memberProcedure, type Context } from '../trpc.ts';
 
 const actor = (ctx: Context & { user: { id: string } }): Actor => ({
   userId: ctx.user.id,
@@ -131,6 +131,18 @@ export const gitRouter = {
     .input(gitAutoCommitInput)
     .mutation(({ ctx, input }) =>
       git.setAutoCommit(ctx.deps, actor(ctx), input.workspaceId, input.autoCommit),
+    ),
+  onChange: memberProcedure('reviewer')
+    .meta({
+      description:
+        "Subscription: a notice whenever the workspace's git state changes (connected, a commit, a push, a pull, the auto-commit option), on any server instance; refetch `git.status` and `git.log` on each.",
+      example: { input: { workspaceId: exampleIds.workspaceId } },
+      errors: ['TOO_MANY_SUBSCRIPTIONS'],
+    })
+    .subscription(({ ctx, input, signal }) =>
+      liveSubscription(ctx, input.workspaceId, signal, (stop) =>
+        ctx.deps.channels.gitChanges.follow(input.workspaceId, stop),
+      ),
     ),
   log: memberProcedure('reviewer')
     .meta({
