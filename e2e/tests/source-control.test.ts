@@ -4,7 +4,15 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitServer, type GitServer } from '../../apps/server/test/git-server.ts';
-import { client, expectAccessible, launchBrowser, signUp, startTandem, type Tandem } from '../harness.ts';
+import {
+  client,
+  expectAccessible,
+  launchBrowser,
+  signUp,
+  startTandem,
+  until,
+  type Tandem,
+} from '../harness.ts';
 import { caretAfter, editor, openAs, waitForText } from '../scenario.ts';
 
 const TOKEN = 'e2e-git-token';
@@ -99,5 +107,23 @@ describe('source control', () => {
     expect(await seen.getByRole('form', { name: 'Commit' }).count()).toBe(0);
     expect(await seen.getByRole('checkbox').count()).toBe(0);
     await expectAccessible(reviewer, 'source control, reviewer');
+
+    // Another member's commit reaches the reviewer's panel live (git.onChange), changes and history both.
+    await api.file.write.mutate({ workspaceId: workspace.id, path: 'README.md', content: '# Shop\nMore.\n' });
+    await seen
+      .getByRole('list', { name: 'Changed files' })
+      .getByRole('button', { name: 'README.md' })
+      .waitFor();
+    await api.git.commit.mutate({ workspaceId: workspace.id, message: 'Say more in the README' });
+    await seen.getByRole('list', { name: 'Commits' }).getByText('Say more in the README').waitFor();
+    await seen.getByText('No changes since').waitFor();
+
+    // The owner's auto-commit switch is stored with the workspace.
+    const auto = panel.getByRole('checkbox', { name: 'Commit each accepted task automatically' });
+    expect(await auto.isChecked()).toBe(false);
+    await auto.check();
+    await until(
+      async () => (await api.workspace.get.query({ workspaceId: workspace.id })).autoCommit || null,
+    );
   });
 });
