@@ -409,16 +409,27 @@ function CodeMode({
           onFollow={setFollowing}
         />
         <ConnectionPill status={status} />
-        <Button
-          size="sm"
-          variant="ghost"
+        <button
+          type="button"
+          aria-label="Source control"
+          aria-controls="pane-files"
+          aria-pressed={layout.files.open && leftPane === 'git'}
           aria-keyshortcuts={ariaShortcut('Mod-Shift-g')}
           title={`Source control (${formatShortcut('Mod-Shift-g')})`}
-          aria-pressed={layout.files.open && leftPane === 'git'}
           onClick={() => (layout.files.open && leftPane === 'git' ? setLeftPane('files') : showPane('git'))}
+          className={cx(
+            'grid size-8 shrink-0 place-items-center rounded-md hover:bg-zinc-100',
+            layout.files.open && leftPane === 'git' ? 'text-indigo-700' : 'text-zinc-600',
+          )}
         >
-          Source control
-        </Button>
+          {/* A branch: two commits on a line and one forked off it. */}
+          <svg viewBox="0 0 20 20" className="size-5" aria-hidden="true" fill="none" stroke="currentColor">
+            <circle cx="6" cy="4.5" r="2" strokeWidth="1.5" />
+            <circle cx="6" cy="15.5" r="2" strokeWidth="1.5" />
+            <circle cx="14" cy="7.5" r="2" strokeWidth="1.5" />
+            <path d="M6 6.5v7M14 9.5c0 3-8 2-8 4" strokeWidth="1.5" />
+          </svg>
+        </button>
         <PaneToggle
           label="AI panel"
           what="the AI panel"
