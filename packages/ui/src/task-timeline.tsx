@@ -171,6 +171,7 @@ function details(event: TimelineEvent): ReactNode {
     case 'rolled-back':
     case 'comment':
     case 'verdict':
+    case 'commit':
     case 'error':
     case 'finding':
       return null;
@@ -243,6 +244,7 @@ function Item({
   const { event } = item;
   const failed =
     event.type === 'error' ||
+    (event.type === 'commit' && !event.commit) ||
     (event.type === 'edit' && event.status === 'failed') ||
     ((event.type === 'validation' || event.type === 'test') && !event.ok) ||
     (event.type === 'check' && ['failed', 'error', 'timeout'].includes(event.status)) ||

@@ -144,6 +144,14 @@ describe('summarizeEvent', () => {
       'a.ts (hunk 0-1): region changed',
     ],
     [
+      { type: 'commit', commit: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', branch: 'main' },
+      'Committed 4b825dc on main',
+    ],
+    [
+      { type: 'commit', error: { code: 'CONFLICT', message: 'Another commit was made.' } },
+      'Not committed: CONFLICT: Another commit was made.',
+    ],
+    [
       { type: 'error', code: 'LLM_TIMEOUT', message: 'no reply', retryable: true },
       'LLM_TIMEOUT: no reply (retryable)',
     ],

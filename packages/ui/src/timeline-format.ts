@@ -26,6 +26,7 @@ const labels: Record<TaskEventType, string> = {
   'rolled-back': 'Rolled back',
   comment: 'Comment',
   verdict: 'Review',
+  commit: 'Commit',
   error: 'Error',
   done: 'Done',
 };
@@ -177,6 +178,10 @@ export function summarizeEvent(event: TaskEvent, userName: UserNameResolver = (i
     }
     case 'verdict':
       return `${userName(event.by)} ${event.verdict === 'approve' ? 'approved' : 'requested changes'}${event.note ? `: “${event.note}”` : ''}`;
+    case 'commit':
+      return event.commit
+        ? `Committed ${event.commit.slice(0, 7)}${event.branch ? ` on ${event.branch}` : ''}`
+        : `Not committed: ${event.error ? `${event.error.code}: ${event.error.message}` : 'unknown reason'}`;
     case 'error':
       return `${event.code}: ${event.message}${event.retryable ? ' (retryable)' : ''}`;
     case 'done':

@@ -12,7 +12,7 @@ export const taskChangeSchema = z.object({ taskId: z.string(), state: z.enum(tas
 export type TaskChange = z.infer<typeof taskChangeSchema>;
 
 export const gitChangeSchema = z.object({
-  action: z.enum(['connect', 'commit', 'push', 'pull']),
+  action: z.enum(['connect', 'commit', 'push', 'pull', 'auto-commit']),
   commit: z.string().optional(),
   branch: z.string().optional(),
 });
@@ -52,7 +52,7 @@ export function createChannels(transport: Transport, options: ChannelOptions = {
     taskChanges: new Channel(transport, 'tandem:workspace-tasks', json(taskChangeSchema), options),
     /** Stop a task wherever it runs (one topic). */
     taskCancel: new Channel(transport, 'tandem:task-cancel', json(z.object({ taskId: z.string() })), options),
-    /** A workspace's git state changed (connected, committed, pushed), keyed by workspace id. */
+    /** A workspace's git state changed (connected, committed, pushed, pulled, its auto-commit option), keyed by workspace id. */
     gitChanges: new Channel(transport, 'tandem:workspace-git', json(gitChangeSchema), options),
     /** A check run's committed events, keyed by run id; a hint for followers, who replay from the database. */
     checkRunEvents: new Channel(transport, 'tandem:check-run', json(liveCheckRunEventSchema), options),

@@ -80,6 +80,8 @@ export const workspaces = pgTable('workspaces', {
   autoApply: boolean('auto_apply').notNull().default(false),
   /** Workspace policy: a task's changes are accepted only once a member other than its author approved them. */
   requireApproval: boolean('require_approval').notNull().default(false),
+  /** Workspace policy: commit each accepted AI task on its own (git-backed workspaces), its prompt as the message. */
+  autoCommit: boolean('auto_commit').notNull().default(false),
   /** Feature flags the owners turned off for this workspace (packages/core workspace/features.ts); missing = on. */
   features: jsonb('features')
     .$type<FeatureFlags>()

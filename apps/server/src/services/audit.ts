@@ -48,6 +48,8 @@ export type AuditAction =
   | 'git.commit'
   | 'git.push'
   | 'git.pull'
+  | 'git.auto_commit'
+  | 'git.auto_commit_failed'
   | 'task.accept_flagged'
   | 'check.run'
   | 'review.comment'

@@ -8,6 +8,7 @@ import {
   anchorChangeset,
   AppError,
   applyHunks,
+  autoCommitMessage,
   commitMessage,
   committedIds,
   computeChangeset,
@@ -36,14 +37,20 @@ import {
 } from '@tandem/core';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
-import { gitCredentials, gitRemotes, tasks, users } from '../db/schema.ts';
+import { gitCredentials, gitRemotes, tasks, users, workspaces } from '../db/schema.ts';
 import { appendTaskEvent } from '../tasks/events.ts';
 import type { RemoteAccess } from '../git/git-ops.ts';
 import { checkedAddress } from '../git/guarded-http.ts';
 import { writeAudit } from './audit.ts';
 import { requireFeature } from './features.ts';
 import { importInSlices } from './files.ts';
-import type { Actor } from './workspaces.ts';
+
+/** Who acts: a member through the API, or the auto-commit of an accept that auto-apply made (no request). */
+export interface Actor {
+  userId: string;
+  ip?: string | undefined;
+  requestId?: string | undefined;
+}
 
 export type GitDeps = Pick<
   AppDeps,
@@ -286,6 +293,8 @@ export function commit(
   deps: GitDeps,
   actor: Actor,
   input: { workspaceId: string; message: string; paths?: string[] | undefined },
+  /** The accepted task this commit is made for by the workspace's auto-commit option (recorded in the audit). */
+  auto?: { taskId: string },
 ) {
   const { workspaceId } = input;
   return exclusive(workspaceId, async () => {
@@ -326,7 +335,11 @@ export function commit(
       action: 'git.commit',
       workspaceId,
       targetId: made.commit,
-      meta: { files: chosen.length, coAuthors: coAuthors.length },
+      meta: {
+        files: chosen.length,
+        coAuthors: coAuthors.length,
+        ...(auto ? { auto: true, taskId: auto.taskId } : {}),
+      },
     });
     await deps.channels.gitChanges.publish(workspaceId, {
       action: 'commit',
@@ -578,4 +591,54 @@ export async function log(deps: GitDeps, workspaceId: string, limit: number) {
 export async function show(deps: GitDeps, workspaceId: string, commitId: string) {
   await remoteOf(deps, workspaceId);
   return deps.git.run({ op: 'show', gitdir: gitdirOf(deps, workspaceId), commit: commitId });
+}
+
+/** Workspace policy: commit each accepted AI task on its own. Owners only (checked by the procedure). */
+export async function setAutoCommit(deps: GitDeps, actor: Actor, workspaceId: string, autoCommit: boolean) {
+  await deps.db.update(workspaces).set({ autoCommit }).where(eq(workspaces.id, workspaceId));
+  await audit(deps, actor, { action: 'git.auto_commit', workspaceId, meta: { autoCommit } });
+  await deps.channels.gitChanges.publish(workspaceId, { action: 'auto-commit' });
+  return { autoCommit };
+}
+
+export type AutoCommitOutcome =
+  { commit: string; branch: string } | { error: { code: AppError['code']; message: string } };
+
+/**
+ * After an AI task's hunks were accepted: when the workspace has auto-commit on and a remote, commits the files the
+ * accepted hunks touched, the task's prompt as the message, authored by whoever accepted (the task and other
+ * typists as co-authors, as `commit` reads them). Returns null when the option is off or the workspace has no
+ * remote. A failure is returned and audited, never thrown: the acceptance it follows stands.
+ */
+export async function autoCommitTask(
+  deps: GitDeps,
+  actor: Actor,
+  task: { id: string; workspaceId: string; prompt: string },
+  paths: readonly string[],
+): Promise<AutoCommitOutcome | null> {
+  const [row] = await deps.db
+    .select({ autoCommit: workspaces.autoCommit })
+    .from(workspaces)
+    .where(eq(workspaces.id, task.workspaceId));
+  if (!row?.autoCommit || paths.length === 0 || !(await getRemote(deps, task.workspaceId))) return null;
+  try {
+    const made = await commit(
+      deps,
+      actor,
+      { workspaceId: task.workspaceId, message: autoCommitMessage(task.prompt), paths: [...paths] },
+      { taskId: task.id },
+    );
+    return { commit: made.commit, branch: made.branch };
+  } catch (error) {
+    const failure = isAppError(error)
+      ? { code: error.code, message: error.message }
+      : { code: 'INTERNAL' as const, message: 'The commit could not be made.' };
+    await audit(deps, actor, {
+      action: 'git.auto_commit_failed',
+      workspaceId: task.workspaceId,
+      targetId: task.id,
+      meta: { ...failure, paths: paths.length },
+    });
+    return { error: failure };
+  }
 }

@@ -35,13 +35,23 @@ import { tasks, workspaces } from '../db/schema.ts';
 import { writeAudit, type AuditAction } from '../services/audit.ts';
 import { getCostSettings } from '../services/settings.ts';
 import { ensureApproved } from '../review/approval-gate.ts';
+import { autoCommitTask } from '../services/git.ts';
 import { appendTaskEvent } from './events.ts';
 import { cancelStranded, cancelledEvents, leaseFrom, requestCancel } from './leases.ts';
 import { availableModels, resolveModel } from './models.ts';
 
 export type TaskDeps = Pick<
   AppDeps,
-  'db' | 'database' | 'channels' | 'rooms' | 'limits' | 'config' | 'instance' | 'secrets' | 'authorship'
+  | 'db'
+  | 'database'
+  | 'channels'
+  | 'rooms'
+  | 'limits'
+  | 'config'
+  | 'instance'
+  | 'secrets'
+  | 'authorship'
+  | 'git'
 >;
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -405,7 +415,23 @@ const conflictEvents = (conflicts: readonly HunkConflict[]): TaskEvent[] =>
 /** How many flagged findings an audit entry lists; the rest are counted. */
 const AUDITED_FINDINGS = 50;
 
-export function acceptHunks(
+/**
+ * After an AI task's hunks landed (accept, auto-apply, a conflict resolved its way): the workspace's auto-commit
+ * option commits the files they touched, and the task's log says which commit that was or why there is none. The
+ * acceptance is stored before this runs and stands whatever happens here.
+ */
+async function commitAccepted(
+  deps: TaskDeps,
+  actor: DecisionActor,
+  task: Pick<TaskRow, 'id' | 'workspaceId' | 'prompt' | 'kind'>,
+  paths: readonly string[],
+) {
+  if (task.kind !== 'ai' || paths.length === 0) return;
+  const outcome = await autoCommitTask(deps, actor, task, [...new Set(paths)]);
+  if (outcome) await emit(deps, task.id, { type: 'commit', ...outcome });
+}
+
+export async function acceptHunks(
   deps: TaskDeps,
   taskId: string,
   actor: DecisionActor,
@@ -413,7 +439,8 @@ export function acceptHunks(
   options: { acceptFindings?: boolean | undefined } = {},
 ) {
   const { userId } = actor;
-  return decide(deps, taskId, actor, async (task) => {
+  let decided: { task: TaskRow; paths: string[] } | undefined;
+  const value = await decide(deps, taskId, actor, async (task) => {
     const changeset = changesetOf(task);
     const ids = selectHunkIds(changeset, selection);
     if (ids.length === 0) throw new AppError('BAD_INPUT', 'Nothing left to accept here.');
@@ -436,6 +463,11 @@ export function acceptHunks(
       taskOrigin(taskId, userId, 'apply'),
     );
     const undo = [...undoListSchema.parse(task.undo), ...result.undo];
+    const applied = new Set(result.applied);
+    decided = {
+      task,
+      paths: result.changeset.files.filter((f) => f.hunks.some((h) => applied.has(h.id))).map((f) => f.path),
+    };
     const events: TaskEvent[] = [];
     if (result.applied.length > 0) events.push({ type: 'applied', by: userId, hunkIds: result.applied });
     events.push(...conflictEvents(result.conflicts));
@@ -467,6 +499,8 @@ export function acceptHunks(
       events,
     };
   });
+  if (decided) await commitAccepted(deps, actor, decided.task, decided.paths);
+  return value;
 }
 
 export function rejectTaskHunks(
@@ -501,7 +535,9 @@ export async function resolveTaskConflict(
   expectedOurs?: string,
 ): Promise<void> {
   const { userId } = actor;
+  let resolvedTask: TaskRow | undefined;
   const settled = await decide(deps, taskId, actor, async (task) => {
+    resolvedTask = task;
     const changeset = changesetOf(task);
     // Taking the task's side (or a merged text) applies its change: the approval policy holds as for accept.
     if (choice !== 'ours') await ensureApproved(deps.db, task);
@@ -546,6 +582,7 @@ export async function resolveTaskConflict(
       userIds: settled.overwrote,
     });
   }
+  if (resolvedTask && choice !== 'ours') await commitAccepted(deps, actor, resolvedTask, [settled.path]);
 }
 
 export function rollbackTaskChanges(deps: TaskDeps, taskId: string, actor: DecisionActor) {

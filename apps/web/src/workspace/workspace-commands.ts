@@ -32,7 +32,7 @@ export interface CommandContext {
   others: { clientId: number; name: string }[];
   quickOpen: (initial: string) => void;
   /** Shows a side pane (the file tree, find in files in its place, or the AI panel), docked or floating. */
-  showPane: (pane: 'files' | 'search' | 'ai') => void;
+  showPane: (pane: 'files' | 'search' | 'git' | 'ai') => void;
   /** Which side panes are shown now, for the titles of the toggles. */
   panes: { files: boolean; ai: boolean };
   togglePane: (pane: 'files' | 'ai') => void;
@@ -104,6 +104,13 @@ export function workspaceCommands(c: CommandContext): Command[] {
       title: c.canEdit ? 'Find and replace in files' : 'Find in files',
       shortcut: 'Mod-Shift-f',
       run: () => c.showPane('search'),
+    },
+    {
+      id: 'source-control',
+      group: 'View',
+      title: 'Show source control (git)',
+      shortcut: 'Mod-Shift-g',
+      run: () => c.showPane('git'),
     },
     {
       id: 'toggle-files',

@@ -27,6 +27,7 @@ import type { Me } from '../session.ts';
 import { trpcClient, useTRPC } from '../trpc.ts';
 import { Composer, TaskDetail, TaskHistory, type TaskSummary } from './ai-panel.tsx';
 import { ChecksPanel } from './checks-panel.tsx';
+import { SourceControlPanel } from './source-control-panel.tsx';
 import { CommandPalette } from './command-palette.tsx';
 import { ConnectionPill } from './connection-pill.tsx';
 import { FileComments } from './file-comments.tsx';
@@ -226,13 +227,13 @@ function CodeMode({
   // (Ctrl/Cmd+Shift+P) lists everything.
   const panes = usePaneLayout();
   const { layout } = panes;
-  const [leftPane, setLeftPane] = useState<'files' | 'search'>('files');
+  const [leftPane, setLeftPane] = useState<'files' | 'search' | 'git'>('files');
   const [findSeed, setFindSeed] = useState('');
   const [findFocus, setFindFocus] = useState(0);
   const [palette, setPalette] = useState(false);
   const { show: showSide, toggle: togglePane } = panes;
   const showPane = useCallback(
-    (pane: 'files' | 'search' | 'ai') => {
+    (pane: 'files' | 'search' | 'git' | 'ai') => {
       // At once, so whatever runs next (a focus, a button press) finds the pane shown.
       flushSync(() => showSide(pane === 'ai' ? 'ai' : 'files'));
       if (pane === 'ai') return;
@@ -263,9 +264,10 @@ function CodeMode({
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
       const key = e.key.toLowerCase();
-      if (e.shiftKey && (key === 'f' || key === 'p')) {
+      if (e.shiftKey && (key === 'f' || key === 'p' || key === 'g')) {
         e.preventDefault();
         if (key === 'f') showPane('search');
+        else if (key === 'g') showPane('git');
         else setPalette(true);
       } else if (
         !e.shiftKey &&
@@ -421,6 +423,27 @@ function CodeMode({
           onFollow={setFollowing}
         />
         <ConnectionPill status={status} />
+        <button
+          type="button"
+          aria-label="Source control"
+          aria-controls="pane-files"
+          aria-pressed={layout.files.open && leftPane === 'git'}
+          aria-keyshortcuts={ariaShortcut('Mod-Shift-g')}
+          title={`Source control (${formatShortcut('Mod-Shift-g')})`}
+          onClick={() => (layout.files.open && leftPane === 'git' ? setLeftPane('files') : showPane('git'))}
+          className={cx(
+            'grid size-8 shrink-0 place-items-center rounded-md hover:bg-zinc-100',
+            layout.files.open && leftPane === 'git' ? 'text-indigo-700' : 'text-zinc-600',
+          )}
+        >
+          {/* A branch: two commits on a line and one forked off it. */}
+          <svg viewBox="0 0 20 20" className="size-5" aria-hidden="true" fill="none" stroke="currentColor">
+            <circle cx="6" cy="4.5" r="2" strokeWidth="1.5" />
+            <circle cx="6" cy="15.5" r="2" strokeWidth="1.5" />
+            <circle cx="14" cy="7.5" r="2" strokeWidth="1.5" />
+            <path d="M6 6.5v7M14 9.5c0 3-8 2-8 4" strokeWidth="1.5" />
+          </svg>
+        </button>
         <PaneToggle
           label="AI panel"
           what="the AI panel"
@@ -454,6 +477,27 @@ function CodeMode({
             style={{ width: layout.files.width }}
             className={cx('min-h-0 bg-zinc-50', layout.files.open ? 'block' : 'hidden')}
           >
+            {leftPane === 'git' ? (
+              <div className="flex h-full min-h-0 flex-col">
+                <div className="flex justify-end border-b border-zinc-200 px-2 py-1">
+                  <Button size="sm" variant="ghost" onClick={() => setLeftPane('files')}>
+                    Back to the files
+                  </Button>
+                </div>
+                <div className="min-h-0 flex-1">
+                  <SourceControlPanel
+                    workspaceId={workspaceId}
+                    doc={doc}
+                    canEdit={canEdit}
+                    isOwner={role === 'owner'}
+                    onOpenTask={(id) => {
+                      setParam({ task: id, review: '1' });
+                      panes.dismiss('files');
+                    }}
+                  />
+                </div>
+              </div>
+            ) : null}
             {leftPane === 'search' && doc ? (
               <FindInFiles
                 doc={doc}
@@ -468,7 +512,7 @@ function CodeMode({
               />
             ) : null}
             {/* Kept mounted under the search, so folders stay as they were opened. */}
-            <div hidden={leftPane === 'search' && doc !== null} className="h-full">
+            <div hidden={(leftPane === 'search' && doc !== null) || leftPane === 'git'} className="h-full">
               <FilePane
                 workspaceId={workspaceId}
                 paths={paths}

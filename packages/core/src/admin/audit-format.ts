@@ -46,6 +46,8 @@ const actionLabels: Record<string, string> = {
   'git.commit': 'Committed',
   'git.push': 'Pushed',
   'git.pull': 'Pulled',
+  'git.auto_commit': 'Changed auto-commit',
+  'git.auto_commit_failed': 'Auto-commit failed',
   'check.run': 'Ran the checks',
 };
 

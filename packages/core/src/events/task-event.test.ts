@@ -83,6 +83,7 @@ const examples: TaskEvent[] = [
     excerpt: 'Why?',
   },
   { type: 'verdict', by: 'u2', verdict: 'approve', note: 'Looks right' },
+  { type: 'commit', commit: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', branch: 'main' },
   { type: 'error', code: 'LLM_RATE_LIMITED', message: 'slow down', retryable: true },
   {
     type: 'done',

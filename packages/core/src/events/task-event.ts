@@ -246,6 +246,21 @@ export const verdictEventSchema = z.object({
   note: z.string().max(reviewLimits.note).optional(),
 });
 
+/**
+ * The workspace commits each accepted task on its own (its auto-commit option): the commit made, or why none was.
+ * A failed commit never undoes the acceptance; the changes stay in the files, to be committed by hand.
+ */
+export const commitEventSchema = z.object({
+  type: z.literal('commit'),
+  /** The commit made; absent when it failed. */
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
+  branch: z.string().max(200).optional(),
+  error: z.object({ code: z.enum(errorCodes), message }).optional(),
+});
+
 export const errorEventSchema = z.object({
   type: z.literal('error'),
   code: z.enum(errorCodes),
@@ -284,6 +299,7 @@ export const taskEventSchema = z.discriminatedUnion('type', [
   rolledBackEventSchema,
   commentEventSchema,
   verdictEventSchema,
+  commitEventSchema,
   errorEventSchema,
   doneEventSchema,
 ]);

@@ -49,5 +49,7 @@ export const gitLogInput = workspaceRef.extend({ limit: z.number().int().min(1).
 
 export const gitShowInput = workspaceRef.extend({ commit: commitIdSchema });
 
+export const gitAutoCommitInput = workspaceRef.extend({ autoCommit: z.boolean() });
+
 export type GitConnectInput = z.infer<typeof gitConnectInput>;
 export type GitCommitInput = z.infer<typeof gitCommitInput>;

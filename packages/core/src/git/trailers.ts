@@ -33,3 +33,25 @@ export function taskCoAuthor(task: { id: string; model: string | null }, host: s
     email: `task-${task.id}@${host}`,
   };
 }
+
+/** How long the first line of a commit an accepted task makes may be: what `git log --oneline` and hosts show whole. */
+export const AUTO_COMMIT_SUBJECT_MAX = 72;
+
+/**
+ * The message of the commit an accepted task makes on its own: the task's prompt, its first non-empty line as the
+ * subject (cut at a word, with an ellipsis, past AUTO_COMMIT_SUBJECT_MAX) and the whole prompt as the body when the
+ * subject does not already say all of it.
+ */
+export function autoCommitMessage(prompt: string): string {
+  const text = prompt.replace(/\r\n?/g, '\n').trim();
+  const first = (text.split('\n').find((line) => line.trim() !== '') ?? 'AI task')
+    .trim()
+    .replace(/\s+/g, ' ');
+  let subject = first;
+  if (first.length > AUTO_COMMIT_SUBJECT_MAX) {
+    const cut = first.slice(0, AUTO_COMMIT_SUBJECT_MAX - 1);
+    const space = cut.lastIndexOf(' ');
+    subject = `${(space > AUTO_COMMIT_SUBJECT_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  }
+  return subject === text || text === '' ? subject : `${subject}\n\n${text}`;
+}

@@ -1,4 +1,5 @@
 import {
+  gitAutoCommitInput,
   gitCommitInput,
   gitConnectInput,
   gitCredentialInput,
@@ -10,7 +11,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import * as git from '../../services/git.ts';
 import type { Actor } from '../../services/workspaces.ts';
 import { exampleIds } from '../examples.ts';
-import { memberProcedure, type Context } from '../trpc.ts';
+import { liveSubscription, memberProcedure, type Context } from '../trpc.ts';
 
 const actor = (ctx: Context & { user: { id: string } }): Actor => ({
   userId: ctx.user.id,
@@ -121,6 +122,28 @@ export const gitRouter = {
       errors: ['GIT_NOT_CONNECTED', 'GIT_AUTH', 'GIT_UNREACHABLE', 'GIT_REMOTE_ERROR', 'CONFLICT'],
     })
     .mutation(({ ctx, input }) => git.pull(ctx.deps, actor(ctx), input)),
+  setAutoCommit: memberProcedure('owner')
+    .meta({
+      description:
+        "Workspace policy: commit each accepted AI task on its own, its prompt as the message (first line cut to 72 characters), authored by whoever accepted, with the usual `Co-authored-by:` trailers. Only the files the accepted hunks touched are committed; nothing is pushed. A commit that fails is reported in the task's timeline and the audit log; the acceptance stands. Read it back as `autoCommit` from `workspace.get`.",
+      example: { input: { workspaceId: exampleIds.workspaceId, autoCommit: true } },
+    })
+    .input(gitAutoCommitInput)
+    .mutation(({ ctx, input }) =>
+      git.setAutoCommit(ctx.deps, actor(ctx), input.workspaceId, input.autoCommit),
+    ),
+  onChange: memberProcedure('reviewer')
+    .meta({
+      description:
+        "Subscription: a notice whenever the workspace's git state changes (connected, a commit, a push, a pull, the auto-commit option), on any server instance; refetch `git.status` and `git.log` on each.",
+      example: { input: { workspaceId: exampleIds.workspaceId } },
+      errors: ['TOO_MANY_SUBSCRIPTIONS'],
+    })
+    .subscription(({ ctx, input, signal }) =>
+      liveSubscription(ctx, input.workspaceId, signal, (stop) =>
+        ctx.deps.channels.gitChanges.follow(input.workspaceId, stop),
+      ),
+    ),
   log: memberProcedure('reviewer')
     .meta({
       description: 'The newest commits of the tracked branch, newest first, up to `limit`.',
