@@ -43,6 +43,8 @@ export type AuditAction =
   | 'task.rollback'
   | 'task.follow_up'
   | 'git.credential_create'
+  | 'git.credential_rotate'
+  | 'git.credential_delete'
   | 'git.connect'
   | 'git.commit'
   | 'git.push'

@@ -41,6 +41,8 @@ const actionLabels: Record<string, string> = {
   'task.resolve_conflict': 'Resolved a conflict',
   'task.rollback': 'Rolled back a task',
   'git.credential_create': 'Added a git credential',
+  'git.credential_rotate': 'Replaced a git deploy key',
+  'git.credential_delete': 'Deleted a git credential',
   'git.connect': 'Connected a git remote',
   'git.commit': 'Committed',
   'git.push': 'Pushed',
