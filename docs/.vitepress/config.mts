@@ -54,6 +54,7 @@ export default defineConfig({
           { text: 'AI tasks', link: '/guide/ai-tasks' },
           { text: 'Reviewing changes', link: '/guide/review' },
           { text: 'Reviewers', link: '/guide/reviewers' },
+          { text: 'Git repositories', link: '/guide/git' },
           { text: 'Admin console', link: '/guide/admin' },
           { text: 'Best practices', link: '/guide/best-practices' },
         ],
