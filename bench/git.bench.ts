@@ -5,7 +5,8 @@
 // (b) commit and push of 100 changed files (target: under 2 s);
 // (c) pulls of 50 remote commits each into a file two people are editing over real y-websocket clients, with the
 //     edit latency between them during the pulls (target: p99 under 50 ms).
-// `pnpm bench git`; figures go to bench/results/git*.json.
+// `pnpm bench git`; figures go to bench/results/git*.json. BENCH_CPU_PROF=<dir> writes the server's CPU profiles
+// (main thread and workers) there, to see where the time goes.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
@@ -49,7 +50,10 @@ export async function run() {
     encoding: 'utf8',
   });
   if (prepared.status !== 0) throw new Error(`preparing the database failed:\n${prepared.stderr}`);
-  const server = await startServer(entry, env, startOptions());
+  const server = await startServer(entry, env, [
+    ...startOptions(),
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+  ]);
   try {
     const owner = await signedUpClient(server.url, 'Bench');
     const peer = await signedUpClient(server.url, 'Peer');

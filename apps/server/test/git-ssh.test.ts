@@ -136,9 +136,10 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
     await run('git', ['push', '-q', 'origin', 'main'], { cwd: work });
     const pulled = await alice.trpc.git.pull.mutate({ workspaceId: ws.id });
     expect(pulled).toMatchObject({ relation: 'fast-forward', commits: 1, conflicts: [] });
-    expect((await alice.trpc.file.read.query({ workspaceId: ws.id, path: 'README.md' })).content).toBe(
-      '# App, by the remote\n',
-    );
+    expect(await alice.trpc.file.read.query({ workspaceId: ws.id, path: 'README.md' })).toMatchObject({
+      binary: false,
+      content: '# App, by the remote\n',
+    });
 
     // A push the remote moved past is refused with the same typed error as over HTTPS.
     await run('sh', ['-c', 'echo more >> README.md'], { cwd: work });
