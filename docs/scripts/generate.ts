@@ -208,6 +208,8 @@ const errorMeanings: Record<ErrorCode, string> = {
   GIT_NOTHING_TO_COMMIT: 'The live files are the same as the base commit.',
   GIT_REMOTE_ERROR:
     'The remote answered with something that is not usable git (a missing branch, a protocol error).',
+  GIT_HOST_KEY_CHANGED:
+    "An SSH remote's host key is not the one recorded when the workspace was connected: a changed server or someone in between. An owner checks the new fingerprint with the host, then reconnects.",
   APPROVAL_REQUIRED:
     "The workspace requires an approval before a task's changes are accepted: a member other than the task's author approves (`review.verdict.set`), and nobody's current verdict requests changes.",
   FEATURE_DISABLED:

@@ -119,6 +119,8 @@ export interface Config {
   git: {
     /** Hosts (names or addresses) git remotes may be on even when private or loopback. */
     allowedHosts: string[];
+    /** PATH the git CLI and ssh are looked up on (ssh remotes). */
+    searchPath: string;
   };
   /** Rate limits changed from their defaults by `TANDEM_LIMIT_*` variables. */
   limits: Partial<LimitConfig>;
@@ -183,7 +185,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metrics: { token: e.TANDEM_METRICS_TOKEN, port: e.TANDEM_METRICS_PORT, host: e.TANDEM_METRICS_HOST },
     secretKey: e.TANDEM_SECRET_KEY || undefined,
     secretKeyPrevious: e.TANDEM_SECRET_KEY_PREVIOUS || undefined,
-    git: { allowedHosts: parseAllowedHosts(e.TANDEM_GIT_ALLOWED_HOSTS) },
+    git: { allowedHosts: parseAllowedHosts(e.TANDEM_GIT_ALLOWED_HOSTS), searchPath: e.PATH },
     security: { webhookAllowPrivate: e.TANDEM_WEBHOOK_ALLOW_PRIVATE === '1' },
     limits,
     llm: {

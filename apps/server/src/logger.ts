@@ -1,6 +1,6 @@
 // The one logger every part of the server writes through, with secrets taken out before a line is written:
-// session cookies, authorization headers, API keys, passwords and invite tokens (in paths, query strings and
-// error messages). Child loggers (pino-http's per-request ones included) inherit the redaction.
+// session cookies, authorization headers, API keys, passwords, invite tokens (in paths, query strings and error
+// messages) and private keys. Child loggers (pino-http's per-request ones included) inherit the redaction.
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './env.ts';
 
@@ -15,11 +15,12 @@ const secretKeys = [
   'apiKey',
   'api_key',
   'secret',
+  'privateKey',
   'authorization',
   'cookie',
 ];
 const secretKey =
-  /^(?:.*password|token|api[-_]?key|x-api-key|secret|authorization|proxy-authorization|cookie|set-cookie)$/i;
+  /^(?:.*password|token|api[-_]?key|x-api-key|secret|private[-_]?key|authorization|proxy-authorization|cookie|set-cookie)$/i;
 const secretParam = '(?:[a-z_]*password|token|api[-_]?key|secret|tandem_session)';
 
 // Paths are matched by pino after serializers ran: `req`/`res` are the serialized request and response.
@@ -40,6 +41,11 @@ const redactPaths = [
 ];
 
 const textRules: [RegExp, string][] = [
+  // A private key block (a git deploy key, a TLS key), whole or cut off at the end of the text.
+  [
+    /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    `-----BEGIN $1PRIVATE KEY----- ${REDACTED}`,
+  ],
   // Invite links carry their token in the path.
   [/(\/invite\/)[^/?#\s"'&]+/g, `$1${REDACTED}`],
   // key=value in query strings, form bodies and cookie headers.
@@ -112,9 +118,15 @@ export function createLogger(
     hooks: {
       // The message text itself (and any string argument interpolated into it).
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        const [first, second] = args;
+        // An error logged without a message gets its own message as `msg`, which no redact path covers.
+        const withMessage =
+          first instanceof Error && typeof second !== 'string'
+            ? [first, first.message, ...args.slice(1)]
+            : args;
         method.apply(
           this,
-          args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)),
+          withMessage.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)),
         );
       },
     },

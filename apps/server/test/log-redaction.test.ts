@@ -1,12 +1,15 @@
-// Every log line is free of secrets: session cookies, passwords, API keys, bearer tokens and invite tokens, through
+// Every log line is free of secrets: session cookies, passwords, API keys, bearer tokens, invite tokens and private
+// keys (git deploy keys), through
 // the real logger (pino to a stream) and the real server.
 import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { SESSION_COOKIE } from '../src/auth/lucia.ts';
+import { gitCredentials } from '../src/db/schema.ts';
 import { createLogger } from '../src/logger.ts';
 import { makeClient, signedUpClient, startTestServer } from './harness.ts';
 
 describe('logs', () => {
-  it('never contain session cookies, passwords, API keys, bearer tokens or invite tokens', async () => {
+  it('never contain session cookies, passwords, API keys, bearer tokens, invite tokens or private keys', async () => {
     const lines: string[] = [];
     const logger = createLogger(
       { env: 'test', logLevel: 'trace' },
@@ -56,6 +59,23 @@ describe('logs', () => {
         { url: invite.url, input: { password: owner.password, nested: { apiKey } } },
         `opened ${invite.url} with {"token":"${invite.token}"}`,
       );
+      // A workspace's SSH deploy key, as git.deployKey.create stores it, logged every way code might.
+      const deployKey = await owner.trpc.git.deployKey.create.mutate({ workspaceId });
+      const [row] = await server.app.deps.db
+        .select()
+        .from(gitCredentials)
+        .where(eq(gitCredentials.id, deployKey.credentialId));
+      const privateKey = server.app.deps
+        .secrets()
+        .open(row?.sealedSecret ?? '', `git.credential:${deployKey.credentialId}`);
+      const keyLines = privateKey.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----'));
+      expect(keyLines.length).toBeGreaterThan(2);
+      server.app.deps.logger.warn(
+        { ssh: { privateKey }, job: { key: privateKey } },
+        `ssh failed with ${privateKey}`,
+      );
+      // Cut off mid-key (a truncated message): what is there is still taken out.
+      server.app.deps.logger.error(new Error(`bad key ${privateKey.slice(0, 200)}`));
 
       const log = lines.join('');
       const secrets = {
@@ -70,6 +90,10 @@ describe('logs', () => {
       for (const [name, secret] of Object.entries(secrets)) {
         expect({ name, leaked: log.includes(String(secret)) }).toEqual({ name, leaked: false });
       }
+      for (const [i, line] of keyLines.entries()) {
+        expect({ line: i, leaked: log.includes(line) }).toEqual({ line: i, leaked: false });
+      }
+      expect(log).toContain('ssh failed with -----BEGIN OPENSSH PRIVATE KEY----- [Redacted]');
       // What is left is still useful: the request lines are there, with the secrets marked.
       expect(log).toContain('request completed');
       expect(log).toContain('/invite/[Redacted]');

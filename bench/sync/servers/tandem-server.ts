@@ -20,6 +20,10 @@ const app = await createApp(
     NODE_ENV: 'production',
     TANDEM_LOG_LEVEL: 'warn',
     TANDEM_DATA_DIR: process.env.BENCH_DATA_DIR ?? '',
+    // The git benchmark's remote is on loopback.
+    ...(process.env.BENCH_GIT_ALLOWED_HOSTS
+      ? { TANDEM_GIT_ALLOWED_HOSTS: process.env.BENCH_GIT_ALLOWED_HOSTS }
+      : {}),
   }),
   {
     db: database,

@@ -61,6 +61,8 @@ export const errorCodes = [
   'GIT_NOTHING_TO_COMMIT',
   /** The remote answered with something that is not a usable git reply (missing branch, protocol error). */
   'GIT_REMOTE_ERROR',
+  /** An SSH remote's host key differs from the one recorded when the workspace was connected (or none is known). */
+  'GIT_HOST_KEY_CHANGED',
   /** The workspace requires an approval of a task before its changes are accepted, and the task has none. */
   'APPROVAL_REQUIRED',
   /** A feature flag (instance or workspace) turned this feature off. */

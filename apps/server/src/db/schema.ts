@@ -415,9 +415,12 @@ export const gitCredentials = pgTable(
     workspaceId: uuid('workspace_id')
       .notNull()
       .references(() => workspaces.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['https-token'] }).notNull(),
+    kind: text('kind', { enum: ['https-token', 'ssh-key'] }).notNull(),
     username: text('username').notNull(),
+    /** The token, or the deploy key's private key (OpenSSH format), sealed with the instance secret. */
     sealedSecret: text('sealed_secret').notNull(),
+    /** A deploy key's public key line (`ssh-ed25519 AAAA… tandem-<workspace>`); null for a token. */
+    publicKey: text('public_key'),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
@@ -434,6 +437,8 @@ export const gitRemotes = pgTable('git_remotes', {
   /** The last commit made or cloned here: status diffs against it, the next commit's parent. */
   baseCommit: text('base_commit').notNull(),
   credentialId: uuid('credential_id').references(() => gitCredentials.id, { onDelete: 'set null' }),
+  /** An SSH remote's host key, recorded on connect (known_hosts lines); later connections must present it. */
+  knownHosts: text('known_hosts'),
   connectedBy: text('connected_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -24,13 +24,18 @@ import {
 } from '@tandem/core';
 import git, { type AuthCallback } from 'isomorphic-git';
 import { guardedHttp } from './guarded-http.ts';
+import { remoteDefaultBranch, withSsh, type SshAccess } from './ssh-transport.ts';
 
 export interface RemoteAccess {
   url: string;
   /** HTTPS basic auth; absent for a public remote. */
   auth: { username: string; password: string } | undefined;
+  /** The deploy key and recorded host key of an ssh remote (which goes through the git CLI, ssh-transport.ts). */
+  ssh?: SshAccess | undefined;
   allowedHosts: string[];
   idleTimeoutMs: number;
+  /** PATH for the git CLI and ssh (ssh remotes). */
+  searchPath: string;
 }
 
 export interface LiveFile {
@@ -93,6 +98,8 @@ export interface CloneResult {
   skipped: SkippedEntry[];
   submodules: { path: string; commit: string }[];
   lfsPointers: string[];
+  /** An ssh remote's host key as recorded on this first connection (known_hosts text); null for https. */
+  knownHosts: string | null;
 }
 
 export interface StatusResult {
@@ -201,18 +208,41 @@ function authFor(remote: RemoteAccess): { onAuth: AuthCallback; onAuthFailure: A
   };
 }
 
+const isSsh = (remote: RemoteAccess) => parseRemoteUrl(remote.url).protocol === 'ssh';
+
 function httpRemote(remote: RemoteAccess): string {
   const parsed = parseRemoteUrl(remote.url);
-  if (parsed.protocol === 'ssh') {
-    throw new AppError(
-      'GIT_URL_REFUSED',
-      'SSH remotes are not supported yet; use an https:// URL and a token.',
-      {
-        details: { reason: 'ssh not supported yet' },
-      },
-    );
+  if (parsed.protocol === 'ssh') throw new AppError('INTERNAL', 'an ssh remote reached the HTTP client');
+  if (remote.ssh) {
+    throw new AppError('BAD_INPUT', 'A deploy key works with ssh remotes only; use a token for https.');
   }
   return parsed.href;
+}
+
+/** Fetches `branch` of an ssh remote into refs/remotes/origin/<branch> with the git CLI. */
+async function sshFetch(
+  job: { gitdir: string; remote: RemoteAccess; limits: RepositoryLimits },
+  branch: string | undefined,
+): Promise<{ branch: string; knownHosts: string }> {
+  return withSsh(job.remote, async (session) => {
+    const chosen = branch ?? (await remoteDefaultBranch(session, job.gitdir));
+    if (chosen === null) {
+      throw new AppError('GIT_REMOTE_ERROR', 'The remote has no branches (an empty repository?).');
+    }
+    await session.git(
+      job.gitdir,
+      [
+        'fetch',
+        '--no-tags',
+        '--no-write-fetch-head',
+        '--no-recurse-submodules',
+        session.url,
+        `+refs/heads/${chosen}:refs/remotes/origin/${chosen}`,
+      ],
+      { maxDownloadBytes: job.limits.maxDownloadBytes },
+    );
+    return { branch: chosen, knownHosts: await session.knownHosts() };
+  });
 }
 
 /** Turns isomorphic-git's errors into typed ones; AppErrors from the guarded client pass through. */
@@ -252,16 +282,23 @@ export function gitError(error: unknown): AppError {
   }
 }
 
-async function cloneJob(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneResult> {
-  const cache = {};
+/** Fetches the branch to clone (HTTP through isomorphic-git, ssh through the git CLI). */
+async function cloneFetch(job: Extract<GitJob, { op: 'clone' }>, cache: object) {
+  if (isSsh(job.remote)) {
+    await git.addRemote({
+      fs,
+      gitdir: job.gitdir,
+      remote: 'origin',
+      url: parseRemoteUrl(job.remote.url).href,
+    });
+    const fetched = await sshFetch(job, job.branch);
+    return { branch: fetched.branch, fetchHead: null, knownHosts: fetched.knownHosts };
+  }
   const http = guardedHttp({
     allowedHosts: job.remote.allowedHosts,
     idleTimeoutMs: job.remote.idleTimeoutMs,
     maxDownloadBytes: job.limits.maxDownloadBytes,
   });
-  await fs.promises.rm(job.gitdir, { recursive: true, force: true });
-  await fs.promises.mkdir(job.gitdir, { recursive: true });
-  await git.init({ fs, gitdir: job.gitdir, bare: true });
   await git.addRemote({ fs, gitdir: job.gitdir, remote: 'origin', url: httpRemote(job.remote) });
   const fetched = await git.fetch({
     fs,
@@ -275,6 +312,16 @@ async function cloneJob(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneRes
     ...authFor(job.remote),
   });
   const branch = job.branch ?? fetched.defaultBranch?.replace(/^refs\/heads\//, '') ?? 'main';
+  return { branch, fetchHead: fetched.fetchHead, knownHosts: null };
+}
+
+async function cloneJob(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneResult> {
+  const cache = {};
+  await fs.promises.rm(job.gitdir, { recursive: true, force: true });
+  await fs.promises.mkdir(job.gitdir, { recursive: true });
+  await git.init({ fs, gitdir: job.gitdir, bare: true });
+  const fetched = await cloneFetch(job, cache);
+  const { branch } = fetched;
   let commit: string;
   try {
     commit = await git.resolveRef({ fs, gitdir: job.gitdir, ref: `refs/remotes/origin/${branch}` });
@@ -316,7 +363,15 @@ async function cloneJob(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneRes
     if (isLfsPointer(content)) lfsPointers.push(file.path);
     files.push({ path: file.path, content });
   }
-  return { commit, branch, files, skipped, submodules: plan.submodules, lfsPointers };
+  return {
+    commit,
+    branch,
+    files,
+    skipped,
+    submodules: plan.submodules,
+    lfsPointers,
+    knownHosts: fetched.knownHosts,
+  };
 }
 
 async function statusJob(job: Extract<GitJob, { op: 'status' }>): Promise<StatusResult> {
@@ -399,7 +454,28 @@ async function commitJob(job: Extract<GitJob, { op: 'commit' }>): Promise<{ comm
   return { commit };
 }
 
+async function sshPush(job: Extract<GitJob, { op: 'push' }>) {
+  await git.writeRef({
+    fs,
+    gitdir: job.gitdir,
+    ref: `refs/heads/${job.branch}`,
+    value: job.commit,
+    force: true,
+  });
+  await withSsh(job.remote, (session) =>
+    session.git(job.gitdir, [
+      'push',
+      '--porcelain',
+      '--no-verify',
+      session.url,
+      `refs/heads/${job.branch}:refs/heads/${job.remoteBranch}`,
+    ]),
+  );
+  return { remoteBranch: job.remoteBranch, commit: job.commit };
+}
+
 async function pushJob(job: Extract<GitJob, { op: 'push' }>) {
+  if (isSsh(job.remote)) return sshPush(job);
   const http = guardedHttp({
     allowedHosts: job.remote.allowedHosts,
     idleTimeoutMs: job.remote.idleTimeoutMs,
@@ -455,23 +531,27 @@ async function commitsBetween(gitdir: string, tip: string, ancestor: string, cac
 
 async function fetchJob(job: Extract<GitJob, { op: 'fetch' }>): Promise<FetchResult> {
   const cache = {};
-  const http = guardedHttp({
-    allowedHosts: job.remote.allowedHosts,
-    idleTimeoutMs: job.remote.idleTimeoutMs,
-    maxDownloadBytes: job.limits.maxDownloadBytes,
-  });
-  await git.setConfig({ fs, gitdir: job.gitdir, path: 'remote.origin.url', value: httpRemote(job.remote) });
-  await git.fetch({
-    fs,
-    http,
-    gitdir: job.gitdir,
-    remote: 'origin',
-    ref: job.branch,
-    singleBranch: true,
-    tags: false,
-    cache,
-    ...authFor(job.remote),
-  });
+  if (isSsh(job.remote)) {
+    await sshFetch(job, job.branch);
+  } else {
+    const http = guardedHttp({
+      allowedHosts: job.remote.allowedHosts,
+      idleTimeoutMs: job.remote.idleTimeoutMs,
+      maxDownloadBytes: job.limits.maxDownloadBytes,
+    });
+    await git.setConfig({ fs, gitdir: job.gitdir, path: 'remote.origin.url', value: httpRemote(job.remote) });
+    await git.fetch({
+      fs,
+      http,
+      gitdir: job.gitdir,
+      remote: 'origin',
+      ref: job.branch,
+      singleBranch: true,
+      tags: false,
+      cache,
+      ...authFor(job.remote),
+    });
+  }
   let head: string;
   try {
     head = await git.resolveRef({ fs, gitdir: job.gitdir, ref: `refs/remotes/origin/${job.branch}` });

@@ -44,6 +44,8 @@ export type AuditAction =
   | 'task.follow_up'
   | 'task.rate'
   | 'git.credential_create'
+  | 'git.credential_rotate'
+  | 'git.credential_delete'
   | 'git.connect'
   | 'git.commit'
   | 'git.push'

@@ -2,7 +2,7 @@
 // from the document's history, push, log and show. Each mutation does its write, the audit entry and the change
 // notice, in that order. The git work runs on worker threads (git/git-runner.ts); the repository of a workspace is a
 // bare one under the data directory, and `git_remotes.base_commit` is the authority on where the workspace stands.
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomInt, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
   anchorChangeset,
@@ -22,8 +22,12 @@ import {
   isAppError,
   isBinaryContent,
   listStoredFiles,
+  openSshPrivateKey,
+  openSshPublicKey,
+  parseKnownHosts,
   parseRemoteUrl,
   planPull,
+  sshFingerprint,
   summarizeChangeset,
   taskCoAuthor,
   taskOrigin,
@@ -103,17 +107,129 @@ export async function createCredential(
   return { credentialId: id };
 }
 
-/** The credentials of a workspace, without their secrets (which never leave the server). */
-export function listCredentials(deps: GitDeps, workspaceId: string) {
-  return deps.db
+/** A new ed25519 deploy key: the public key line to show and the private key file to seal. */
+function newDeployKey(comment: string): { publicKey: string; privateKey: string } {
+  const pair = generateKeyPairSync('ed25519');
+  const seed = Buffer.from(String(pair.privateKey.export({ format: 'jwk' }).d), 'base64url');
+  const pub = Buffer.from(String(pair.publicKey.export({ format: 'jwk' }).x), 'base64url');
+  return {
+    publicKey: openSshPublicKey(pub, comment),
+    privateKey: openSshPrivateKey(seed, pub, comment, randomInt(2 ** 32)),
+  };
+}
+
+async function deployKeyComment(deps: GitDeps, workspaceId: string): Promise<string> {
+  const [row] = await deps.db
+    .select({ name: workspaces.name })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  return `tandem-${row?.name ?? workspaceId}`;
+}
+
+const keyFingerprint = (publicKey: string) => sshFingerprint(publicKey.split(' ')[1] ?? '');
+
+/**
+ * Generates an SSH deploy key for the workspace (ed25519). The private key is sealed like a token and never leaves
+ * the server; the public key line is returned to be added to the repository's deploy keys.
+ */
+export async function createDeployKey(
+  deps: GitDeps,
+  actor: Actor,
+  workspaceId: string,
+): Promise<{ credentialId: string; publicKey: string; fingerprint: string }> {
+  const id = randomUUID();
+  const key = newDeployKey(await deployKeyComment(deps, workspaceId));
+  await deps.db.insert(gitCredentials).values({
+    id,
+    workspaceId,
+    kind: 'ssh-key',
+    username: '',
+    sealedSecret: deps.secrets().seal(key.privateKey, credentialPurpose(id)),
+    publicKey: key.publicKey,
+    createdBy: actor.userId,
+  });
+  await audit(deps, actor, {
+    action: 'git.credential_create',
+    workspaceId,
+    targetId: id,
+    meta: { kind: 'ssh-key', fingerprint: keyFingerprint(key.publicKey) },
+  });
+  return { credentialId: id, publicKey: key.publicKey, fingerprint: keyFingerprint(key.publicKey) };
+}
+
+/**
+ * Replaces a deploy key with a new one under the same id, so the remote keeps using it: the old key stops working
+ * here at once, and the host accepts the new one once its public key is added there (remove the old one there).
+ */
+export async function rotateDeployKey(
+  deps: GitDeps,
+  actor: Actor,
+  workspaceId: string,
+  credentialId: string,
+): Promise<{ credentialId: string; publicKey: string; fingerprint: string }> {
+  const key = newDeployKey(await deployKeyComment(deps, workspaceId));
+  const updated = await deps.db
+    .update(gitCredentials)
+    .set({
+      sealedSecret: deps.secrets().seal(key.privateKey, credentialPurpose(credentialId)),
+      publicKey: key.publicKey,
+    })
+    .where(
+      and(
+        eq(gitCredentials.id, credentialId),
+        eq(gitCredentials.workspaceId, workspaceId),
+        eq(gitCredentials.kind, 'ssh-key'),
+      ),
+    )
+    .returning({ id: gitCredentials.id });
+  if (updated.length === 0) throw new AppError('NOT_FOUND', 'No such deploy key in this workspace.');
+  await audit(deps, actor, {
+    action: 'git.credential_rotate',
+    workspaceId,
+    targetId: credentialId,
+    meta: { kind: 'ssh-key', fingerprint: keyFingerprint(key.publicKey) },
+  });
+  return { credentialId, publicKey: key.publicKey, fingerprint: keyFingerprint(key.publicKey) };
+}
+
+/** Deletes a credential; a remote that used it has none afterwards (its pushes and pulls need a new one). */
+export async function deleteCredential(
+  deps: GitDeps,
+  actor: Actor,
+  workspaceId: string,
+  credentialId: string,
+): Promise<{ credentialId: string }> {
+  const deleted = await deps.db
+    .delete(gitCredentials)
+    .where(and(eq(gitCredentials.id, credentialId), eq(gitCredentials.workspaceId, workspaceId)))
+    .returning({ kind: gitCredentials.kind });
+  const row = deleted[0];
+  if (!row) throw new AppError('NOT_FOUND', 'No such credential in this workspace.');
+  await audit(deps, actor, {
+    action: 'git.credential_delete',
+    workspaceId,
+    targetId: credentialId,
+    meta: { kind: row.kind },
+  });
+  return { credentialId };
+}
+
+/** The credentials of a workspace, without their secrets (which never leave the server); deploy keys' public keys. */
+export async function listCredentials(deps: GitDeps, workspaceId: string) {
+  const rows = await deps.db
     .select({
       id: gitCredentials.id,
       kind: gitCredentials.kind,
       username: gitCredentials.username,
+      publicKey: gitCredentials.publicKey,
       createdAt: gitCredentials.createdAt,
     })
     .from(gitCredentials)
     .where(eq(gitCredentials.workspaceId, workspaceId));
+  return rows.map((row) => ({
+    ...row,
+    fingerprint: row.publicKey ? keyFingerprint(row.publicKey) : null,
+  }));
 }
 
 async function remoteAccess(
@@ -121,26 +237,34 @@ async function remoteAccess(
   workspaceId: string,
   url: string,
   credentialId: string | null | undefined,
+  /** The host key recorded on connect; null when connecting (the first connection records it). */
+  knownHosts: string | null,
 ): Promise<RemoteAccess> {
   let auth: RemoteAccess['auth'];
+  let ssh: RemoteAccess['ssh'];
   if (credentialId) {
     const [row] = await deps.db
       .select()
       .from(gitCredentials)
       .where(and(eq(gitCredentials.id, credentialId), eq(gitCredentials.workspaceId, workspaceId)));
     if (!row) throw new AppError('NOT_FOUND', 'No such credential in this workspace.');
-    auth = {
-      username: row.username,
-      password: deps.secrets().open(row.sealedSecret, credentialPurpose(row.id)),
-    };
+    const secret = deps.secrets().open(row.sealedSecret, credentialPurpose(row.id));
+    if (row.kind === 'ssh-key') ssh = { privateKey: secret, knownHosts };
+    else auth = { username: row.username, password: secret };
   }
   return {
     url,
     auth,
+    ssh,
     allowedHosts: deps.config.git.allowedHosts,
     idleTimeoutMs: deps.git.remoteIdleTimeoutMs,
+    searchPath: deps.config.git.searchPath,
   };
 }
+
+/** The recorded host keys of an ssh remote, as the owner sees them (type and SHA256 fingerprint). */
+const hostKeysOf = (knownHosts: string | null) =>
+  parseKnownHosts(knownHosts ?? '').map(({ type, fingerprint }) => ({ type, fingerprint }));
 
 async function remoteOf(deps: GitDeps, workspaceId: string) {
   const [row] = await deps.db.select().from(gitRemotes).where(eq(gitRemotes.workspaceId, workspaceId));
@@ -153,6 +277,7 @@ const presentRemote = (row: typeof gitRemotes.$inferSelect) => ({
   branch: row.branch,
   baseCommit: row.baseCommit,
   credentialId: row.credentialId,
+  hostKeys: hostKeysOf(row.knownHosts),
 });
 
 export async function getRemote(deps: GitDeps, workspaceId: string) {
@@ -181,7 +306,7 @@ export function connect(
         'A repository can only be connected to an empty workspace; create a new workspace for it.',
       );
     }
-    const remote = await remoteAccess(deps, workspaceId, url, input.credentialId);
+    const remote = await remoteAccess(deps, workspaceId, url, input.credentialId, null);
     const cloned = await deps.git.run({
       op: 'clone',
       gitdir: gitdirOf(deps, workspaceId),
@@ -201,13 +326,20 @@ export function connect(
       branch: cloned.branch,
       baseCommit: cloned.commit,
       credentialId: input.credentialId ?? null,
+      knownHosts: cloned.knownHosts,
       connectedBy: actor.userId,
     });
     await audit(deps, actor, {
       action: 'git.connect',
       workspaceId,
       targetId: cloned.commit,
-      meta: { url, branch: cloned.branch, files: cloned.files.length, skipped: cloned.skipped.length },
+      meta: {
+        url,
+        branch: cloned.branch,
+        files: cloned.files.length,
+        skipped: cloned.skipped.length,
+        hostKeys: hostKeysOf(cloned.knownHosts).map((key) => key.fingerprint),
+      },
     });
     await deps.channels.gitChanges.publish(workspaceId, {
       action: 'connect',
@@ -222,6 +354,7 @@ export function connect(
       skipped: cloned.skipped,
       submodules: cloned.submodules,
       lfsPointers: cloned.lfsPointers,
+      hostKeys: hostKeysOf(cloned.knownHosts),
     };
   });
 }
@@ -368,7 +501,7 @@ export function push(
     const pushed = await deps.git.run({
       op: 'push',
       gitdir: gitdirOf(deps, workspaceId),
-      remote: await remoteAccess(deps, workspaceId, remote.url, remote.credentialId),
+      remote: await remoteAccess(deps, workspaceId, remote.url, remote.credentialId, remote.knownHosts),
       commit: remote.baseCommit,
       branch: remote.branch,
       remoteBranch,
@@ -427,7 +560,7 @@ export function pull(deps: GitDeps, actor: Actor, input: { workspaceId: string }
     const fetched = await deps.git.run({
       op: 'fetch',
       gitdir: gitdirOf(deps, workspaceId),
-      remote: await remoteAccess(deps, workspaceId, remote.url, remote.credentialId),
+      remote: await remoteAccess(deps, workspaceId, remote.url, remote.credentialId, remote.knownHosts),
       base: remote.baseCommit,
       branch: remote.branch,
       limits: deps.git.limits,

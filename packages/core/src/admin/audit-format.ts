@@ -42,6 +42,8 @@ const actionLabels: Record<string, string> = {
   'task.rollback': 'Rolled back a task',
   'task.rate': 'Rated a task',
   'git.credential_create': 'Added a git credential',
+  'git.credential_rotate': 'Replaced a git deploy key',
+  'git.credential_delete': 'Deleted a git credential',
   'git.connect': 'Connected a git remote',
   'git.commit': 'Committed',
   'git.push': 'Pushed',

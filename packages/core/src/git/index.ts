@@ -6,3 +6,4 @@ export * from './attribution.ts';
 export * from './trailers.ts';
 export * from './schemas.ts';
 export * from './pull-merge.ts';
+export * from './ssh-key.ts';

@@ -20,8 +20,12 @@ describe('parseRemoteUrl', () => {
       protocol: 'ssh',
       host: 'github.com',
       port: undefined,
-      href: 'ssh://git@github.com/a/b.git',
+      href: 'git@github.com:a/b.git',
     });
+    // The scp-like path is relative to the remote user's home, so it is kept as written, not made ssh://host/a/b.
+    expect(parseRemoteUrl('deploy@git.example.com:/srv/repo.git').href).toBe(
+      'deploy@git.example.com:/srv/repo.git',
+    );
     expect(parseRemoteUrl('http://[::1]:9/r')).toMatchObject({ host: '::1' });
   });
 
@@ -33,6 +37,9 @@ describe('parseRemoteUrl', () => {
     refused(() => parseRemoteUrl('C:\\repo'));
     refused(() => parseRemoteUrl('https://user:token@github.com/a/b'));
     refused(() => parseRemoteUrl(''));
+    // Nothing ssh could read as an option.
+    refused(() => parseRemoteUrl('-oProxyCommand=x@host:repo'));
+    refused(() => parseRemoteUrl('ssh://-oProxyCommand=x@host/repo'));
   });
 });
 

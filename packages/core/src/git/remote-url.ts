@@ -9,7 +9,10 @@ export interface RemoteUrl {
   /** Lower-case host name or address, without brackets for IPv6. */
   host: string;
   port: number | undefined;
-  /** The URL to hand to the git client (scp-like ssh forms rewritten to ssh://). */
+  /**
+   * The URL to hand to the git client. The scp-like form stays as written: its path is relative to the remote
+   * user's home, which an ssh:// URL cannot say.
+   */
   href: string;
 }
 
@@ -18,8 +21,9 @@ const refuse = (reason: string, details: Record<string, unknown> = {}) =>
     details: { reason, ...details },
   });
 
-// user@host:path (scp-like ssh), the form GitHub shows for ssh clones.
-const SCP_LIKE = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):(?!\/\/)(.+)$/;
+// user@host:path (scp-like ssh), the form GitHub shows for ssh clones. Neither user nor host may start with `-`
+// (ssh would read it as an option).
+const SCP_LIKE = /^([A-Za-z0-9._][A-Za-z0-9._-]*)@([A-Za-z0-9][A-Za-z0-9.-]*):(?!\/\/)([^\s'"\\]+)$/;
 
 /** Parses and checks a remote URL's form; throws GIT_URL_REFUSED. The host's addresses are checked separately. */
 export function parseRemoteUrl(input: string): RemoteUrl {
@@ -28,7 +32,7 @@ export function parseRemoteUrl(input: string): RemoteUrl {
   const scp = SCP_LIKE.exec(text);
   if (scp) {
     const [, user = '', host = '', path = ''] = scp;
-    return checkHost({ protocol: 'ssh', host, port: undefined, href: `ssh://${user}@${host}/${path}` });
+    return checkHost({ protocol: 'ssh', host, port: undefined, href: `${user}@${host}:${path}` });
   }
   let url: URL;
   try {
@@ -43,6 +47,9 @@ export function parseRemoteUrl(input: string): RemoteUrl {
   if ((protocol === 'https' || protocol === 'http') && (url.username || url.password)) {
     // A token in the URL would be stored and shown in plain text; credentials are stored sealed instead.
     throw refuse('put the token in a credential, not in the URL');
+  }
+  if (protocol === 'ssh' && (url.username.startsWith('-') || url.username.startsWith('%2D'))) {
+    throw refuse('the user name may not start with "-"');
   }
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return checkHost({

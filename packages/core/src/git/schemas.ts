@@ -32,6 +32,9 @@ export const gitCredentialInput = workspaceRef.extend({
   token: z.string().min(1).max(4096),
 });
 
+/** One stored credential (token or deploy key) of a workspace. */
+export const gitCredentialRef = workspaceRef.extend({ credentialId: z.uuid() });
+
 export const gitConnectInput = workspaceRef.extend({
   url: z.string().min(1).max(2048),
   branch: branchNameSchema.optional(),

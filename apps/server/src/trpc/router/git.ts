@@ -3,6 +3,7 @@ import {
   gitCommitInput,
   gitConnectInput,
   gitCredentialInput,
+  gitCredentialRef,
   gitLogInput,
   gitPushInput,
   gitShowInput,
@@ -48,15 +49,47 @@ export const gitRouter = {
         example: { input: { workspaceId: exampleIds.workspaceId } },
       })
       .query(({ ctx, input }) => git.listCredentials(ctx.deps, input.workspaceId)),
+    delete: memberProcedure('owner')
+      .meta({
+        description:
+          'Deletes a stored token or deploy key. A remote that used it has no credential afterwards; remove a deploy key from the git host too.',
+        example: { input: { workspaceId: exampleIds.workspaceId, credentialId: exampleIds.inviteId } },
+        errors: ['NOT_FOUND'],
+      })
+      .input(gitCredentialRef)
+      .mutation(({ ctx, input }) =>
+        git.deleteCredential(ctx.deps, actor(ctx), input.workspaceId, input.credentialId),
+      ),
+  },
+  /** SSH deploy keys Tandem generates; only the public key ever comes back. */
+  deployKey: {
+    create: memberProcedure('owner')
+      .meta({
+        description:
+          "Generates an ed25519 SSH deploy key for the workspace and stores its private key encrypted with the instance secret. Returns the credential id (for `git.connect` with an ssh URL), the public key line to add to the repository's deploy keys (with write access to push) and its SHA256 fingerprint; the private key is never sent or logged.",
+        example: { input: { workspaceId: exampleIds.workspaceId } },
+      })
+      .mutation(({ ctx, input }) => git.createDeployKey(ctx.deps, actor(ctx), input.workspaceId)),
+    rotate: memberProcedure('owner')
+      .meta({
+        description:
+          'Replaces a deploy key with a newly generated one under the same id, so the connected remote keeps using it. The old key stops working here at once; add the new public key on the git host and remove the old one there.',
+        example: { input: { workspaceId: exampleIds.workspaceId, credentialId: exampleIds.inviteId } },
+        errors: ['NOT_FOUND'],
+      })
+      .input(gitCredentialRef)
+      .mutation(({ ctx, input }) =>
+        git.rotateDeployKey(ctx.deps, actor(ctx), input.workspaceId, input.credentialId),
+      ),
   },
   connect: memberProcedure('owner')
     .meta({
       description:
-        'Clones a remote repository (HTTPS) into an empty workspace and tracks its branch (default: the remote HEAD). Refuses local, private and loopback addresses unless `TANDEM_GIT_ALLOWED_HOSTS` allows them; unsafe tree entries are skipped and reported.',
+        'Clones a remote repository into an empty workspace and tracks its branch (default: the remote HEAD). HTTPS with a token credential, or SSH (`ssh://user@host[:port]/path` or `user@host:path`) with a deploy key from `git.deployKey.create`: the SSH host key seen on this first connection is recorded (its fingerprint comes back in `hostKeys`) and a different key is refused later with GIT_HOST_KEY_CHANGED. Refuses local, private and loopback addresses unless `TANDEM_GIT_ALLOWED_HOSTS` allows them; unsafe tree entries are skipped and reported.',
       example: {
         input: {
           workspaceId: exampleIds.workspaceId,
-          url: 'https://git.example.com/team/payments.git',
+          url: 'git@git.example.com:team/payments.git',
           branch: 'main',
           credentialId: exampleIds.inviteId,
         },
@@ -65,6 +98,7 @@ export const gitRouter = {
         'GIT_URL_REFUSED',
         'GIT_UNREACHABLE',
         'GIT_AUTH',
+        'GIT_HOST_KEY_CHANGED',
         'GIT_REPO_TOO_LARGE',
         'GIT_WORKSPACE_NOT_EMPTY',
         'GIT_ALREADY_CONNECTED',
@@ -110,6 +144,7 @@ export const gitRouter = {
         'GIT_AUTH',
         'GIT_UNREACHABLE',
         'GIT_REMOTE_ERROR',
+        'GIT_HOST_KEY_CHANGED',
       ],
     })
     .input(gitPushInput)
@@ -119,7 +154,14 @@ export const gitRouter = {
       description:
         "Fetches the tracked branch and merges the remote's new commits into the live files as a task of kind `git-pull`: lines only the remote changed land at once, where the text has moved to; lines both sides changed wait in that task's review (accept takes the remote's text, reject keeps the workspace's). Commits made here that the remote never got are folded back into the changes to commit.",
       example: { input: { workspaceId: exampleIds.workspaceId } },
-      errors: ['GIT_NOT_CONNECTED', 'GIT_AUTH', 'GIT_UNREACHABLE', 'GIT_REMOTE_ERROR', 'CONFLICT'],
+      errors: [
+        'GIT_NOT_CONNECTED',
+        'GIT_AUTH',
+        'GIT_UNREACHABLE',
+        'GIT_REMOTE_ERROR',
+        'GIT_HOST_KEY_CHANGED',
+        'CONFLICT',
+      ],
     })
     .mutation(({ ctx, input }) => git.pull(ctx.deps, actor(ctx), input)),
   setAutoCommit: memberProcedure('owner')
