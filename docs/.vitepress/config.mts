@@ -68,6 +68,7 @@ export default defineConfig({
           { text: 'Behind a proxy', link: '/self-hosting/proxy' },
           { text: 'Deploy recipes', link: '/self-hosting/deploy' },
           { text: 'Operating', link: '/self-hosting/operating' },
+          { text: 'Backups and restore', link: '/self-hosting/backups' },
         ],
       },
       {
@@ -86,6 +87,7 @@ export default defineConfig({
           { text: 'Errors', link: '/reference/errors' },
           { text: 'Live sync (Yjs)', link: '/reference/yjs' },
           { text: 'HTTP routes', link: '/reference/http' },
+          { text: 'Domain package (core)', link: '/reference/core' },
           { text: 'Playground', link: '/api' },
         ],
       },
