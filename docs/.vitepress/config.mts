@@ -88,6 +88,7 @@ export default defineConfig({
           { text: 'Live sync (Yjs)', link: '/reference/yjs' },
           { text: 'HTTP routes', link: '/reference/http' },
           { text: 'Domain package (core)', link: '/reference/core' },
+          { text: 'Components (ui)', link: '/reference/ui' },
           { text: 'Playground', link: '/api' },
         ],
       },
