@@ -44,8 +44,12 @@ describe('component gallery', () => {
     expect(await section('status-badge').innerText()).toMatch(
       /applied[\s\S]*conflict[\s\S]*failed[\s\S]*queued/,
     );
+    // Following someone presses their avatar.
     await section('presence-bar')
       .getByRole('button', { name: /Grace Hopper/ })
+      .click();
+    await section('presence-bar')
+      .getByRole('button', { name: /Grace Hopper/, pressed: true })
       .waitFor();
 
     // The tree opens a file on click.
