@@ -2,7 +2,7 @@
 // live files as acknowledged before the backup, an accepted task, a git-connected workspace whose sealed token still
 // opens. The commands run are the ones docs/self-hosting/backups.md shows, through the package scripts they name.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -182,4 +182,15 @@ describe.each(backends)('backup and restore on %s', (backend) => {
       await exited(second.child);
     }
   }, 180_000);
+});
+
+describe('backup of the embedded database', () => {
+  it('refuses, writing nothing, when the data directory is too long for the socket that would say whether a server runs', async () => {
+    const dataDir = path.join(tmpdir(), 'x'.repeat(110));
+    const out = path.join(tmpdir(), `tandem-never-${process.pid}.tar.gz`);
+    await expect(runCommand(documentedCommand('backup', out), { TANDEM_DATA_DIR: dataDir })).rejects.toThrow(
+      /too long for the backup socket: stop the server/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
 });

@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { childEnv, type Config } from '../env.ts';
 import { PGLITE_CONF } from '../db/pglite-conf.ts';
 import { currentSecretKeyId } from '../secrets.ts';
-import { controlSocketPath } from './control.ts';
+import { controlSocketFits, controlSocketPath } from './control.ts';
 
 const manifestSchema = z.object({
   format: z.literal('tandem-backup'),
@@ -80,6 +80,13 @@ async function pgDump(url: string): Promise<Uint8Array> {
 }
 
 async function dumpEmbedded(dataDir: string): Promise<{ bytes: Uint8Array; via: 'server' | 'offline' }> {
+  // Without a socket there is no telling whether a server has the database open, and two processes on it would
+  // damage it.
+  if (!controlSocketFits(dataDir)) {
+    throw new BackupError(
+      `The path of ${dataDir} is too long for the backup socket: stop the server and copy the whole data directory.`,
+    );
+  }
   const socket = controlSocketPath(dataDir);
   if (existsSync(socket)) {
     const fromServer = await askServer(socket);

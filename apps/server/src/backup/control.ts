@@ -12,6 +12,10 @@ export const controlSocketPath = (dataDir: string) => path.join(dataDir, 'contro
 /** The longest Unix socket path Linux takes (sun_path is 108 bytes, NUL included). */
 const MAX_SOCKET_PATH = 107;
 
+/** False when the data directory's path is too long for a socket: a server there runs without one. */
+export const controlSocketFits = (dataDir: string) =>
+  Buffer.byteLength(controlSocketPath(dataDir)) <= MAX_SOCKET_PATH;
+
 export interface ControlHandlers {
   /** The database's files as a tar, with every acknowledged edit stored first. */
   dumpDatabase(): Promise<Uint8Array>;
@@ -27,7 +31,7 @@ export async function startControlServer(
   logger: Logger,
 ): Promise<ControlServer | undefined> {
   const socket = controlSocketPath(dataDir);
-  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+  if (!controlSocketFits(dataDir)) {
     logger.warn(
       { socket },
       'the data directory path is too long for the control socket; backups need the server stopped',
