@@ -81,6 +81,7 @@ export default defineConfig({
           { text: 'Behind a proxy', link: '/self-hosting/proxy' },
           { text: 'Deploy recipes', link: '/self-hosting/deploy' },
           { text: 'Operating', link: '/self-hosting/operating' },
+          { text: 'Backups and restore', link: '/self-hosting/backups' },
         ],
       },
       {
@@ -99,6 +100,8 @@ export default defineConfig({
           { text: 'Errors', link: '/reference/errors' },
           { text: 'Live sync (Yjs)', link: '/reference/yjs' },
           { text: 'HTTP routes', link: '/reference/http' },
+          { text: 'Domain package (core)', link: '/reference/core' },
+          { text: 'Components (ui)', link: '/reference/ui' },
           { text: 'Playground', link: '/api' },
         ],
       },

@@ -53,6 +53,7 @@ import { executeTask } from './tasks/execute.ts';
 import { commentsForPrompt } from './review/service.ts';
 import { defaultLeaseMs, keepLeases } from './tasks/leases.ts';
 import { sweepSurvival } from './tasks/quality.ts';
+import { startControlServer } from './backup/control.ts';
 import { createTaskRunner } from './tasks/runner.ts';
 import { createSyncEndpoint, type SyncEndpoint, type SyncEndpointOptions } from './sync/endpoint.ts';
 import { appRouter } from './trpc/root.ts';
@@ -261,6 +262,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const sync = createSyncEndpoint(deps, options.sync);
 
+  // The embedded database on disk is open in this process only: backups are taken through it (backup/control.ts).
+  const dump = db.dump;
+  const control =
+    dump && db.dataDir
+      ? await startControlServer(
+          db.dataDir,
+          {
+            dumpDatabase: async () => {
+              await roomSet.flush();
+              return dump();
+            },
+          },
+          logger,
+        )
+      : undefined;
+
   const app = express();
   app.disable('x-powered-by');
   app.use(
@@ -458,6 +475,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let closing: Promise<void> | undefined;
   const close = (closeOptions: { drainMs?: number } = {}) => {
     closing ??= (async () => {
+      await control?.close();
       trpcWs.broadcastReconnectNotification();
       for (const client of trpcWss.clients) client.terminate();
       trpcWss.close();

@@ -196,3 +196,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
+
+/** The folder a command was started from: pnpm runs package scripts in the package, and says where in INIT_CWD. */
+export const invocationDir = (): string => process.env.INIT_CWD ?? process.cwd();
+
+/** This process's environment with `extra` on top, for a child process (a PostgreSQL client tool). */
+export const childEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, ...extra });

@@ -153,6 +153,15 @@ export function loadSecretBox(settings: SecretKeySettings): SecretBox {
   return new SecretBox(created, previous);
 }
 
+/**
+ * The id of the key secrets would be sealed with (TANDEM_SECRET_KEY, else the key file), or null when there is none
+ * yet; unlike loadSecretBox it never creates a key file.
+ */
+export function currentSecretKeyId(settings: SecretKeySettings): string | null {
+  if (settings.secretKey) return parseSecretKey(settings.secretKey, 'TANDEM_SECRET_KEY').id;
+  return readKeyFile(secretKeyFile(settings.dataDir))?.id ?? null;
+}
+
 /** Loads the keys on first use: an instance that never stores a secret never creates a key file. */
 export function lazySecretBox(settings: SecretKeySettings): () => SecretBox {
   let box: SecretBox | undefined;

@@ -17,7 +17,8 @@ export type Backend = 'pglite' | 'postgres';
 /** PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it). */
 export const backends: Backend[] = testEnv.databaseUrl ? ['pglite', 'postgres'] : ['pglite'];
 
-async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A new, empty database on the PostgreSQL of DATABASE_URL (no migrations run), and a way to drop it. */
+export async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
   const base = testEnv.databaseUrl;
   if (!base) throw new Error('DATABASE_URL is not set');
   const name = `tandem_test_${randomUUID().replaceAll('-', '')}`;

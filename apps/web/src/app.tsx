@@ -15,6 +15,7 @@ const loadWorkspacePage = () => import('./workspace/workspace-page.tsx');
 if (location.pathname.startsWith('/w/')) void loadWorkspacePage();
 const WorkspacePage = lazy(loadWorkspacePage);
 const AdminPage = lazy(() => import('./pages/admin-page.tsx'));
+const GalleryPage = lazy(() => import('./pages/gallery-page.tsx'));
 
 export function App() {
   const me = useMe();
@@ -31,6 +32,11 @@ export function App() {
     <Switch>
       <Route path="/invite/:token">{(params) => <InvitePage token={params.token} me={user} />}</Route>
       <Route path="/reset/:token">{(params) => <ResetPage token={params.token} />}</Route>
+      <Route path="/gallery">
+        <Suspense fallback={<PageState title="Loading…" busy />}>
+          <GalleryPage />
+        </Suspense>
+      </Route>
       <Route>
         {user ? (
           <Suspense fallback={<PageState title="Loading…" busy />}>

@@ -34,6 +34,11 @@ export interface Database {
    * Never for PostgreSQL, whose pool connects again once the server is back.
    */
   lost: Promise<Error>;
+  /**
+   * An embedded database's files as a tar that `restoreEmbeddedDatabase` loads again, taken while it runs (see
+   * PgliteThread.dump); undefined for PostgreSQL, which `pg_dump` copies.
+   */
+  dump?: () => Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -114,6 +119,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     },
     prepare: preparedOnce((name, text) => preparePglite(client, name, text)),
     lost: client.lost,
+    dump: () => client.dump(),
     close: () => client.close(),
   };
 }

@@ -46,6 +46,7 @@ type Request =
   | { op: 'begin' }
   | { op: 'end'; tx: number; commit: boolean }
   | { op: 'raw'; message: Uint8Array | Uint8Array[] }
+  | { op: 'dump' }
   | { op: 'close' };
 
 type Reply =
@@ -158,6 +159,16 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
           }
         }
         reply(id, out, [out.buffer as ArrayBuffer]);
+        return;
+      }
+      case 'dump': {
+        // A checkpoint first, so that a restore replays little WAL. Then the files as they are between statements,
+        // with no transaction open (both locks held): a crash-consistent copy, which PostgreSQL's recovery turns into
+        // exactly the committed state.
+        await db.exec('CHECKPOINT');
+        const tar = await db._runExclusiveTransaction(() => db.dumpDataDir('none'));
+        const bytes = new Uint8Array(await tar.arrayBuffer());
+        reply(id, bytes, [bytes.buffer]);
         return;
       }
       case 'close': {
@@ -328,6 +339,14 @@ export class PgliteThread implements Queryable {
       return this.#call({ op: 'raw', message: whole }, transfer);
     }
     return this.#call({ op: 'raw', message: Array.from(message) }, transfer);
+  }
+
+  /**
+   * The database's files as an uncompressed tar (PGlite's `dumpDataDir`), taken between statements with no
+   * transaction open; `PGlite.create({ loadDataDir })` opens it again. Every other statement waits meanwhile.
+   */
+  dump(): Promise<Uint8Array> {
+    return this.#call({ op: 'dump' });
   }
 
   async close(): Promise<void> {

@@ -55,13 +55,19 @@ export async function createRooms(
   });
   return {
     rooms,
+    /** Stores every update acknowledged so far (the write-ahead log's backlog); a backup runs it first. */
+    flush: () => storage.flush(),
     /** After the rooms have closed: stores what is still on its way and lets go of the log. */
     close: () => storage.close(),
   };
 }
 
 function directStorage(database: Database) {
-  return { storage: new PgDocStorage(database) as DocStorage, close: () => Promise.resolve() };
+  return {
+    storage: new PgDocStorage(database) as DocStorage,
+    flush: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
 }
 
 /**
@@ -97,6 +103,7 @@ async function documentStorage(database: Database, logger: Logger) {
   });
   return {
     storage: storage as DocStorage,
+    flush: () => storage.flush(),
     close: async () => {
       await storage.close();
       log.close();

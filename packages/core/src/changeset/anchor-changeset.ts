@@ -18,6 +18,16 @@ export interface AnchorOptions {
  * Returns the changeset with an `anchor` on every hunk of a modified file that could be pinned. A hunk left
  * without one (file gone, or its text was not at `oldOffset` in the base) is reported as a conflict on apply.
  * Created and deleted files need no anchors: they are checked against the whole file.
+ *
+ * @param doc - the live workspace document
+ * @param changeset - from `computeChangeset`, against the texts of `options.snapshot`
+ * @param options - `snapshot`: the `Y.Snapshot` from `captureBase`; without it the live text must still equal the
+ *   base text, or the hunks are left unanchored
+ * @returns a new changeset; the input is not changed. Never throws for text that moved or changed.
+ * @example
+ * ```ts
+ * const anchored = anchorChangeset(doc, changeset, { snapshot: base.snapshot });
+ * ```
  */
 export function anchorChangeset(doc: Y.Doc, changeset: Changeset, options: AnchorOptions = {}): Changeset {
   return {

@@ -117,6 +117,21 @@ export interface BaseSnapshot {
   snapshot: Y.Snapshot;
 }
 
+/**
+ * The snapshot a task works from: each text file's content, and a `Y.Snapshot` of the document at that moment, which
+ * `anchorChangeset` uses to pin hunks exactly even after people have edited the files.
+ *
+ * @returns `texts`: every text file's content by path (binary files are left out); `snapshot`: the document's state
+ *   now
+ * @example
+ * ```ts
+ * const base = captureBase(doc);
+ * // … the model works on base.texts …
+ * const changeset = anchorChangeset(doc, computeChangeset(base.texts, proposed, [], { taskId }), {
+ *   snapshot: base.snapshot,
+ * });
+ * ```
+ */
 export function captureBase(doc: Y.Doc): BaseSnapshot {
   const texts = new Map<string, string>();
   for (const [path, value] of filesMap(doc)) {

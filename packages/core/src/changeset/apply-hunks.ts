@@ -44,6 +44,22 @@ type LandOutcome = { ok: true; undo: UndoRecord | null } | { ok: false; conflict
  * Applies the listed hunks in one transaction whose origin names the task (`taskOrigin(taskId, userId, 'apply')`).
  * Hunks already applied are skipped, so repeating an accept is harmless; a rejected or conflicted hunk is tried
  * again when listed. Unknown ids fail the whole call before anything changes.
+ *
+ * Each hunk lands where its anchored lines are now. A hunk whose lines someone changed since the snapshot (or whose
+ * file is gone, or whose created file's path is taken) is not applied: it comes back in `conflicts` with the current
+ * text (`ours`) and what the lines would become (`theirs`), and nothing a person typed is overwritten.
+ *
+ * @param doc - the live workspace document
+ * @param changeset - an anchored changeset (`anchorChangeset`)
+ * @param hunkIds - the hunks to accept
+ * @param options - the task's id (must match the changeset's) and the accepting user
+ * @returns the changeset with the attempted hunks marked `applied` or `conflict`, the applied ids, the conflicts,
+ *   and undo records to keep for `rollbackTask`
+ * @throws AppError `BAD_INPUT` for another task's changeset; `NOT_FOUND` for an unknown hunk id
+ * @example
+ * ```ts
+ * const { applied, conflicts, undo } = applyHunks(doc, anchored, ['0-0', '0-1'], { taskId: 't1', userId: 'u1' });
+ * ```
  */
 export function applyHunks(
   doc: Y.Doc,

@@ -21,10 +21,26 @@ export interface ComputeChangesetOptions {
 }
 
 /**
+ * The changeset between the snapshot and what a task proposes: per file, zero-context line hunks, each with an id
+ * (`<file>-<hunk>`, prefixed `r<revision>-` after the first revision) and status `pending`.
+ *
  * @param base      the files as the task saw them at the snapshot, by normalized path
  * @param proposed  the files the task wants to exist afterwards with their full new text (unchanged ones may be
  *                  included; they produce nothing)
  * @param deleted   paths of base files the task wants gone
+ * @param options   the task's id and revision
+ * @returns the changeset; files whose text did not change are left out
+ * @throws AppError `BAD_INPUT` for a deleted path that is not in `base` or is also proposed; `PAYLOAD_TOO_LARGE`
+ *   past the changeset limits
+ * @example
+ * ```ts
+ * const changeset = computeChangeset(
+ *   new Map([['a.ts', 'one\ntwo\n']]),
+ *   new Map([['a.ts', 'one\n2\n']]),
+ *   [],
+ *   { taskId: 't1' },
+ * ); // one file, one hunk replacing line 2
+ * ```
  */
 export function computeChangeset(
   base: ReadonlyMap<string, string>,

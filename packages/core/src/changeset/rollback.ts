@@ -24,6 +24,19 @@ type RevertOutcome = { ok: true } | { ok: false; conflict: HunkConflict };
 /**
  * Reverts the records (reported newest first) in one transaction with origin `taskOrigin(taskId, userId, 'rollback')`.
  * Records are consumed: once restored, reverting them again reports conflicts rather than doing anything.
+ *
+ * Only the task's own text comes out; edits made elsewhere since stay. A record whose inserted text was edited
+ * afterwards is reported in `conflicts`, never clobbered.
+ *
+ * @param doc - the live workspace document
+ * @param records - the task's undo records, as `applyHunks` returned them
+ * @param options - the task and the user rolling it back
+ * @returns the hunk ids restored and the records that could not be
+ * @throws AppError `BAD_INPUT` when a record belongs to another task
+ * @example
+ * ```ts
+ * const { restored, conflicts } = rollbackTask(doc, undo, { taskId: 't1', userId: 'u1' });
+ * ```
  */
 export function rollbackTask(
   doc: Y.Doc,

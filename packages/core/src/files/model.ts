@@ -31,6 +31,19 @@ export interface WriteOptions extends MutationOptions {
 /**
  * Creates a text file (string, or bytes that are valid UTF-8) or a binary file (other bytes). Refuses a path that
  * exists, differs from an existing one only in letter case, or collides with a folder.
+ *
+ * @param doc - the workspace document (`doc.getMap('files')`: path -> Y.Text, or bytes for a binary file)
+ * @param path - a workspace path; normalized first (`normalizePath`)
+ * @param content - text, or bytes
+ * @param options - `origin` of the transaction; `limits` to use instead of the default workspace limits
+ * @returns the file's normalized path, size in bytes, whether it is binary, and its detected language
+ * @throws AppError `INVALID_PATH` for a path that is not allowed; `PATH_EXISTS` when the path or a case variant is
+ *   taken, or a folder is in the way; `FILE_TOO_LARGE` / `WORKSPACE_TOO_LARGE` over the limits. Nothing changes then.
+ * @example
+ * ```ts
+ * const doc = new Y.Doc();
+ * createFile(doc, 'src/index.ts', 'export {};\n'); // { path: 'src/index.ts', size: 11, binary: false, language: 'typescript' }
+ * ```
  */
 export function createFile(
   doc: Y.Doc,
@@ -69,6 +82,19 @@ function prepareReplacement(
 /**
  * Replaces a file's content. Text is applied as a minimal character diff to the existing Y.Text, never as
  * delete-all/insert-all, so concurrent cursors and anchors in unchanged text survive.
+ *
+ * @param doc - the workspace document
+ * @param path - an existing file's path
+ * @param content - the whole new content: text for a text file, bytes for a binary file
+ * @param options - `origin` of the transaction; `limits` to use instead of the defaults
+ * @returns the file's path, new size, binary flag and language
+ * @throws AppError `NOT_FOUND` when there is no such file; `BINARY_FILE` for text into a binary file or bytes into a
+ *   text file; `FILE_TOO_LARGE` / `WORKSPACE_TOO_LARGE` when it grows past the limits (a write that does not grow
+ *   the file is always allowed).
+ * @example
+ * ```ts
+ * writeFile(doc, 'src/index.ts', 'export const answer = 42;\n', { origin: 'import' });
+ * ```
  */
 export function writeFile(
   doc: Y.Doc,
@@ -92,6 +118,19 @@ export function writeFile(
   return { path: target, size: prepared.size, binary: prepared.binary, language: file.language };
 }
 
+/**
+ * Moves one file; its Y.Text moves with it, so the history and anchors inside it stay valid.
+ *
+ * @param from - the file's current path
+ * @param to - the new path; renaming to the same path does nothing
+ * @returns the file at its new path
+ * @throws AppError `NOT_FOUND` when `from` is not a file; `INVALID_PATH` for a bad `to`; `PATH_EXISTS` when `to` is
+ *   taken (a case-only rename of the same file is allowed).
+ * @example
+ * ```ts
+ * renameFile(doc, 'src/old.ts', 'src/new.ts');
+ * ```
+ */
 export function renameFile(doc: Y.Doc, from: string, to: string, options: MutationOptions = {}): FileInfo {
   const source = normalizePath(from);
   const target = normalizePath(to);
@@ -110,7 +149,18 @@ export interface FolderMove {
   to: string;
 }
 
-/** Moves every file under `from` to the same place under `to`, with the same collision rules as a create. */
+/**
+ * Moves every file under `from` to the same place under `to`, with the same collision rules as a create, in one
+ * transaction.
+ *
+ * @returns each move, in tree order; empty when `from` and `to` are the same
+ * @throws AppError `NOT_FOUND` when no file is under `from`; `INVALID_PATH` for a move into itself;
+ *   `PATH_EXISTS` when any destination is taken (then nothing moves).
+ * @example
+ * ```ts
+ * renameFolder(doc, 'src', 'lib'); // [{ from: 'src/a.ts', to: 'lib/a.ts' }, …]
+ * ```
+ */
 export function renameFolder(
   doc: Y.Doc,
   from: string,
@@ -144,13 +194,30 @@ export function renameFolder(
   return moves;
 }
 
+/**
+ * Deletes one file.
+ *
+ * @throws AppError `NOT_FOUND` when there is no such file; `INVALID_PATH` for a bad path.
+ * @example
+ * ```ts
+ * deleteFile(doc, 'notes.txt', { origin: 'cleanup' });
+ * ```
+ */
 export function deleteFile(doc: Y.Doc, path: string, options: MutationOptions = {}): void {
   const target = normalizePath(path);
   requireStored(doc, target);
   doc.transact(() => removeFile(doc, target), options.origin);
 }
 
-/** Deletes every file under `path` and returns their paths, sorted. */
+/**
+ * Deletes every file under `path` in one transaction and returns their paths, sorted.
+ *
+ * @throws AppError `NOT_FOUND` when no file is under `path`.
+ * @example
+ * ```ts
+ * deleteFolder(doc, 'build'); // ['build/a.js', 'build/b.js']
+ * ```
+ */
 export function deleteFolder(doc: Y.Doc, path: string, options: MutationOptions = {}): string[] {
   const target = normalizePath(path);
   const paths = indexOf(doc).filesInside(target).sort(comparePaths);

@@ -51,7 +51,29 @@ type Ending =
   | { outcome: 'cancelled' }
   | { outcome: 'failed'; error: AppError };
 
-/** Runs one task to its end. Rejects only for invalid limits, a failing `emit`, or a bug. */
+/**
+ * Runs one task to its end: select context, prompt, stream the model's answer, parse and apply its edits to a virtual
+ * copy of `input.files`, validate, reflect on failures (bounded by `deps.limits`), run the checks in `deps.sandbox`,
+ * and propose a changeset. Every step is reported through `deps.emit` as a typed `TaskEvent`, ending with one `done`.
+ *
+ * @param input - the task: its id, the prompt, the files at the snapshot (text by path), and for a follow-up the
+ *   revision, the conversation so far and the review comments
+ * @param deps - the model (`LlmClient`), validators, the event sink, the abort signal, and optionally a sandbox,
+ *   limits, prices and a clock
+ * @returns the outcome (`proposed`, `no-changes`, `failed` with its AppError, `cancelled`), the changeset when there
+ *   is one, the files as the task left them, token usage and cost, the number of model calls and what still failed
+ * @throws only for invalid limits, an `emit` that throws, or a bug: model, edit and validation failures become events
+ *   and a `failed` outcome
+ * @example
+ * ```ts
+ * const result = await runTask(
+ *   { taskId: 't1', prompt: 'Rename foo to bar', files: new Map([['src/a.ts', 'export const foo = 1;\n']]) },
+ *   { llm, model: llm.model, emit: (event) => log.push(event), validators: [syntaxValidator], signal },
+ * );
+ * if (result.outcome === 'proposed') review(result.changeset);
+ * ```
+ * See `examples/core/orchestrator.ts` for a complete run with a scripted model.
+ */
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<RunTaskResult> {
   return new TaskRun(input, deps, resolveTaskLimits(deps.limits)).run();
 }

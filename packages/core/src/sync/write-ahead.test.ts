@@ -199,6 +199,28 @@ describe('WriteAheadStorage', () => {
     expect(loadedB!.updates).toEqual([bytes(2)]);
   });
 
+  it('flush stores every document logged so far at once and resolves once they are stored, later appends aside', async () => {
+    const storage = new GatedStorage();
+    const { wal, clock } = writeAhead(storage, new MemoryLog());
+    await wal.append('a', [bytes(1)]);
+    await wal.append('b', [bytes(2)]);
+    let flushed = false;
+    const flushing = wal.flush().then(() => (flushed = true));
+    await tick();
+    // No quiet period: both went to the storage at once.
+    expect(storage.waiting.map((w) => w.docName)).toEqual(['a', 'b']);
+    await wal.append('c', [bytes(3)]);
+    storage.waiting[0]?.release();
+    await tick();
+    expect(flushed).toBe(false);
+    storage.waiting[1]?.release();
+    await flushing;
+    // The append after the flush began is not waited for; it goes out after the usual quiet period.
+    expect(storage.waiting).toHaveLength(2);
+    await clock.advance(50);
+    expect(storage.waiting.map((w) => w.docName)).toEqual(['a', 'b', 'c']);
+  });
+
   it('compacts only after the logged updates it folds are stored', async () => {
     const storage = new GatedStorage();
     const { wal } = writeAhead(storage, new MemoryLog());

@@ -210,6 +210,15 @@ export class WriteAheadStorage implements DocStorage {
   }
 
   /**
+   * Resolves once every update logged before this call is in the storage, without waiting for the edits to pause:
+   * a backup of the storage taken afterwards holds everything acknowledged so far.
+   */
+  async flush(): Promise<void> {
+    this.#storeWaiting();
+    await Promise.allSettled([...this.#pending.values()].flatMap((set) => [...set]));
+  }
+
+  /**
    * Waits for the logged updates to reach the storage, with no more retries for writes that fail from now on (those
    * stay in the log for the next start). Later appends go to the storage directly.
    */
