@@ -32,7 +32,9 @@ import {
 export interface SliceOptions {
   /**
    * Content bytes per slice. A slice costs the event loop about 7 ms a MiB in all (Yjs, the write-ahead log, the
-   * storage batch): 256 KiB keeps each turn near the 2 ms an edit takes anyway, for some 10% more time in all.
+   * storage batch): 256 KiB keeps each turn near the 2 ms an edit takes anyway, for some 10% more time in all. A
+   * slice must stay well above the write-ahead log's `directAppendBytes` (64 KiB), or a large upload fills the log
+   * and every other workspace's keystrokes wait for the database behind it.
    */
   sliceBytes?: number;
   /** Files per slice, for trees of many tiny files whose cost is per file rather than per byte. */

@@ -35,7 +35,8 @@ export interface WriteAheadOptions {
   /**
    * Appends of this many bytes or more (an archive upload's slices, a large paste) go to the storage directly: they
    * are bulk writes, not typing, and in the log they filled it past `maxLogBytes` within a second, after which
-   * every other workspace's keystrokes waited behind them for the storage.
+   * every other workspace's keystrokes waited behind them for the storage. Default 64 KiB: well under an import
+   * slice (`SliceOptions.sliceBytes`), so no slice of a large upload lands in the log.
    */
   directAppendBytes?: number;
   /**
@@ -147,7 +148,7 @@ export class WriteAheadStorage implements DocStorage {
     this.#storage = storage;
     this.#log = log;
     this.#maxLogBytes = options.maxLogBytes ?? 64 * 1024 * 1024;
-    this.#directAppendBytes = options.directAppendBytes ?? 256 * 1024;
+    this.#directAppendBytes = options.directAppendBytes ?? 64 * 1024;
     this.#onError = options.onError ?? (() => undefined);
     this.#retryMs = options.retryMs ?? 100;
     this.#maxRetryMs = options.maxRetryMs ?? 5_000;
