@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { importSlice, planImport } from '../files/archive-slices.ts';
 import { AppError } from '../errors.ts';
 import { MemoryDocStorage } from './memory-storage.ts';
 import type { DocStorage, StoredDoc } from './types.ts';
@@ -298,6 +300,32 @@ describe('WriteAheadStorage', () => {
 
     await wal.append('a', [bytes(3)]);
     expect(log.records).toHaveLength(1);
+  });
+
+  it("keeps every slice of a large import out of the log with the default sizes, so others' typing stays fast", async () => {
+    // Source files of about 60 KB, as a repository archive holds them: each slice's update must reach the storage
+    // directly. With 256 KiB slices under a 256 KiB bar, four such files made a slice just small enough for the log,
+    // which then filled and sent every other document's keystrokes to the database behind the upload.
+    const doc = new Y.Doc();
+    const entries = Array.from({ length: 24 }, (_, i) => ({
+      path: `src/module-${i}.ts`,
+      content: `export const value${i} = ${JSON.stringify('x'.repeat(60_000))};\n`,
+    }));
+    const plan = planImport(doc, entries);
+    expect(plan.slices.length).toBeGreaterThan(3);
+    const storage = new MemoryDocStorage();
+    const log = new MemoryLog();
+    const { wal } = writeAhead(storage, log);
+    for (const slice of plan.slices) {
+      const updates: Uint8Array[] = [];
+      const collect = (update: Uint8Array) => updates.push(update);
+      doc.on('update', collect);
+      importSlice(doc, slice);
+      doc.off('update', collect);
+      await wal.append('bulk', updates);
+    }
+    expect(log.size).toBe(0);
+    expect((await storage.load('bulk')).updates).toHaveLength(plan.slices.length);
   });
 
   it('writes bulk appends straight to the storage, keeping the log for the edits of everyone else', async () => {
