@@ -153,6 +153,31 @@ export async function startTandem(options: TandemOptions = {}): Promise<Tandem> 
   };
 }
 
+/**
+ * A rolling restart as a deployment does it: each instance in turn gets SIGTERM, exits cleanly and starts again on
+ * its port (so the proxy in front finds it), with `pauseMs` before each stop and each start. Replaces the entries
+ * of `instances` in place; `onStep` hears each step as it begins (for a benchmark's timeline).
+ */
+export async function rollingRestart(
+  instances: Tandem[],
+  ports: number[],
+  options: TandemOptions,
+  pauseMs = 1_000,
+  onStep: (step: 'stop' | 'start', index: number) => void = () => undefined,
+): Promise<void> {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, pauseMs));
+  for (const [index, port] of ports.entries()) {
+    await pause();
+    const instance = instances[index];
+    if (!instance) throw new Error(`no instance ${index}`);
+    onStep('stop', index);
+    await instance.stop();
+    await pause();
+    onStep('start', index);
+    instances[index] = await startTandem({ ...options, port });
+  }
+}
+
 function tail(text: string, chars = 8_000): string {
   return text.length > chars ? `…${text.slice(-chars)}` : text;
 }
