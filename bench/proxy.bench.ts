@@ -23,6 +23,7 @@ import {
 import { freePort, startNginx, type Nginx } from '../e2e/nginx.ts';
 import { percentiles, report, round, type BenchResult } from './stats.ts';
 import { connectClient, type SyncClient } from './sync/clients.ts';
+import { readStats } from './sync/server-process.ts';
 
 const USERS = Number(process.env.PROXY_BENCH_USERS ?? 50);
 const TEAM = 5;
@@ -291,13 +292,22 @@ function chooseOperation(): Operation {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function loadRun(teams: Team[]): Promise<Record<string, BenchResult>> {
+async function loadRun(teams: Team[], instances: Tandem[]): Promise<Record<string, BenchResult>> {
   const latency = new Map<string, number[]>(mix.map((op) => [op.name, []]));
   const errors = new Map<string, Map<string, number>>();
   const startedAt = performance.now();
   const measureFrom = startedAt + WARMUP_SECONDS * 1000;
   const endAt = measureFrom + SECONDS * 1000;
   let n = 0;
+  // CPU time the instances spend in the measured window: what a request costs whatever else the machine runs.
+  const cpu = () => instances.reduce((sum, instance) => sum + readStats(instance.pid).cpuSeconds, 0);
+  let cpuAtStart = NaN;
+  const cpuWindow = (async () => {
+    await sleep(measureFrom - performance.now());
+    cpuAtStart = cpu();
+    await sleep(endAt - performance.now());
+    return cpu() - cpuAtStart;
+  })();
   const userLoop = async (user: User, team: Team) => {
     while (performance.now() < endAt) {
       const op = chooseOperation();
@@ -322,6 +332,7 @@ async function loadRun(teams: Team[]): Promise<Record<string, BenchResult>> {
     }
   };
   await Promise.all(teams.flatMap((team) => team.members.map((user) => userLoop(user, team))));
+  const cpuSeconds = await cpuWindow;
 
   const row = (name: string, samples: number[], failed: number, codes: string): BenchResult => {
     const p = percentiles(samples);
@@ -358,6 +369,7 @@ async function loadRun(teams: Team[]): Promise<Record<string, BenchResult>> {
   const errorRate = failedAll / Math.max(1, all.length);
   rows[`all (${USERS} users)`] = {
     ...overall,
+    server_cpu_ms_per_request: round((cpuSeconds * 1000) / Math.max(1, all.length), 1),
     target: `p95 < ${targets.p95Ms} ms, errors < ${targets.errorRate * 100}%`,
     met: p95 < targets.p95Ms && errorRate < targets.errorRate ? 'yes' : 'NO',
   };
@@ -493,7 +505,7 @@ export async function run() {
     console.error(
       `proxy bench: ${USERS} users in ${teams.length} workspaces, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s of load`,
     );
-    const api = await loadRun(teams);
+    const api = await loadRun(teams, instances);
     console.error(
       `proxy bench: load average ${loadavg()
         .map((l) => l.toFixed(1))

@@ -49,6 +49,8 @@ export interface TandemOptions {
 export interface Tandem {
   /** Base URL, e.g. `http://127.0.0.1:41234`; the web app is served at `/`. */
   url: string;
+  /** The server process's id (a benchmark reads its CPU time from /proc). */
+  pid: number;
   /** Everything the server printed so far (JSON log lines and stderr), for failure messages. */
   logs(): string;
   /** SIGTERM, wait for exit, remove the data dir (and the PostgreSQL database). Rejects if the exit was not clean. */
@@ -139,6 +141,7 @@ export async function startTandem(options: TandemOptions = {}): Promise<Tandem> 
   let stopped: Promise<void> | undefined;
   return {
     url,
+    pid: child.pid ?? 0,
     logs: () => output,
     stop: () =>
       (stopped ??= (async () => {
