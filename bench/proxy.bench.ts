@@ -517,7 +517,7 @@ export async function run() {
     if (!team) throw new Error('no team');
     const restart = await typingThrough(proxy, team, (mark) =>
       rollingRestart(instances, ports, options, RESTART_PAUSE_MS, (step, index) =>
-        mark(`${step} instance ${index + 1}`),
+        mark(`instance ${index + 1} ${step}`),
       ),
     );
     report('proxy-restart', restart);
