@@ -5,7 +5,7 @@ import path from 'node:path';
 export function percentiles(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-  return { n: sorted.length, p50: at(50), p99: at(99), max: sorted.at(-1) ?? NaN };
+  return { n: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: sorted.at(-1) ?? NaN };
 }
 
 export type BenchResult = Record<string, number | string>;

@@ -49,6 +49,8 @@ export interface TandemOptions {
 export interface Tandem {
   /** Base URL, e.g. `http://127.0.0.1:41234`; the web app is served at `/`. */
   url: string;
+  /** The server process's id (a benchmark reads its CPU time from /proc). */
+  pid: number;
   /** Everything the server printed so far (JSON log lines and stderr), for failure messages. */
   logs(): string;
   /** SIGTERM, wait for exit, remove the data dir (and the PostgreSQL database). Rejects if the exit was not clean. */
@@ -139,6 +141,7 @@ export async function startTandem(options: TandemOptions = {}): Promise<Tandem> 
   let stopped: Promise<void> | undefined;
   return {
     url,
+    pid: child.pid ?? 0,
     logs: () => output,
     stop: () =>
       (stopped ??= (async () => {
@@ -151,6 +154,32 @@ export async function startTandem(options: TandemOptions = {}): Promise<Tandem> 
         if (code !== 0) throw new Error(`Tandem did not shut down cleanly (exit ${code}):\n${tail(output)}`);
       })()),
   };
+}
+
+/**
+ * A rolling restart as a deployment does it: each instance in turn gets SIGTERM, exits cleanly and starts again on
+ * its port (so the proxy in front finds it), with `pauseMs` before each stop and each start. Replaces the entries
+ * of `instances` in place; `onStep` hears each step as it begins, and `up` once the instance listens again (for a benchmark's timeline).
+ */
+export async function rollingRestart(
+  instances: Tandem[],
+  ports: number[],
+  options: TandemOptions,
+  pauseMs = 1_000,
+  onStep: (step: 'stop' | 'start' | 'up', index: number) => void = () => undefined,
+): Promise<void> {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, pauseMs));
+  for (const [index, port] of ports.entries()) {
+    await pause();
+    const instance = instances[index];
+    if (!instance) throw new Error(`no instance ${index}`);
+    onStep('stop', index);
+    await instance.stop();
+    await pause();
+    onStep('start', index);
+    instances[index] = await startTandem({ ...options, port });
+    onStep('up', index);
+  }
 }
 
 function tail(text: string, chars = 8_000): string {

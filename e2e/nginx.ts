@@ -14,6 +14,8 @@ const siteConfig = fileURLToPath(new URL('../deploy/nginx/tandem.conf', import.m
 export interface Nginx {
   /** `https://localhost:<port>`: the address users would type. */
   url: string;
+  /** The self-signed certificate (PEM) nginx presents, for clients that check it instead of ignoring errors. */
+  certificate: string;
   /** The plain-HTTP listener, which only redirects. */
   httpUrl: string;
   /** The error log so far, for failure messages. */
@@ -115,6 +117,7 @@ export async function startNginx(
   }
   return {
     url: `https://localhost:${httpsPort}`,
+    certificate: await readFile(cert, 'utf8'),
     httpUrl,
     errors,
     stop: async () => {

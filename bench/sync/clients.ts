@@ -21,9 +21,11 @@ export interface ClientOptions {
   baseUrl: string;
   room: string;
   cookie?: string;
+  /** A certificate (PEM) to trust for wss://, e.g. the self-signed one of a proxy on loopback. */
+  ca?: string;
 }
 
-export function connectClient({ protocol, baseUrl, room, cookie }: ClientOptions): SyncClient {
+export function connectClient({ protocol, baseUrl, room, cookie, ca }: ClientOptions): SyncClient {
   const doc = new Y.Doc();
   const files = doc.getMap<Y.Text>('files');
   const wsBase = baseUrl.replace(/^http/, 'ws');
@@ -57,7 +59,7 @@ export function connectClient({ protocol, baseUrl, room, cookie }: ClientOptions
   let closedBeforeSync: (reason: Error) => void = () => undefined;
   class HeaderWebSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols, { headers });
+      super(url, protocols, { headers, ...(ca ? { ca } : {}) });
       this.on('close', (code, reason) => {
         closedBeforeSync(new Error(`closed before sync: ${code} ${reason.toString()}`));
       });

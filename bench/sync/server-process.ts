@@ -120,7 +120,8 @@ export async function startServer(
 // Linux reports CPU time in clock ticks of USER_HZ, which is 100 on every mainstream architecture.
 const TICKS_PER_SECOND = 100;
 
-function readStats(pid: number): ProcessStats {
+/** Memory and CPU time of any process on this machine, from /proc. */
+export function readStats(pid: number): ProcessStats {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the whole line.

@@ -10,6 +10,7 @@ import {
   freshDatabase,
   launchBrowser,
   replay,
+  rollingRestart,
   searchReplaceBlock,
   startLlm,
   startTandem,
@@ -249,14 +250,7 @@ describe('behind nginx with two instances', () => {
     await caretAfter(bob, 'export function total');
     const both = Promise.all([typist(ada, 'a'), typist(bob, 'b')]);
 
-    for (const [index, port] of c.ports.entries()) {
-      await ada.waitForTimeout(1_000);
-      const instance = c.instances[index];
-      if (!instance) throw new Error('no instance');
-      await instance.stop();
-      await ada.waitForTimeout(1_000);
-      c.instances[index] = await startTandem({ ...c.options, port });
-    }
+    await rollingRestart(c.instances, c.ports, c.options);
     await ada.waitForTimeout(1_000);
     typing = false;
     await both;
