@@ -7,6 +7,10 @@ import type { Page } from 'playwright-core';
 
 /** The size of the video and poster; the 1440x900 viewport scales down to it exactly. */
 export const screencastSize = { width: 960, height: 600 };
+/** The animated preview: half the size, a few frames from the whole flow, looping in a few seconds. */
+export const previewSize = { width: 480, height: 300 };
+const previewFrames = 24;
+const previewFrameMs = 350;
 /** A pause longer than this (a model thinking, a server starting) is cut to it, so the video stays short. */
 const maxPauseMs = 1_200;
 /** How long the last frame stays on screen. */
@@ -20,8 +24,14 @@ interface Frame {
 }
 
 export interface Recording {
-  /** Stops recording and writes `<name>.webm` and `<name>.png` (the last frame) into `dir`; returns their paths. */
-  save(dir: string, name: string): Promise<{ video: string; poster: string; frames: number }>;
+  /**
+   * Stops recording and writes `<name>.webm`, `<name>.png` (the last frame) and `<name>-preview.webm` (an animated
+   * preview of the whole flow) into `dir`; returns their paths.
+   */
+  save(
+    dir: string,
+    name: string,
+  ): Promise<{ video: string; poster: string; preview: string; frames: number }>;
 }
 
 export async function startScreencast(page: Page): Promise<Recording> {
@@ -42,27 +52,56 @@ export async function startScreencast(page: Page): Promise<Recording> {
       await cdp.send('Page.stopScreencast').catch(() => undefined);
       await cdp.detach().catch(() => undefined);
       if (frames.length === 0) throw new Error(`screencast ${name}: no frame was painted`);
-      const { video, poster } = await encode(page, frames);
+      const delays = frames.map((frame, i) => {
+        const next = frames[i + 1];
+        return next
+          ? Math.min(maxPauseMs, Math.max(0, (next.timestamp - frame.timestamp) * 1000))
+          : holdLastMs;
+      });
+      const { video, poster } = await encode(page, frames, delays, screencastSize, 350_000);
+      // Frames spread evenly over the flow, each shown for the same short time.
+      const step = Math.max(1, frames.length / previewFrames);
+      const picked = Array.from(
+        { length: Math.min(previewFrames, frames.length) },
+        (_, i) => frames[Math.min(frames.length - 1, Math.round(i * step))],
+      ).filter((frame): frame is Frame => frame !== undefined);
+      const preview = await encode(
+        page,
+        picked,
+        picked.map(() => previewFrameMs),
+        previewSize,
+        150_000,
+      );
       await mkdir(dir, { recursive: true });
-      const files = { video: path.join(dir, `${name}.webm`), poster: path.join(dir, `${name}.png`) };
+      const files = {
+        video: path.join(dir, `${name}.webm`),
+        poster: path.join(dir, `${name}.png`),
+        preview: path.join(dir, `${name}-preview.webm`),
+      };
       await writeFile(files.video, video);
       await writeFile(files.poster, poster);
+      await writeFile(files.preview, preview.video);
       return { ...files, frames: frames.length };
     },
   };
 }
 
-/** Plays the frames into a canvas in a fresh page of the same browser and records that with MediaRecorder. */
-async function encode(source: Page, frames: Frame[]): Promise<{ video: Buffer; poster: Buffer }> {
-  const context = await source.context().browser()?.newContext({ viewport: screencastSize });
+/**
+ * Plays the frames into a canvas of `size` in a fresh page of the same browser, each for its delay, and records that
+ * with MediaRecorder at `bitsPerSecond`.
+ */
+async function encode(
+  source: Page,
+  frames: Frame[],
+  delays: number[],
+  size: { width: number; height: number },
+  bitsPerSecond: number,
+): Promise<{ video: Buffer; poster: Buffer }> {
+  const context = await source.context().browser()?.newContext({ viewport: size });
   if (!context) throw new Error('screencast: the page has no browser to encode with');
   try {
     const page = await context.newPage();
     await page.setContent('<canvas></canvas>');
-    const delays = frames.map((frame, i) => {
-      const next = frames[i + 1];
-      return next ? Math.min(maxPauseMs, Math.max(0, (next.timestamp - frame.timestamp) * 1000)) : holdLastMs;
-    });
     // Handed over in slices: one evaluate with every frame would be tens of megabytes of JSON.
     await page.evaluate(() => ((window as unknown as { frames_: string[] }).frames_ = []));
     for (let i = 0; i < frames.length; i += 50) {
@@ -73,7 +112,7 @@ async function encode(source: Page, frames: Frame[]): Promise<{ video: Buffer; p
       );
     }
     const result = await page.evaluate(
-      async ({ delays, size }) => {
+      async ({ delays, size, bitsPerSecond }) => {
         const canvas = document.querySelector('canvas') as HTMLCanvasElement;
         canvas.width = size.width;
         canvas.height = size.height;
@@ -94,7 +133,7 @@ async function encode(source: Page, frames: Frame[]): Promise<{ video: Buffer; p
           : 'video/webm';
         const recorder = new MediaRecorder(canvas.captureStream(15), {
           mimeType,
-          videoBitsPerSecond: 350_000,
+          videoBitsPerSecond: bitsPerSecond,
         });
         const chunks: Blob[] = [];
         recorder.ondataavailable = (event) => chunks.push(event.data);
@@ -116,7 +155,7 @@ async function encode(source: Page, frames: Frame[]): Promise<{ video: Buffer; p
         const poster = canvas.toDataURL('image/png').split(',')[1] ?? '';
         return { video: await toBase64(new Blob(chunks, { type: 'video/webm' })), poster };
       },
-      { delays, size: screencastSize },
+      { delays, size, bitsPerSecond },
     );
     const durationMs = delays.reduce((sum, delay) => sum + delay, 0);
     return {

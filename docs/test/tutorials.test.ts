@@ -93,4 +93,23 @@ describe('tutorials', () => {
     const described = /aria-describedby="([^"]+)"/.exec(video)?.[1] ?? '';
     expect(text).toContain(`id="${described}"`);
   });
+
+  it("the index shows every tutorial's animated preview, which exists, loops without sound and can be paused", async () => {
+    const text = await readFile(path.join(tutorialsDir, 'index.md'), 'utf8');
+    const previews = [...text.matchAll(/<video\b[^>]*>/g)].map((m) => m[0]);
+    const sources = previews.map(
+      (video) => /\ssrc="\/screencasts\/([a-z0-9-]+)-preview\.webm"/.exec(video)?.[1],
+    );
+    expect(sources).toEqual([...tutorials].sort((a, b) => text.indexOf(`${a}.md`) - text.indexOf(`${b}.md`)));
+    for (const video of previews) {
+      for (const attribute of ['src', 'poster']) {
+        const url = new RegExp(`\\s${attribute}="/([^"]+)"`).exec(video)?.[1] ?? '';
+        expect(existsSync(path.join(docsRoot, 'public', url)), url).toBe(true);
+      }
+      for (const flag of ['autoplay', 'loop', 'muted', 'playsinline', 'controls'])
+        expect(video).toContain(` ${flag}`);
+      const described = /aria-describedby="([^"]+)"/.exec(video)?.[1] ?? '';
+      expect(text).toContain(`id="${described}"`);
+    }
+  });
 });

@@ -67,6 +67,7 @@ describe.each(backends)('the edge on %s', (backend) => {
       'admin.settings.setPrices',
       'admin.settings.setFeatures',
       'admin.security.list',
+      'admin.quality',
     ]);
     for (const [path, procedure] of withInput) {
       const inputs: unknown[] = [42, 'text', []];
