@@ -14,6 +14,7 @@ import {
   type ErrorCode,
   type StoredDoc,
 } from '@tandem/core';
+import { ownsWholeBuffer } from '../own-buffer.ts';
 
 export type ArchiveJob =
   | { op: 'unpack'; bytes: Uint8Array; stripRoot: boolean }
@@ -91,8 +92,7 @@ function ownBuffers(views: readonly Uint8Array[], exclusive = false): ArrayBuffe
   const owned = new Set<ArrayBuffer>();
   for (const view of views) {
     const buffer = view.buffer;
-    if (!(buffer instanceof ArrayBuffer)) continue;
-    if (exclusive || (view.byteOffset === 0 && view.byteLength === buffer.byteLength)) owned.add(buffer);
+    if (buffer instanceof ArrayBuffer && (exclusive || ownsWholeBuffer(view))) owned.add(buffer);
   }
   return [...owned];
 }
@@ -129,9 +129,8 @@ export class ArchivePool {
   /** Extracts a zip, tar or tar.gz (with every check of `readArchive`); `bytes` is moved to the worker. */
   async unpack(bytes: Uint8Array, stripRoot: boolean): Promise<ArchiveEntry[]> {
     // A view into a larger buffer (Node's pool, a parsed body) cannot be moved without taking the rest along.
-    const own =
-      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    const result = await this.#run({ op: 'unpack', bytes: own, stripRoot }, [own.buffer as ArrayBuffer]);
+    const own = ownsWholeBuffer(bytes) ? bytes : bytes.slice();
+    const result = await this.#run({ op: 'unpack', bytes: own, stripRoot }, [own.buffer]);
     if (result.op !== 'unpack') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     return result.entries;
   }

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import type * as WorkerThreads from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
+import { ownsWholeBuffer } from '../own-buffer.ts';
 
 interface QueryOptions {
   rowMode?: 'array' | 'object';
@@ -333,10 +334,8 @@ export class PgliteThread implements Queryable {
    */
   raw(message: Uint8Array | readonly Uint8Array[], transfer: ArrayBuffer[] = []): Promise<Uint8Array> {
     if (message instanceof Uint8Array) {
-      const whole = message;
-      const owns = whole.byteOffset === 0 && whole.byteLength === whole.buffer.byteLength;
-      if (owns && whole.buffer instanceof ArrayBuffer) transfer = [...transfer, whole.buffer];
-      return this.#call({ op: 'raw', message: whole }, transfer);
+      if (ownsWholeBuffer(message)) transfer = [...transfer, message.buffer];
+      return this.#call({ op: 'raw', message }, transfer);
     }
     return this.#call({ op: 'raw', message: Array.from(message) }, transfer);
   }

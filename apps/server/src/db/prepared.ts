@@ -5,6 +5,7 @@
 // written or read this way costs a fraction of the base64 text it would otherwise travel as.
 import type { CustomTypesConfig, Pool, QueryArrayConfig } from 'pg';
 import type { PgliteThread } from './pglite-thread.ts';
+import { ownsWholeBuffer } from '../own-buffer.ts';
 
 /** A string parameter travels as text; bytes travel as binary (a `bytea` parameter then needs no encoding). */
 export type Param = string | Uint8Array;
@@ -119,13 +120,7 @@ export function movable<T extends Uint8Array>(bytes: T): T {
 
 /** A parameter moved rather than copied: one that is marked, owns its whole buffer and is worth a message part. */
 function moves(value: Uint8Array): value is Uint8Array & { buffer: ArrayBuffer } {
-  return (
-    movableBytes.has(value) &&
-    value.buffer instanceof ArrayBuffer &&
-    value.byteOffset === 0 &&
-    value.byteLength === value.buffer.byteLength &&
-    value.byteLength >= MOVE_AT_LEAST
-  );
+  return movableBytes.has(value) && ownsWholeBuffer(value) && value.byteLength >= MOVE_AT_LEAST;
 }
 
 /** Below this, a copy costs less than one more part to hand over. */

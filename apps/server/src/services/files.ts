@@ -208,7 +208,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const PATHS_PER_TURN = 250;
 
 /**
- * Imports many files in slices of about 1 MiB, one `transact` each, yielding between them: a 100 MB archive as
+ * Imports many files in slices of about 256 KiB (see `SliceOptions`), one `transact` each, yielding between them: a 100 MB archive as
  * one transaction held the event loop (and every peer's edits) for seconds. The whole import is checked before
  * the first slice, so a refusal writes nothing; if a slice still fails (a peer created one of its paths
  * meanwhile), the slices already written are undone.
