@@ -50,6 +50,14 @@ describe('deploy/Dockerfile', () => {
     expect(health).toMatch(/\/readyz/);
   });
 
+  it('runs on the Node major CI builds the apps and runs the e2e suite on, not an end-of-life one', () => {
+    // .ci/run's `if [ "$major" = N ]` branch is the version that builds and serves the apps end to end.
+    const ciMajor = /if \[ "\$major" = (\d+) \]/.exec(read('.ci/run'))?.[1];
+    const imageMajor = /^ARG NODE_VERSION=(\d+)$/m.exec(read('deploy/Dockerfile'))?.[1];
+    expect(ciMajor).toBeDefined();
+    expect(imageMajor).toBe(ciMajor);
+  });
+
   it('sets only variables the server reads, and exposes the port it listens on', () => {
     const env = Object.fromEntries(
       all('ENV')
