@@ -70,6 +70,8 @@ export async function measureWarmChecks(): Promise<Record<string, BenchResult>> 
     const taskChecksMs: number[] = [];
     try {
       for (let i = 0; i < TASK_RUNS; i += 1) {
+        let checksStarted: number | undefined;
+        let checksEnded: number | undefined;
         llm.enqueue([
           replay.text(
             searchReplaceBlock(
@@ -91,7 +93,13 @@ export async function measureWarmChecks(): Promise<Record<string, BenchResult>> 
               maxRetries: 0,
             }),
             model: 'replay-model',
-            emit: () => undefined,
+            // The checks run side by side, so their share is the span from the first check event to the last.
+            emit: (event) => {
+              if (event.type !== 'check') return;
+              const now = performance.now();
+              checksStarted ??= now;
+              checksEnded = now;
+            },
             validators: [syntaxValidator],
             sandbox,
             checks: taskChecks(sandbox, logger),
@@ -102,7 +110,7 @@ export async function measureWarmChecks(): Promise<Record<string, BenchResult>> 
           throw new Error(`the task did not pass at once: ${result.outcome} ${result.error?.message ?? ''}`);
         }
         taskWall.push(result.totalMs);
-        taskChecksMs.push(result.checks.reduce((sum, c) => sum + c.durationMs, 0));
+        taskChecksMs.push((checksEnded ?? 0) - (checksStarted ?? 0));
       }
     } finally {
       await llm.close();
@@ -118,7 +126,7 @@ export async function measureWarmChecks(): Promise<Record<string, BenchResult>> 
         max: round(p.max, 0),
         target: `< ${WARM_CHECKS_TARGET_MS} ms`,
         met: p.p50 < WARM_CHECKS_TARGET_MS ? 'yes' : 'no',
-        // Sequential sandboxed processes: the figure moves with how busy the machine is.
+        // Sandboxed processes, as many at once as the sandbox has slots: the figure moves with how busy the machine is.
         note: `load ${round(loadavg()[0] ?? 0, 1)} on ${cpus().length} cores at the end`,
       },
     };

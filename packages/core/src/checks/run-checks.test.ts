@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { computeChangeset } from '../changeset/compute-changeset.ts';
 import { AppError } from '../errors.ts';
 import { taskEventSchema } from '../events/task-event.ts';
@@ -42,10 +42,11 @@ async function run(
 }
 
 describe('runChecks', () => {
-  it('passes a good change, running each planned check once, in order', async () => {
+  it('passes a good change, running each planned check once, the test run asking for a slot first', async () => {
     const sandbox = fakeToolsSandbox();
     const files = project();
     const { events, outcome } = await run(files, ['src/math.ts'], { sandbox });
+    // Results stay in the plan's order, whichever check ended first.
     expect(outcome.results.map((r) => [r.check, r.status])).toEqual([
       ['install', 'skipped'],
       ['typecheck', 'passed'],
@@ -53,23 +54,21 @@ describe('runChecks', () => {
       ['test', 'passed'],
       ['security', 'passed'],
     ]);
-    expect(events.filter((e) => e.type === 'check').map((e) => `${e.check}:${e.status}`)).toEqual([
-      'install:skipped',
-      'typecheck:running',
-      'typecheck:passed',
-      'lint:skipped',
-      'test:running',
-      'test:passed',
-      'security:running',
-      'security:passed',
-    ]);
-    // Every run got the clean environment and the toolchain; the type check ran the toolchain's tsc.
+    const states = (check: string) =>
+      events
+        .filter((e) => e.type === 'check' && e.check === check)
+        .map((e) => e.type === 'check' && e.status);
+    expect(states('install')).toEqual(['skipped']);
+    expect(states('lint')).toEqual(['skipped']);
+    for (const check of ['typecheck', 'test', 'security'])
+      expect(states(check)).toEqual(['running', 'passed']);
     expect(sandbox.runs.map((r) => r.command.slice(0, 2).join(' '))).toEqual([
-      'node /opt/toolchain/node_modules/typescript/bin/tsc',
       'sh -c',
+      'node /opt/toolchain/node_modules/typescript/bin/tsc',
       'node /opt/toolchain/node_modules/eslint/bin/eslint.js',
       'node /opt/toolchain/node_modules/secretlint/bin/secretlint.js',
     ]);
+    // Every run got the clean environment and the toolchain.
     for (const spec of sandbox.runs)
       expect(Object.keys(spec.env ?? {}).sort()).toEqual(['CI', 'FORCE_COLOR', 'HOME', 'NO_COLOR', 'PATH']);
     expect(sandbox.runs.at(-1)?.mounts).toEqual(toolchain.mounts);
@@ -137,7 +136,7 @@ describe('runChecks', () => {
     expect(outcome.results[3]?.output).toBe('still running\n');
   });
 
-  it('stops at a refusal: the refused check and all after it end error naming SANDBOX_UNAVAILABLE', async () => {
+  it('starts no run after a refusal: the checks it stopped end error naming SANDBOX_UNAVAILABLE', async () => {
     let calls = 0;
     const sandbox = new FakeSandbox(() => {
       calls++;
@@ -147,15 +146,37 @@ describe('runChecks', () => {
     const { outcome } = await run(project(), ['src/math.ts'], { sandbox });
     expect(calls).toBe(1);
     expect(outcome.unavailable).toContain('Permission denied');
+    // The test run asked first and ran; the type check and the scan, started beside it, were refused.
     expect(outcome.results.map((r) => [r.check, r.status])).toEqual([
       ['install', 'skipped'],
-      ['typecheck', 'passed'],
+      ['typecheck', 'error'],
       ['lint', 'skipped'],
-      ['test', 'error'],
+      ['test', 'passed'],
       ['security', 'error'],
     ]);
-    expect(outcome.results[3]?.summary).toMatch(/^SANDBOX_UNAVAILABLE: .*Permission denied/);
-    expect(outcome.results[4]?.summary).toMatch(/^SANDBOX_UNAVAILABLE: .*; not run$/);
+    expect(outcome.results[1]?.summary).toMatch(/^SANDBOX_UNAVAILABLE: .*Permission denied/);
+    expect(outcome.results[4]?.summary).toMatch(/^SANDBOX_UNAVAILABLE: .*Permission denied/);
+  });
+
+  it('runs the checks after the install at the same time, and returns when the last one ends', async () => {
+    const pending: (() => void)[] = [];
+    const sandbox = new FakeSandbox(
+      () => new Promise<{ exitCode: number }>((resolve) => pending.push(() => resolve({ exitCode: 1 }))),
+    );
+    let ended = false;
+    const running = run(project(), ['src/math.ts'], { sandbox }).then((result) => {
+      ended = true;
+      return result;
+    });
+    await vi.waitFor(() => expect(sandbox.runs).toHaveLength(3));
+    // The test run, the type check and the scan's first tool are all under way before any has ended.
+    expect(sandbox.runs.map((r) => r.command[0])).toEqual(['sh', 'node', 'node']);
+    for (let i = 0; i < 3; i++) pending.shift()?.();
+    await vi.waitFor(() => expect(sandbox.runs).toHaveLength(4)); // the scan's second tool
+    expect(ended).toBe(false);
+    pending.shift()?.();
+    const { outcome } = await running;
+    expect(outcome.results.map((r) => r.check)).toEqual(['install', 'typecheck', 'lint', 'test', 'security']);
   });
 
   it('runs nothing when the sandbox says it is unavailable from the start', async () => {
@@ -227,8 +248,9 @@ describe('runChecks', () => {
       ['test', 'passed'],
       ['security', 'passed'],
     ]);
-    expect(sandbox.runs[0]?.command.slice(0, 2)).toEqual(['node', 'node_modules/typescript/bin/tsc']);
-    expect(sandbox.runs[1]?.command.slice(0, 2)).toEqual(['node', 'node_modules/eslint/bin/eslint.js']);
+    const commands = sandbox.runs.map((r) => r.command.slice(0, 2).join(' '));
+    expect(commands).toContain('node node_modules/typescript/bin/tsc');
+    expect(commands).toContain('node node_modules/eslint/bin/eslint.js');
     for (const spec of sandbox.runs) expect(spec.mounts).toEqual(expect.arrayContaining(deps));
 
     const failed = await run(files, ['src/math.ts'], {

@@ -32,7 +32,7 @@ import {
   parseSecretlintJson,
   parseTscOutput,
 } from './parse-tools.ts';
-import type { CheckPlan, PlannedCheck } from './plan.ts';
+import type { CheckPlan, CheckPlanEntry, PlannedCheck } from './plan.ts';
 
 /** The security toolchain (ESLint with security plugins, secretlint, TypeScript) as the sandbox sees it. */
 export interface CheckToolchain {
@@ -124,51 +124,76 @@ class ChecksRun {
     await this.#input.sandbox.ready;
     const status = this.#input.sandbox.status();
     if (!status.available) this.#unavailable = status.reason ?? 'the sandbox is unavailable';
+    // The install comes first: every other check may need what it installs. The rest do not depend on each other, so
+    // they start together and the sandbox's slots (its per-instance concurrency, first come first served) decide how
+    // many run at once; the test run usually takes longest, so it asks for a slot first. Checks that end without a
+    // run (skipped, or no sandbox) say so at once, in the plan's order.
+    const planned = this.#input.plan.entries.map((entry) => entry.check);
     for (const entry of this.#input.plan.entries) {
-      this.#throwIfCancelled();
-      if (entry.status === 'skipped') {
-        await this.#finish(entry.check, { status: 'skipped', durationMs: 0, summary: entry.reason });
-        continue;
-      }
-      if (this.#unavailable !== undefined) {
-        await this.#finish(entry.check, {
-          status: 'error',
-          durationMs: 0,
-          summary: `SANDBOX_UNAVAILABLE: ${this.#unavailable}; not run`,
-        });
-        continue;
-      }
-      if ('needsDependencies' in entry && entry.needsDependencies && this.#dependencyMounts === undefined) {
-        await this.#finish(entry.check, {
-          status: 'skipped',
-          durationMs: 0,
-          summary: this.#dependenciesMissing,
-        });
-        continue;
-      }
-      await this.#emit({ type: 'check', check: entry.check, status: 'running' });
-      const started = performance.now();
-      let outcome: Omit<CheckResult, 'check'>;
-      try {
-        outcome = await this.#runOne(entry);
-      } catch (error) {
-        if (!isAppError(error) || error.code !== 'SANDBOX_UNAVAILABLE') throw error;
-        this.#unavailable = error.message;
-        outcome = {
-          status: 'error',
-          durationMs: performance.now() - started,
-          summary: `SANDBOX_UNAVAILABLE: ${error.message}`,
-          output: undefined,
-          findings: [],
-        };
-      }
-      await this.#finish(entry.check, outcome);
+      if (entry.check !== 'install' || (await this.#endedUnrun(entry))) continue;
+      if (entry.status === 'planned') await this.#runEntry(entry);
     }
+    const runnable: PlannedCheck[] = [];
+    for (const entry of this.#input.plan.entries) {
+      if (entry.check === 'install' || (await this.#endedUnrun(entry))) continue;
+      if (entry.status === 'planned') runnable.push(entry);
+    }
+    runnable.sort((a, b) => START_ORDER.indexOf(a.check) - START_ORDER.indexOf(b.check));
+    // Settled, not all: a cancelled or failed run returns only when none of its checks is still going.
+    const settled = await Promise.allSettled(runnable.map((entry) => this.#runEntry(entry)));
+    const failure = settled.find((s) => s.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    this.#results.sort((a, b) => planned.indexOf(a.check) - planned.indexOf(b.check));
     return {
       results: this.#results,
       findings: this.#results.flatMap((r) => r.findings),
       unavailable: this.#unavailable,
     };
+  }
+
+  /** Ends a check that will not run (skipped, no sandbox, no dependencies), saying why; false when it should run. */
+  async #endedUnrun(entry: CheckPlanEntry): Promise<boolean> {
+    this.#throwIfCancelled();
+    if (entry.status === 'skipped') {
+      await this.#finish(entry.check, { status: 'skipped', durationMs: 0, summary: entry.reason });
+    } else if (this.#unavailable !== undefined) {
+      await this.#finish(entry.check, {
+        status: 'error',
+        durationMs: 0,
+        summary: `SANDBOX_UNAVAILABLE: ${this.#unavailable}; not run`,
+      });
+    } else if (
+      'needsDependencies' in entry &&
+      entry.needsDependencies &&
+      this.#dependencyMounts === undefined
+    ) {
+      await this.#finish(entry.check, {
+        status: 'skipped',
+        durationMs: 0,
+        summary: this.#dependenciesMissing,
+      });
+    } else return false;
+    return true;
+  }
+
+  async #runEntry(entry: PlannedCheck): Promise<void> {
+    await this.#emit({ type: 'check', check: entry.check, status: 'running' });
+    const started = performance.now();
+    let outcome: Omit<CheckResult, 'check'>;
+    try {
+      outcome = await this.#runOne(entry);
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'SANDBOX_UNAVAILABLE') throw error;
+      this.#unavailable = error.message;
+      outcome = {
+        status: 'error',
+        durationMs: performance.now() - started,
+        summary: `SANDBOX_UNAVAILABLE: ${error.message}`,
+        output: undefined,
+        findings: [],
+      };
+    }
+    await this.#finish(entry.check, outcome);
   }
 
   async #runOne(entry: PlannedCheck): Promise<Omit<CheckResult, 'check'>> {
@@ -501,6 +526,9 @@ class ChecksRun {
     if (this.#input.signal.aborted) throw cancelled();
   }
 }
+
+/** Which of the checks after the install asks the sandbox for a slot first: the usually longest first. */
+const START_ORDER: readonly CheckName[] = ['test', 'typecheck', 'lint', 'security'];
 
 const TSC_ARGS = ['--noEmit', '--pretty', 'false', '-p', 'tsconfig.json'];
 
