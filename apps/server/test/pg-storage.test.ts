@@ -169,6 +169,15 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
     expect(await storage.load(gone)).toEqual({ snapshot: null, updates: [], seq: 0, exclusive });
   });
 
+  it('drops the compaction of a workspace deleted meanwhile instead of failing on its foreign key', async () => {
+    const gone = await workspace();
+    const doc = new Y.Doc();
+    await storage.append(gone, [updateOf('a', doc), updateOf('b', doc)]);
+    await test.database.db.delete(workspaces).where(eq(workspaces.id, gone));
+    await storage.compact(gone, Y.encodeStateAsUpdate(doc), 2);
+    expect(await storage.load(gone)).toEqual({ snapshot: null, updates: [], seq: 0, exclusive });
+  });
+
   it('round-trips large binary updates', async () => {
     const id = await workspace();
     const doc = new Y.Doc();

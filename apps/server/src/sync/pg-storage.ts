@@ -110,12 +110,13 @@ const sequences = new WeakMap<Database, Map<string, number>>();
 
 /**
  * Stores a snapshot unless a racing compactor already stored one that folds as much or more, and drops the updates
- * the stored snapshot folds. One statement: the upsert's row lock orders compactors of the same document.
+ * the stored snapshot folds. One statement: the upsert's row lock orders compactors of the same document. A workspace
+ * deleted meanwhile gets nothing stored, as with appends.
  */
 const compactSql = `
   with stored as (
     insert into ${getTableName(docSnapshots)} (workspace_id, through_seq, data)
-    values ($1::uuid, $2::bigint, $3::bytea)
+    select $1::uuid, $2::bigint, $3::bytea where ${exists('$1::uuid')}
     on conflict (workspace_id) do update
       set through_seq = excluded.through_seq, data = excluded.data, updated_at = now()
       where ${getTableName(docSnapshots)}.through_seq < excluded.through_seq
