@@ -1,14 +1,15 @@
 // The database DocStorage: ordered appends, snapshots that fold exactly what they read, stale compactions ignored.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotUpdate } from '@tandem/core';
 import * as Y from 'yjs';
 import { openDatabase } from '../src/db/client.ts';
-import { users, workspaces } from '../src/db/schema.ts';
-import { PgDocStorage } from '../src/sync/pg-storage.ts';
+import { docSnapshotParts, users, workspaces } from '../src/db/schema.ts';
+import { PgDocStorage, SNAPSHOT_PART_BYTES } from '../src/sync/pg-storage.ts';
 import { backends, openTestDatabase, type TestDatabase } from './harness.ts';
 
 describe.each(backends)('PgDocStorage on %s', (backend) => {
@@ -39,7 +40,8 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
 
   const textOf = (stored: Awaited<ReturnType<PgDocStorage['load']>>) => {
     const doc = new Y.Doc();
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+    const snapshot = snapshotUpdate(stored.snapshot);
+    if (snapshot) Y.applyUpdate(doc, snapshot);
     for (const u of stored.updates) Y.applyUpdate(doc, u);
     return doc.getText('t').toString();
   };
@@ -169,6 +171,40 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
     expect(await storage.load(gone)).toEqual({ snapshot: null, updates: [], seq: 0, exclusive });
   });
 
+  it('stores a snapshot over a part in parts, loads it whole, and drops the parts of what replaces it', async () => {
+    const id = await workspace();
+    const doc = new Y.Doc();
+    // Random text: 2.5 parts of document bytes.
+    const text = randomBytes(Math.ceil(SNAPSHOT_PART_BYTES * 1.25)).toString('hex');
+    await storage.append(id, [updateOf(text, doc)]);
+    const big = Y.encodeStateAsUpdate(doc);
+    expect(big.byteLength).toBeGreaterThan(2 * SNAPSHOT_PART_BYTES);
+    const expected = Buffer.from(big);
+    const partRows = async () =>
+      (await test.database.db.select().from(docSnapshotParts).where(eq(docSnapshotParts.workspaceId, id)))
+        .length;
+
+    await storage.compact(id, big, 1);
+    expect(await partRows()).toBe(2);
+    const loaded = await storage.load(id);
+    expect(Array.isArray(loaded.snapshot) && loaded.snapshot.length).toBe(3);
+    expect(Buffer.compare(Buffer.from(snapshotUpdate(loaded.snapshot) ?? []), expected)).toBe(0);
+    expect(loaded.seq).toBe(1);
+
+    // A stale compaction in parts loses and leaves nothing behind; the stored snapshot is untouched.
+    await storage.compact(id, Y.encodeStateAsUpdate(doc), 1);
+    expect(await partRows()).toBe(2);
+    expect(textOf(await storage.load(id))).toBe(text);
+
+    // A newer snapshot (here one part) replaces it, parts and all.
+    await storage.append(id, [updateOf('!', doc)]);
+    const small = new Y.Doc();
+    updateOf('short', small);
+    await storage.compact(id, Y.encodeStateAsUpdate(small), 2);
+    expect(await partRows()).toBe(0);
+    expect(textOf(await storage.load(id))).toBe('short');
+  });
+
   it('drops the compaction of a workspace deleted meanwhile instead of failing on its foreign key', async () => {
     const gone = await workspace();
     const doc = new Y.Doc();
@@ -203,7 +239,7 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
     expect(snapshot.byteLength).toBe(backend === 'pglite' ? 0 : expected.byteLength);
     const loaded = await storage.load(id);
     expect(loaded.updates).toEqual([]);
-    expect(Buffer.compare(Buffer.from(loaded.snapshot ?? []), expected)).toBe(0);
+    expect(Buffer.compare(Buffer.from(snapshotUpdate(loaded.snapshot) ?? []), expected)).toBe(0);
     const columns: unknown = await test.database.db.execute(
       sql`select attstorage from pg_attribute where attname = 'data'
           and attrelid in ('doc_updates'::regclass, 'doc_snapshots'::regclass)`,

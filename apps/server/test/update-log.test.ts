@@ -12,7 +12,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { encodeLogRecord, encodeUpdateMessage, messageSync, type RoomManager } from '@tandem/core';
+import {
+  encodeLogRecord,
+  encodeUpdateMessage,
+  messageSync,
+  snapshotUpdate,
+  type RoomManager,
+} from '@tandem/core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -142,7 +148,8 @@ describe('rooms on PGlite on disk', () => {
   const textOf = async (id: string) => {
     const stored = await new PgDocStorage(database).load(id);
     const doc = new Y.Doc();
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+    const snapshot = snapshotUpdate(stored.snapshot);
+    if (snapshot) Y.applyUpdate(doc, snapshot);
     for (const u of stored.updates) Y.applyUpdate(doc, u);
     return doc.getMap<Y.Text>('files').get('main.ts')?.toString() ?? '';
   };

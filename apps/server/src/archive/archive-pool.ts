@@ -13,6 +13,7 @@ import {
   type DownloadFormat,
   type ErrorCode,
   type StoredDoc,
+  snapshotPieces,
 } from '@tandem/core';
 import { ownsWholeBuffer } from '../own-buffer.ts';
 
@@ -98,7 +99,7 @@ function ownBuffers(views: readonly Uint8Array[], exclusive = false): ArrayBuffe
 }
 
 function storedParts(stored: StoredDoc): ArrayBuffer[] {
-  const parts = stored.snapshot === null ? stored.updates : [stored.snapshot, ...stored.updates];
+  const parts = [...snapshotPieces(stored.snapshot), ...stored.updates];
   return ownBuffers(parts, stored.exclusive);
 }
 

@@ -194,9 +194,30 @@ export const docSnapshots = pgTable('doc_snapshots', {
     .primaryKey()
     .references(() => workspaces.id, { onDelete: 'cascade' }),
   throughSeq: bigint('through_seq', { mode: 'number' }).notNull(),
+  /** The first part of the snapshot: all of it unless `generation` names the rest in doc_snapshot_parts. */
   data: bytea('data').notNull(),
+  generation: uuid('generation'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The rest of a snapshot too large for one statement, in order after doc_snapshots.data, under the generation that
+ * wrote them. Written before the snapshot row names them, so a load (one statement) sees a whole snapshot or the
+ * previous one, and a compaction that lost a race removes its own.
+ */
+export const docSnapshotParts = pgTable(
+  'doc_snapshot_parts',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    generation: uuid('generation').notNull(),
+    throughSeq: bigint('through_seq', { mode: 'number' }).notNull(),
+    part: integer('part').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.generation, t.part] })],
+);
 
 /**
  * The last sequence number handed out per workspace, on PostgreSQL. Appends bump it with a row lock held to commit,

@@ -1,9 +1,10 @@
 // DocStorage over the database: updates appended with a per-workspace sequence, snapshots replacing what they fold.
+import { randomUUID } from 'node:crypto';
 import type { DocStorage, StoredDoc } from '@tandem/core';
 import { getTableName } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int8Of, movable, textOf } from '../db/prepared.ts';
-import { docHeads, docSnapshots, docUpdates, workspaces } from '../db/schema.ts';
+import { docHeads, docSnapshotParts, docSnapshots, docUpdates, workspaces } from '../db/schema.ts';
 
 // Every statement here is prepared once and sends and receives document bytes in binary format: no base64 or hex
 // text on either side, which for a 10 MB document on PGlite cost several times the write or read itself.
@@ -109,53 +110,90 @@ const lastSeqSql = `
 const sequences = new WeakMap<Database, Map<string, number>>();
 
 /**
- * Stores a snapshot unless a racing compactor already stored one that folds as much or more, and drops the updates
- * the stored snapshot folds. One statement: the upsert's row lock orders compactors of the same document. A workspace
- * deleted meanwhile gets nothing stored, as with appends.
+ * Snapshot bytes per statement. PGlite's WebAssembly memory grows to hold a statement's largest values and never
+ * shrinks: a 103 MB compaction snapshot in one statement took it from 128 to 445 MB for the life of the process.
+ */
+export const SNAPSHOT_PART_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Stores a snapshot (its first part; any later parts were written under the same generation before) unless a racing
+ * compactor already stored one that folds as much or more, drops the updates the stored snapshot folds and the parts
+ * of the snapshots it replaced. One statement: the upsert's row lock orders compactors of the same document. A
+ * workspace deleted meanwhile gets nothing stored, as with appends.
  */
 const compactSql = `
   with stored as (
-    insert into ${getTableName(docSnapshots)} (workspace_id, through_seq, data)
-    select $1::uuid, $2::bigint, $3::bytea where ${exists('$1::uuid')}
+    insert into ${getTableName(docSnapshots)} (workspace_id, through_seq, data, generation)
+    select $1::uuid, $2::bigint, $3::bytea, $4::uuid where ${exists('$1::uuid')}
     on conflict (workspace_id) do update
-      set through_seq = excluded.through_seq, data = excluded.data, updated_at = now()
+      set through_seq = excluded.through_seq, data = excluded.data, generation = excluded.generation,
+        updated_at = now()
       where ${getTableName(docSnapshots)}.through_seq < excluded.through_seq
     returning through_seq
+  ), folded as (
+    delete from ${getTableName(docUpdates)}
+    where workspace_id = $1::uuid and seq <= (select through_seq from stored)
   )
-  delete from ${getTableName(docUpdates)}
-  where workspace_id = $1::uuid and seq <= (select through_seq from stored)`;
+  delete from ${getTableName(docSnapshotParts)}
+  where workspace_id = $1::uuid and through_seq < (select through_seq from stored)`;
+
+const snapshotPartSql = `
+  insert into ${getTableName(docSnapshotParts)} (workspace_id, generation, through_seq, part, data)
+  select $1::uuid, $2::uuid, $3::bigint, $4::int, $5::bytea where ${exists('$1::uuid')}`;
+
+/** The parts of a compaction that lost to a racing one, which no snapshot names. */
+const orphanPartsSql = `
+  delete from ${getTableName(docSnapshotParts)}
+  where workspace_id = $1::uuid and generation = $2::uuid and not exists (
+    select 1 from ${getTableName(docSnapshots)} where workspace_id = $1::uuid and generation = $2::uuid)`;
 
 /**
- * The snapshot and then every later update in sequence order, read by one statement and so from one consistent
- * view of the database.
+ * The snapshot (its first part, then its other parts in order) and then every later update in sequence order, read
+ * by one statement and so from one consistent view of the database.
  */
 const loadSql = `
-  select true as is_snapshot, through_seq as seq, data
+  select 0::int8 as kind, 0::int8 as part, through_seq as seq, data
   from ${getTableName(docSnapshots)} where workspace_id = $1::uuid
   union all
-  select false, seq, data
+  select 1::int8, p.part::int8, p.through_seq, p.data
+  from ${getTableName(docSnapshotParts)} p
+  join ${getTableName(docSnapshots)} s on s.workspace_id = p.workspace_id and s.generation = p.generation
+  where p.workspace_id = $1::uuid
+  union all
+  select 2::int8, 0::int8, seq, data
   from ${getTableName(docUpdates)}
   where workspace_id = $1::uuid
     and seq > coalesce((select through_seq from ${getTableName(docSnapshots)} where workspace_id = $1::uuid), 0)
-  order by is_snapshot desc, seq`;
+  order by kind, part, seq`;
 
 export class PgDocStorage implements DocStorage {
   constructor(private readonly database: Database) {}
 
   async load(docName: string): Promise<StoredDoc> {
     const load = await this.database.prepare('tandem_doc_load', loadSql);
-    let snapshot: Uint8Array | null = null;
+    const snapshot: Uint8Array[] = [];
     let seq = 0;
     const updates: Uint8Array[] = [];
-    for (const [isSnapshot, rowSeq, data] of await load([docName])) {
+    for (const [kind, , rowSeq, data] of await load([docName])) {
       if (!data) continue;
-      seq = int8Of(rowSeq);
-      if (isSnapshot?.[0] === 1) snapshot = data;
-      else updates.push(data);
+      if (int8Of(kind) === 2) {
+        seq = int8Of(rowSeq);
+        updates.push(data);
+      } else {
+        // A snapshot's parts all carry its sequence number.
+        seq = int8Of(rowSeq);
+        snapshot.push(data);
+      }
     }
     // On PGlite every row is a view into one reply, moved here from the database thread for this statement alone;
-    // node-postgres decodes small values into Node's shared buffer pool.
-    return { snapshot, updates, seq, exclusive: this.database.kind === 'pglite' };
+    // node-postgres decodes small values into Node's shared buffer pool. A snapshot in parts stays in parts: whoever
+    // applies it joins them, on its own thread.
+    return {
+      snapshot: snapshot.length === 0 ? null : snapshot.length === 1 ? (snapshot[0] ?? null) : snapshot,
+      updates,
+      seq,
+      exclusive: this.database.kind === 'pglite',
+    };
   }
 
   /**
@@ -257,6 +295,23 @@ export class PgDocStorage implements DocStorage {
 
   async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
     const compact = await this.database.prepare('tandem_doc_compact', compactSql);
-    await compact([docName, String(throughSeq), movable(snapshot)]);
+    const generation = randomUUID();
+    if (snapshot.byteLength <= SNAPSHOT_PART_BYTES) {
+      await compact([docName, String(throughSeq), movable(snapshot), generation]);
+      return;
+    }
+    // The later parts first, each in a statement of its own and invisible until the snapshot row names them.
+    const writePart = await this.database.prepare('tandem_doc_snapshot_part', snapshotPartSql);
+    const parts = Math.ceil(snapshot.byteLength / SNAPSHOT_PART_BYTES);
+    const part = (n: number) => snapshot.subarray(n * SNAPSHOT_PART_BYTES, (n + 1) * SNAPSHOT_PART_BYTES);
+    try {
+      for (let n = 1; n < parts; n += 1) {
+        await writePart([docName, generation, String(throughSeq), String(n), part(n)]);
+      }
+      await compact([docName, String(throughSeq), part(0), generation]);
+    } finally {
+      const dropOrphans = await this.database.prepare('tandem_doc_snapshot_orphans', orphanPartsSql);
+      await dropOrphans([docName, generation]);
+    }
   }
 }

@@ -21,6 +21,7 @@ export {
   messageSync,
 } from './protocol.ts';
 export { RoomManager, serverEditOrigin, type RoomManagerOptions } from './room-manager.ts';
+export { snapshotPieces, snapshotUpdate } from './stored-doc.ts';
 export {
   type ConnectionContext,
   type DocStorage,

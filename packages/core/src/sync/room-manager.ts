@@ -19,6 +19,7 @@ import {
   type SyncMetrics,
   defaultSyncLimits,
 } from './types.ts';
+import { snapshotByteLength } from './stored-doc.ts';
 
 export interface RoomManagerOptions {
   storage: DocStorage;
@@ -294,7 +295,7 @@ export class RoomManager {
     const backlog = {
       updates: stored.updates.length,
       bytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0),
-      snapshotBytes: stored.snapshot?.byteLength ?? 0,
+      snapshotBytes: snapshotByteLength(stored.snapshot),
     };
     this.#backlogs.set(docName, backlog);
     this.#maybeCompact(docName, backlog);

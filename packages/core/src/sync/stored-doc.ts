@@ -2,8 +2,31 @@
 import * as Y from 'yjs';
 import type { StoredDoc } from './types.ts';
 
+/** The stored snapshot's pieces: none, its one update, or its parts. */
+export function snapshotPieces(snapshot: StoredDoc['snapshot']): readonly Uint8Array[] {
+  if (snapshot === null) return [];
+  return snapshot instanceof Uint8Array ? [snapshot] : snapshot;
+}
+
+/** The stored snapshot as one Yjs update (a snapshot stored in parts is joined: a copy, on the caller's thread). */
+export function snapshotUpdate(snapshot: StoredDoc['snapshot']): Uint8Array | null {
+  const pieces = snapshotPieces(snapshot);
+  if (pieces.length <= 1) return pieces[0] ?? null;
+  const joined = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    joined.set(piece, at);
+    at += piece.byteLength;
+  }
+  return joined;
+}
+
+export function snapshotByteLength(snapshot: StoredDoc['snapshot']): number {
+  return snapshotPieces(snapshot).reduce((sum, piece) => sum + piece.byteLength, 0);
+}
+
 export function storedBytes(stored: StoredDoc): number {
-  return stored.updates.reduce((sum, update) => sum + update.byteLength, stored.snapshot?.byteLength ?? 0);
+  return stored.updates.reduce((sum, update) => sum + update.byteLength, snapshotByteLength(stored.snapshot));
 }
 
 /**
@@ -16,7 +39,8 @@ export function applyStoredDoc(
   origin: unknown,
   onError: (error: unknown) => void,
 ): void {
-  const parts = stored.snapshot === null ? stored.updates : [stored.snapshot, ...stored.updates];
+  const snapshot = snapshotUpdate(stored.snapshot);
+  const parts = snapshot === null ? stored.updates : [snapshot, ...stored.updates];
   doc.transact(() => {
     for (const part of parts) {
       try {

@@ -19,7 +19,11 @@ export interface ConnectionContext {
 }
 
 export interface StoredDoc {
-  snapshot: Uint8Array | null;
+  /**
+   * The folded state: one Yjs update, or, for a large one, its bytes in consecutive parts (a storage that keeps
+   * them apart so no single statement carries the whole), joined by whoever applies it (`snapshotUpdate`).
+   */
+  snapshot: Uint8Array | readonly Uint8Array[] | null;
   /** Updates appended after the snapshot, oldest first. */
   updates: Uint8Array[];
   /**

@@ -7,6 +7,7 @@ import { MemoryDocStorage } from '../memory-storage.ts';
 import type { MemoryRoomBus } from '../memory-bus.ts';
 import type { RoomManager } from '../room-manager.ts';
 import type { ConnectionContext, DocStorage, RoomHandle, StoredDoc, SyncMetrics } from '../types.ts';
+import { snapshotUpdate } from '../stored-doc.ts';
 
 export const alice: ConnectionContext = { userId: 'u-alice', name: 'Alice', color: '#f00', readOnly: false };
 export const bob: ConnectionContext = { userId: 'u-bob', name: 'Bob', color: '#0f0', readOnly: false };
@@ -322,7 +323,8 @@ export function textOf(doc: Y.Doc, name = 'text'): string {
 export async function reloadFromStorage(storage: DocStorage, docName: string): Promise<Y.Doc> {
   const stored = await storage.load(docName);
   const doc = new Y.Doc();
-  if (stored.snapshot !== null) Y.applyUpdate(doc, stored.snapshot);
+  const snapshot = snapshotUpdate(stored.snapshot);
+  if (snapshot !== null) Y.applyUpdate(doc, snapshot);
   for (const update of stored.updates) Y.applyUpdate(doc, update);
   return doc;
 }
