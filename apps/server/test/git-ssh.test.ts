@@ -2,7 +2,8 @@
 // authorized key runs git-shell; the real git CLI checks what Tandem pushed. Logs are captured at trace level and
 // must never hold the private key.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +24,11 @@ const cli = async (bare: string, ...args: string[]) =>
     )
   ).stdout;
 
+/** The download limit of this file's server: each big repository below is several times over it. */
+const LIMIT = 256 * 1024;
+/** Text that does not compress (base64 of random bytes), under the 2 MiB file limit, about 1 MiB packed. */
+const incompressible = () => randomBytes(1024 * 1024).toString('base64');
+
 describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) => {
   let sshd: SshServer;
   let server: TestServer;
@@ -37,7 +43,8 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
     server = await startTestServer(backend, {
       env: { TANDEM_DATA_DIR: dataDir, TANDEM_GIT_ALLOWED_HOSTS: '127.0.0.1' },
       logger: createLogger({ env: 'test', logLevel: 'trace' }, { write: (line: string) => lines.push(line) }),
-      git: { remoteIdleTimeoutMs: 5_000 },
+      // The other tests' repositories are a few hundred bytes; the limit test's are megabytes.
+      git: { remoteIdleTimeoutMs: 5_000, limits: { maxDownloadBytes: LIMIT } },
     });
     alice = await signedUpClient(server.url, 'Alice');
     bob = await signedUpClient(server.url, 'Bob');
@@ -201,6 +208,59 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
     );
     await alice.trpc.git.credential.delete.mutate({ workspaceId: ws.id, credentialId: key.credentialId });
     expect(await alice.trpc.git.credential.list.query({ workspaceId: ws.id })).toEqual([]);
+  });
+
+  it('refuses a clone or a pull over the download limit with a typed error and keeps nothing of it', async () => {
+    const packsOf = async (workspaceId: string) =>
+      (await readdir(path.join(dataDir, 'git', workspaceId, 'objects', 'pack')).catch(() => [])).sort();
+
+    // A clone over the limit: the workspace stays empty and unconnected, and no pack is left behind.
+    const big = await sshd.createRepo('big', { 'blob.txt': incompressible() });
+    const ws = await workspace('Too big');
+    const key = await alice.trpc.git.deployKey.create.mutate({ workspaceId: ws.id });
+    await sshd.authorize(key.publicKey);
+    const refused = await expectError(
+      alice.trpc.git.connect.mutate({ workspaceId: ws.id, url: big.url, credentialId: key.credentialId }),
+      'GIT_REPO_TOO_LARGE',
+    );
+    expect(refused.details).toEqual({ maxDownloadBytes: LIMIT });
+    expect(await alice.trpc.git.remote.query({ workspaceId: ws.id })).toBeNull();
+    expect((await alice.trpc.file.list.query({ workspaceId: ws.id })).entries).toEqual([]);
+    expect(await packsOf(ws.id)).toEqual([]);
+
+    // A pull over the limit: the workspace stays on its commit, with its files, refs and packs as they were.
+    const small = await sshd.createRepo('grows', { 'a.txt': 'a\n' });
+    const connected = await alice.trpc.git.connect.mutate({
+      workspaceId: ws.id,
+      url: small.url,
+      credentialId: key.credentialId,
+    });
+    const gitdir = path.join(dataDir, 'git', ws.id);
+    const packsBefore = await packsOf(ws.id);
+    const refsBefore = await cli(gitdir, 'for-each-ref');
+    const work = await mkdtemp(path.join(sshd.root, 'work-'));
+    await run('git', ['clone', '-q', small.bare, work]);
+    for (const name of ['one', 'two']) await writeFile(path.join(work, `${name}.txt`), incompressible());
+    await run('git', ['add', '-A'], { cwd: work });
+    await run('git', ['-c', 'user.name=R', '-c', 'user.email=r@example.com', 'commit', '-qm', 'Big'], {
+      cwd: work,
+    });
+    await run('git', ['push', '-q', 'origin', 'main'], { cwd: work });
+    const pullRefused = await expectError(
+      alice.trpc.git.pull.mutate({ workspaceId: ws.id }),
+      'GIT_REPO_TOO_LARGE',
+    );
+    expect(pullRefused.details).toEqual({ maxDownloadBytes: LIMIT });
+    expect(await alice.trpc.git.remote.query({ workspaceId: ws.id })).toMatchObject({
+      baseCommit: connected.commit,
+    });
+    expect((await alice.trpc.file.list.query({ workspaceId: ws.id })).entries.map((e) => e.path)).toEqual([
+      'a.txt',
+    ]);
+    expect(await alice.trpc.task.list.query({ workspaceId: ws.id })).toEqual([]);
+    expect(await packsOf(ws.id)).toEqual(packsBefore);
+    expect(await cli(gitdir, 'for-each-ref')).toBe(refsBefore);
+    await cli(gitdir, 'fsck', '--no-progress');
   });
 
   // Last: it restarts sshd with another host key.
