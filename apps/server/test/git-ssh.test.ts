@@ -7,9 +7,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitCredentials } from '../src/db/schema.ts';
+import { auditLog, gitCredentials } from '../src/db/schema.ts';
 import { createLogger } from '../src/logger.ts';
 import { backends, expectError, signedUpClient, startTestServer, type TestServer } from './harness.ts';
 import { startSshServer, type SshServer } from './ssh-server.ts';
@@ -264,9 +264,12 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
   });
 
   // Last: it restarts sshd with another host key.
-  it('refuses a host whose key changed after connecting, with a typed error', async () => {
-    const { url } = await sshd.createRepo('moved', { 'a.txt': 'a\n' });
+  it('refuses a host whose key changed, names both keys, and lets only an owner accept the new one by its fingerprint', async () => {
+    const { url, bare } = await sshd.createRepo('moved', { 'a.txt': 'a\n' });
     const ws = await workspace('Moved');
+    const carol = await signedUpClient(server.url, 'Carol');
+    const invite = await alice.trpc.workspace.invite.create.mutate({ workspaceId: ws.id, role: 'reviewer' });
+    await carol.trpc.workspace.invite.accept.mutate({ token: invite.token });
     const key = await alice.trpc.git.deployKey.create.mutate({ workspaceId: ws.id });
     await sshd.authorize(key.publicKey);
     const connected = await alice.trpc.git.connect.mutate({
@@ -274,17 +277,85 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
       url,
       credentialId: key.credentialId,
     });
+    const recorded = connected.hostKeys;
     await sshd.changeHostKey();
-    expect(await sshd.hostKeyFingerprint()).not.toBe(connected.hostKeys[0]?.fingerprint);
+    const presented = [{ type: 'ssh-ed25519', fingerprint: await sshd.hostKeyFingerprint() }];
+    expect(presented).not.toEqual(recorded);
+
+    // The error names the recorded key and the one the host presents now, for the owner to compare.
     const error = await expectError(
       alice.trpc.git.pull.mutate({ workspaceId: ws.id }),
       'GIT_HOST_KEY_CHANGED',
     );
-    expect(error.details).toEqual({ reason: 'host key' });
+    expect(error.details).toEqual({ reason: 'host key', recorded, presented });
     await alice.trpc.file.write.mutate({ workspaceId: ws.id, path: 'a.txt', content: 'b\n' });
     await alice.trpc.git.commit.mutate({ workspaceId: ws.id, message: 'b' });
-    await expectError(alice.trpc.git.push.mutate({ workspaceId: ws.id }), 'GIT_HOST_KEY_CHANGED');
-    // The recorded key is still the first one.
-    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.hostKeys).toEqual(connected.hostKeys);
+    const pushError = await expectError(
+      bob.trpc.git.push.mutate({ workspaceId: ws.id }),
+      'GIT_HOST_KEY_CHANGED',
+    );
+    expect(pushError.details).toMatchObject({ recorded, presented });
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.hostKeys).toEqual(recorded);
+
+    // Only an owner may accept a key, even the right one.
+    const fingerprint = presented[0]?.fingerprint ?? '';
+    for (const member of [bob, carol]) {
+      await expectError(
+        member.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint }),
+        'FORBIDDEN',
+      );
+    }
+    // A fingerprint the host does not present (here the old one) is refused, naming the one it does present.
+    const mismatch = await expectError(
+      alice.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint: recorded[0]?.fingerprint ?? '' }),
+      'GIT_HOST_KEY_MISMATCH',
+    );
+    expect(mismatch.details).toEqual({ presented });
+    await expectError(
+      alice.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint: 'MD5:00:11' }),
+      'BAD_INPUT',
+    );
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.hostKeys).toEqual(recorded);
+    await expectError(bob.trpc.git.push.mutate({ workspaceId: ws.id }), 'GIT_HOST_KEY_CHANGED');
+
+    // The right fingerprint is recorded and audited; push and pull work again.
+    expect(await alice.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint })).toEqual({
+      hostKeys: presented,
+      previous: recorded,
+      changed: true,
+    });
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.hostKeys).toEqual(presented);
+    const audited = await server.app.deps.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'git.host_key_trust'), eq(auditLog.workspaceId, ws.id)));
+    expect(audited).toEqual([
+      expect.objectContaining({
+        actorId: alice.user.id,
+        meta: { url, previous: [recorded[0]?.fingerprint], fingerprint },
+      }),
+    ]);
+    const pushed = await bob.trpc.git.push.mutate({ workspaceId: ws.id });
+    expect((await cli(bare, 'rev-parse', 'main')).trim()).toBe(pushed.commit);
+    expect(await cli(bare, 'show', 'main:a.txt')).toBe('b\n');
+    expect(await bob.trpc.git.pull.mutate({ workspaceId: ws.id })).toMatchObject({ relation: 'up-to-date' });
+    // Confirming the key that is already recorded changes nothing (and is not audited again).
+    expect(await alice.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint })).toMatchObject({
+      changed: false,
+    });
+
+    // A host that now presents a key of another type: named the same way, accepted the same way.
+    await sshd.changeHostKey('ecdsa');
+    const ecdsa = [{ type: 'ecdsa-sha2-nistp256', fingerprint: await sshd.hostKeyFingerprint() }];
+    const changedType = await expectError(
+      alice.trpc.git.pull.mutate({ workspaceId: ws.id }),
+      'GIT_HOST_KEY_CHANGED',
+    );
+    expect(changedType.details).toMatchObject({ recorded: presented, presented: ecdsa });
+    await alice.trpc.git.trustHostKey.mutate({
+      workspaceId: ws.id,
+      fingerprint: ecdsa[0]?.fingerprint ?? '',
+    });
+    expect(await bob.trpc.git.pull.mutate({ workspaceId: ws.id })).toMatchObject({ relation: 'up-to-date' });
   });
 });

@@ -24,7 +24,7 @@ import {
 } from '@tandem/core';
 import git, { type AuthCallback } from 'isomorphic-git';
 import { guardedHttp } from './guarded-http.ts';
-import { remoteDefaultBranch, withSsh, type SshAccess } from './ssh-transport.ts';
+import { presentedHostKeys, remoteDefaultBranch, withSsh, type SshAccess } from './ssh-transport.ts';
 
 export interface RemoteAccess {
   url: string;
@@ -89,7 +89,9 @@ export type GitJob =
       limits: RepositoryLimits;
     }
   | { op: 'log'; gitdir: string; ref: string; depth: number }
-  | { op: 'show'; gitdir: string; commit: string };
+  | { op: 'show'; gitdir: string; commit: string }
+  /** The host keys an ssh remote's host presents now (nothing is written to the repository). */
+  | { op: 'host-keys'; gitdir: string; remote: RemoteAccess };
 
 export interface CloneResult {
   commit: string;
@@ -138,7 +140,8 @@ export type GitJobResult =
   | { op: 'push'; result: { remoteBranch: string; commit: string } }
   | { op: 'fetch'; result: FetchResult }
   | { op: 'log'; result: { commits: CommitInfo[] } }
-  | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } };
+  | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } }
+  | { op: 'host-keys'; result: { knownHosts: string } };
 
 /** The git blob id of some content, as `git hash-object` computes it. */
 export function blobId(content: Uint8Array): string {
@@ -688,6 +691,9 @@ export async function runGitJob(job: GitJob): Promise<GitJobResult> {
         return { op: 'log', result: await logJob(job) };
       case 'show':
         return { op: 'show', result: await showJob(job) };
+      case 'host-keys':
+        if (!isSsh(job.remote)) throw new AppError('BAD_INPUT', 'Only SSH remotes have host keys.');
+        return { op: 'host-keys', result: { knownHosts: await presentedHostKeys(job.remote, job.gitdir) } };
     }
   } catch (error) {
     throw gitError(error);

@@ -13,15 +13,25 @@
 //
 // Host keys: trust on first use. The first connection (git.connect) accepts the key the host presents and the
 // service records it with the remote; every later connection requires exactly that key (StrictHostKeyChecking=yes)
-// and a different one fails with GIT_HOST_KEY_CHANGED. Asking owners to paste a host key up front was the
-// alternative: it is stricter on the very first connection, but few people have the key at hand, and the
-// fingerprint Tandem shows after connecting can be checked against the one the host publishes.
+// and a different one fails with GIT_HOST_KEY_CHANGED, whose details name the recorded key and the one the host
+// presents now (read by a second connection that offers no key and runs nothing). An owner who checked the new key
+// with the host accepts it by its fingerprint (`presentedHostKeys`, then the service's `trustHostKey`). Asking owners
+// to paste a host key up front was the alternative: it is stricter on the very first connection, but few people
+// have the key at hand, and the fingerprint Tandem shows after connecting can be checked against the one the host
+// publishes.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import nodePath from 'node:path';
-import { AppError, classifySshFailure, parseRemoteUrl, type RemoteUrl } from '@tandem/core';
+import {
+  AppError,
+  classifySshFailure,
+  isAppError,
+  parseKnownHosts,
+  parseRemoteUrl,
+  type RemoteUrl,
+} from '@tandem/core';
 import { checkedAddress } from './guarded-http.ts';
 
 export interface SshAccess {
@@ -54,6 +64,8 @@ export interface SshSession {
 // No git operation may run longer than this, whatever ssh's keepalives say (a server can drip bytes forever).
 const HARD_TIMEOUT_MS = 10 * 60_000;
 const OUTPUT_LIMIT = 64 * 1024;
+/** What a host may send to a connection that only reads its host key (a banner and a key exchange). */
+const SCAN_DOWNLOAD_LIMIT = 1024 * 1024;
 
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
@@ -88,7 +100,8 @@ async function withSetup<T>(remote: SshRemote, work: (setup: Setup) => Promise<T
 }
 
 interface SshIdentity {
-  keyFile: string;
+  /** The deploy key file; null offers no key (a connection that only reads the host key). */
+  keyFile: string | null;
   knownHostsFile: string;
   /** Accept and record the key of a host that has none recorded (the first connection); otherwise require it. */
   record: boolean;
@@ -103,6 +116,7 @@ function sshCommand(setup: Setup, identity: SshIdentity, relayPort: number): str
     'BatchMode=yes',
     'PasswordAuthentication=no',
     'KbdInteractiveAuthentication=no',
+    ...(identity.keyFile === null ? ['PubkeyAuthentication=no'] : []),
     `ConnectTimeout=${seconds}`,
     `ServerAliveInterval=${seconds}`,
     'ServerAliveCountMax=2',
@@ -130,8 +144,7 @@ function sshCommand(setup: Setup, identity: SshIdentity, relayPort: number): str
     'ssh',
     '-F',
     '/dev/null',
-    '-i',
-    quote(identity.keyFile),
+    ...(identity.keyFile === null ? [] : ['-i', quote(identity.keyFile)]),
     ...options.flatMap((option) => ['-o', quote(option)]),
   ].join(' ');
 }
@@ -235,6 +248,45 @@ async function sshGit(
   }
 }
 
+/**
+ * The host keys `setup`'s host presents now, as known_hosts text under the name the owner gave (what a first
+ * connection records). The connection offers no key, so the host refuses it right after the key exchange: nothing
+ * runs there, and no deploy key is needed.
+ */
+async function readPresentedKeys(setup: Setup, gitdir: string): Promise<string> {
+  const knownHostsFile = nodePath.join(setup.dir, `presented-${process.hrtime.bigint()}`);
+  await fs.promises.writeFile(knownHostsFile, '', { mode: 0o600, flag: 'wx' });
+  try {
+    await sshGit(
+      setup,
+      { keyFile: null, knownHostsFile, record: true },
+      gitdir,
+      ['ls-remote', '--heads', setup.parsed.href, 'refs/heads/tandem-host-key-probe'],
+      SCAN_DOWNLOAD_LIMIT,
+    );
+  } catch (error) {
+    // Refused for want of a key is the expected end; anything else (unreachable, refused address) is the answer.
+    if (!isAppError(error) || error.code !== 'GIT_AUTH') throw error;
+  }
+  const presented = await fs.promises.readFile(knownHostsFile, 'utf8');
+  if (parseKnownHosts(presented).length === 0) {
+    throw new AppError('GIT_UNREACHABLE', 'The SSH host presented no host key.');
+  }
+  return presented;
+}
+
+const fingerprints = (knownHosts: string | null) =>
+  parseKnownHosts(knownHosts ?? '').map(({ type, fingerprint }) => ({ type, fingerprint }));
+
+/**
+ * The host keys an ssh remote's host presents now (known_hosts text, as a first connection records it), through the
+ * same checked address and locked-down ssh as every operation. `gitdir` is any repository (git needs one to run in);
+ * nothing is written to it.
+ */
+export function presentedHostKeys(remote: SshRemote, gitdir: string): Promise<string> {
+  return withSetup(remote, (setup) => readPresentedKeys(setup, gitdir));
+}
+
 /** Runs `work` with a temporary ssh setup for `remote`; the key file and folder are removed afterwards. */
 export async function withSsh<T>(remote: SshRemote, work: (session: SshSession) => Promise<T>): Promise<T> {
   const access = remote.ssh;
@@ -252,7 +304,22 @@ export async function withSsh<T>(remote: SshRemote, work: (session: SshSession) 
     const identity: SshIdentity = { keyFile, knownHostsFile, record: !access.knownHosts };
     const session: SshSession = {
       url: setup.parsed.href,
-      git: (gitdir, args, { maxDownloadBytes }) => sshGit(setup, identity, gitdir, args, maxDownloadBytes),
+      git: async (gitdir, args, { maxDownloadBytes }) => {
+        try {
+          return await sshGit(setup, identity, gitdir, args, maxDownloadBytes);
+        } catch (error) {
+          if (!isAppError(error) || error.code !== 'GIT_HOST_KEY_CHANGED') throw error;
+          // Name both keys, so an owner can compare them and accept the new one if the host confirms it.
+          const presented = await readPresentedKeys(setup, gitdir).catch(() => null);
+          throw new AppError(error.code, error.message, {
+            details: {
+              ...error.details,
+              recorded: fingerprints(access.knownHosts),
+              presented: fingerprints(presented),
+            },
+          });
+        }
+      },
       knownHosts: () => fs.promises.readFile(knownHostsFile, 'utf8'),
     };
     return work(session);
@@ -319,7 +386,7 @@ function sshError(stderr: string): AppError {
     .slice(0, 500);
   const messages: Record<typeof code, string> = {
     GIT_HOST_KEY_CHANGED:
-      "The SSH host's key is not the one recorded when this workspace was connected. If the host really changed its key, check the new fingerprint with its owner and connect again; otherwise someone may be in between.",
+      "The SSH host's key is not the one recorded for this remote. If the host really changed its key, check the new fingerprint with its owners; an owner can then accept it. Otherwise someone may be in between.",
     GIT_AUTH:
       'The SSH host refused the deploy key: add its public key to the repository (with write access to push).',
     GIT_UNREACHABLE: `The SSH host could not be reached: ${said}`,

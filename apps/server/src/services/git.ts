@@ -12,6 +12,7 @@ import {
   commitMessage,
   committedIds,
   computeChangeset,
+  confirmedHostKeys,
   conflictingHunkIds,
   createFile,
   decodeText,
@@ -283,6 +284,53 @@ const presentRemote = (row: typeof gitRemotes.$inferSelect) => ({
 export async function getRemote(deps: GitDeps, workspaceId: string) {
   const [row] = await deps.db.select().from(gitRemotes).where(eq(gitRemotes.workspaceId, workspaceId));
   return row ? presentRemote(row) : null;
+}
+
+/**
+ * Accepts the host key an SSH remote's host presents now, after it changed (GIT_HOST_KEY_CHANGED): the key is read
+ * again over the same checked address and locked-down ssh, and recorded only if its fingerprint is the one the owner
+ * confirmed (GIT_HOST_KEY_MISMATCH otherwise), so nobody accepts a key unseen. Owners only (checked by the procedure).
+ */
+export function trustHostKey(
+  deps: GitDeps,
+  actor: Actor,
+  input: { workspaceId: string; fingerprint: string },
+) {
+  const { workspaceId } = input;
+  return exclusive(workspaceId, async () => {
+    const remote = await remoteOf(deps, workspaceId);
+    if (parseRemoteUrl(remote.url).protocol !== 'ssh') {
+      throw new AppError('BAD_INPUT', 'Only an SSH remote has a host key to accept.');
+    }
+    const previous = hostKeysOf(remote.knownHosts);
+    // Reading the key needs no deploy key: the connection offers none and the host refuses it after the key exchange.
+    const scanned = await deps.git.run({
+      op: 'host-keys',
+      gitdir: gitdirOf(deps, workspaceId),
+      remote: await remoteAccess(deps, workspaceId, remote.url, null, null),
+    });
+    const knownHosts = confirmedHostKeys(scanned.knownHosts, input.fingerprint);
+    const hostKeys = hostKeysOf(knownHosts);
+    const same =
+      previous.length === hostKeys.length &&
+      previous.every((key, i) => key.fingerprint === hostKeys[i]?.fingerprint);
+    if (same) return { hostKeys, previous, changed: false };
+    await deps.db
+      .update(gitRemotes)
+      .set({ knownHosts, updatedAt: new Date() })
+      .where(eq(gitRemotes.workspaceId, workspaceId));
+    await audit(deps, actor, {
+      action: 'git.host_key_trust',
+      workspaceId,
+      meta: {
+        url: remote.url,
+        previous: previous.map((key) => key.fingerprint),
+        fingerprint: input.fingerprint.trim(),
+      },
+    });
+    await deps.channels.gitChanges.publish(workspaceId, { action: 'host-key' });
+    return { hostKeys, previous, changed: true };
+  });
 }
 
 export function connect(
