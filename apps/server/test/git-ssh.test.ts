@@ -182,6 +182,21 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
     // Nothing of the key stays on disk after an operation.
     const leftovers = (await run('sh', ['-c', `ls -d ${tmpdir()}/tandem-ssh-* 2>/dev/null || true`])).stdout;
     expect(leftovers.trim()).toBe('');
+
+    // Deleting the key leaves the remote without one (a typed error, not a crash); a new key becomes its key.
+    expect((await alice.trpc.git.deployKey.create.mutate({ workspaceId: ws.id })).attached).toBe(false);
+    await alice.trpc.git.credential.delete.mutate({ workspaceId: ws.id, credentialId: key.credentialId });
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.credentialId).toBeNull();
+    await expectError(alice.trpc.git.pull.mutate({ workspaceId: ws.id }), 'GIT_AUTH');
+    const replacement = await alice.trpc.git.deployKey.create.mutate({ workspaceId: ws.id });
+    expect(replacement.attached).toBe(true);
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.credentialId).toBe(
+      replacement.credentialId,
+    );
+    await sshd.authorize(replacement.publicKey);
+    expect(await alice.trpc.git.pull.mutate({ workspaceId: ws.id })).toMatchObject({
+      relation: 'up-to-date',
+    });
   });
 
   it('refuses an SSH remote without a deploy key, a key over https, and a private address not allowed', async () => {

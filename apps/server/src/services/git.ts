@@ -40,7 +40,7 @@ import {
   type PulledFile,
   type UndoRecord,
 } from '@tandem/core';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
 import { gitCredentials, gitRemotes, tasks, users, workspaces } from '../db/schema.ts';
 import { appendTaskEvent } from '../tasks/events.ts';
@@ -131,13 +131,14 @@ const keyFingerprint = (publicKey: string) => sshFingerprint(publicKey.split(' '
 
 /**
  * Generates an SSH deploy key for the workspace (ed25519). The private key is sealed like a token and never leaves
- * the server; the public key line is returned to be added to the repository's deploy keys.
+ * the server; the public key line is returned to be added to the repository's deploy keys. A connected SSH remote
+ * that has no credential (its key was deleted) takes the new key, so deleting a key is not the end of the remote.
  */
 export async function createDeployKey(
   deps: GitDeps,
   actor: Actor,
   workspaceId: string,
-): Promise<{ credentialId: string; publicKey: string; fingerprint: string }> {
+): Promise<{ credentialId: string; publicKey: string; fingerprint: string; attached: boolean }> {
   const id = randomUUID();
   const key = newDeployKey(await deployKeyComment(deps, workspaceId));
   await deps.db.insert(gitCredentials).values({
@@ -149,13 +150,30 @@ export async function createDeployKey(
     publicKey: key.publicKey,
     createdBy: actor.userId,
   });
+  const remote = await getRemote(deps, workspaceId);
+  const attached =
+    remote !== null &&
+    remote.credentialId === null &&
+    parseRemoteUrl(remote.url).protocol === 'ssh' &&
+    (
+      await deps.db
+        .update(gitRemotes)
+        .set({ credentialId: id, updatedAt: new Date() })
+        .where(and(eq(gitRemotes.workspaceId, workspaceId), isNull(gitRemotes.credentialId)))
+        .returning({ workspaceId: gitRemotes.workspaceId })
+    ).length > 0;
   await audit(deps, actor, {
     action: 'git.credential_create',
     workspaceId,
     targetId: id,
-    meta: { kind: 'ssh-key', fingerprint: keyFingerprint(key.publicKey) },
+    meta: { kind: 'ssh-key', fingerprint: keyFingerprint(key.publicKey), ...(attached ? { attached } : {}) },
   });
-  return { credentialId: id, publicKey: key.publicKey, fingerprint: keyFingerprint(key.publicKey) };
+  return {
+    credentialId: id,
+    publicKey: key.publicKey,
+    fingerprint: keyFingerprint(key.publicKey),
+    attached,
+  };
 }
 
 /**

@@ -67,7 +67,7 @@ export const gitRouter = {
     create: memberProcedure('owner')
       .meta({
         description:
-          "Generates an ed25519 SSH deploy key for the workspace and stores its private key encrypted with the instance secret. Returns the credential id (for `git.connect` with an ssh URL), the public key line to add to the repository's deploy keys (with write access to push) and its SHA256 fingerprint; the private key is never sent or logged.",
+          "Generates an ed25519 SSH deploy key for the workspace and stores its private key encrypted with the instance secret. Returns the credential id (for `git.connect` with an ssh URL), the public key line to add to the repository's deploy keys (with write access to push) and its SHA256 fingerprint; the private key is never sent or logged. A connected SSH remote whose key was deleted takes the new one (`attached: true`).",
         example: { input: { workspaceId: exampleIds.workspaceId } },
       })
       .mutation(({ ctx, input }) => git.createDeployKey(ctx.deps, actor(ctx), input.workspaceId)),
