@@ -209,7 +209,9 @@ const errorMeanings: Record<ErrorCode, string> = {
   GIT_REMOTE_ERROR:
     'The remote answered with something that is not usable git (a missing branch, a protocol error).',
   GIT_HOST_KEY_CHANGED:
-    "An SSH remote's host key is not the one recorded when the workspace was connected: a changed server or someone in between. An owner checks the new fingerprint with the host, then reconnects.",
+    "An SSH remote's host key is not the one recorded for it: a changed server or someone in between. `details.recorded` and `details.presented` list both fingerprints; an owner checks the new one with the host, then accepts it with `git.trustHostKey`.",
+  GIT_HOST_KEY_MISMATCH:
+    'The fingerprint passed to `git.trustHostKey` is not the one the SSH host presents now (`details.presented`): nothing was accepted.',
   APPROVAL_REQUIRED:
     "The workspace requires an approval before a task's changes are accepted: a member other than the task's author approves (`review.verdict.set`), and nobody's current verdict requests changes.",
   FEATURE_DISABLED:

@@ -51,7 +51,7 @@ describe('source control', () => {
     await page.keyboard.press('Control+Shift+G');
     const panel = page.getByRole('region', { name: 'Source control' });
     const connect = panel.getByRole('form', { name: 'Connect a repository' });
-    await connect.getByLabel('Repository URL (HTTPS)').fill(url);
+    await connect.getByLabel('Repository URL').fill(url);
     await connect.getByLabel('Access token').fill(TOKEN);
     await connect.getByRole('button', { name: 'Connect' }).click();
     await panel.getByTestId('git-branch').getByText('main').waitFor({ timeout: 30_000 });

@@ -2,13 +2,14 @@
 // authorized key runs git-shell; the real git CLI checks what Tandem pushed. Logs are captured at trace level and
 // must never hold the private key.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitCredentials } from '../src/db/schema.ts';
+import { auditLog, gitCredentials } from '../src/db/schema.ts';
 import { createLogger } from '../src/logger.ts';
 import { backends, expectError, signedUpClient, startTestServer, type TestServer } from './harness.ts';
 import { startSshServer, type SshServer } from './ssh-server.ts';
@@ -22,6 +23,11 @@ const cli = async (bare: string, ...args: string[]) =>
       { maxBuffer: 16 * 1024 * 1024 },
     )
   ).stdout;
+
+/** The download limit of this file's server: each big repository below is several times over it. */
+const LIMIT = 256 * 1024;
+/** Text that does not compress (base64 of random bytes), under the 2 MiB file limit, about 1 MiB packed. */
+const incompressible = () => randomBytes(1024 * 1024).toString('base64');
 
 describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) => {
   let sshd: SshServer;
@@ -37,7 +43,8 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
     server = await startTestServer(backend, {
       env: { TANDEM_DATA_DIR: dataDir, TANDEM_GIT_ALLOWED_HOSTS: '127.0.0.1' },
       logger: createLogger({ env: 'test', logLevel: 'trace' }, { write: (line: string) => lines.push(line) }),
-      git: { remoteIdleTimeoutMs: 5_000 },
+      // The other tests' repositories are a few hundred bytes; the limit test's are megabytes.
+      git: { remoteIdleTimeoutMs: 5_000, limits: { maxDownloadBytes: LIMIT } },
     });
     alice = await signedUpClient(server.url, 'Alice');
     bob = await signedUpClient(server.url, 'Bob');
@@ -175,6 +182,21 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
     // Nothing of the key stays on disk after an operation.
     const leftovers = (await run('sh', ['-c', `ls -d ${tmpdir()}/tandem-ssh-* 2>/dev/null || true`])).stdout;
     expect(leftovers.trim()).toBe('');
+
+    // Deleting the key leaves the remote without one (a typed error, not a crash); a new key becomes its key.
+    expect((await alice.trpc.git.deployKey.create.mutate({ workspaceId: ws.id })).attached).toBe(false);
+    await alice.trpc.git.credential.delete.mutate({ workspaceId: ws.id, credentialId: key.credentialId });
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.credentialId).toBeNull();
+    await expectError(alice.trpc.git.pull.mutate({ workspaceId: ws.id }), 'GIT_AUTH');
+    const replacement = await alice.trpc.git.deployKey.create.mutate({ workspaceId: ws.id });
+    expect(replacement.attached).toBe(true);
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.credentialId).toBe(
+      replacement.credentialId,
+    );
+    await sshd.authorize(replacement.publicKey);
+    expect(await alice.trpc.git.pull.mutate({ workspaceId: ws.id })).toMatchObject({
+      relation: 'up-to-date',
+    });
   });
 
   it('refuses an SSH remote without a deploy key, a key over https, and a private address not allowed', async () => {
@@ -203,10 +225,66 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
     expect(await alice.trpc.git.credential.list.query({ workspaceId: ws.id })).toEqual([]);
   });
 
+  it('refuses a clone or a pull over the download limit with a typed error and keeps nothing of it', async () => {
+    const packsOf = async (workspaceId: string) =>
+      (await readdir(path.join(dataDir, 'git', workspaceId, 'objects', 'pack')).catch(() => [])).sort();
+
+    // A clone over the limit: the workspace stays empty and unconnected, and no pack is left behind.
+    const big = await sshd.createRepo('big', { 'blob.txt': incompressible() });
+    const ws = await workspace('Too big');
+    const key = await alice.trpc.git.deployKey.create.mutate({ workspaceId: ws.id });
+    await sshd.authorize(key.publicKey);
+    const refused = await expectError(
+      alice.trpc.git.connect.mutate({ workspaceId: ws.id, url: big.url, credentialId: key.credentialId }),
+      'GIT_REPO_TOO_LARGE',
+    );
+    expect(refused.details).toEqual({ maxDownloadBytes: LIMIT });
+    expect(await alice.trpc.git.remote.query({ workspaceId: ws.id })).toBeNull();
+    expect((await alice.trpc.file.list.query({ workspaceId: ws.id })).entries).toEqual([]);
+    expect(await packsOf(ws.id)).toEqual([]);
+
+    // A pull over the limit: the workspace stays on its commit, with its files, refs and packs as they were.
+    const small = await sshd.createRepo('grows', { 'a.txt': 'a\n' });
+    const connected = await alice.trpc.git.connect.mutate({
+      workspaceId: ws.id,
+      url: small.url,
+      credentialId: key.credentialId,
+    });
+    const gitdir = path.join(dataDir, 'git', ws.id);
+    const packsBefore = await packsOf(ws.id);
+    const refsBefore = await cli(gitdir, 'for-each-ref');
+    const work = await mkdtemp(path.join(sshd.root, 'work-'));
+    await run('git', ['clone', '-q', small.bare, work]);
+    for (const name of ['one', 'two']) await writeFile(path.join(work, `${name}.txt`), incompressible());
+    await run('git', ['add', '-A'], { cwd: work });
+    await run('git', ['-c', 'user.name=R', '-c', 'user.email=r@example.com', 'commit', '-qm', 'Big'], {
+      cwd: work,
+    });
+    await run('git', ['push', '-q', 'origin', 'main'], { cwd: work });
+    const pullRefused = await expectError(
+      alice.trpc.git.pull.mutate({ workspaceId: ws.id }),
+      'GIT_REPO_TOO_LARGE',
+    );
+    expect(pullRefused.details).toEqual({ maxDownloadBytes: LIMIT });
+    expect(await alice.trpc.git.remote.query({ workspaceId: ws.id })).toMatchObject({
+      baseCommit: connected.commit,
+    });
+    expect((await alice.trpc.file.list.query({ workspaceId: ws.id })).entries.map((e) => e.path)).toEqual([
+      'a.txt',
+    ]);
+    expect(await alice.trpc.task.list.query({ workspaceId: ws.id })).toEqual([]);
+    expect(await packsOf(ws.id)).toEqual(packsBefore);
+    expect(await cli(gitdir, 'for-each-ref')).toBe(refsBefore);
+    await cli(gitdir, 'fsck', '--no-progress');
+  });
+
   // Last: it restarts sshd with another host key.
-  it('refuses a host whose key changed after connecting, with a typed error', async () => {
-    const { url } = await sshd.createRepo('moved', { 'a.txt': 'a\n' });
+  it('refuses a host whose key changed, names both keys, and lets only an owner accept the new one by its fingerprint', async () => {
+    const { url, bare } = await sshd.createRepo('moved', { 'a.txt': 'a\n' });
     const ws = await workspace('Moved');
+    const carol = await signedUpClient(server.url, 'Carol');
+    const invite = await alice.trpc.workspace.invite.create.mutate({ workspaceId: ws.id, role: 'reviewer' });
+    await carol.trpc.workspace.invite.accept.mutate({ token: invite.token });
     const key = await alice.trpc.git.deployKey.create.mutate({ workspaceId: ws.id });
     await sshd.authorize(key.publicKey);
     const connected = await alice.trpc.git.connect.mutate({
@@ -214,17 +292,85 @@ describe.each(backends)('git over SSH on %s', { timeout: 120_000 }, (backend) =>
       url,
       credentialId: key.credentialId,
     });
+    const recorded = connected.hostKeys;
     await sshd.changeHostKey();
-    expect(await sshd.hostKeyFingerprint()).not.toBe(connected.hostKeys[0]?.fingerprint);
+    const presented = [{ type: 'ssh-ed25519', fingerprint: await sshd.hostKeyFingerprint() }];
+    expect(presented).not.toEqual(recorded);
+
+    // The error names the recorded key and the one the host presents now, for the owner to compare.
     const error = await expectError(
       alice.trpc.git.pull.mutate({ workspaceId: ws.id }),
       'GIT_HOST_KEY_CHANGED',
     );
-    expect(error.details).toEqual({ reason: 'host key' });
+    expect(error.details).toEqual({ reason: 'host key', recorded, presented });
     await alice.trpc.file.write.mutate({ workspaceId: ws.id, path: 'a.txt', content: 'b\n' });
     await alice.trpc.git.commit.mutate({ workspaceId: ws.id, message: 'b' });
-    await expectError(alice.trpc.git.push.mutate({ workspaceId: ws.id }), 'GIT_HOST_KEY_CHANGED');
-    // The recorded key is still the first one.
-    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.hostKeys).toEqual(connected.hostKeys);
+    const pushError = await expectError(
+      bob.trpc.git.push.mutate({ workspaceId: ws.id }),
+      'GIT_HOST_KEY_CHANGED',
+    );
+    expect(pushError.details).toMatchObject({ recorded, presented });
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.hostKeys).toEqual(recorded);
+
+    // Only an owner may accept a key, even the right one.
+    const fingerprint = presented[0]?.fingerprint ?? '';
+    for (const member of [bob, carol]) {
+      await expectError(
+        member.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint }),
+        'FORBIDDEN',
+      );
+    }
+    // A fingerprint the host does not present (here the old one) is refused, naming the one it does present.
+    const mismatch = await expectError(
+      alice.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint: recorded[0]?.fingerprint ?? '' }),
+      'GIT_HOST_KEY_MISMATCH',
+    );
+    expect(mismatch.details).toEqual({ presented });
+    await expectError(
+      alice.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint: 'MD5:00:11' }),
+      'BAD_INPUT',
+    );
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.hostKeys).toEqual(recorded);
+    await expectError(bob.trpc.git.push.mutate({ workspaceId: ws.id }), 'GIT_HOST_KEY_CHANGED');
+
+    // The right fingerprint is recorded and audited; push and pull work again.
+    expect(await alice.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint })).toEqual({
+      hostKeys: presented,
+      previous: recorded,
+      changed: true,
+    });
+    expect((await alice.trpc.git.remote.query({ workspaceId: ws.id }))?.hostKeys).toEqual(presented);
+    const audited = await server.app.deps.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'git.host_key_trust'), eq(auditLog.workspaceId, ws.id)));
+    expect(audited).toEqual([
+      expect.objectContaining({
+        actorId: alice.user.id,
+        meta: { url, previous: [recorded[0]?.fingerprint], fingerprint },
+      }),
+    ]);
+    const pushed = await bob.trpc.git.push.mutate({ workspaceId: ws.id });
+    expect((await cli(bare, 'rev-parse', 'main')).trim()).toBe(pushed.commit);
+    expect(await cli(bare, 'show', 'main:a.txt')).toBe('b\n');
+    expect(await bob.trpc.git.pull.mutate({ workspaceId: ws.id })).toMatchObject({ relation: 'up-to-date' });
+    // Confirming the key that is already recorded changes nothing (and is not audited again).
+    expect(await alice.trpc.git.trustHostKey.mutate({ workspaceId: ws.id, fingerprint })).toMatchObject({
+      changed: false,
+    });
+
+    // A host that now presents a key of another type: named the same way, accepted the same way.
+    await sshd.changeHostKey('ecdsa');
+    const ecdsa = [{ type: 'ecdsa-sha2-nistp256', fingerprint: await sshd.hostKeyFingerprint() }];
+    const changedType = await expectError(
+      alice.trpc.git.pull.mutate({ workspaceId: ws.id }),
+      'GIT_HOST_KEY_CHANGED',
+    );
+    expect(changedType.details).toMatchObject({ recorded: presented, presented: ecdsa });
+    await alice.trpc.git.trustHostKey.mutate({
+      workspaceId: ws.id,
+      fingerprint: ecdsa[0]?.fingerprint ?? '',
+    });
+    expect(await bob.trpc.git.pull.mutate({ workspaceId: ws.id })).toMatchObject({ relation: 'up-to-date' });
   });
 });

@@ -20,8 +20,11 @@ export interface SshServer {
   authorize(publicKey: string): Promise<void>;
   /** Creates a bare repository `name.git` with one commit of `files` on main; returns its ssh:// URL. */
   createRepo(name: string, files: Record<string, string>): Promise<{ url: string; bare: string }>;
-  /** Gives sshd a new host key (a restart on the same port): what a changed or impersonated host looks like. */
-  changeHostKey(): Promise<void>;
+  /**
+   * Gives sshd a new host key (a restart on the same port), of another type if asked: what a changed or impersonated
+   * host looks like.
+   */
+  changeHostKey(type?: 'ed25519' | 'ecdsa'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,10 +73,10 @@ export async function startSshServer(): Promise<SshServer> {
     ].join('\n'),
   );
   let sshd: ChildProcess | undefined;
-  const newHostKey = async () => {
+  const newHostKey = async (type: 'ed25519' | 'ecdsa' = 'ed25519') => {
     await rm(hostKey, { force: true });
     await rm(`${hostKey}.pub`, { force: true });
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+    await run('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', hostKey]);
   };
   const start = async () => {
     const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
@@ -125,9 +128,9 @@ export async function startSshServer(): Promise<SshServer> {
       await run('git', ['push', '-q', bare, 'main'], { cwd: work });
       return { url: `ssh://${user}@127.0.0.1:${port}${bare}`, bare };
     },
-    async changeHostKey() {
+    async changeHostKey(type) {
       await stop();
-      await newHostKey();
+      await newHostKey(type);
       await start();
     },
     async close() {

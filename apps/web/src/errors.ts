@@ -3,6 +3,7 @@ import { TRPCClientError } from '@trpc/client';
 interface ErrorData {
   code?: string;
   retryAfter?: number;
+  details?: Record<string, unknown>;
 }
 
 function dataOf(error: unknown): ErrorData | undefined {
@@ -12,6 +13,11 @@ function dataOf(error: unknown): ErrorData | undefined {
 /** The domain error code (`RATE_LIMITED`, `FORBIDDEN` …) a failed call carries, if it reached the server. */
 export function errorCode(error: unknown): string | undefined {
   return dataOf(error)?.code;
+}
+
+/** The structured detail a domain error carries (`error.data.details`), e.g. both host keys of GIT_HOST_KEY_CHANGED. */
+export function errorDetails(error: unknown): Record<string, unknown> | undefined {
+  return dataOf(error)?.details;
 }
 
 /** "in 42 seconds", "in 3 minutes": when a rate-limited action may be tried again. */

@@ -63,6 +63,8 @@ export const errorCodes = [
   'GIT_REMOTE_ERROR',
   /** An SSH remote's host key differs from the one recorded when the workspace was connected (or none is known). */
   'GIT_HOST_KEY_CHANGED',
+  /** The host key fingerprint an owner confirmed is not the one the SSH host presents now: nothing was accepted. */
+  'GIT_HOST_KEY_MISMATCH',
   /** The workspace requires an approval of a task before its changes are accepted, and the task has none. */
   'APPROVAL_REQUIRED',
   /** A feature flag (instance or workspace) turned this feature off. */

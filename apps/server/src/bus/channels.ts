@@ -12,7 +12,7 @@ export const taskChangeSchema = z.object({ taskId: z.string(), state: z.enum(tas
 export type TaskChange = z.infer<typeof taskChangeSchema>;
 
 export const gitChangeSchema = z.object({
-  action: z.enum(['connect', 'commit', 'push', 'pull', 'auto-commit']),
+  action: z.enum(['connect', 'commit', 'push', 'pull', 'auto-commit', 'host-key']),
   commit: z.string().optional(),
   branch: z.string().optional(),
 });

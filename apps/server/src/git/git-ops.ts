@@ -24,7 +24,7 @@ import {
 } from '@tandem/core';
 import git, { type AuthCallback } from 'isomorphic-git';
 import { guardedHttp } from './guarded-http.ts';
-import { remoteDefaultBranch, withSsh, type SshAccess } from './ssh-transport.ts';
+import { presentedHostKeys, remoteDefaultBranch, withSsh, type SshAccess } from './ssh-transport.ts';
 
 export interface RemoteAccess {
   url: string;
@@ -89,7 +89,9 @@ export type GitJob =
       limits: RepositoryLimits;
     }
   | { op: 'log'; gitdir: string; ref: string; depth: number }
-  | { op: 'show'; gitdir: string; commit: string };
+  | { op: 'show'; gitdir: string; commit: string }
+  /** The host keys an ssh remote's host presents now (nothing is written to the repository). */
+  | { op: 'host-keys'; gitdir: string; remote: RemoteAccess };
 
 export interface CloneResult {
   commit: string;
@@ -138,7 +140,8 @@ export type GitJobResult =
   | { op: 'push'; result: { remoteBranch: string; commit: string } }
   | { op: 'fetch'; result: FetchResult }
   | { op: 'log'; result: { commits: CommitInfo[] } }
-  | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } };
+  | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } }
+  | { op: 'host-keys'; result: { knownHosts: string } };
 
 /** The git blob id of some content, as `git hash-object` computes it. */
 export function blobId(content: Uint8Array): string {
@@ -225,7 +228,7 @@ async function sshFetch(
   branch: string | undefined,
 ): Promise<{ branch: string; knownHosts: string }> {
   return withSsh(job.remote, async (session) => {
-    const chosen = branch ?? (await remoteDefaultBranch(session, job.gitdir));
+    const chosen = branch ?? (await remoteDefaultBranch(session, job.gitdir, job.limits.maxDownloadBytes));
     if (chosen === null) {
       throw new AppError('GIT_REMOTE_ERROR', 'The remote has no branches (an empty repository?).');
     }
@@ -315,7 +318,17 @@ async function cloneFetch(job: Extract<GitJob, { op: 'clone' }>, cache: object) 
   return { branch, fetchHead: fetched.fetchHead, knownHosts: null };
 }
 
+/** A clone that fails keeps nothing: the workspace has no remote then, so its repository folder goes too. */
 async function cloneJob(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneResult> {
+  try {
+    return await cloneInto(job);
+  } catch (error) {
+    await fs.promises.rm(job.gitdir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function cloneInto(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneResult> {
   const cache = {};
   await fs.promises.rm(job.gitdir, { recursive: true, force: true });
   await fs.promises.mkdir(job.gitdir, { recursive: true });
@@ -454,6 +467,9 @@ async function commitJob(job: Extract<GitJob, { op: 'commit' }>): Promise<{ comm
   return { commit };
 }
 
+/** What a push may download (the remote's refs and its report): as much as the HTTPS push allows. */
+const PUSH_DOWNLOAD_LIMIT = 16 * 1024 * 1024;
+
 async function sshPush(job: Extract<GitJob, { op: 'push' }>) {
   await git.writeRef({
     fs,
@@ -463,13 +479,17 @@ async function sshPush(job: Extract<GitJob, { op: 'push' }>) {
     force: true,
   });
   await withSsh(job.remote, (session) =>
-    session.git(job.gitdir, [
-      'push',
-      '--porcelain',
-      '--no-verify',
-      session.url,
-      `refs/heads/${job.branch}:refs/heads/${job.remoteBranch}`,
-    ]),
+    session.git(
+      job.gitdir,
+      [
+        'push',
+        '--porcelain',
+        '--no-verify',
+        session.url,
+        `refs/heads/${job.branch}:refs/heads/${job.remoteBranch}`,
+      ],
+      { maxDownloadBytes: PUSH_DOWNLOAD_LIMIT },
+    ),
   );
   return { remoteBranch: job.remoteBranch, commit: job.commit };
 }
@@ -479,7 +499,7 @@ async function pushJob(job: Extract<GitJob, { op: 'push' }>) {
   const http = guardedHttp({
     allowedHosts: job.remote.allowedHosts,
     idleTimeoutMs: job.remote.idleTimeoutMs,
-    maxDownloadBytes: 16 * 1024 * 1024,
+    maxDownloadBytes: PUSH_DOWNLOAD_LIMIT,
   });
   await git.setConfig({ fs, gitdir: job.gitdir, path: 'remote.origin.url', value: httpRemote(job.remote) });
   await git.writeRef({
@@ -671,6 +691,9 @@ export async function runGitJob(job: GitJob): Promise<GitJobResult> {
         return { op: 'log', result: await logJob(job) };
       case 'show':
         return { op: 'show', result: await showJob(job) };
+      case 'host-keys':
+        if (!isSsh(job.remote)) throw new AppError('BAD_INPUT', 'Only SSH remotes have host keys.');
+        return { op: 'host-keys', result: { knownHosts: await presentedHostKeys(job.remote, job.gitdir) } };
     }
   } catch (error) {
     throw gitError(error);

@@ -12,7 +12,7 @@ import type { GitJob, GitJobResult } from './git-ops.ts';
 export interface GitRunnerOptions {
   concurrency?: number;
   maxQueued?: number;
-  /** Deadline of network jobs (clone, push), ms. */
+  /** Deadline of network jobs (clone, fetch, push, host keys), ms. */
   networkTimeoutMs?: number;
   /** Deadline of local jobs (status, commit, log, show), ms. */
   localTimeoutMs?: number;
@@ -118,7 +118,7 @@ export class GitRunner {
       }
       await new Promise<void>((resolve) => this.#queue.push(resolve));
     }
-    const network = job.op === 'clone' || job.op === 'push' || job.op === 'fetch';
+    const network = job.op === 'clone' || job.op === 'push' || job.op === 'fetch' || job.op === 'host-keys';
     const timeoutMs = network ? this.#networkTimeoutMs : this.#localTimeoutMs;
     const worker = this.#take();
     this.#busy.add(worker);

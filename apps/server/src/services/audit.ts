@@ -47,6 +47,7 @@ export type AuditAction =
   | 'git.credential_rotate'
   | 'git.credential_delete'
   | 'git.connect'
+  | 'git.host_key_trust'
   | 'git.commit'
   | 'git.push'
   | 'git.pull'

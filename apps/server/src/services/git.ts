@@ -12,6 +12,7 @@ import {
   commitMessage,
   committedIds,
   computeChangeset,
+  confirmedHostKeys,
   conflictingHunkIds,
   createFile,
   decodeText,
@@ -39,7 +40,7 @@ import {
   type PulledFile,
   type UndoRecord,
 } from '@tandem/core';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
 import { gitCredentials, gitRemotes, tasks, users, workspaces } from '../db/schema.ts';
 import { appendTaskEvent } from '../tasks/events.ts';
@@ -130,13 +131,14 @@ const keyFingerprint = (publicKey: string) => sshFingerprint(publicKey.split(' '
 
 /**
  * Generates an SSH deploy key for the workspace (ed25519). The private key is sealed like a token and never leaves
- * the server; the public key line is returned to be added to the repository's deploy keys.
+ * the server; the public key line is returned to be added to the repository's deploy keys. A connected SSH remote
+ * that has no credential (its key was deleted) takes the new key, so deleting a key is not the end of the remote.
  */
 export async function createDeployKey(
   deps: GitDeps,
   actor: Actor,
   workspaceId: string,
-): Promise<{ credentialId: string; publicKey: string; fingerprint: string }> {
+): Promise<{ credentialId: string; publicKey: string; fingerprint: string; attached: boolean }> {
   const id = randomUUID();
   const key = newDeployKey(await deployKeyComment(deps, workspaceId));
   await deps.db.insert(gitCredentials).values({
@@ -148,13 +150,30 @@ export async function createDeployKey(
     publicKey: key.publicKey,
     createdBy: actor.userId,
   });
+  const remote = await getRemote(deps, workspaceId);
+  const attached =
+    remote !== null &&
+    remote.credentialId === null &&
+    parseRemoteUrl(remote.url).protocol === 'ssh' &&
+    (
+      await deps.db
+        .update(gitRemotes)
+        .set({ credentialId: id, updatedAt: new Date() })
+        .where(and(eq(gitRemotes.workspaceId, workspaceId), isNull(gitRemotes.credentialId)))
+        .returning({ workspaceId: gitRemotes.workspaceId })
+    ).length > 0;
   await audit(deps, actor, {
     action: 'git.credential_create',
     workspaceId,
     targetId: id,
-    meta: { kind: 'ssh-key', fingerprint: keyFingerprint(key.publicKey) },
+    meta: { kind: 'ssh-key', fingerprint: keyFingerprint(key.publicKey), ...(attached ? { attached } : {}) },
   });
-  return { credentialId: id, publicKey: key.publicKey, fingerprint: keyFingerprint(key.publicKey) };
+  return {
+    credentialId: id,
+    publicKey: key.publicKey,
+    fingerprint: keyFingerprint(key.publicKey),
+    attached,
+  };
 }
 
 /**
@@ -283,6 +302,53 @@ const presentRemote = (row: typeof gitRemotes.$inferSelect) => ({
 export async function getRemote(deps: GitDeps, workspaceId: string) {
   const [row] = await deps.db.select().from(gitRemotes).where(eq(gitRemotes.workspaceId, workspaceId));
   return row ? presentRemote(row) : null;
+}
+
+/**
+ * Accepts the host key an SSH remote's host presents now, after it changed (GIT_HOST_KEY_CHANGED): the key is read
+ * again over the same checked address and locked-down ssh, and recorded only if its fingerprint is the one the owner
+ * confirmed (GIT_HOST_KEY_MISMATCH otherwise), so nobody accepts a key unseen. Owners only (checked by the procedure).
+ */
+export function trustHostKey(
+  deps: GitDeps,
+  actor: Actor,
+  input: { workspaceId: string; fingerprint: string },
+) {
+  const { workspaceId } = input;
+  return exclusive(workspaceId, async () => {
+    const remote = await remoteOf(deps, workspaceId);
+    if (parseRemoteUrl(remote.url).protocol !== 'ssh') {
+      throw new AppError('BAD_INPUT', 'Only an SSH remote has a host key to accept.');
+    }
+    const previous = hostKeysOf(remote.knownHosts);
+    // Reading the key needs no deploy key: the connection offers none and the host refuses it after the key exchange.
+    const scanned = await deps.git.run({
+      op: 'host-keys',
+      gitdir: gitdirOf(deps, workspaceId),
+      remote: await remoteAccess(deps, workspaceId, remote.url, null, null),
+    });
+    const knownHosts = confirmedHostKeys(scanned.knownHosts, input.fingerprint);
+    const hostKeys = hostKeysOf(knownHosts);
+    const same =
+      previous.length === hostKeys.length &&
+      previous.every((key, i) => key.fingerprint === hostKeys[i]?.fingerprint);
+    if (same) return { hostKeys, previous, changed: false };
+    await deps.db
+      .update(gitRemotes)
+      .set({ knownHosts, updatedAt: new Date() })
+      .where(eq(gitRemotes.workspaceId, workspaceId));
+    await audit(deps, actor, {
+      action: 'git.host_key_trust',
+      workspaceId,
+      meta: {
+        url: remote.url,
+        previous: previous.map((key) => key.fingerprint),
+        fingerprint: input.fingerprint.trim(),
+      },
+    });
+    await deps.channels.gitChanges.publish(workspaceId, { action: 'host-key' });
+    return { hostKeys, previous, changed: true };
+  });
 }
 
 export function connect(

@@ -1,6 +1,7 @@
 // A modal dialog with the app's look; Radix traps focus, restores it on close and closes on Escape.
 import { Dialog as D } from 'radix-ui';
 import type { ReactNode } from 'react';
+import { Button } from './ui.tsx';
 
 export function Dialog({
   open,
@@ -42,5 +43,42 @@ export function Dialog({
         </D.Content>
       </D.Portal>
     </D.Root>
+  );
+}
+
+/** Asks before something that cannot be undone; the confirming button names the action. */
+export function ConfirmDialog(props: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  description: string;
+  action: string;
+  onConfirm: () => void;
+  /** `primary` for an action that is not destructive (e.g. accepting a key after checking it). */
+  tone?: 'danger' | 'primary';
+  /** What to look at before confirming, between the description and the buttons. */
+  children?: ReactNode;
+}) {
+  return (
+    <Dialog
+      open={props.open}
+      onOpenChange={(o) => !o && props.onClose()}
+      title={props.title}
+      description={props.description}
+    >
+      {props.children}
+      <div className="flex justify-end gap-2">
+        <Button onClick={props.onClose}>Cancel</Button>
+        <Button
+          variant={props.tone ?? 'danger'}
+          onClick={() => {
+            props.onClose();
+            props.onConfirm();
+          }}
+        >
+          {props.action}
+        </Button>
+      </div>
+    </Dialog>
   );
 }

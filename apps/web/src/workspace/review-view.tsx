@@ -16,7 +16,7 @@ import { languageForPath } from '@tandem/ui/editor-language';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type * as Y from 'yjs';
-import { Dialog } from '../components/dialog.tsx';
+import { ConfirmDialog } from '../components/dialog.tsx';
 import { useToast } from '../components/toast.tsx';
 import { Badge, Button, PageState } from '../components/ui.tsx';
 import { errorMessage } from '../errors.ts';
@@ -417,33 +417,3 @@ export default function ReviewView({
 }
 
 /** Asks before a destructive action that acts for everyone; Cancel or Escape does nothing. */
-function ConfirmDialog(props: {
-  open: boolean;
-  onClose: () => void;
-  title: string;
-  description: string;
-  action: string;
-  onConfirm: () => void;
-}) {
-  return (
-    <Dialog
-      open={props.open}
-      onOpenChange={(o) => !o && props.onClose()}
-      title={props.title}
-      description={props.description}
-    >
-      <div className="flex justify-end gap-2">
-        <Button onClick={props.onClose}>Cancel</Button>
-        <Button
-          variant="danger"
-          onClick={() => {
-            props.onClose();
-            props.onConfirm();
-          }}
-        >
-          {props.action}
-        </Button>
-      </div>
-    </Dialog>
-  );
-}

@@ -1,15 +1,19 @@
 // The workspace's git as a side pane: the remote and branch, the live files changed against the last commit (each
 // with its diff), commit, push (to the branch or a new one), pull (its conflicts wait in a review), history with each
-// commit's diff, and the owners' auto-commit option; a workspace with no remote offers owners the connect form.
+// commit's diff, and the owners' auto-commit option; a workspace with no remote offers owners the connect form
+// (HTTPS with a token, or SSH with the workspace's deploy key, ssh-keys.tsx).
 // Everything refreshes on `git.onChange` (anyone's connect, commit, push, pull, on any instance) and, for the
 // changes, on document updates a moment after typing stops. Reviewers see it all without the buttons.
+import { isSshRemoteUrl } from '@tandem/core';
 import { UnifiedDiff } from '@tandem/ui/unified-diff';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState, type SyntheticEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import type * as Y from 'yjs';
 import { Badge, Button, cx, Field, PageState, type BadgeTone } from '../components/ui.tsx';
 import { errorCode, errorMessage } from '../errors.ts';
 import { trpcClient, useTRPC } from '../trpc.ts';
+import { ErrorNote } from './error-note.tsx';
+import { chooseDeployKey, DeployKey, HostKeyChanged, HostKeyList, type HostKey } from './ssh-keys.tsx';
 
 /** How long after the last keystroke the changed files are read again. */
 const STATUS_DEBOUNCE_MS = 600;
@@ -113,33 +117,24 @@ export function SourceControlPanel({
   );
 }
 
-function ErrorNote({ error, children }: { error: unknown; children?: ReactNode }) {
-  const code = errorCode(error);
-  return (
-    <div
-      role="alert"
-      className="grid gap-1 rounded-md bg-red-50 p-2 text-sm text-red-900 ring-1 ring-red-200"
-    >
-      <p className="m-0">
-        {errorMessage(error)}
-        {code ? <span className="ml-1 font-mono text-xs">({code})</span> : null}
-      </p>
-      {children}
-    </div>
-  );
-}
-
 function ConnectForm({ workspaceId }: { workspaceId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [url, setUrl] = useState('');
   const [branch, setBranch] = useState('');
   const [token, setToken] = useState('');
+  const ssh = isSshRemoteUrl(url);
   const connect = useMutation({
     mutationFn: async () => {
-      const credentialId = token
-        ? (await trpcClient.git.credential.create.mutate({ workspaceId, token })).credentialId
-        : undefined;
+      let credentialId: string | undefined;
+      if (ssh) {
+        // The deploy key shown above, or a new one (the host refuses it until it is added there: GIT_AUTH says so).
+        const shown = chooseDeployKey(await trpcClient.git.credential.list.query({ workspaceId }), undefined);
+        credentialId =
+          shown?.id ?? (await trpcClient.git.deployKey.create.mutate({ workspaceId })).credentialId;
+      } else if (token) {
+        credentialId = (await trpcClient.git.credential.create.mutate({ workspaceId, token })).credentialId;
+      }
       return trpcClient.git.connect.mutate({
         workspaceId,
         url: url.trim(),
@@ -147,7 +142,7 @@ function ConnectForm({ workspaceId }: { workspaceId: string }) {
         ...(credentialId ? { credentialId } : {}),
       });
     },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.git.pathKey() }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.git.pathKey() }),
   });
   const submit = (e: SyntheticEvent) => {
     e.preventDefault();
@@ -160,10 +155,11 @@ function ConnectForm({ workspaceId }: { workspaceId: string }) {
         is tracked for commits, pushes and pulls.
       </p>
       <Field
-        label="Repository URL (HTTPS)"
+        label="Repository URL"
         value={url}
         required
         placeholder="https://git.example.com/team/app.git"
+        hint="HTTPS, or SSH (git@git.example.com:team/app.git) with a deploy key."
         onChange={(e) => setUrl(e.target.value)}
       />
       <Field
@@ -172,14 +168,18 @@ function ConnectForm({ workspaceId }: { workspaceId: string }) {
         hint="Empty: the repository's default branch."
         onChange={(e) => setBranch(e.target.value)}
       />
-      <Field
-        label="Access token"
-        type="password"
-        autoComplete="off"
-        value={token}
-        hint="Stored encrypted; never shown again. Empty for a public repository."
-        onChange={(e) => setToken(e.target.value)}
-      />
+      {ssh ? (
+        <DeployKey workspaceId={workspaceId} />
+      ) : (
+        <Field
+          label="Access token"
+          type="password"
+          autoComplete="off"
+          value={token}
+          hint="Stored encrypted; never shown again. Empty for a public repository."
+          onChange={(e) => setToken(e.target.value)}
+        />
+      )}
       {connect.isError ? <ErrorNote error={connect.error} /> : null}
       {connect.data && connect.data.skipped.length > 0 ? (
         <p role="status" className="m-0 text-xs text-zinc-700">
@@ -197,6 +197,8 @@ interface Remote {
   url: string;
   branch: string;
   baseCommit: string;
+  credentialId: string | null;
+  hostKeys: HostKey[];
 }
 
 function Connected({
@@ -212,6 +214,7 @@ function Connected({
   isOwner: boolean;
   onOpenTask: (taskId: string) => void;
 }) {
+  const ssh = isSshRemoteUrl(remote.url);
   return (
     <div className="grid gap-4 p-3">
       <dl className="m-0 grid grid-cols-[auto_1fr] gap-x-2 gap-y-1 text-sm">
@@ -224,10 +227,21 @@ function Connected({
           {remote.branch}{' '}
           <span className="font-mono text-xs text-zinc-600">at {short(remote.baseCommit)}</span>
         </dd>
+        {ssh ? (
+          <>
+            <dt className="text-zinc-600">Host key</dt>
+            <dd className="m-0">
+              <HostKeyList keys={remote.hostKeys} label="Recorded host keys" />
+            </dd>
+          </>
+        ) : null}
       </dl>
+      {isOwner && ssh ? <DeployKey workspaceId={workspaceId} credentialId={remote.credentialId} /> : null}
       {isOwner ? <AutoCommitToggle workspaceId={workspaceId} /> : null}
       <Changes workspaceId={workspaceId} canEdit={canEdit} />
-      {canEdit ? <Sync workspaceId={workspaceId} branch={remote.branch} onOpenTask={onOpenTask} /> : null}
+      {canEdit ? (
+        <Sync workspaceId={workspaceId} branch={remote.branch} isOwner={isOwner} onOpenTask={onOpenTask} />
+      ) : null}
       <History workspaceId={workspaceId} />
     </div>
   );
@@ -400,25 +414,49 @@ function Changes({ workspaceId, canEdit }: { workspaceId: string; canEdit: boole
 function Sync({
   workspaceId,
   branch,
+  isOwner,
   onOpenTask,
 }: {
   workspaceId: string;
   branch: string;
+  isOwner: boolean;
   onOpenTask: (taskId: string) => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [target, setTarget] = useState('');
+  const [accepted, setAccepted] = useState<string | null>(null);
+  const acceptedNote = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    // The error and its button are gone: the note that replaced them takes the focus.
+    if (accepted) acceptedNote.current?.focus();
+  }, [accepted]);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.git.pathKey() });
-  const push = useMutation(trpc.git.push.mutationOptions({ onSuccess: refresh }));
+  const push = useMutation(
+    trpc.git.push.mutationOptions({ onMutate: () => setAccepted(null), onSuccess: refresh }),
+  );
   const pull = useMutation(
     trpc.git.pull.mutationOptions({
+      onMutate: () => setAccepted(null),
       onSuccess: async () => {
         push.reset();
         await refresh();
       },
     }),
   );
+  const hostKeyChanged = (error: unknown) =>
+    errorCode(error) === 'GIT_HOST_KEY_CHANGED' ? (
+      <HostKeyChanged
+        workspaceId={workspaceId}
+        error={error}
+        isOwner={isOwner}
+        onAccepted={(fingerprint) => {
+          push.reset();
+          pull.reset();
+          setAccepted(fingerprint);
+        }}
+      />
+    ) : null;
   const pushTo = target.trim();
   return (
     <section aria-label="Push and pull" className="grid gap-2">
@@ -453,14 +491,20 @@ function Sync({
               </Button>
             </div>
           ) : null}
+          {hostKeyChanged(push.error)}
         </ErrorNote>
+      ) : null}
+      {accepted ? (
+        <p ref={acceptedNote} tabIndex={-1} role="status" className="m-0 text-xs text-zinc-700">
+          Accepted the new host key <span className="font-mono">{accepted}</span>. Pull or push again.
+        </p>
       ) : null}
       {push.data ? (
         <p role="status" className="m-0 text-xs text-zinc-700">
           Pushed {short(push.data.commit)} to {push.data.remoteBranch}.
         </p>
       ) : null}
-      {pull.isError ? <ErrorNote error={pull.error} /> : null}
+      {pull.isError ? <ErrorNote error={pull.error}>{hostKeyChanged(pull.error)}</ErrorNote> : null}
       {pull.data ? <PullResult outcome={pull.data} onOpenTask={onOpenTask} /> : null}
     </section>
   );

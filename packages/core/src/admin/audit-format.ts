@@ -45,6 +45,7 @@ const actionLabels: Record<string, string> = {
   'git.credential_rotate': 'Replaced a git deploy key',
   'git.credential_delete': 'Deleted a git credential',
   'git.connect': 'Connected a git remote',
+  'git.host_key_trust': "Accepted an SSH host's new key",
   'git.commit': 'Committed',
   'git.push': 'Pushed',
   'git.pull': 'Pulled',

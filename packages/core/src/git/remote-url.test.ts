@@ -1,8 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { checkRemoteAddresses, isPrivateAddress, parseAllowedHosts, parseRemoteUrl } from './remote-url.ts';
+import {
+  checkRemoteAddresses,
+  isPrivateAddress,
+  isSshRemoteUrl,
+  parseAllowedHosts,
+  parseRemoteUrl,
+} from './remote-url.ts';
 
 const refused = (fn: () => unknown) =>
   expect(fn).toThrow(expect.objectContaining({ code: 'GIT_URL_REFUSED' }));
+
+describe('isSshRemoteUrl', () => {
+  it('tells the URLs that take a deploy key from those that take a token, as typed', () => {
+    for (const url of ['git@github.com:a/b.git', ' ssh://git@host.io:2222/a/b ', 'deploy@h:/srv/r.git'])
+      expect(isSshRemoteUrl(url)).toBe(true);
+    for (const url of [
+      'https://github.com/a/b.git',
+      'http://h/r',
+      '',
+      'git@',
+      'file:///r',
+      'ssh://-oProxy@h/r',
+    ])
+      expect(isSshRemoteUrl(url)).toBe(false);
+  });
+});
 
 describe('parseRemoteUrl', () => {
   it('accepts https, http, ssh and scp-like ssh', () => {

@@ -60,6 +60,18 @@ export function parseRemoteUrl(input: string): RemoteUrl {
   });
 }
 
+/**
+ * Whether a URL as typed is an SSH remote (`ssh://…` or scp-like `user@host:path`), which takes a deploy key rather
+ * than a token. A URL that is not a remote at all is not one (connecting says why).
+ */
+export function isSshRemoteUrl(input: string): boolean {
+  try {
+    return parseRemoteUrl(input).protocol === 'ssh';
+  } catch {
+    return false;
+  }
+}
+
 function checkHost(remote: RemoteUrl): RemoteUrl {
   if (remote.host.length === 0) throw refuse('the URL names no host');
   return { ...remote, host: remote.host.toLowerCase() };

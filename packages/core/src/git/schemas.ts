@@ -54,5 +54,14 @@ export const gitShowInput = workspaceRef.extend({ commit: commitIdSchema });
 
 export const gitAutoCommitInput = workspaceRef.extend({ autoCommit: z.boolean() });
 
+/** A SHA256 key fingerprint as OpenSSH prints it: `SHA256:` and 43 characters of unpadded base64. */
+export const sshFingerprintSchema = z
+  .string()
+  .trim()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh prints it (SHA256:…)');
+
+/** The owner's confirmation of the host key an SSH remote presents now. */
+export const gitTrustHostKeyInput = workspaceRef.extend({ fingerprint: sshFingerprintSchema });
+
 export type GitConnectInput = z.infer<typeof gitConnectInput>;
 export type GitCommitInput = z.infer<typeof gitCommitInput>;

@@ -4,8 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sshFingerprintSchema } from './schemas.ts';
 import {
   classifySshFailure,
+  confirmedHostKeys,
   openSshPrivateKey,
   openSshPublicKey,
   parseKnownHosts,
@@ -66,6 +68,46 @@ describe('known_hosts', () => {
       { host: 'git.example.com', type, key },
     ]);
     expect(printed.split(' ')[1]).toBe(keys[0]?.fingerprint);
+  });
+});
+
+describe('confirmedHostKeys', () => {
+  const hostKey = (name: string) => {
+    const file = path.join(dir, name);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
+    // `type key`, without the comment ssh-keygen -y adds.
+    const line = execFileSync('ssh-keygen', ['-y', '-f', file]).toString().split(' ').slice(0, 2).join(' ');
+    const printed = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`]).toString();
+    return { line, fingerprint: printed.split(' ')[1] ?? '' };
+  };
+
+  it('records only the presented key whose fingerprint the owner confirmed', () => {
+    const first = hostKey('presented-1');
+    const second = hostKey('presented-2');
+    const presented = `git.example.com ${first.line}\ngit.example.com ${second.line}\n`;
+    expect(confirmedHostKeys(presented, second.fingerprint)).toBe(`git.example.com ${second.line}\n`);
+    // As typed or pasted: surrounding spaces do not matter, and it passes the input schema.
+    expect(confirmedHostKeys(presented, ` ${first.fingerprint}\n`)).toBe(`git.example.com ${first.line}\n`);
+    expect(sshFingerprintSchema.parse(` ${first.fingerprint} `)).toBe(first.fingerprint);
+  });
+
+  it('refuses a fingerprint the host does not present, naming the ones it does', () => {
+    const shown = hostKey('presented-3');
+    const other = hostKey('not-presented');
+    const attempt = () => confirmedHostKeys(`git.example.com ${shown.line}\n`, other.fingerprint);
+    expect(attempt).toThrow(
+      expect.objectContaining({
+        code: 'GIT_HOST_KEY_MISMATCH',
+        details: { presented: [{ type: 'ssh-ed25519', fingerprint: shown.fingerprint }] },
+      }),
+    );
+    // Nothing presented (no key could be read): nothing can be confirmed.
+    expect(() => confirmedHostKeys('', shown.fingerprint)).toThrow(
+      expect.objectContaining({ code: 'GIT_HOST_KEY_MISMATCH', details: { presented: [] } }),
+    );
+    // A fingerprint in another form (MD5, or SHA256 without its prefix) is refused by the schema.
+    for (const bad of ['MD5:12:34', shown.fingerprint.slice('SHA256:'.length), `${shown.fingerprint}x`])
+      expect(sshFingerprintSchema.safeParse(bad).success).toBe(false);
   });
 });
 

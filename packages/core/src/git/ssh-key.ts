@@ -126,6 +126,25 @@ export function parseKnownHosts(text: string): KnownHostKey[] {
   return keys;
 }
 
+/**
+ * The known_hosts text to record when an owner accepts a host's new key: the lines of the keys the host presents
+ * now (`presented`, as a first connection records them) whose fingerprint is the one the owner confirmed. A key is
+ * never accepted unseen: a fingerprint the host does not present is refused with GIT_HOST_KEY_MISMATCH, naming what
+ * it does present.
+ */
+export function confirmedHostKeys(presented: string, fingerprint: string): string {
+  const keys = parseKnownHosts(presented);
+  const chosen = keys.filter((key) => key.fingerprint === fingerprint.trim());
+  if (chosen.length === 0) {
+    throw new AppError(
+      'GIT_HOST_KEY_MISMATCH',
+      'The SSH host does not present a key with this fingerprint; nothing was accepted. Compare again with the fingerprint it presents now.',
+      { details: { presented: keys.map(({ type, fingerprint: f }) => ({ type, fingerprint: f })) } },
+    );
+  }
+  return chosen.map((key) => `${key.host} ${key.type} ${key.key}\n`).join('');
+}
+
 /** What a failed ssh transport said, as one of the git error codes (read from git's and ssh's stderr). */
 export function classifySshFailure(stderr: string): {
   code: 'GIT_HOST_KEY_CHANGED' | 'GIT_AUTH' | 'GIT_UNREACHABLE' | 'GIT_NON_FAST_FORWARD' | 'GIT_REMOTE_ERROR';

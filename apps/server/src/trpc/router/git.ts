@@ -7,6 +7,7 @@ import {
   gitLogInput,
   gitPushInput,
   gitShowInput,
+  gitTrustHostKeyInput,
 } from '@tandem/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import * as git from '../../services/git.ts';
@@ -66,7 +67,7 @@ export const gitRouter = {
     create: memberProcedure('owner')
       .meta({
         description:
-          "Generates an ed25519 SSH deploy key for the workspace and stores its private key encrypted with the instance secret. Returns the credential id (for `git.connect` with an ssh URL), the public key line to add to the repository's deploy keys (with write access to push) and its SHA256 fingerprint; the private key is never sent or logged.",
+          "Generates an ed25519 SSH deploy key for the workspace and stores its private key encrypted with the instance secret. Returns the credential id (for `git.connect` with an ssh URL), the public key line to add to the repository's deploy keys (with write access to push) and its SHA256 fingerprint; the private key is never sent or logged. A connected SSH remote whose key was deleted takes the new one (`attached: true`).",
         example: { input: { workspaceId: exampleIds.workspaceId } },
       })
       .mutation(({ ctx, input }) => git.createDeployKey(ctx.deps, actor(ctx), input.workspaceId)),
@@ -85,7 +86,7 @@ export const gitRouter = {
   connect: memberProcedure('owner')
     .meta({
       description:
-        'Clones a remote repository into an empty workspace and tracks its branch (default: the remote HEAD). HTTPS with a token credential, or SSH (`ssh://user@host[:port]/path` or `user@host:path`) with a deploy key from `git.deployKey.create`: the SSH host key seen on this first connection is recorded (its fingerprint comes back in `hostKeys`) and a different key is refused later with GIT_HOST_KEY_CHANGED. Refuses local, private and loopback addresses unless `TANDEM_GIT_ALLOWED_HOSTS` allows them; unsafe tree entries are skipped and reported.',
+        'Clones a remote repository into an empty workspace and tracks its branch (default: the remote HEAD). HTTPS with a token credential, or SSH (`ssh://user@host[:port]/path` or `user@host:path`) with a deploy key from `git.deployKey.create`: the SSH host key seen on this first connection is recorded (its fingerprint comes back in `hostKeys`) and a different key is refused later with GIT_HOST_KEY_CHANGED (an owner accepts a new key with `git.trustHostKey`). Refuses local, private and loopback addresses unless `TANDEM_GIT_ALLOWED_HOSTS` allows them; unsafe tree entries are skipped and reported.',
       example: {
         input: {
           workspaceId: exampleIds.workspaceId,
@@ -108,6 +109,26 @@ export const gitRouter = {
     })
     .input(gitConnectInput)
     .mutation(({ ctx, input }) => git.connect(ctx.deps, actor(ctx), input)),
+  trustHostKey: memberProcedure('owner')
+    .meta({
+      description:
+        "Accepts the host key an SSH remote's host presents now, after a pull or push failed with GIT_HOST_KEY_CHANGED (whose `details.presented` names it). The key is read again over the same checked connection and recorded only if its SHA256 fingerprint is `fingerprint`, the one the owner checked with the host's owners; otherwise GIT_HOST_KEY_MISMATCH, naming what the host presents. Audited as `git.host_key_trust`. Returns the recorded keys before and after.",
+      example: {
+        input: {
+          workspaceId: exampleIds.workspaceId,
+          fingerprint: 'SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU',
+        },
+      },
+      errors: [
+        'GIT_NOT_CONNECTED',
+        'GIT_HOST_KEY_MISMATCH',
+        'GIT_UNREACHABLE',
+        'GIT_URL_REFUSED',
+        'BAD_INPUT',
+      ],
+    })
+    .input(gitTrustHostKeyInput)
+    .mutation(({ ctx, input }) => git.trustHostKey(ctx.deps, actor(ctx), input)),
   remote: memberProcedure('reviewer')
     .meta({
       description:
