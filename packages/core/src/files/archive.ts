@@ -17,6 +17,7 @@ import { describeConflict, PathIndex } from './path-index.ts';
 import { normalizePath } from './path.ts';
 import { hasValidChecksum, TarReader, writeTar } from './tar.ts';
 import { readZip, writeZip } from './zip.ts';
+import { concatBytes } from '../bytes.ts';
 
 export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz';
 
@@ -132,17 +133,7 @@ function gzipStream(write: (emit: (chunk: Uint8Array) => void) => void): Uint8Ar
   const gzip = new Gzip({ level: 6, mtime: 0 }, (chunk) => parts.push(chunk));
   write((chunk) => gzip.push(chunk));
   gzip.push(new Uint8Array(0), true);
-  return concat(parts);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
+  return concatBytes(parts);
 }
 
 /** Packs files (paths are validated like any workspace path) into a zip or tar.gz, deterministically. */

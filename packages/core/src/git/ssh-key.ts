@@ -5,6 +5,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fromBase64, toBase64 } from 'lib0/buffer';
 import { AppError } from '../errors.ts';
+import { concatBytes } from '../bytes.ts';
 
 const KEY_TYPE = 'ssh-ed25519';
 const encoder = new TextEncoder();
@@ -23,16 +24,6 @@ function uint32(value: number): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-}
-
 function checkKeyBytes(publicKey: Uint8Array, seed?: Uint8Array): void {
   if (publicKey.byteLength !== 32 || (seed !== undefined && seed.byteLength !== 32)) {
     throw new AppError('INTERNAL', 'an ed25519 key has 32-byte public and private parts');
@@ -42,7 +33,7 @@ function checkKeyBytes(publicKey: Uint8Array, seed?: Uint8Array): void {
 /** The SSH wire encoding of an ed25519 public key (what the base64 of a public key line holds). */
 export function ed25519PublicBlob(publicKey: Uint8Array): Uint8Array {
   checkKeyBytes(publicKey);
-  return concat([sshString(KEY_TYPE), sshString(publicKey)]);
+  return concatBytes([sshString(KEY_TYPE), sshString(publicKey)]);
 }
 
 /** A comment for a key line: printable ASCII without spaces, so the line stays one `type key comment`. */
@@ -72,18 +63,18 @@ export function openSshPrivateKey(
 ): string {
   checkKeyBytes(publicKey, seed);
   const blob = ed25519PublicBlob(publicKey);
-  const secret = concat([
+  const secret = concatBytes([
     uint32(checkint),
     uint32(checkint),
     sshString(KEY_TYPE),
     sshString(publicKey),
-    sshString(concat([seed, publicKey])),
+    sshString(concatBytes([seed, publicKey])),
     sshString(sshKeyComment(comment)),
   ]);
   // Padded with 1, 2, 3, … to the cipher block size (8 for "none").
   const padding = (8 - (secret.byteLength % 8)) % 8;
-  const padded = concat([secret, Uint8Array.from({ length: padding }, (_, i) => i + 1)]);
-  const body = concat([
+  const padded = concatBytes([secret, Uint8Array.from({ length: padding }, (_, i) => i + 1)]);
+  const body = concatBytes([
     encoder.encode('openssh-key-v1\0'),
     sshString('none'),
     sshString('none'),

@@ -1,5 +1,6 @@
 // Folding stored state (snapshot + updates) into a Y.Doc, shared by room loading and compaction.
 import * as Y from 'yjs';
+import { concatBytes } from '../bytes.ts';
 import type { StoredDoc } from './types.ts';
 
 /** The stored snapshot's pieces: none, its one update, or its parts. */
@@ -11,14 +12,7 @@ export function snapshotPieces(snapshot: StoredDoc['snapshot']): readonly Uint8A
 /** The stored snapshot as one Yjs update (a snapshot stored in parts is joined: a copy, on the caller's thread). */
 export function snapshotUpdate(snapshot: StoredDoc['snapshot']): Uint8Array | null {
   const pieces = snapshotPieces(snapshot);
-  if (pieces.length <= 1) return pieces[0] ?? null;
-  const joined = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    joined.set(piece, at);
-    at += piece.byteLength;
-  }
-  return joined;
+  return pieces.length <= 1 ? (pieces[0] ?? null) : concatBytes(pieces);
 }
 
 export function snapshotByteLength(snapshot: StoredDoc['snapshot']): number {
