@@ -1,6 +1,7 @@
 // Language intelligence in a real browser: how long after a keystroke in a 2,000-line TypeScript file its type error
 // shows (or goes), counted from the key to the squiggle in the page. Includes the editor's pause before it checks
-// (the lint delay) and the language worker's check in its own thread. Part of `pnpm bench web`.
+// (the lint delay) and the language worker's answer for the lines on screen (the error is on the last line, where
+// the caret is), which comes before the whole file's. Part of `pnpm bench web` (`WEB_BENCH_PARTS=language` alone).
 import { client, type launchBrowser, userContext, type SignedUp } from '../e2e/harness.ts';
 import { percentiles, round, type BenchResult } from './stats.ts';
 

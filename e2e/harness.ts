@@ -392,11 +392,16 @@ export async function expectNoAxeFindings(page: Page, label: string) {
   return results;
 }
 
-/** Full-page screenshot to `e2e/artifacts/<name>.png`; returns the path. */
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
+/** Screenshot (of the whole page, or with `fullPage: false` of the window) to `e2e/artifacts/<name>.png`; returns
+ * the path. */
+export async function saveScreenshot(
+  page: Page,
+  name: string,
+  { fullPage = true }: { fullPage?: boolean } = {},
+): Promise<string> {
   await mkdir(artifactsDir, { recursive: true });
   const file = path.join(artifactsDir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }
 

@@ -383,4 +383,140 @@ describe('diff review', () => {
     await toast(evePage, `Your text in ${PATH} was replaced`).waitFor();
     await toast(evePage, /^Ada settled a conflict/).waitFor();
   });
+
+  it('keeps every decision button whole, in view and clickable in a 1024×700 window, unified and side by side', async () => {
+    const deep = 'src/features/checkout/payment-providers/international/currency-conversion-rates.ts';
+    const { owner, workspace } = await team(s.tandem.url, { [PATH]: FILE, [deep]: FILE }, []);
+    const page = await openAs(s.browser, s.tandem.url, owner.cookie, `/w/${workspace.id}?file=${PATH}`);
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await editor(page, PATH).waitFor();
+    const long = `  return a + b; // ${'why the operands are swapped, at some length, '.repeat(3)}`;
+    s.llm.server.enqueue([
+      replay.text(
+        searchReplaceBlock(PATH, '  return a + b;', long) +
+          searchReplaceBlock(PATH, '  return a - b;', '  return -(b - a);') +
+          searchReplaceBlock(deep, 'export const name = "tandem";', 'export const name = "duo";'),
+      ),
+    ]);
+    await page
+      .getByLabel('Ask the AI to change the code')
+      .fill('Rewrite add and sub, and rename the app in the currency conversion rates module too');
+    await page.getByRole('button', { name: 'Run task' }).click();
+    await page.getByRole('button', { name: 'Review changes' }).click({ timeout: 30_000 });
+    const hunks = page.getByRole('listitem', { name: /^Change \d of \d in / });
+    await hunks.first().waitFor();
+    expect(await hunks.count()).toBe(3);
+
+    const review = page.getByRole('region', { name: 'Review changes' });
+    const buttons = [
+      review.getByRole('button', { name: 'Accept all', exact: true }),
+      review.getByRole('button', { name: 'Reject all', exact: true }),
+      review.getByRole('button', { name: 'Roll back task' }),
+      review.getByRole('button', { name: 'Back to editor' }),
+      ...[PATH, deep].flatMap((path) => [
+        review.getByRole('button', { name: `Show whole file ${path}` }),
+        review.getByRole('button', { name: `Accept file (${path === PATH ? 2 : 1}) in ${path}` }),
+        review.getByRole('button', { name: `Reject file (${path === PATH ? 2 : 1}) in ${path}` }),
+      ]),
+      ...[1, 2].flatMap((n) =>
+        ['Accept', 'Reject'].map((verb) =>
+          review.getByRole('button', { name: `${verb} change ${n} of 2 in ${PATH}`, exact: true }),
+        ),
+      ),
+      ...['Accept', 'Reject'].map((verb) =>
+        review.getByRole('button', { name: `${verb} change 1 of 1 in ${deep}`, exact: true }),
+      ),
+    ];
+    /** Scrolled to (up or down only), the button lies inside the window and inside every box that clips it, its
+     * label is not cut off, and nothing covers any part of it (the middle and each edge reach the button itself);
+     * Playwright's trial click agrees it can be clicked. */
+    const usable = async (button: (typeof buttons)[number], where: string) => {
+      await button.scrollIntoViewIfNeeded();
+      const problem = await button.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const name = el.getAttribute('aria-label') ?? el.textContent;
+        if (box.width === 0 || box.height === 0) return `${name} has no size`;
+        // (Within a pixel: scrolled into view, a box at a fractional position may end a fraction past the edge.)
+        if (box.left < -1 || box.top < -1 || box.right > innerWidth + 1 || box.bottom > innerHeight + 1) {
+          return `${name} is outside the window: ${JSON.stringify(box)}`;
+        }
+        if (el.scrollWidth > el.clientWidth + 1) return `${name}: its label is cut off`;
+        for (let a = el.parentElement; a; a = a.parentElement) {
+          const style = getComputedStyle(a);
+          if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+          const where = `${a.tagName}.${a.className}`;
+          if (a.scrollLeft !== 0) return `${name}: ${where} had to scroll sideways to show it`;
+          const r = a.getBoundingClientRect();
+          const [left, top] = [r.left + a.clientLeft, r.top + a.clientTop];
+          if (
+            box.left < left - 1 ||
+            box.top < top - 1 ||
+            box.right > left + a.clientWidth + 1 ||
+            box.bottom > top + a.clientHeight + 1
+          ) {
+            return `${name} is cut off by ${where}`;
+          }
+        }
+        // The middle, and just inside each edge (off the rounded corners, which hit-testing leaves out).
+        const [x, y] = [box.left + box.width / 2, box.top + box.height / 2];
+        const points: [number, number][] = [
+          [x, y],
+          [box.left + 3, y],
+          [box.right - 3, y],
+          [x, box.top + 3],
+          [x, box.bottom - 3],
+        ];
+        for (const [px, py] of points) {
+          const hit = document.elementFromPoint(px, py);
+          if (!hit || !el.contains(hit)) {
+            return `${name} is covered at ${px},${py} by ${hit?.outerHTML.slice(0, 120) ?? 'nothing'}`;
+          }
+        }
+        return null;
+      });
+      expect(problem, where).toBeNull();
+      // Roll back has nothing to take back yet: it is shown, disabled, and only has to fit.
+      if (await button.isEnabled()) await button.click({ trial: true, timeout: 5_000 });
+    };
+    // Nothing in the review is wider than its pane.
+    const content = review.locator('div.overflow-auto').first();
+    const sideways = () => content.evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    // What the window shows, as someone at 1024×700 sees it.
+    await saveScreenshot(page, 'diff-review-1024', { fullPage: false });
+    for (const button of buttons) await usable(button, 'unified');
+    // A change's Accept and Reject stay side by side, however the row wraps.
+    const paired = async () => {
+      for (const change of [
+        `change 1 of 2 in ${PATH}`,
+        `change 2 of 2 in ${PATH}`,
+        `change 1 of 1 in ${deep}`,
+      ]) {
+        const [accept, reject] = await Promise.all(
+          ['Accept', 'Reject'].map((verb) =>
+            review.getByRole('button', { name: `${verb} ${change}`, exact: true }).boundingBox(),
+          ),
+        );
+        expect(accept && reject && Math.abs(accept.y - reject.y) < 1 && accept.x < reject.x, change).toBe(
+          true,
+        );
+      }
+    };
+    await paired();
+    await page.getByRole('button', { name: 'Side by side' }).click();
+    await hunks.first().getByLabel('After accepting', { exact: true }).waitFor();
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await saveScreenshot(page, 'diff-review-1024-side-by-side', { fullPage: false });
+    for (const button of buttons) await usable(button, 'side by side');
+    await paired();
+
+    // And they work: the deep file's change is accepted from its own button, the rest rejected per file.
+    await review.getByRole('button', { name: `Accept change 1 of 1 in ${deep}`, exact: true }).click();
+    await page.getByRole('listitem', { name: `Change 1 of 1 in ${deep}, Applied` }).waitFor();
+    await review.getByRole('button', { name: `Reject file (2) in ${PATH}` }).click();
+    await until(
+      async () =>
+        (await page.getByRole('listitem', { name: new RegExp(`in ${PATH}, Rejected$`) }).count()) === 2,
+    );
+  });
 });

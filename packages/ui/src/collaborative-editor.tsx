@@ -20,6 +20,13 @@ import { type Indentation, indentUnitText } from '@tandem/core';
 import { loadedLanguage, useLanguageExtension, type EditorLanguage } from './editor-language.ts';
 import { accessibleHighlighting } from './highlight.ts';
 
+/** A place to put the caret: 1-based line and column (UTF-16 code units, as TypeScript and CodeMirror count). */
+export interface EditorJump {
+  line: number;
+  column?: number;
+  seq: number;
+}
+
 export interface CollaborativeEditorProps {
   ytext: Y.Text;
   /** Presence of the workspace; `null` edits without remote cursors (e.g. before the provider connects). */
@@ -35,9 +42,9 @@ export interface CollaborativeEditorProps {
   scrollTo?: number | null;
   /** How Enter, Tab and auto-indent indent (usually core's `resolveIndentation`); two spaces when absent. */
   indentation?: Pick<Indentation, 'style' | 'size' | 'tabWidth'> | null;
-  /** Puts the caret at the start of this 1-based line (clamped), scrolls it to the middle and focuses the editor;
-   * a new object jumps again (`seq` makes repeated jumps to the same line distinct). */
-  jumpTo?: { line: number; seq: number } | null;
+  /** Puts the caret at this 1-based line and column (clamped; the line's start without a column), scrolls it to the
+   * middle and focuses the editor; a new object jumps again (`seq` makes repeated jumps to one place distinct). */
+  jumpTo?: EditorJump | null;
   /** Called when the person types, deletes, moves the selection or clicks in this editor (not for remote
    * changes or programmatic scrolling), e.g. to stop following someone. */
   onUserActivity?: () => void;
@@ -249,11 +256,12 @@ export function CollaborativeEditor({
     if (!jumpTo || !editor) return;
     const { doc } = editor.state;
     const line = doc.line(Math.min(Math.max(1, Math.floor(jumpTo.line)), doc.lines));
+    const at = line.from + Math.min(Math.max(0, Math.floor(jumpTo.column ?? 1) - 1), line.length);
     // Focus first: focusing reports a selection change of its own, which must not land inside our update.
     editor.focus();
     editor.dispatch({
-      selection: { anchor: line.from },
-      effects: EditorView.scrollIntoView(line.from, { y: 'center' }),
+      selection: { anchor: at },
+      effects: EditorView.scrollIntoView(at, { y: 'center' }),
     });
   }, [jumpTo, ytext]);
 

@@ -45,10 +45,18 @@ describe('shortcuts', () => {
     expect(formatShortcut('Mod-Shift-f', true)).toBe('⇧⌘F');
     expect(formatShortcut('Mod-Alt-g', true)).toBe('⌥⌘G');
     expect(formatShortcut('F3', false)).toBe('F3');
+    expect(formatShortcut('Shift-F12', false)).toBe('Shift+F12');
+  });
+
+  it('formats a sequence of keys pressed one after the other', () => {
+    expect(formatShortcut('Mod-k Mod-i', false)).toBe('Ctrl+K Ctrl+I');
+    expect(formatShortcut('Mod-k Mod-i', true)).toBe('⌘K ⌘I');
   });
 
   it('names keys for aria-keyshortcuts', () => {
     expect(ariaShortcut('Mod-Shift-p', false)).toBe('Control+Shift+P');
     expect(ariaShortcut('Mod-p', true)).toBe('Meta+P');
+    // A space there separates alternatives, so a sequence is left out rather than misread.
+    expect(ariaShortcut('Mod-k Mod-i', false)).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ export interface Command {
   id: string;
   /** What it does, as a verb phrase: "Find in files". */
   title: string;
-  /** Where it belongs ("File", "Search", "View", "AI", "Checks", "People"): shown before the title. */
+  /** Where it belongs ("File", "Search", "Code", "View", "AI", "Checks", "People"): shown before the title. */
   group: string;
   /** In CodeMirror's notation, "Mod-Shift-f" (Mod is Cmd on Apple, Ctrl elsewhere); shown, not bound here. */
   shortcut?: string;
@@ -48,9 +48,17 @@ export function isApplePlatform(
 
 const appleKeys: Record<string, string> = { Mod: '⌘', Shift: '⇧', Alt: '⌥', Ctrl: '⌃' };
 
-/** "Mod-Shift-f" → "Ctrl+Shift+F", or "⇧⌘F" on Apple keyboards (in the order Apple prints them). */
+/** "Mod-Shift-f" → "Ctrl+Shift+F", or "⇧⌘F" on Apple keyboards (in the order Apple prints them); a sequence
+ * ("Mod-k Mod-i", keys pressed one after the other) → "Ctrl+K Ctrl+I". */
 export function formatShortcut(shortcut: string, apple = isApplePlatform()): string {
-  const parts = shortcut.split('-');
+  return shortcut
+    .split(' ')
+    .map((stroke) => formatStroke(stroke, apple))
+    .join(' ');
+}
+
+function formatStroke(stroke: string, apple: boolean): string {
+  const parts = stroke.split('-');
   const key = parts.pop() ?? '';
   const shown = key.length === 1 ? key.toUpperCase() : key;
   if (apple) {
@@ -61,8 +69,13 @@ export function formatShortcut(shortcut: string, apple = isApplePlatform()): str
   return [...parts.map((m) => (m === 'Mod' ? 'Ctrl' : m)), shown].join('+');
 }
 
-/** The spoken form for `aria-keyshortcuts`: "Control+Shift+F" (or "Meta+…" on Apple keyboards). */
-export function ariaShortcut(shortcut: string, apple = isApplePlatform()): string {
+/**
+ * The spoken form for `aria-keyshortcuts`: "Control+Shift+F" (or "Meta+…" on Apple keyboards). Undefined for a
+ * sequence: in that attribute a space separates alternative shortcuts, so a sequence cannot be written there (the
+ * shortcut's text, shown beside the command, still says it).
+ */
+export function ariaShortcut(shortcut: string, apple = isApplePlatform()): string | undefined {
+  if (shortcut.includes(' ')) return undefined;
   const parts = shortcut.split('-');
   const key = parts.pop() ?? '';
   const names: Record<string, string> = {

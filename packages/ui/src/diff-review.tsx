@@ -242,7 +242,7 @@ function ConflictResolver({
             spellCheck={false}
             className="w-full rounded border border-amber-300 bg-white p-2 font-mono text-xs text-zinc-900"
           />
-          <div className="flex gap-2">
+          <div className="flex flex-wrap gap-2">
             <button
               type="submit"
               className={primary}
@@ -257,7 +257,7 @@ function ConflictResolver({
           </div>
         </form>
       ) : null}
-      <div className="flex gap-2" hidden={merged !== null}>
+      <div className="flex flex-wrap gap-2" hidden={merged !== null}>
         <button
           type="button"
           className={button}
@@ -418,7 +418,7 @@ function HunkItem({
       aria-label={`${label[0]?.toUpperCase() ?? ''}${label.slice(1)}, ${badge.label}`}
       aria-keyshortcuts="J K A R"
       onKeyDown={onKeyDown}
-      className="grid gap-1 rounded-md border border-zinc-200 p-2 text-xs focus:outline-2 focus:outline-indigo-600"
+      className="grid grid-cols-1 gap-1 rounded-md border border-zinc-200 p-2 text-xs focus:outline-2 focus:outline-indigo-600"
     >
       <div className="flex flex-wrap items-center gap-2">
         <span className="font-semibold text-zinc-800">
@@ -439,9 +439,9 @@ function HunkItem({
             {hunk.decidedAt ? ` at ${new Date(hunk.decidedAt).toLocaleTimeString()}` : ''}
           </span>
         ) : null}
-        <span className="flex-1" />
         {inConflict ? null : (
-          <>
+          // Together, at the right: on a narrow pane the pair wraps as one instead of splitting over two lines.
+          <span className="ml-auto flex gap-2">
             <button
               type="button"
               className={primary}
@@ -461,7 +461,7 @@ function HunkItem({
             >
               Reject
             </button>
-          </>
+          </span>
         )}
       </div>
       {findings.length > 0 ? (
@@ -574,41 +574,47 @@ export function DiffReview({
     <section
       ref={section}
       aria-label={`Review ${file.path}`}
-      className="grid gap-2 rounded-lg border border-zinc-200 bg-white"
+      className="grid grid-cols-1 gap-2 rounded-lg border border-zinc-200 bg-white"
     >
       <header className="flex flex-wrap items-center gap-2 border-b border-zinc-200 px-3 py-2">
-        <h3 tabIndex={-1} className="m-0 min-w-0 flex-1 truncate text-sm font-semibold">
+        <h3
+          tabIndex={-1}
+          title={file.path}
+          className="m-0 min-w-0 grow basis-64 truncate text-sm font-semibold"
+        >
           <code className="font-mono">{file.path}</code>{' '}
           <span className="font-normal text-zinc-600">({file.kind})</span>
         </h3>
-        <button
-          type="button"
-          className={button}
-          aria-expanded={wholeFile}
-          onClick={() => setWholeFile((v) => !v)}
-          aria-label={`${wholeFile ? 'Hide' : 'Show'} whole file ${file.path}`}
-        >
-          {wholeFile ? 'Hide whole file' : 'Show whole file'}
-        </button>
-        <button
-          type="button"
-          className={primary}
-          title={acceptBlocked}
-          disabled={all.acceptIds.length === 0 || acceptBlocked !== undefined}
-          onClick={() => onAccept(all.acceptIds)}
-          aria-label={`Accept file (${all.acceptIds.length}) in ${file.path}`}
-        >
-          Accept file ({all.acceptIds.length})
-        </button>
-        <button
-          type="button"
-          className={button}
-          disabled={all.rejectIds.length === 0}
-          onClick={() => onReject(all.rejectIds)}
-          aria-label={`Reject file (${all.rejectIds.length}) in ${file.path}`}
-        >
-          Reject file ({all.rejectIds.length})
-        </button>
+        <div className="ml-auto flex flex-wrap gap-2">
+          <button
+            type="button"
+            className={button}
+            aria-expanded={wholeFile}
+            onClick={() => setWholeFile((v) => !v)}
+            aria-label={`${wholeFile ? 'Hide' : 'Show'} whole file ${file.path}`}
+          >
+            {wholeFile ? 'Hide whole file' : 'Show whole file'}
+          </button>
+          <button
+            type="button"
+            className={primary}
+            title={acceptBlocked}
+            disabled={all.acceptIds.length === 0 || acceptBlocked !== undefined}
+            onClick={() => onAccept(all.acceptIds)}
+            aria-label={`Accept file (${all.acceptIds.length}) in ${file.path}`}
+          >
+            Accept file ({all.acceptIds.length})
+          </button>
+          <button
+            type="button"
+            className={button}
+            disabled={all.rejectIds.length === 0}
+            onClick={() => onReject(all.rejectIds)}
+            aria-label={`Reject file (${all.rejectIds.length}) in ${file.path}`}
+          >
+            Reject file ({all.rejectIds.length})
+          </button>
+        </div>
       </header>
       {fileFindings.length > 0 ? (
         <ul aria-label={`Findings in ${file.path}`} className="m-0 grid list-none gap-0.5 px-3">
@@ -618,7 +624,7 @@ export function DiffReview({
         </ul>
       ) : null}
       {wholeFile ? <div ref={host} className="max-h-[60vh] overflow-auto px-3 text-xs" /> : null}
-      <ol aria-label={`Hunks in ${file.path}`} className="m-0 grid list-none gap-2 px-3 pb-3">
+      <ol aria-label={`Hunks in ${file.path}`} className="m-0 grid list-none grid-cols-1 gap-2 px-3 pb-3">
         {file.hunks.map((hunk, index) => (
           <HunkItem
             key={hunk.id}

@@ -2,8 +2,9 @@
 // mode provides the opener; without one (e.g. a standalone timeline) a location renders as plain code.
 import { createContext, useContext, type ReactNode } from 'react';
 
-/** Opens `path` in the editor with the caret at the start of 1-based `line` (the file's start when absent). */
-export type OpenLocation = (path: string, line?: number) => void;
+/** Opens `path` in the editor with the caret at 1-based `line` and `column` (the line's start without a column, the
+ * file's start without a line). */
+export type OpenLocation = (path: string, line?: number, column?: number) => void;
 
 export const OpenLocationContext = createContext<OpenLocation | null>(null);
 
@@ -27,8 +28,12 @@ export function LocationLink({
   return (
     <button
       type="button"
-      onClick={() => open(path, line)}
-      title={line === undefined ? `Open ${path}` : `Open ${path} at line ${line}`}
+      onClick={() => open(path, line, col)}
+      title={
+        line === undefined
+          ? `Open ${path}`
+          : `Open ${path} at line ${line}${col === undefined ? '' : `, column ${col}`}`
+      }
       className={`${className} cursor-pointer text-left text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:decoration-indigo-700`}
     >
       {text}

@@ -3,9 +3,13 @@ import {
   completionType,
   fitRange,
   flattenMessage,
+  isProjectConfigPath,
   isScriptPath,
   locationAt,
+  mapDiagnostics,
+  nearestProjectConfig,
   severityOf,
+  type TsDiagnostic,
 } from './ts-language.ts';
 
 describe('ts-language', () => {
@@ -65,5 +69,56 @@ describe('ts-language', () => {
       preview: 'let b = a;',
     });
     expect(locationAt('x.ts', text, text.length).line).toBe(3);
+  });
+
+  it('knows which JSON files are project configs', () => {
+    for (const p of ['tsconfig.json', 'a/b/tsconfig.json', 'tsconfig.base.json', 'web/tsconfig.app.json']) {
+      expect(isProjectConfigPath(p)).toBe(true);
+    }
+    expect(isProjectConfigPath('jsconfig.json')).toBe(true);
+    for (const p of ['package.json', 'my-tsconfig.json', 'tsconfig.json.bak', 'tsconfig/x.json']) {
+      expect(isProjectConfigPath(p)).toBe(false);
+    }
+  });
+
+  it('finds the nearest project config above a file, tsconfig.json before jsconfig.json', () => {
+    const configs = new Set(['tsconfig.json', 'packages/a/tsconfig.json', 'packages/b/jsconfig.json']);
+    const has = (p: string) => configs.has(p);
+    expect(nearestProjectConfig('packages/a/src/deep/x.ts', has)).toBe('packages/a/tsconfig.json');
+    expect(nearestProjectConfig('packages/b/x.js', has)).toBe('packages/b/jsconfig.json');
+    expect(nearestProjectConfig('packages/c/x.ts', has)).toBe('tsconfig.json');
+    expect(nearestProjectConfig('x.ts', has)).toBe('tsconfig.json');
+    // Not a prefix match: packages/ab is not under packages/a.
+    expect(nearestProjectConfig('packages/ab/x.ts', has)).toBe('tsconfig.json');
+    configs.add('packages/b/tsconfig.json');
+    expect(nearestProjectConfig('packages/b/x.js', has)).toBe('packages/b/tsconfig.json');
+    expect(nearestProjectConfig('x.ts', () => false)).toBeNull();
+  });
+
+  it('carries diagnostics through edits, dropping one whose text was deleted', () => {
+    const d = (from: number, to: number, message: string): TsDiagnostic => ({
+      from,
+      to,
+      message,
+      severity: 'error',
+      code: 2322,
+      stage: 'types',
+    });
+    // Three characters inserted at 10, and 20..30 deleted (positions of the old text).
+    const map = (pos: number, assoc: -1 | 1) => {
+      if (pos > 20 && pos < 30) return 23;
+      const shifted = pos < 10 || (pos === 10 && assoc < 0) ? pos : pos + 3;
+      return pos >= 30 ? shifted - 10 : shifted;
+    };
+    expect(
+      mapDiagnostics(
+        [d(2, 5, 'before'), d(12, 15, 'after the insert'), d(22, 28, 'deleted'), d(40, 40, 'empty')],
+        map,
+      ).map((x) => [x.message, x.from, x.to]),
+    ).toEqual([
+      ['before', 2, 5],
+      ['after the insert', 15, 18],
+      ['empty', 33, 33],
+    ]);
   });
 });

@@ -7,6 +7,34 @@ export function isScriptPath(path: string): boolean {
   return /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(path);
 }
 
+/**
+ * The project files the language service reads besides sources: every tsconfig.json and jsconfig.json (the nearest
+ * one above a file sets its options) and the files they usually extend (`tsconfig.base.json`, `tsconfig.app.json`).
+ * Other JSON files (data, lockfiles) are not sent to the worker, so an `extends` naming one of those finds nothing.
+ */
+export function isProjectConfigPath(path: string): boolean {
+  return /(?:^|\/)[jt]sconfig(?:\.[\w.-]+)?\.json$/i.test(path);
+}
+
+/** The names that make a folder a project, in the order TypeScript looks for them in each folder. */
+const PROJECT_CONFIGS = ['tsconfig.json', 'jsconfig.json'];
+
+/**
+ * The config that applies to `path`: the nearest tsconfig.json (or jsconfig.json) in its folder or a folder above
+ * it, as TypeScript's editor support finds it; `null` when there is none up to the workspace root.
+ */
+export function nearestProjectConfig(path: string, exists: (path: string) => boolean): string | null {
+  let dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  for (;;) {
+    for (const name of PROJECT_CONFIGS) {
+      const candidate = dir === '' ? name : `${dir}/${name}`;
+      if (exists(candidate)) return candidate;
+    }
+    if (dir === '') return null;
+    dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+  }
+}
+
 /** A file's text as the editor knows it; `version` grows with every change the worker is told about. */
 export interface ScriptFile {
   path: string;
@@ -14,9 +42,16 @@ export interface ScriptFile {
   version: number;
 }
 
+/** A stretch of a file's text, as UTF-16 offsets. */
+export interface TsRange {
+  from: number;
+  to: number;
+}
+
 /** What the editor asks about one position (or the whole file, for diagnostics). */
 export type TsQuery =
-  | { kind: 'diagnostics'; path: string }
+  /** `ranges` (the lines on screen) are checked first and answered ahead of the whole file, see TsRegionDiagnostics. */
+  | { kind: 'diagnostics'; path: string; ranges?: TsRange[] }
   | { kind: 'quickInfo'; path: string; pos: number }
   | { kind: 'completions'; path: string; pos: number }
   | { kind: 'definition'; path: string; pos: number }
@@ -31,6 +66,18 @@ export interface TsDiagnostic {
   message: string;
   /** TypeScript's error number, e.g. 2322. */
   code: number;
+  /** Found by the parser (always for the whole file, and cheap) or by the type checker (the costly part). */
+  stage: 'syntax' | 'types';
+}
+
+/**
+ * The first answer to a diagnostics question about a big file: the parser's diagnostics for the whole file and the
+ * type checker's for `spans` only (the lines on screen, widened to whole statements). The whole file's answer
+ * follows and replaces it; until then, type errors found earlier outside `spans` still stand (see mergeRegion).
+ */
+export interface TsRegionDiagnostics {
+  diagnostics: TsDiagnostic[];
+  spans: TsRange[];
 }
 
 export interface TsQuickInfo {
@@ -70,22 +117,48 @@ export interface TsAnswers {
   references: TsLocation[];
 }
 
-/** Editor → worker. `files` bring the worker up to date before it answers; `removed` are gone from the workspace. */
+/**
+ * Editor → worker. `files` (sources and project configs) bring the worker up to date before it answers; `removed`
+ * are gone from the workspace.
+ */
 export type TsWorkerRequest =
-  | { type: 'sync'; files: ScriptFile[]; removed: string[]; tsconfig: string | null }
+  | { type: 'sync'; files: ScriptFile[]; removed: string[] }
   | { type: 'query'; id: number; query: TsQuery; files: ScriptFile[] };
 
-/** Worker → editor: the answer to query `id`, or why there is none. */
+/**
+ * Worker → editor: the answer to query `id`, or why there is none. A diagnostics question with `ranges` may get a
+ * `region` first. `superseded`: a newer diagnostics question about the same file came in, so this one was dropped.
+ */
 export type TsWorkerResponse =
   | { type: 'answer'; id: number; kind: TsQuery['kind']; result: TsAnswers[TsQuery['kind']] }
+  | { type: 'region'; id: number; result: TsRegionDiagnostics }
+  | { type: 'superseded'; id: number }
   | { type: 'failed'; id: number; message: string };
+
+/** How a question went unanswered because a newer one about the same file replaced it (not a failure). */
+export class TsSuperseded extends Error {
+  constructor() {
+    super('A newer question about this file replaced this one');
+    this.name = 'TsSuperseded';
+  }
+}
+
+export interface TsAskOptions {
+  /** For diagnostics with `ranges`: called with the first, partial answer, before the promise settles. */
+  onRegion?: (region: TsRegionDiagnostics) => void;
+}
 
 /** What the editor side needs from a language service, whichever way it runs. */
 export interface TsLanguageClient {
-  ask<K extends TsQuery['kind']>(query: Extract<TsQuery, { kind: K }>, text: string): Promise<TsAnswers[K]>;
-  /** Calls `listener` after other files (or tsconfig.json) changed, when this file's diagnostics may have too;
-   * returns the function that stops. */
-  subscribe?(listener: () => void): () => void;
+  /** Rejects with TsSuperseded when a newer diagnostics question about the same file replaced this one. */
+  ask<K extends TsQuery['kind']>(
+    query: Extract<TsQuery, { kind: K }>,
+    text: string,
+    options?: TsAskOptions,
+  ): Promise<TsAnswers[K]>;
+  /** Calls `listener` with the paths of files (or configs) whose text the language service now has anew, when
+   * another file's diagnostics may have changed; returns the function that stops. */
+  subscribe?(listener: (paths: readonly string[]) => void): () => void;
 }
 
 /** TypeScript's `DiagnosticCategory` (Warning 0, Error 1, Suggestion 2, Message 3) as a lint severity. */
@@ -117,6 +190,34 @@ export function fitRange(from: number, to: number, length: number): { from: numb
   let end = Math.max(start, Math.min(to, length));
   if (end === start && start < length) end = start + 1;
   return { from: start, to: end };
+}
+
+/** Carries diagnostics found for an older text through the edits since: `map(pos, assoc)` is the edits' position
+ * mapping (CodeMirror's `ChangeDesc.mapPos`). One whose text was deleted entirely is dropped. */
+export function mapDiagnostics(
+  diagnostics: readonly TsDiagnostic[],
+  map: (pos: number, assoc: -1 | 1) => number,
+): TsDiagnostic[] {
+  const out: TsDiagnostic[] = [];
+  for (const d of diagnostics) {
+    const from = map(d.from, 1);
+    const to = d.to === d.from ? from : map(d.to, -1);
+    if (d.to > d.from && to <= from) continue;
+    out.push({ ...d, from, to: Math.max(from, to) });
+  }
+  return out;
+}
+
+/**
+ * What to show when a region answer arrives: its diagnostics (the parser's for the whole file, the type checker's
+ * inside its spans), and from `shown` (what is on screen now, already mapped to this text) the type errors outside
+ * those spans, which the region check did not look at and the whole file's answer will confirm or drop.
+ */
+export function mergeRegion(shown: readonly TsDiagnostic[], region: TsRegionDiagnostics): TsDiagnostic[] {
+  const checked = (d: TsDiagnostic) =>
+    region.spans.some((s) => d.from < s.to && Math.max(d.to, d.from + 1) > s.from);
+  const kept = shown.filter((d) => d.stage === 'types' && !checked(d));
+  return [...region.diagnostics, ...kept].sort((a, b) => a.from - b.from || a.to - b.to);
 }
 
 /** CodeMirror's completion `type` (which icon it draws) for a TypeScript element kind. */

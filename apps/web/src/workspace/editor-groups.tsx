@@ -3,6 +3,7 @@
 // anyone deletes their file, and show who else is in a file and whether others changed it while it was hidden.
 import { getStoredFile } from '@tandem/core';
 import { ariaShortcut, formatShortcut } from '@tandem/ui/command-palette';
+import type { EditorJump } from '@tandem/ui/collaborative-editor';
 import {
   activateTab,
   closeTab,
@@ -130,7 +131,7 @@ export function EditorGroups({
   presence: PresenceMember[];
   /** For the focused group only: following a member, and quick open's `:line`. */
   scrollTo: number | null;
-  jumpTo: { line: number; seq: number } | null;
+  jumpTo: EditorJump | null;
   onUserActivity: () => void;
 }) {
   const changed = useChangedByOthers(doc, tabs);
@@ -211,7 +212,7 @@ function GroupEditor({
   synced: boolean;
   presence: PresenceMember[];
   scrollTo: number | null;
-  jumpTo: { line: number; seq: number } | null;
+  jumpTo: EditorJump | null;
   onUserActivity: () => void;
 }) {
   const file = useStoredFile(doc, path);

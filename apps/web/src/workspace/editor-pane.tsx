@@ -1,5 +1,5 @@
 // The centre pane: the open file bound live to its Y.Text, with who else is in it and a clear read-only badge.
-import { CollaborativeEditor } from '@tandem/ui/collaborative-editor';
+import { CollaborativeEditor, type EditorJump } from '@tandem/ui/collaborative-editor';
 import { languageForPath } from '@tandem/ui/editor-language';
 import { getStoredFile, resolveIndentation, type StoredFile } from '@tandem/core';
 import { useCallback, useMemo, useRef, useState } from 'react';
@@ -44,7 +44,7 @@ export function EditorPane({
   /** The person typed or clicked in the editor. */
   onUserActivity?: () => void;
   /** Go to this line (quick open's `:line`). */
-  jumpTo?: { line: number; seq: number } | null;
+  jumpTo?: EditorJump | null;
 }) {
   // Decided when the file opens, from the project's settings and the text as it is then.
   const indentation = useMemo(

@@ -228,7 +228,7 @@ export default function ReviewView({
         <h2
           ref={heading}
           tabIndex={-1}
-          className="min-w-0 flex-1 truncate text-sm font-semibold focus:outline-none"
+          className="min-w-0 grow basis-48 truncate text-sm font-semibold focus:outline-none"
           title={task.data.prompt}
         >
           Review: {task.data.prompt}
@@ -236,7 +236,8 @@ export default function ReviewView({
         {task.data.revision > 1 ? <Badge tone="indigo">revision {task.data.revision}</Badge> : null}
         <Badge tone={stateTone[task.data.state]}>{task.data.state}</Badge>
         {canEdit ? (
-          <>
+          // One group, so on a narrow pane the decisions wrap together rather than one by one.
+          <div className="flex flex-wrap gap-2">
             <Button
               size="sm"
               variant="primary"
@@ -257,7 +258,7 @@ export default function ReviewView({
             >
               Roll back task
             </Button>
-          </>
+          </div>
         ) : (
           <Badge tone="amber">read-only review</Badge>
         )}
@@ -364,7 +365,9 @@ export default function ReviewView({
         ) : !preview ? (
           <PageState title="Preparing the diff…" busy />
         ) : (
-          <div className="grid gap-4">
+          // One column no wider than the pane: a long path or line wraps or scrolls inside its own box instead of
+          // widening every file's box and pushing its buttons out of view.
+          <div className="grid grid-cols-1 gap-4">
             <PartialProposalNotice unapplied={changeset.unapplied ?? []} />
             {changeset.files.map((file) => {
               const view = preview.files.find((f) => f.path === file.path);

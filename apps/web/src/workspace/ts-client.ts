@@ -1,12 +1,16 @@
 // The page's side of the language worker: one worker per workspace document, started when the first TypeScript or
-// JavaScript file opens. It keeps the worker's copy of the workspace's script files (and tsconfig.json) in step with
+// JavaScript file opens. It keeps the worker's copy of the workspace's script files and project configs in step with
 // the live Y.Doc: every member's edits reach it, debounced, and a question about the open file carries that file's
-// text when it changed, so an answer is never about an older keystroke of it.
+// text when it changed, so an answer is never about an older keystroke of it. A keystroke's question goes at once
+// and alone: other files' edits keep their own pace (SYNC_DELAY_MS) and never ride along on it.
 import { listStoredFiles, getStoredFile, observeStoredFiles } from '@tandem/core';
 import {
+  isProjectConfigPath,
   isScriptPath,
+  TsSuperseded,
   type ScriptFile,
   type TsAnswers,
+  type TsAskOptions,
   type TsLanguageClient,
   type TsQuery,
   type TsWorkerRequest,
@@ -14,11 +18,17 @@ import {
 } from '@tandem/ui/ts-language';
 import * as Y from 'yjs';
 
-const TSCONFIG = 'tsconfig.json';
-/** How long other files' edits wait before the worker hears of them (the open file's go with each question). */
+/**
+ * How long other files' edits wait before the worker hears of them (the open file's go with each question). Each
+ * sync makes the worker build its program again and the open file's check start over, so a peer typing elsewhere
+ * is heard in batches, not per keystroke.
+ */
 const SYNC_DELAY_MS = 250;
 
-interface Pending {
+/** Questions whose answer spans the workspace: other files' pending edits are sent first so it is current. */
+const WORKSPACE_WIDE = new Set<TsQuery['kind']>(['definition', 'references']);
+
+interface Pending extends TsAskOptions {
   resolve: (value: TsAnswers[TsQuery['kind']]) => void;
   reject: (error: Error) => void;
 }
@@ -29,8 +39,7 @@ export class WorkspaceTsClient implements TsLanguageClient {
   private readonly paths = new Map<Y.Text, string>();
   private readonly dirty = new Set<string>();
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners = new Set<() => void>();
-  private tsconfig: string | null | undefined;
+  private readonly listeners = new Set<(paths: readonly string[]) => void>();
   private version = 0;
   private nextId = 1;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -66,17 +75,21 @@ export class WorkspaceTsClient implements TsLanguageClient {
     this.flush();
   }
 
-  ask<K extends TsQuery['kind']>(query: Extract<TsQuery, { kind: K }>, text: string): Promise<TsAnswers[K]> {
-    this.flush();
+  ask<K extends TsQuery['kind']>(
+    query: Extract<TsQuery, { kind: K }>,
+    text: string,
+    options: TsAskOptions = {},
+  ): Promise<TsAnswers[K]> {
+    if (WORKSPACE_WIDE.has(query.kind)) this.flush();
     const files = this.changed([{ path: query.path, text }]);
     const id = this.nextId++;
     return new Promise<TsAnswers[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject });
+      this.pending.set(id, { ...options, resolve: resolve as Pending['resolve'], reject });
       this.post({ type: 'query', id, query, files });
     });
   }
 
-  subscribe(listener: () => void): () => void {
+  subscribe(listener: (paths: readonly string[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -104,7 +117,7 @@ export class WorkspaceTsClient implements TsLanguageClient {
       this.paths.clear();
       const present = new Set<string>();
       for (const entry of listStoredFiles(this.doc)) {
-        if (entry.kind !== 'text' || !(isScriptPath(entry.path) || entry.path === TSCONFIG)) continue;
+        if (entry.kind !== 'text' || !(isScriptPath(entry.path) || isProjectConfigPath(entry.path))) continue;
         const file = getStoredFile(this.doc, entry.path);
         if (!file || file.binary) continue;
         present.add(entry.path);
@@ -120,14 +133,11 @@ export class WorkspaceTsClient implements TsLanguageClient {
       }
     }
     this.dirty.clear();
-    const config = current.find((f) => f.path === TSCONFIG);
-    // A rescan that did not find it means there is none (any more); an edit elsewhere leaves it as it was.
-    const tsconfig = config ? config.text : scanned ? null : (this.tsconfig ?? null);
-    const files = this.changed(current.filter((f) => f.path !== TSCONFIG));
-    if (files.length === 0 && removed.length === 0 && tsconfig === this.tsconfig) return;
-    this.tsconfig = tsconfig;
-    this.post({ type: 'sync', files, removed, tsconfig });
-    for (const listener of this.listeners) listener();
+    const files = this.changed(current);
+    if (files.length === 0 && removed.length === 0) return;
+    this.post({ type: 'sync', files, removed });
+    const paths = [...files.map((f) => f.path), ...removed];
+    for (const listener of this.listeners) listener(paths);
   }
 
   /** The files whose text differs from what the worker has, versioned and remembered as sent. */
@@ -148,8 +158,13 @@ export class WorkspaceTsClient implements TsLanguageClient {
   private receive(response: TsWorkerResponse): void {
     const waiting = this.pending.get(response.id);
     if (!waiting) return;
+    if (response.type === 'region') {
+      waiting.onRegion?.(response.result);
+      return;
+    }
     this.pending.delete(response.id);
     if (response.type === 'answer') waiting.resolve(response.result);
+    else if (response.type === 'superseded') waiting.reject(new TsSuperseded());
     else waiting.reject(new Error(response.message));
   }
 

@@ -24,7 +24,7 @@ export function useLanguageFeatures(
     void import('./ts-features.ts').then(({ featuresFor }) => {
       if (!live) return;
       const extension = featuresFor(doc, path, {
-        openLocation: (target, line) => handlers.current.openLocation?.(target, line),
+        openLocation: (target, line, column) => handlers.current.openLocation?.(target, line, column),
         showLocations: (title, locations) => handlers.current.showLocations(title, locations),
       });
       setFeatures({ path, extension });

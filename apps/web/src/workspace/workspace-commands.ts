@@ -3,6 +3,8 @@
 // button, so the palette never grows a second implementation of them.
 import type { Command } from '@tandem/ui/command-palette';
 import { openFindInEditor } from '@tandem/ui/collaborative-editor';
+import { languageShortcuts, runLanguageCommand } from '@tandem/ui/editor-commands';
+import { isScriptPath } from '@tandem/ui/ts-language';
 
 /** Presses the button matching `selector`, after the pane holding it has been shown. */
 function press(selector: string) {
@@ -97,6 +99,31 @@ export function workspaceCommands(c: CommandContext): Command[] {
       shortcut: 'Mod-f',
       run: () => openFindInEditor(focusedEditorGroup()),
     });
+  // What TypeScript knows about the code at the caret; the editor binds the same keys.
+  if (c.openPath && c.openIsText && !c.reviewing && isScriptPath(c.openPath))
+    list.push(
+      {
+        id: 'quick-info',
+        group: 'Code',
+        title: 'Show type and documentation at the cursor',
+        shortcut: languageShortcuts.quickInfo,
+        run: () => runLanguageCommand(focusedEditorGroup(), 'quickInfo'),
+      },
+      {
+        id: 'go-to-definition',
+        group: 'Code',
+        title: 'Go to definition',
+        shortcut: languageShortcuts.definition,
+        run: () => runLanguageCommand(focusedEditorGroup(), 'definition'),
+      },
+      {
+        id: 'find-references',
+        group: 'Code',
+        title: 'Find references',
+        shortcut: languageShortcuts.references,
+        run: () => runLanguageCommand(focusedEditorGroup(), 'references'),
+      },
+    );
   list.push(
     {
       id: 'find-in-files',

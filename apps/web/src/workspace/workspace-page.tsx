@@ -1,7 +1,7 @@
 // The code mode: file tree, live editor, presence and follow, AI tasks with their live timelines, and review.
 // The open file and the selected task live in the URL, so a reload (or a shared link) lands in the same place.
 import { getStoredFile, type MemberRole } from '@tandem/core';
-import { openFindInEditor } from '@tandem/ui/collaborative-editor';
+import { openFindInEditor, type EditorJump } from '@tandem/ui/collaborative-editor';
 import { ariaShortcut, formatShortcut } from '@tandem/ui/command-palette';
 import {
   activePath,
@@ -52,7 +52,10 @@ export default function WorkspacePage({ workspaceId, me }: { workspaceId: string
   const live = useWorkspaceSync(workspaceId);
   // Set by the code mode on each render; links to a file and line anywhere below call it.
   const opener = useRef<OpenLocation | null>(null);
-  const openLocation = useCallback<OpenLocation>((path, line) => opener.current?.(path, line), []);
+  const openLocation = useCallback<OpenLocation>(
+    (path, line, column) => opener.current?.(path, line, column),
+    [],
+  );
   if (workspace.isPending) return <PageState title="Opening the workspace…" busy />;
   if (workspace.isError) {
     const code = errorCode(workspace.error);
@@ -208,7 +211,7 @@ function CodeMode({
     if (openPath) setRecent((list) => [openPath, ...list.filter((p) => p !== openPath)].slice(0, 20));
   }, [openPath]);
   const [quickOpen, setQuickOpen] = useState<string | null>(null);
-  const [jump, setJump] = useState<{ line: number; seq: number } | null>(null);
+  const [jump, setJump] = useState<EditorJump | null>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
@@ -359,9 +362,9 @@ function CodeMode({
     );
   }
 
-  const goTo = (path: string, line?: number) => {
+  const goTo = (path: string, line?: number, column?: number) => {
     if (path !== openPath) openFile(path);
-    if (line !== undefined) setJump((prev) => ({ line, seq: (prev?.seq ?? 0) + 1 }));
+    if (line !== undefined) setJump((prev) => ({ line, column, seq: (prev?.seq ?? 0) + 1 }));
   };
   // Locations in timelines, findings and comments open here (see WorkspacePage's OpenLocationContext).
   opener.current = goTo;
