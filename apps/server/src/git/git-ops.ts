@@ -15,10 +15,13 @@ import {
   isLfsPointer,
   parseRemoteUrl,
   planCheckout,
+  pullChangeset,
   unifiedDiff,
   type GitChange,
   type GitChangeWithDiff,
   type GitTreeEntry,
+  type PullChangeset,
+  type PulledFile,
   type RepositoryLimits,
   type SkippedEntry,
 } from '@tandem/core';
@@ -89,7 +92,9 @@ export type GitJob =
       limits: RepositoryLimits;
     }
   | { op: 'log'; gitdir: string; ref: string; depth: number }
-  | { op: 'show'; gitdir: string; commit: string };
+  | { op: 'show'; gitdir: string; commit: string }
+  /** A pull's line merge (`pullChangeset`): no repository, just text work kept off the event loop. */
+  | { op: 'pull-changeset'; files: PulledFile[]; live: Map<string, string>; taskId: string };
 
 export interface CloneResult {
   commit: string;
@@ -138,7 +143,8 @@ export type GitJobResult =
   | { op: 'push'; result: { remoteBranch: string; commit: string } }
   | { op: 'fetch'; result: FetchResult }
   | { op: 'log'; result: { commits: CommitInfo[] } }
-  | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } };
+  | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } }
+  | { op: 'pull-changeset'; result: PullChangeset };
 
 /** The git blob id of some content, as `git hash-object` computes it. */
 export function blobId(content: Uint8Array): string {
@@ -648,6 +654,9 @@ async function showJob(job: Extract<GitJob, { op: 'show' }>) {
 }
 
 export async function runGitJob(job: GitJob): Promise<GitJobResult> {
+  if (job.op === 'pull-changeset') {
+    return { op: job.op, result: pullChangeset(job.files, job.live, { taskId: job.taskId }) };
+  }
   if (job.op !== 'clone' && !fs.existsSync(nodePath.join(job.gitdir, 'HEAD'))) {
     // The repository is kept on the disk of the instance that connected it (see the README's notes on git).
     throw new AppError(
