@@ -358,9 +358,9 @@ export function connect(
   });
 }
 
-async function liveStatus(deps: GitDeps, workspaceId: string, base: string) {
+async function liveStatus(deps: GitDeps, workspaceId: string, base: string, diffs = true) {
   const live = await deps.rooms.transact(workspaceId, (doc) => exportFiles(doc));
-  const status = await deps.git.run({ op: 'status', gitdir: gitdirOf(deps, workspaceId), base, live });
+  const status = await deps.git.run({ op: 'status', gitdir: gitdirOf(deps, workspaceId), base, live, diffs });
   return { live, changes: status.changes };
 }
 
@@ -430,61 +430,78 @@ export function commit(
 ) {
   const { workspaceId } = input;
   return exclusive(workspaceId, async () => {
-    const remote = await remoteOf(deps, workspaceId);
-    const { live, changes } = await liveStatus(deps, workspaceId, remote.baseCommit);
-    const chosen = changes.filter((change) => selects(change, input.paths));
-    if (chosen.length === 0) {
-      throw new AppError('GIT_NOTHING_TO_COMMIT', 'There are no changes to commit.', {
-        details: { paths: input.paths ?? null },
-      });
+    // The document is read twice (the files, then the authors of what changed): kept loaded in between, it is
+    // loaded once even when nobody has it open.
+    const release = deps.rooms.retain(workspaceId);
+    try {
+      return await commitRetained(deps, actor, input, auto);
+    } finally {
+      release();
     }
-    const coAuthors = await coAuthorsOf(deps, workspaceId, chosen, actor.userId);
-    const [author] = await deps.db
-      .select({ name: users.name, email: users.email })
-      .from(users)
-      .where(eq(users.id, actor.userId));
-    if (!author) throw new AppError('NOT_FOUND', 'No such user.');
-    const needed = new Set(chosen.filter((c) => c.kind !== 'deleted').map((c) => c.path));
-    const made = await deps.git.run({
-      op: 'commit',
-      gitdir: gitdirOf(deps, workspaceId),
-      base: remote.baseCommit,
-      branch: remote.branch,
-      live: live.filter((file) => needed.has(file.path)),
-      changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
-      message: commitMessage(input.message, coAuthors),
-      author: { ...author, timestamp: Math.floor(Date.now() / 1000) },
-    });
-    const updated = await deps.db
-      .update(gitRemotes)
-      .set({ baseCommit: made.commit, updatedAt: new Date() })
-      .where(and(eq(gitRemotes.workspaceId, workspaceId), eq(gitRemotes.baseCommit, remote.baseCommit)))
-      .returning({ workspaceId: gitRemotes.workspaceId });
-    if (updated.length === 0) {
-      throw new AppError('CONFLICT', 'Another commit was made in this workspace meanwhile; try again.');
-    }
-    await audit(deps, actor, {
-      action: 'git.commit',
-      workspaceId,
-      targetId: made.commit,
-      meta: {
-        files: chosen.length,
-        coAuthors: coAuthors.length,
-        ...(auto ? { auto: true, taskId: auto.taskId } : {}),
-      },
-    });
-    await deps.channels.gitChanges.publish(workspaceId, {
-      action: 'commit',
-      commit: made.commit,
-      branch: remote.branch,
-    });
-    return {
-      commit: made.commit,
-      branch: remote.branch,
-      changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
-      coAuthors,
-    };
   });
+}
+
+async function commitRetained(
+  deps: GitDeps,
+  actor: Actor,
+  input: { workspaceId: string; message: string; paths?: string[] | undefined },
+  auto: { taskId: string } | undefined,
+) {
+  const { workspaceId } = input;
+  const remote = await remoteOf(deps, workspaceId);
+  const { live, changes } = await liveStatus(deps, workspaceId, remote.baseCommit, false);
+  const chosen = changes.filter((change) => selects(change, input.paths));
+  if (chosen.length === 0) {
+    throw new AppError('GIT_NOTHING_TO_COMMIT', 'There are no changes to commit.', {
+      details: { paths: input.paths ?? null },
+    });
+  }
+  const coAuthors = await coAuthorsOf(deps, workspaceId, chosen, actor.userId);
+  const [author] = await deps.db
+    .select({ name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.id, actor.userId));
+  if (!author) throw new AppError('NOT_FOUND', 'No such user.');
+  const needed = new Set(chosen.filter((c) => c.kind !== 'deleted').map((c) => c.path));
+  const made = await deps.git.run({
+    op: 'commit',
+    gitdir: gitdirOf(deps, workspaceId),
+    base: remote.baseCommit,
+    branch: remote.branch,
+    live: live.filter((file) => needed.has(file.path)),
+    changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
+    message: commitMessage(input.message, coAuthors),
+    author: { ...author, timestamp: Math.floor(Date.now() / 1000) },
+  });
+  const updated = await deps.db
+    .update(gitRemotes)
+    .set({ baseCommit: made.commit, updatedAt: new Date() })
+    .where(and(eq(gitRemotes.workspaceId, workspaceId), eq(gitRemotes.baseCommit, remote.baseCommit)))
+    .returning({ workspaceId: gitRemotes.workspaceId });
+  if (updated.length === 0) {
+    throw new AppError('CONFLICT', 'Another commit was made in this workspace meanwhile; try again.');
+  }
+  await audit(deps, actor, {
+    action: 'git.commit',
+    workspaceId,
+    targetId: made.commit,
+    meta: {
+      files: chosen.length,
+      coAuthors: coAuthors.length,
+      ...(auto ? { auto: true, taskId: auto.taskId } : {}),
+    },
+  });
+  await deps.channels.gitChanges.publish(workspaceId, {
+    action: 'commit',
+    commit: made.commit,
+    branch: remote.branch,
+  });
+  return {
+    commit: made.commit,
+    branch: remote.branch,
+    changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
+    coAuthors,
+  };
 }
 
 export function push(
