@@ -176,14 +176,10 @@ export class PgDocStorage implements DocStorage {
     const updates: Uint8Array[] = [];
     for (const [kind, , rowSeq, data] of await load([docName])) {
       if (!data) continue;
-      if (int8Of(kind) === 2) {
-        seq = int8Of(rowSeq);
-        updates.push(data);
-      } else {
-        // A snapshot's parts all carry its sequence number.
-        seq = int8Of(rowSeq);
-        snapshot.push(data);
-      }
+      // A snapshot's parts all carry its sequence number; the updates after it come last, in order.
+      seq = int8Of(rowSeq);
+      if (int8Of(kind) === 2) updates.push(data);
+      else snapshot.push(data);
     }
     // On PGlite every row is a view into one reply, moved here from the database thread for this statement alone;
     // node-postgres decodes small values into Node's shared buffer pool. A snapshot in parts stays in parts: whoever
