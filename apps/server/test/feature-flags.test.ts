@@ -56,7 +56,7 @@ describe.each(backends)('feature flags on %s', (backend) => {
       const task = await owner.trpc.task.get.query({ taskId });
       if (states.includes(task.state)) return task;
       if (task.state === 'failed' || Date.now() - started > 60_000)
-        throw new Error(`task ${taskId} ended ${task.state}`);
+        throw new Error(`task ${taskId} ended ${task.state}: ${task.errorCode} ${task.errorMessage}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -153,6 +153,24 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
         anchorChangeset(doc, result.changeset ?? { taskId, files: [] }, { snapshot: base.snapshot }),
       )
     : null;
+  // Decided before the task is stored finished: whoever sees it proposed can turn a switch without changing what
+  // happens to this proposal. Never on a failed check, a critical or high finding or a secret (nor when the checks
+  // could not run); a workspace that requires an approval waits for a person even when auto-apply is on, and the
+  // autoApply feature flag (instance or workspace) overrides the workspace's choice.
+  let autoApply = false;
+  if (
+    result.outcome === 'proposed' &&
+    changeset &&
+    result.failedValidations.length === 0 &&
+    mayAutoApply(result).allowed
+  ) {
+    const [ws] = await deps.db
+      .select({ autoApply: workspaces.autoApply, requireApproval: workspaces.requireApproval })
+      .from(workspaces)
+      .where(eq(workspaces.id, task.workspaceId));
+    autoApply =
+      !!ws?.autoApply && !ws.requireApproval && !(await featureOffBy(deps.db, task.workspaceId, 'autoApply'));
+  }
   // The task is stored finished before anyone hears `done`: a follower that reads it then must not see it running.
   const finished = await finishRun(deps, task, {
     changeset,
@@ -188,28 +206,8 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
   if (result.costUsd !== null) deps.metrics.llmCost.inc(result.costUsd);
   if (result.error?.code.startsWith('LLM_')) deps.metrics.llmErrors.inc({ code: result.error.code });
 
-  // Never on a failed check, a critical or high finding or a secret (nor when the checks could not run).
-  if (
-    result.outcome === 'proposed' &&
-    changeset &&
-    result.failedValidations.length === 0 &&
-    mayAutoApply(result).allowed
-  ) {
-    const [ws] = await deps.db
-      .select({ autoApply: workspaces.autoApply, requireApproval: workspaces.requireApproval })
-      .from(workspaces)
-      .where(eq(workspaces.id, task.workspaceId));
-    // A workspace that requires an approval waits for a person even when auto-apply is on; the autoApply
-    // feature flag (instance or workspace) overrides the workspace's choice.
-    if (
-      ws?.autoApply &&
-      !ws.requireApproval &&
-      task.createdBy &&
-      !(await featureOffBy(deps.db, task.workspaceId, 'autoApply'))
-    ) {
-      await acceptHunks(deps, taskId, { userId: task.createdBy, auto: true }, {});
-    }
-  }
+  if (autoApply && task.createdBy)
+    await acceptHunks(deps, taskId, { userId: task.createdBy, auto: true }, {});
 }
 
 /** The sandbox as a task sees it when its checks are turned off: unavailable, for the reason given. */
