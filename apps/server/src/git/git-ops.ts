@@ -1,6 +1,8 @@
-// The git work itself (isomorphic-git on a bare repository in the data directory), run on a worker thread by
-// git-runner.ts: fetching, reading and writing objects, pushing. Nothing here touches the workspace document; the
-// service feeds it snapshots of files and takes back plain data.
+// The git work itself, on a bare repository in the data directory, run on a worker thread by git-runner.ts:
+// fetching, reading and writing objects, pushing. isomorphic-git speaks the protocol and walks histories; trees and
+// blobs are read with object-store.ts and written with objects.ts (native zlib and sha1, an order of magnitude
+// faster). Nothing here touches the workspace document; the service feeds it snapshots of files and takes back plain
+// data.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import nodePath from 'node:path';
@@ -15,15 +17,20 @@ import {
   isLfsPointer,
   parseRemoteUrl,
   planCheckout,
+  pullChangeset,
   unifiedDiff,
   type GitChange,
   type GitChangeWithDiff,
   type GitTreeEntry,
+  type PullChangeset,
+  type PulledFile,
   type RepositoryLimits,
   type SkippedEntry,
 } from '@tandem/core';
 import git, { type AuthCallback } from 'isomorphic-git';
 import { guardedHttp } from './guarded-http.ts';
+import { commitTree, ObjectStore, parseTree } from './object-store.ts';
+import { treeContent, writeObject, type TreeEntryInput } from './objects.ts';
 import { presentedHostKeys, remoteDefaultBranch, withSsh, type SshAccess } from './ssh-transport.ts';
 
 export interface RemoteAccess {
@@ -58,7 +65,14 @@ export type GitJob =
       branch: string | undefined;
       limits: RepositoryLimits;
     }
-  | { op: 'status'; gitdir: string; base: string; live: LiveFile[] }
+  | {
+      op: 'status';
+      gitdir: string;
+      base: string;
+      live: LiveFile[];
+      /** False: leave `diff` empty (a commit needs the changes and their base texts, not the diffs). */
+      diffs?: boolean;
+    }
   | {
       op: 'commit';
       gitdir: string;
@@ -91,7 +105,10 @@ export type GitJob =
   | { op: 'log'; gitdir: string; ref: string; depth: number }
   | { op: 'show'; gitdir: string; commit: string }
   /** The host keys an ssh remote's host presents now (nothing is written to the repository). */
-  | { op: 'host-keys'; gitdir: string; remote: RemoteAccess };
+  | { op: 'host-keys'; gitdir: string; remote: RemoteAccess }
+
+  /** A pull's line merge (`pullChangeset`): no repository, just text work kept off the event loop. */
+  | { op: 'pull-changeset'; files: PulledFile[]; live: Map<string, string>; taskId: string };
 
 export interface CloneResult {
   commit: string;
@@ -141,7 +158,8 @@ export type GitJobResult =
   | { op: 'fetch'; result: FetchResult }
   | { op: 'log'; result: { commits: CommitInfo[] } }
   | { op: 'show'; result: CommitInfo & { changes: GitChangeWithDiff[] } }
-  | { op: 'host-keys'; result: { knownHosts: string } };
+  | { op: 'host-keys'; result: { knownHosts: string } }
+  | { op: 'pull-changeset'; result: PullChangeset };
 
 /** The git blob id of some content, as `git hash-object` computes it. */
 export function blobId(content: Uint8Array): string {
@@ -151,14 +169,32 @@ export function blobId(content: Uint8Array): string {
 const MAX_TREE_ENTRIES = 200_000;
 const MAX_TREE_DEPTH = 64;
 
+/**
+ * Flattened trees of recent commits, by repository and commit (a commit's tree never changes). A commit reads its
+ * base's tree right after the status did, and the next status reads the tree the commit just wrote.
+ */
+const flatTrees = new Map<string, readonly GitTreeEntry[]>();
+const FLAT_TREES_KEPT = 4;
+
+function rememberTree(gitdir: string, commit: string, entries: readonly GitTreeEntry[]): void {
+  const key = `${gitdir}\0${commit}`;
+  flatTrees.delete(key);
+  flatTrees.set(key, entries);
+  for (const old of flatTrees.keys()) {
+    if (flatTrees.size <= FLAT_TREES_KEPT) break;
+    flatTrees.delete(old);
+  }
+}
+
 /** Every entry of a commit's tree, paths joined with `/`; bounded so a crafted tree cannot run forever. */
-async function flattenTree(gitdir: string, commit: string, cache: object): Promise<GitTreeEntry[]> {
+function flattenTree(store: ObjectStore, gitdir: string, commit: string): readonly GitTreeEntry[] {
+  const known = flatTrees.get(`${gitdir}\0${commit}`);
+  if (known) return known;
   const entries: GitTreeEntry[] = [];
-  const walk = async (oid: string, prefix: string, depth: number): Promise<void> => {
+  const walk = (oid: string, prefix: string, depth: number): void => {
     if (depth > MAX_TREE_DEPTH)
       throw new AppError('GIT_REPO_TOO_LARGE', 'The repository tree nests too deeply.');
-    const { tree } = await git.readTree({ fs, gitdir, oid, cache });
-    for (const entry of tree) {
+    for (const entry of parseTree(store.get(oid, 'tree').content)) {
       const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
       entries.push({ path, mode: entry.mode, oid: entry.oid, type: entry.type });
       if (entries.length > MAX_TREE_ENTRIES) {
@@ -171,18 +207,18 @@ async function flattenTree(gitdir: string, commit: string, cache: object): Promi
         entry.path !== '..' &&
         entry.path !== '.git'
       ) {
-        await walk(entry.oid, path, depth + 1);
+        walk(entry.oid, path, depth + 1);
       }
     }
   };
-  const { commit: object } = await git.readCommit({ fs, gitdir, oid: commit, cache });
-  await walk(object.tree, '', 0);
+  walk(commitTree(store.get(commit, 'commit').content), '', 0);
+  rememberTree(gitdir, commit, entries);
   return entries;
 }
 
 /** path -> blob id of the committed entries that are workspace files (what status compares against). */
-async function workspaceBlobs(gitdir: string, commit: string, cache: object): Promise<Map<string, string>> {
-  const plan = planCheckout(await flattenTree(gitdir, commit, cache), {
+function workspaceBlobs(store: ObjectStore, gitdir: string, commit: string): Map<string, string> {
+  const plan = planCheckout(flattenTree(store, gitdir, commit), {
     maxFiles: Number.MAX_SAFE_INTEGER,
     maxFileBytes: Number.MAX_SAFE_INTEGER,
     maxWorkspaceBytes: Number.MAX_SAFE_INTEGER,
@@ -193,12 +229,23 @@ async function workspaceBlobs(gitdir: string, commit: string, cache: object): Pr
 const textOf = (bytes: Uint8Array | null): string | null =>
   bytes === null || isBinaryContent(bytes) ? null : (decodeText(bytes) ?? null);
 
-async function readBlobBytes(gitdir: string, oid: string, cache: object): Promise<Uint8Array> {
-  return (await git.readBlob({ fs, gitdir, oid, cache })).blob;
+const readBlobBytes = (store: ObjectStore, oid: string): Uint8Array => store.get(oid, 'blob').content;
+
+/** Runs `work` with the repository's objects open for reading; closes them afterwards. */
+async function withStore<T>(gitdir: string, work: (store: ObjectStore) => Promise<T> | T): Promise<T> {
+  const store = new ObjectStore(gitdir);
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
 }
 
+const isBinaryPair = (before: Uint8Array | null, after: Uint8Array | null) =>
+  (before !== null && isBinaryContent(before)) || (after !== null && isBinaryContent(after));
+
 function withDiff(change: GitChange, before: Uint8Array | null, after: Uint8Array | null): GitChangeWithDiff {
-  const binary = (before !== null && isBinaryContent(before)) || (after !== null && isBinaryContent(after));
+  const binary = isBinaryPair(before, after);
   if (binary) return { ...change, binary: true, diff: `Binary files differ\n` };
   return { ...change, binary: false, diff: unifiedDiff(change, textOf(before), textOf(after)) };
 }
@@ -355,22 +402,31 @@ async function cloneInto(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneRe
     symbolic: true,
     force: true,
   });
+  return withStore(job.gitdir, (store) => readCheckout(job, store, commit, fetched));
+}
 
-  const tree = await flattenTree(job.gitdir, commit, cache);
+function readCheckout(
+  job: Extract<GitJob, { op: 'clone' }>,
+  store: ObjectStore,
+  commit: string,
+  fetched: { branch: string; knownHosts: string | null },
+): CloneResult {
+  const { branch } = fetched;
+  const tree = flattenTree(store, job.gitdir, commit);
   const oids = new Map(tree.map((entry) => [entry.path, entry.oid]));
   const plan = planCheckout(tree, job.limits);
   const skipped = plan.skipped.filter((entry) => entry.reason !== 'symlink');
   for (const entry of plan.skipped) {
     if (entry.reason !== 'symlink') continue;
     // A symlink's blob is its target path.
-    const bytes = await readBlobBytes(job.gitdir, oids.get(entry.path) ?? '', cache);
+    const bytes = readBlobBytes(store, oids.get(entry.path) ?? '');
     skipped.push(describeSymlink(entry.path, new TextDecoder().decode(bytes)));
   }
   const files: LiveFile[] = [];
   const lfsPointers: string[] = [];
   let total = 0;
   for (const file of plan.files) {
-    const content = await readBlobBytes(job.gitdir, file.oid, cache);
+    const content = readBlobBytes(store, file.oid);
     total += content.byteLength;
     checkBlobSize(file.path, content.byteLength, total, job.limits);
     if (isLfsPointer(content)) lfsPointers.push(file.path);
@@ -387,18 +443,21 @@ async function cloneInto(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneRe
   };
 }
 
-async function statusJob(job: Extract<GitJob, { op: 'status' }>): Promise<StatusResult> {
-  const cache = {};
-  const base = await workspaceBlobs(job.gitdir, job.base, cache);
+function statusJob(job: Extract<GitJob, { op: 'status' }>, store: ObjectStore): StatusResult {
+  const base = workspaceBlobs(store, job.gitdir, job.base);
   const liveByPath = new Map(job.live.map((file) => [file.path, file.content]));
   const liveIds = new Map(job.live.map((file) => [file.path, blobId(file.content)]));
   const changes = compareTrees(base, liveIds);
   const result: StatusResult['changes'] = [];
   for (const change of changes) {
     const baseOid = change.kind === 'added' ? undefined : base.get(change.from ?? change.path);
-    const before = baseOid === undefined ? null : await readBlobBytes(job.gitdir, baseOid, cache);
+    const before = baseOid === undefined ? null : readBlobBytes(store, baseOid);
     const after = change.kind === 'deleted' ? null : (liveByPath.get(change.path) ?? null);
-    result.push({ ...withDiff(change, before, after), baseText: textOf(before) });
+    const described =
+      job.diffs === false
+        ? { ...change, binary: isBinaryPair(before, after), diff: '' }
+        : withDiff(change, before, after);
+    result.push({ ...described, baseText: textOf(before) });
   }
   return { changes: result };
 }
@@ -408,13 +467,16 @@ interface TreeNode {
   dirs: Map<string, TreeNode>;
 }
 
-async function commitJob(job: Extract<GitJob, { op: 'commit' }>): Promise<{ commit: string }> {
-  const cache = {};
-  const entries = await flattenTree(job.gitdir, job.base, cache);
+async function commitJob(
+  job: Extract<GitJob, { op: 'commit' }>,
+  store: ObjectStore,
+): Promise<{ commit: string }> {
+  const entries = flattenTree(store, job.gitdir, job.base);
   // Every entry of the base stays as it is (symlinks, submodules, skipped names too) unless a change names it.
   const flat = new Map<string, { mode: string; oid: string; type: 'blob' | 'commit' | 'tree' }>();
   for (const entry of entries) if (entry.type !== 'tree') flat.set(entry.path, entry);
   const contents = new Map(job.live.map((file) => [file.path, file.content]));
+  const written: { path: string; content: Uint8Array }[] = [];
   for (const change of job.changes) {
     if (change.kind === 'deleted') {
       flat.delete(change.path);
@@ -423,9 +485,11 @@ async function commitJob(job: Extract<GitJob, { op: 'commit' }>): Promise<{ comm
     if (change.kind === 'renamed' && change.from) flat.delete(change.from);
     const content = contents.get(change.path);
     if (!content) throw new AppError('INTERNAL', `no content for ${change.path}`);
-    const oid = await git.writeBlob({ fs, gitdir: job.gitdir, blob: content });
-    const mode = flat.get(change.path)?.mode ?? '100644';
-    flat.set(change.path, { mode, oid, type: 'blob' });
+    written.push({ path: change.path, content });
+  }
+  for (const { path, content } of written) {
+    const mode = flat.get(path)?.mode ?? '100644';
+    flat.set(path, { mode, oid: writeObject(job.gitdir, 'blob', content), type: 'blob' });
   }
   const root: TreeNode = { files: new Map(), dirs: new Map() };
   for (const [path, entry] of flat) {
@@ -442,15 +506,23 @@ async function commitJob(job: Extract<GitJob, { op: 'commit' }>): Promise<{ comm
     }
     node.files.set(name, entry);
   }
-  const writeNode = async (node: TreeNode): Promise<string> => {
-    const tree: { mode: string; path: string; oid: string; type: 'blob' | 'tree' | 'commit' }[] = [];
-    for (const [name, dir] of node.dirs)
-      tree.push({ mode: '040000', path: name, oid: await writeNode(dir), type: 'tree' });
-    for (const [name, entry] of node.files)
-      tree.push({ mode: entry.mode, path: name, oid: entry.oid, type: entry.type });
-    return git.writeTree({ fs, gitdir: job.gitdir, tree });
+  // The new tree, flattened as flattenTree would read it, so the next status finds it without reading it back.
+  const flattened: GitTreeEntry[] = [];
+  const writeNode = (node: TreeNode, prefix: string): string => {
+    const tree: TreeEntryInput[] = [];
+    for (const [name, dir] of node.dirs) {
+      const path = prefix === '' ? name : `${prefix}/${name}`;
+      const oid = writeNode(dir, path);
+      tree.push({ mode: '040000', name, oid });
+      flattened.push({ path, mode: '040000', oid, type: 'tree' });
+    }
+    for (const [name, entry] of node.files) {
+      tree.push({ mode: entry.mode, name, oid: entry.oid });
+      flattened.push({ path: prefix === '' ? name : `${prefix}/${name}`, ...entry });
+    }
+    return writeObject(job.gitdir, 'tree', treeContent(tree));
   };
-  const tree = await writeNode(root);
+  const tree = writeNode(root, '');
   const commit = await git.writeCommit({
     fs,
     gitdir: job.gitdir,
@@ -462,6 +534,7 @@ async function commitJob(job: Extract<GitJob, { op: 'commit' }>): Promise<{ comm
       committer: { ...job.author, timezoneOffset: 0 },
     },
   });
+  rememberTree(job.gitdir, commit, flattened);
   // The branch ref is moved by the push (to `base_commit`), not here: a commit that loses the compare-and-set in the
   // database must not become the branch.
   return { commit };
@@ -595,31 +668,32 @@ async function fetchJob(job: Extract<GitJob, { op: 'fetch' }>): Promise<FetchRes
   }
   const unpushed = await commitsBetween(job.gitdir, job.base, mergeBase, cache);
   if (mergeBase === head) return { ...none, relation: 'ahead', unpushed };
-  const before = await workspaceBlobs(job.gitdir, mergeBase, cache);
-  const after = await workspaceBlobs(job.gitdir, head, cache);
-  const read = async (oid: string | undefined) =>
-    oid === undefined ? null : await readBlobBytes(job.gitdir, oid, cache);
-  const files: FetchResult['files'] = [];
-  let total = 0;
-  for (const change of compareTrees(before, after)) {
-    const theirs = change.kind === 'deleted' ? null : await read(after.get(change.path));
-    total += theirs?.byteLength ?? 0;
-    checkBlobSize(change.path, theirs?.byteLength ?? 0, total, job.limits);
-    if (change.kind === 'renamed' && change.from) {
-      files.push({ path: change.from, base: await read(before.get(change.from)), theirs: null });
-      files.push({ path: change.path, base: null, theirs });
-    } else {
-      files.push({ path: change.path, base: await read(before.get(change.path)), theirs });
+  return withStore(job.gitdir, async (store) => {
+    const before = workspaceBlobs(store, job.gitdir, mergeBase);
+    const after = workspaceBlobs(store, job.gitdir, head);
+    const read = (oid: string | undefined) => (oid === undefined ? null : readBlobBytes(store, oid));
+    const files: FetchResult['files'] = [];
+    let total = 0;
+    for (const change of compareTrees(before, after)) {
+      const theirs = change.kind === 'deleted' ? null : read(after.get(change.path));
+      total += theirs?.byteLength ?? 0;
+      checkBlobSize(change.path, theirs?.byteLength ?? 0, total, job.limits);
+      if (change.kind === 'renamed' && change.from) {
+        files.push({ path: change.from, base: read(before.get(change.from)), theirs: null });
+        files.push({ path: change.path, base: null, theirs });
+      } else {
+        files.push({ path: change.path, base: read(before.get(change.path)), theirs });
+      }
     }
-  }
-  return {
-    head,
-    relation: mergeBase === job.base ? 'fast-forward' : 'diverged',
-    mergeBase,
-    commits: await commitsBetween(job.gitdir, head, mergeBase, cache),
-    unpushed,
-    files,
-  };
+    return {
+      head,
+      relation: mergeBase === job.base ? 'fast-forward' : 'diverged',
+      mergeBase,
+      commits: await commitsBetween(job.gitdir, head, mergeBase, cache),
+      unpushed,
+      files,
+    };
+  });
 }
 
 function commitInfo(oid: string, commit: Awaited<ReturnType<typeof git.readCommit>>['commit']): CommitInfo {
@@ -649,25 +723,30 @@ async function showJob(job: Extract<GitJob, { op: 'show' }>) {
   } catch {
     throw new AppError('NOT_FOUND', `No commit ${job.commit} in this workspace's repository.`);
   }
-  const after = await workspaceBlobs(job.gitdir, job.commit, cache);
-  const parent = read.commit.parent[0];
-  const before = parent ? await workspaceBlobs(job.gitdir, parent, cache) : new Map<string, string>();
-  const changes: GitChangeWithDiff[] = [];
-  for (const change of compareTrees(before, after)) {
-    const beforeOid = change.kind === 'added' ? undefined : before.get(change.from ?? change.path);
-    const afterOid = change.kind === 'deleted' ? undefined : after.get(change.path);
-    changes.push(
-      withDiff(
-        change,
-        beforeOid ? await readBlobBytes(job.gitdir, beforeOid, cache) : null,
-        afterOid ? await readBlobBytes(job.gitdir, afterOid, cache) : null,
-      ),
-    );
-  }
-  return { ...commitInfo(job.commit, read.commit), changes };
+  return withStore(job.gitdir, (store) => {
+    const after = workspaceBlobs(store, job.gitdir, job.commit);
+    const parent = read.commit.parent[0];
+    const before = parent ? workspaceBlobs(store, job.gitdir, parent) : new Map<string, string>();
+    const changes: GitChangeWithDiff[] = [];
+    for (const change of compareTrees(before, after)) {
+      const beforeOid = change.kind === 'added' ? undefined : before.get(change.from ?? change.path);
+      const afterOid = change.kind === 'deleted' ? undefined : after.get(change.path);
+      changes.push(
+        withDiff(
+          change,
+          beforeOid ? readBlobBytes(store, beforeOid) : null,
+          afterOid ? readBlobBytes(store, afterOid) : null,
+        ),
+      );
+    }
+    return { ...commitInfo(job.commit, read.commit), changes };
+  });
 }
 
 export async function runGitJob(job: GitJob): Promise<GitJobResult> {
+  if (job.op === 'pull-changeset') {
+    return { op: job.op, result: pullChangeset(job.files, job.live, { taskId: job.taskId }) };
+  }
   if (job.op !== 'clone' && !fs.existsSync(nodePath.join(job.gitdir, 'HEAD'))) {
     // The repository is kept on the disk of the instance that connected it (see the README's notes on git).
     throw new AppError(
@@ -680,9 +759,9 @@ export async function runGitJob(job: GitJob): Promise<GitJobResult> {
       case 'clone':
         return { op: 'clone', result: await cloneJob(job) };
       case 'status':
-        return { op: 'status', result: await statusJob(job) };
+        return { op: 'status', result: await withStore(job.gitdir, (store) => statusJob(job, store)) };
       case 'commit':
-        return { op: 'commit', result: await commitJob(job) };
+        return { op: 'commit', result: await withStore(job.gitdir, (store) => commitJob(job, store)) };
       case 'push':
         return { op: 'push', result: await pushJob(job) };
       case 'fetch':

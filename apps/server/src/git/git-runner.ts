@@ -14,7 +14,7 @@ export interface GitRunnerOptions {
   maxQueued?: number;
   /** Deadline of network jobs (clone, fetch, push, host keys), ms. */
   networkTimeoutMs?: number;
-  /** Deadline of local jobs (status, commit, log, show), ms. */
+  /** Deadline of local jobs (status, commit, log, show, a pull's line merge), ms. */
   localTimeoutMs?: number;
   /** A thread without work for this long exits, ms. */
   idleMs?: number;

@@ -11,9 +11,7 @@ import {
   autoCommitMessage,
   commitMessage,
   committedIds,
-  computeChangeset,
   confirmedHostKeys,
-  conflictingHunkIds,
   createFile,
   decodeText,
   deleteFile,
@@ -27,12 +25,12 @@ import {
   openSshPublicKey,
   parseKnownHosts,
   parseRemoteUrl,
-  planPull,
   sshFingerprint,
   summarizeChangeset,
   taskCoAuthor,
   taskOrigin,
   writeFile,
+  type Changeset,
   type CoAuthor,
   type GitChange,
   type HunkConflict,
@@ -41,6 +39,7 @@ import {
   type UndoRecord,
 } from '@tandem/core';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import * as Y from 'yjs';
 import type { AppDeps } from '../deps.ts';
 import { gitCredentials, gitRemotes, tasks, users, workspaces } from '../db/schema.ts';
 import { appendTaskEvent } from '../tasks/events.ts';
@@ -425,9 +424,9 @@ export function connect(
   });
 }
 
-async function liveStatus(deps: GitDeps, workspaceId: string, base: string) {
+async function liveStatus(deps: GitDeps, workspaceId: string, base: string, diffs = true) {
   const live = await deps.rooms.transact(workspaceId, (doc) => exportFiles(doc));
-  const status = await deps.git.run({ op: 'status', gitdir: gitdirOf(deps, workspaceId), base, live });
+  const status = await deps.git.run({ op: 'status', gitdir: gitdirOf(deps, workspaceId), base, live, diffs });
   return { live, changes: status.changes };
 }
 
@@ -497,61 +496,78 @@ export function commit(
 ) {
   const { workspaceId } = input;
   return exclusive(workspaceId, async () => {
-    const remote = await remoteOf(deps, workspaceId);
-    const { live, changes } = await liveStatus(deps, workspaceId, remote.baseCommit);
-    const chosen = changes.filter((change) => selects(change, input.paths));
-    if (chosen.length === 0) {
-      throw new AppError('GIT_NOTHING_TO_COMMIT', 'There are no changes to commit.', {
-        details: { paths: input.paths ?? null },
-      });
+    // The document is read twice (the files, then the authors of what changed): kept loaded in between, it is
+    // loaded once even when nobody has it open.
+    const release = deps.rooms.retain(workspaceId);
+    try {
+      return await commitRetained(deps, actor, input, auto);
+    } finally {
+      release();
     }
-    const coAuthors = await coAuthorsOf(deps, workspaceId, chosen, actor.userId);
-    const [author] = await deps.db
-      .select({ name: users.name, email: users.email })
-      .from(users)
-      .where(eq(users.id, actor.userId));
-    if (!author) throw new AppError('NOT_FOUND', 'No such user.');
-    const needed = new Set(chosen.filter((c) => c.kind !== 'deleted').map((c) => c.path));
-    const made = await deps.git.run({
-      op: 'commit',
-      gitdir: gitdirOf(deps, workspaceId),
-      base: remote.baseCommit,
-      branch: remote.branch,
-      live: live.filter((file) => needed.has(file.path)),
-      changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
-      message: commitMessage(input.message, coAuthors),
-      author: { ...author, timestamp: Math.floor(Date.now() / 1000) },
-    });
-    const updated = await deps.db
-      .update(gitRemotes)
-      .set({ baseCommit: made.commit, updatedAt: new Date() })
-      .where(and(eq(gitRemotes.workspaceId, workspaceId), eq(gitRemotes.baseCommit, remote.baseCommit)))
-      .returning({ workspaceId: gitRemotes.workspaceId });
-    if (updated.length === 0) {
-      throw new AppError('CONFLICT', 'Another commit was made in this workspace meanwhile; try again.');
-    }
-    await audit(deps, actor, {
-      action: 'git.commit',
-      workspaceId,
-      targetId: made.commit,
-      meta: {
-        files: chosen.length,
-        coAuthors: coAuthors.length,
-        ...(auto ? { auto: true, taskId: auto.taskId } : {}),
-      },
-    });
-    await deps.channels.gitChanges.publish(workspaceId, {
-      action: 'commit',
-      commit: made.commit,
-      branch: remote.branch,
-    });
-    return {
-      commit: made.commit,
-      branch: remote.branch,
-      changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
-      coAuthors,
-    };
   });
+}
+
+async function commitRetained(
+  deps: GitDeps,
+  actor: Actor,
+  input: { workspaceId: string; message: string; paths?: string[] | undefined },
+  auto: { taskId: string } | undefined,
+) {
+  const { workspaceId } = input;
+  const remote = await remoteOf(deps, workspaceId);
+  const { live, changes } = await liveStatus(deps, workspaceId, remote.baseCommit, false);
+  const chosen = changes.filter((change) => selects(change, input.paths));
+  if (chosen.length === 0) {
+    throw new AppError('GIT_NOTHING_TO_COMMIT', 'There are no changes to commit.', {
+      details: { paths: input.paths ?? null },
+    });
+  }
+  const coAuthors = await coAuthorsOf(deps, workspaceId, chosen, actor.userId);
+  const [author] = await deps.db
+    .select({ name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.id, actor.userId));
+  if (!author) throw new AppError('NOT_FOUND', 'No such user.');
+  const needed = new Set(chosen.filter((c) => c.kind !== 'deleted').map((c) => c.path));
+  const made = await deps.git.run({
+    op: 'commit',
+    gitdir: gitdirOf(deps, workspaceId),
+    base: remote.baseCommit,
+    branch: remote.branch,
+    live: live.filter((file) => needed.has(file.path)),
+    changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
+    message: commitMessage(input.message, coAuthors),
+    author: { ...author, timestamp: Math.floor(Date.now() / 1000) },
+  });
+  const updated = await deps.db
+    .update(gitRemotes)
+    .set({ baseCommit: made.commit, updatedAt: new Date() })
+    .where(and(eq(gitRemotes.workspaceId, workspaceId), eq(gitRemotes.baseCommit, remote.baseCommit)))
+    .returning({ workspaceId: gitRemotes.workspaceId });
+  if (updated.length === 0) {
+    throw new AppError('CONFLICT', 'Another commit was made in this workspace meanwhile; try again.');
+  }
+  await audit(deps, actor, {
+    action: 'git.commit',
+    workspaceId,
+    targetId: made.commit,
+    meta: {
+      files: chosen.length,
+      coAuthors: coAuthors.length,
+      ...(auto ? { auto: true, taskId: auto.taskId } : {}),
+    },
+  });
+  await deps.channels.gitChanges.publish(workspaceId, {
+    action: 'commit',
+    commit: made.commit,
+    branch: remote.branch,
+  });
+  return {
+    commit: made.commit,
+    branch: remote.branch,
+    changes: chosen.map(({ kind, path: p, from }) => ({ kind, path: p, ...(from ? { from } : {}) })),
+    coAuthors,
+  };
 }
 
 export function push(
@@ -611,11 +627,117 @@ export interface PullOutcome {
   skipped: { path: string; reason: string }[];
 }
 
+/** Lets the event loop run between steps of a long job, so peers' edits are not held up behind it. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Main-thread work a merge step may take before it yields (anchoring many files). */
+const STEP_MS = 4;
+
+type FetchedFile = { path: string; base: Uint8Array | null; theirs: Uint8Array | null };
+
+/**
+ * Merges a pull's files into the live document. Only what needs the live text runs inside the one document
+ * transaction: the texts are copied with a `Y.Snapshot`, the line merge and the changeset are computed from that copy
+ * on a worker thread (`pullChangeset`), its hunks are anchored against the snapshot a few files at a time, and the
+ * transaction lands them where their lines are now. A hunk whose lines a peer changed since the copy comes back as a
+ * conflict (it waits in the review), exactly as an accepted AI change does; binary files are decided inside, on the
+ * bytes there are then.
+ */
+async function mergePulled(
+  deps: GitDeps,
+  workspaceId: string,
+  files: readonly FetchedFile[],
+  taskId: string,
+  userId: string,
+) {
+  const release = deps.rooms.retain(workspaceId);
+  try {
+    const copy = await deps.rooms.transact(workspaceId, (doc) => {
+      const texts: PulledFile[] = [];
+      const live = new Map<string, string>();
+      const binaries: FetchedFile[] = [];
+      for (const file of files) {
+        const stored = getStoredFile(doc, file.path);
+        if (isBinary(file.base) || isBinary(file.theirs) || stored?.binary === true) {
+          binaries.push(file);
+          continue;
+        }
+        texts.push({ path: file.path, base: textOrNull(file.base), theirs: textOrNull(file.theirs) });
+        if (stored) live.set(file.path, stored.text.toJSON());
+      }
+      return { texts, live, binaries, snapshot: Y.snapshot(doc) };
+    });
+    const planned =
+      copy.texts.length === 0
+        ? { changeset: { taskId, files: [] }, conflicting: [] }
+        : await deps.git.run({ op: 'pull-changeset', files: copy.texts, live: copy.live, taskId });
+    // Anchoring walks each file's items: a few files a turn, so a pull of many files never holds the loop long.
+    const anchored: Changeset['files'] = [];
+    for (let at = 0; at < planned.changeset.files.length;) {
+      await yieldToLoop();
+      const doc = deps.rooms.getDoc(workspaceId);
+      if (!doc) throw new AppError('INTERNAL', 'the workspace document was unloaded during a pull');
+      const started = performance.now();
+      do {
+        const file = planned.changeset.files[at];
+        at += 1;
+        if (file === undefined) break;
+        anchored.push(...anchorChangeset(doc, { taskId, files: [file] }, { snapshot: copy.snapshot }).files);
+      } while (at < planned.changeset.files.length && performance.now() - started < STEP_MS);
+    }
+    const changeset: Changeset = { ...planned.changeset, files: anchored };
+    const conflicting = new Set(planned.conflicting);
+    const limits = deps.git.limits;
+    return await deps.rooms.transact(
+      workspaceId,
+      (doc) => {
+        const skipped: PullOutcome['skipped'] = [];
+        for (const file of copy.binaries) {
+          // A binary file has no lines to merge: it takes the remote's version only where nobody changed it here.
+          const stored = getStoredFile(doc, file.path);
+          const current = stored ? (stored.binary ? stored.bytes : encodeText(stored.text.toJSON())) : null;
+          if (sameBytes(current, file.theirs)) continue;
+          if (!sameBytes(current, file.base)) {
+            skipped.push({
+              path: file.path,
+              reason: 'changed here and on the remote; the workspace keeps its version',
+            });
+            continue;
+          }
+          try {
+            if (file.theirs === null) deleteFile(doc, file.path);
+            else if (stored) writeFile(doc, file.path, file.theirs, { limits });
+            else createFile(doc, file.path, file.theirs, { limits });
+          } catch (error) {
+            if (!isAppError(error)) throw error;
+            skipped.push({ path: file.path, reason: error.message });
+          }
+        }
+        const clean = changeset.files.flatMap((f) =>
+          f.hunks.filter((h) => !conflicting.has(h.id)).map((h) => h.id),
+        );
+        const result =
+          clean.length > 0
+            ? applyHunks(doc, changeset, clean, { taskId, userId })
+            : {
+                changeset,
+                applied: [] as string[],
+                conflicts: [] as HunkConflict[],
+                undo: [] as UndoRecord[],
+              };
+        return { ...result, skipped };
+      },
+      taskOrigin(taskId, userId, 'apply'),
+    );
+  } finally {
+    release();
+  }
+}
+
 /**
  * Fetches the tracked branch and merges the remote's new commits into the live files the way an accepted AI change
  * is merged, as a task of kind `git-pull` that everyone sees: what only the remote changed lands at once, where the
- * text has moved to; lines both sides changed wait in the task's review. The read, the merge and the write happen
- * in one document transaction, so nothing typed meanwhile is overwritten. Afterwards the workspace stands on the
+ * text has moved to; lines both sides changed wait in the task's review, and so do lines someone changed while the
+ * merge was being computed (`mergePulled`): nothing typed meanwhile is overwritten. Afterwards the workspace stands on the
  * remote's commit; commits made here that were never pushed are folded back into the changes to commit (their
  * changes stay in the files; the remote never had them).
  */
@@ -653,62 +775,7 @@ export function pull(deps: GitDeps, actor: Actor, input: { workspaceId: string }
       state: 'running',
       startedAt: new Date(),
     });
-    const limits = deps.git.limits;
-    const merged = await deps.rooms.transact(
-      workspaceId,
-      (doc) => {
-        const texts: PulledFile[] = [];
-        const live = new Map<string, string>();
-        const skipped: PullOutcome['skipped'] = [];
-        for (const file of fetched.files) {
-          const stored = getStoredFile(doc, file.path);
-          const binary = isBinary(file.base) || isBinary(file.theirs) || stored?.binary === true;
-          if (!binary) {
-            texts.push({ path: file.path, base: textOrNull(file.base), theirs: textOrNull(file.theirs) });
-            if (stored) live.set(file.path, stored.text.toJSON());
-            continue;
-          }
-          // A binary file has no lines to merge: it takes the remote's version only where nobody changed it here.
-          const current = stored ? (stored.binary ? stored.bytes : encodeText(stored.text.toJSON())) : null;
-          if (sameBytes(current, file.theirs)) continue;
-          if (!sameBytes(current, file.base)) {
-            skipped.push({
-              path: file.path,
-              reason: 'changed here and on the remote; the workspace keeps its version',
-            });
-            continue;
-          }
-          try {
-            if (file.theirs === null) deleteFile(doc, file.path);
-            else if (stored) writeFile(doc, file.path, file.theirs, { limits });
-            else createFile(doc, file.path, file.theirs, { limits });
-          } catch (error) {
-            if (!isAppError(error)) throw error;
-            skipped.push({ path: file.path, reason: error.message });
-          }
-        }
-        const plan = planPull(texts, live);
-        const changeset = anchorChangeset(
-          doc,
-          computeChangeset(live, plan.proposed, plan.deleted, { taskId }),
-        );
-        const conflicting = conflictingHunkIds(changeset, plan);
-        const clean = changeset.files.flatMap((f) =>
-          f.hunks.filter((h) => !conflicting.has(h.id)).map((h) => h.id),
-        );
-        const result =
-          clean.length > 0
-            ? applyHunks(doc, changeset, clean, { taskId, userId: actor.userId })
-            : {
-                changeset,
-                applied: [] as string[],
-                conflicts: [] as HunkConflict[],
-                undo: [] as UndoRecord[],
-              };
-        return { ...result, skipped };
-      },
-      taskOrigin(taskId, actor.userId, 'apply'),
-    );
+    const merged = await mergePulled(deps, workspaceId, fetched.files, taskId, actor.userId);
     const hunks = merged.changeset.files.flatMap((f) => f.hunks.map((h) => ({ ...h, path: f.path })));
     // Anything that did not land cleanly (a hunk a peer's edit beat to its lines) waits in the review too.
     const conflicts = hunks

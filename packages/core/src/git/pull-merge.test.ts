@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { anchorChangeset } from '../changeset/anchor-changeset.ts';
+import { applyHunks } from '../changeset/apply-hunks.ts';
 import { computeChangeset } from '../changeset/compute-changeset.ts';
-import { conflictingHunkIds, mergeText, planPull, splitLines } from './pull-merge.ts';
+import { docWith, read, replaceIn, typeBefore } from '../changeset/test-docs.ts';
+import { conflictingHunkIds, mergeText, planPull, pullChangeset, splitLines } from './pull-merge.ts';
 
 const lines = (...xs: string[]) => xs.map((x) => `${x}\n`).join('');
 
@@ -104,5 +108,55 @@ describe('conflictingHunkIds', () => {
       ['g\n', 'G\n'],
     ]);
     expect([...conflictingHunkIds(changeset, plan)]).toEqual([hunks[0]?.id]);
+  });
+});
+
+describe('pullChangeset', () => {
+  const base = lines('a', 'b', 'c', 'd', 'e', 'f', 'g');
+  const theirs = lines('a', 'B-remote', 'c', 'd', 'e', 'f', 'G-remote', 'h');
+
+  /** What the server does: copy the live text with a snapshot, plan from the copy, anchor, then apply. */
+  function pullInto(doc: Y.Doc, meanwhile: (doc: Y.Doc) => void) {
+    const live = new Map([['f.ts', read(doc, 'f.ts') ?? '']]);
+    const snapshot = Y.snapshot(doc);
+    const planned = pullChangeset([{ path: 'f.ts', base, theirs }], live, { taskId: 't' });
+    meanwhile(doc);
+    const anchored = anchorChangeset(doc, planned.changeset, { snapshot });
+    const clean = anchored.files.flatMap((f) => f.hunks.map((h) => h.id));
+    return { planned, result: applyHunks(doc, anchored, clean, { taskId: 't', userId: 'u' }) };
+  }
+
+  it('is planPull, the live-to-merged changeset and its conflicting hunks in one step', () => {
+    const live = lines('a', 'b', 'TEAM', 'd', 'e', 'f', 'g');
+    const files = [{ path: 'f.ts', base, theirs: lines('a', 'b', 'REMOTE', 'd', 'e', 'f', 'G') }];
+    const plan = planPull(files, new Map([['f.ts', live]]));
+    const changeset = computeChangeset(new Map([['f.ts', live]]), plan.proposed, plan.deleted, {
+      taskId: 't',
+    });
+    expect(pullChangeset(files, new Map([['f.ts', live]]), { taskId: 't' })).toEqual({
+      changeset,
+      conflicting: [...conflictingHunkIds(changeset, plan)],
+    });
+  });
+
+  it('lands where the lines moved to when a peer typed elsewhere after the copy was taken', () => {
+    const doc = docWith({ 'f.ts': base });
+    const { result } = pullInto(doc, (d) => typeBefore(d, 'f.ts', 'a\n', 'peer\n'));
+    expect(result.conflicts).toEqual([]);
+    expect(read(doc, 'f.ts')).toBe(lines('peer', 'a', 'B-remote', 'c', 'd', 'e', 'f', 'G-remote', 'h'));
+  });
+
+  it('gives the same result as merging the live text when nobody typed meanwhile', () => {
+    const doc = docWith({ 'f.ts': base });
+    pullInto(doc, () => undefined);
+    expect(read(doc, 'f.ts')).toBe(mergeText(base, base, theirs).merged);
+  });
+
+  it('never overwrites lines a peer changed after the copy: that hunk becomes a conflict, the rest lands', () => {
+    const doc = docWith({ 'f.ts': base });
+    const { planned, result } = pullInto(doc, (d) => replaceIn(d, 'f.ts', 'b\n', 'b-peer\n'));
+    expect(planned.conflicting).toEqual([]);
+    expect(result.conflicts.map((c) => [c.reason, c.theirs])).toEqual([['region-changed', 'B-remote\n']]);
+    expect(read(doc, 'f.ts')).toBe(lines('a', 'b-peer', 'c', 'd', 'e', 'f', 'G-remote', 'h'));
   });
 });

@@ -2,8 +2,13 @@
 // changes (from the merge base to the fetched commit) are replayed on what the team has now, line by line. Lines only
 // the remote changed land at once; lines both sides changed become conflicts for the review, where "accept" takes the
 // remote's text and "reject" keeps the team's. Nothing anyone typed is overwritten without a person deciding.
+//
+// The merge is planned on a copy of the live texts taken with a `Y.Snapshot` (`pullChangeset`, off the event loop),
+// then anchored against that snapshot and applied like an accepted AI change: peers keep typing meanwhile, and a
+// hunk whose lines one of them changed since the copy comes back as a conflict instead of overwriting them.
 import { diffArrays } from 'diff';
 import type { Changeset } from '../changeset/changeset.ts';
+import { computeChangeset } from '../changeset/compute-changeset.ts';
 
 /** Above this many differing lines the diff gives up and the whole file counts as one change (bounded work). */
 const MAX_EDIT_LENGTH = 10_000;
@@ -168,4 +173,26 @@ export function conflictingHunkIds(changeset: Changeset, plan: Pick<PullPlan, 'c
     }
   }
   return ids;
+}
+
+export interface PullChangeset {
+  /** From the live texts the plan was made on to the merged ones; not anchored yet. */
+  changeset: Changeset;
+  /** Its hunks on lines both sides changed: they wait in the review (accept takes the remote's text). */
+  conflicting: string[];
+}
+
+/**
+ * The whole text merge of a pull, as a changeset against `live` (the texts at a snapshot): `planPull`, the changeset
+ * from the live texts to the merged ones, and which of its hunks conflict. Pure and free of the document, so it can
+ * run off the event loop; anchor the result against the same snapshot (`anchorChangeset`) before applying it.
+ */
+export function pullChangeset(
+  files: readonly PulledFile[],
+  live: ReadonlyMap<string, string>,
+  options: { taskId: string },
+): PullChangeset {
+  const plan = planPull(files, live);
+  const changeset = computeChangeset(live, plan.proposed, plan.deleted, { taskId: options.taskId });
+  return { changeset, conflicting: [...conflictingHunkIds(changeset, plan)] };
 }
