@@ -159,14 +159,15 @@ export async function startTandem(options: TandemOptions = {}): Promise<Tandem> 
 /**
  * A rolling restart as a deployment does it: each instance in turn gets SIGTERM, exits cleanly and starts again on
  * its port (so the proxy in front finds it), with `pauseMs` before each stop and each start. Replaces the entries
- * of `instances` in place; `onStep` hears each step as it begins, and `up` once the instance listens again (for a benchmark's timeline).
+ * of `instances` in place; `onStep` hears each step as it begins, `stopped` once the instance has exited and `up`
+ * once it is ready again (for a benchmark's timeline).
  */
 export async function rollingRestart(
   instances: Tandem[],
   ports: number[],
   options: TandemOptions,
   pauseMs = 1_000,
-  onStep: (step: 'stop' | 'start' | 'up', index: number) => void = () => undefined,
+  onStep: (step: 'stop' | 'stopped' | 'start' | 'up', index: number) => void = () => undefined,
 ): Promise<void> {
   const pause = () => new Promise((resolve) => setTimeout(resolve, pauseMs));
   for (const [index, port] of ports.entries()) {
@@ -175,6 +176,7 @@ export async function rollingRestart(
     if (!instance) throw new Error(`no instance ${index}`);
     onStep('stop', index);
     await instance.stop();
+    onStep('stopped', index);
     await pause();
     onStep('start', index);
     instances[index] = await startTandem({ ...options, port });

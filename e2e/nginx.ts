@@ -45,11 +45,13 @@ export function renderSite(
   site: string,
   options: { upstreams: string[]; httpPort: number; httpsPort: number; cert: string; key: string },
 ): string {
+  // The upstreams keep the shipped parameters (how long a failed instance is left out matters in a restart).
+  const parameters = /^\s*server 127\.0\.0\.1:\d+ (.*);$/m.exec(site)?.[1] ?? '';
   let text = substitute(site, /^\s*server 127\.0\.0\.1:\d+ (.*);$\n/m, '');
   text = substitute(
     text,
     /^(\s*)least_conn;$/m,
-    `$1least_conn;\n${options.upstreams.map((u) => `    server ${u} max_fails=3 fail_timeout=10s;`).join('\n')}`,
+    `$1least_conn;\n${options.upstreams.map((u) => `    server ${u} ${parameters};`).join('\n')}`,
   );
   // Loopback only, and no IPv6 listener (a test machine may have no ::1).
   text = substitute(text, /^\s*listen \[::\]:.*$\n/m, '');
