@@ -60,6 +60,46 @@ describe('rankFiles', () => {
   it('stops at the limit', () => {
     expect(rankFiles('s', paths, [], 3)).toHaveLength(3);
   });
+
+  it('gives what scoring every path and sorting them all gives, as a query is typed, extended and cut back', () => {
+    // A workspace like the benchmark's: many similar paths, so most of a short query's matches tie closely.
+    const many = Array.from({ length: 3000 }, (_, i) => `src/d${Math.floor(i / 100)}/m${i}.ts`).concat(paths);
+    const recent = ['src/d1/m131.ts', 'source/index.ts'];
+    const reference = (query: string, limit: number) =>
+      many
+        .flatMap((path) => {
+          const match = fuzzyMatch(query, path);
+          if (!match) return [];
+          const r = recent.indexOf(path);
+          if (r >= 0) match.score += Math.max(1, 5 - r);
+          return [match];
+        })
+        .sort((a, b) => b.score - a.score || a.path.length - b.path.length || (a.path < b.path ? -1 : 1))
+        .slice(0, limit);
+    const typed = [
+      'm',
+      'm1',
+      'm13',
+      'm131',
+      'm13',
+      'M13.',
+      'm13.ts',
+      'd1',
+      'd1 m',
+      'd1m2',
+      'x',
+      'src',
+      's/i',
+      '',
+    ];
+    for (const query of typed) {
+      for (const limit of [50, 5]) {
+        expect(rankFiles(query, many, recent, limit), `${query} (${limit})`).toEqual(
+          query.trim() === '' ? rankFiles(query, [...many], recent, limit) : reference(query, limit),
+        );
+      }
+    }
+  });
 });
 
 describe('parseQuickOpen', () => {

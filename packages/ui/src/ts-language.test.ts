@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   completionType,
   fitRange,
+  HeldSync,
   flattenMessage,
   isProjectConfigPath,
   isScriptPath,
@@ -120,5 +121,28 @@ describe('ts-language', () => {
       ['after the insert', 15, 18],
       ['empty', 33, 33],
     ]);
+  });
+
+  it('holds the slices of a sync and gives them out together with the last', () => {
+    const held = new HeldSync();
+    const file = (path: string, version: number) => ({ path, text: `// ${version}`, version });
+    expect(
+      held.take({ type: 'sync', files: [file('a.ts', 1)], removed: ['gone.ts'], more: true }),
+    ).toBeNull();
+    expect(held.take({ type: 'sync', files: [file('b.ts', 2)], removed: [], more: true })).toBeNull();
+    expect(held.take({ type: 'sync', files: [file('c.ts', 3)], removed: [] })).toEqual({
+      files: [file('a.ts', 1), file('b.ts', 2), file('c.ts', 3)],
+      removed: ['gone.ts'],
+    });
+    // Nothing is left over for the next sync.
+    expect(held.take({ type: 'sync', files: [], removed: [] })).toEqual({ files: [], removed: [] });
+  });
+
+  it('drops a held file that a later question brought newer text of', () => {
+    const held = new HeldSync();
+    const file = (path: string, version: number) => ({ path, text: `// ${version}`, version });
+    held.take({ type: 'sync', files: [file('open.ts', 1), file('other.ts', 2)], removed: [], more: true });
+    held.supersede([file('open.ts', 3)]);
+    expect(held.take({ type: 'sync', files: [], removed: [] })?.files).toEqual([file('other.ts', 2)]);
   });
 });

@@ -122,8 +122,38 @@ export interface TsAnswers {
  * are gone from the workspace.
  */
 export type TsWorkerRequest =
-  | { type: 'sync'; files: ScriptFile[]; removed: string[] }
+  /** `more`: further slices of the same sync follow; the worker holds this one and applies them together. */
+  | { type: 'sync'; files: ScriptFile[]; removed: string[]; more?: boolean }
   | { type: 'query'; id: number; query: TsQuery; files: ScriptFile[] };
+
+/**
+ * The worker's side of a sync sent in slices: slices marked `more` are held and come out together with the last, so
+ * the service never answers over half of one change to the workspace (a rename across two files, a replace-all).
+ */
+export class HeldSync {
+  private files: ScriptFile[] = [];
+  private removed: string[] = [];
+
+  /** The whole sync once its last slice is in, else null. */
+  take(
+    request: Extract<TsWorkerRequest, { type: 'sync' }>,
+  ): { files: ScriptFile[]; removed: string[] } | null {
+    this.files.push(...request.files);
+    this.removed.push(...request.removed);
+    if (request.more) return null;
+    const whole = { files: this.files, removed: this.removed };
+    this.files = [];
+    this.removed = [];
+    return whole;
+  }
+
+  /** A question brought these files' text after the held slices were sent: theirs is older, so it is dropped. */
+  supersede(files: readonly ScriptFile[]): void {
+    if (this.files.length === 0 || files.length === 0) return;
+    const newer = new Set(files.map((f) => f.path));
+    this.files = this.files.filter((f) => !newer.has(f.path));
+  }
+}
 
 /**
  * Worker → editor: the answer to query `id`, or why there is none. A diagnostics question with `ranges` may get a

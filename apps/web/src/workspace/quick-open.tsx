@@ -105,7 +105,9 @@ export function QuickOpen({
           ? null
           : matches.map((m, i) => (
               <li
-                key={m.path}
+                // By place, not by path: the next keystroke's list then updates these rows' text in place instead
+                // of removing fifty rows and building fifty new ones (a row holds no state of its own).
+                key={i}
                 id={`${id}-${i}`}
                 role="option"
                 aria-selected={i === active}

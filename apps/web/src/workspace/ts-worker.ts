@@ -7,7 +7,12 @@
 // in the background (`pump`) while the message queue is idle. A newer diagnostics question about the same file
 // supersedes the older one wherever it is (queued or half checked), so the worker never spends a whole-file check on
 // text that is already gone.
-import type { TsDiagnostic, TsWorkerRequest, TsWorkerResponse } from '@tandem/ui/ts-language';
+import {
+  HeldSync,
+  type TsDiagnostic,
+  type TsWorkerRequest,
+  type TsWorkerResponse,
+} from '@tandem/ui/ts-language';
 import { referencedLibs, rootLibs, TsService, type CheckStep } from './ts-service.ts';
 
 const libLoaders = import.meta.glob<string>('../../node_modules/typescript/lib/lib.*.d.ts', {
@@ -56,14 +61,18 @@ let queue: Promise<void> = Promise.resolve();
 /** Messages received and not yet handled: while there are any, the background check waits. */
 let waiting = 0;
 
+const held = new HeldSync();
+
 async function handle(request: TsWorkerRequest): Promise<void> {
   if (request.type === 'sync') {
-    service.update(request.files, request.removed);
+    const whole = held.take(request);
+    if (whole) service.update(whole.files, whole.removed);
     return;
   }
   const { id, query } = request;
   try {
     service.update(request.files);
+    held.supersede(request.files);
     if (query.kind === 'diagnostics' && newestCheck.get(query.path) !== id) {
       post({ type: 'superseded', id });
       return;
