@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { readArchive, writeArchive } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { DOWNLOAD_PART_BYTES } from '../src/http/file-routes.ts';
 import {
   backends,
   expectError,
@@ -525,31 +522,6 @@ describe.each(backends)('file operations on %s', (backend) => {
       open();
       exportStored.mockRestore();
       consume.mockRestore();
-    }
-  });
-
-  it('sends a large download to the socket in parts', async () => {
-    const workspaceId = await workspace();
-    const blob = randomBytes(3 * DOWNLOAD_PART_BYTES);
-    expect(
-      await upload(editor, workspaceId, writeArchive([{ path: 'blob.bin', content: blob }], 'zip')),
-    ).toMatchObject({ status: 200 });
-    const sizes: number[] = [];
-    const measure = (chunk: unknown) => {
-      if (chunk instanceof Uint8Array) sizes.push(chunk.byteLength);
-    };
-    const write = vi.spyOn(ServerResponse.prototype, 'write');
-    const end = vi.spyOn(ServerResponse.prototype, 'end');
-    try {
-      const zip = await download(reviewer, workspaceId, '?format=zip');
-      for (const [chunk] of [...write.mock.calls, ...end.mock.calls]) measure(chunk);
-      expect(zip.bytes.byteLength).toBeGreaterThan(3 * DOWNLOAD_PART_BYTES);
-      expect(Math.max(...sizes)).toBeLessThanOrEqual(DOWNLOAD_PART_BYTES);
-      const entry = readArchive(zip.bytes).find((file) => file.path === 'blob.bin');
-      expect(Buffer.from(entry?.content ?? [])).toEqual(blob);
-    } finally {
-      write.mockRestore();
-      end.mockRestore();
     }
   });
 

@@ -3,8 +3,6 @@
 // same file service, so they are live for every connected peer. Packing and unpacking run on worker threads
 // (archive/archive-pool.ts); downloads are rate-limited per user and each user has at most
 // MAX_CONCURRENT_UPLOADS_PER_USER uploads in flight, since each holds up to 50 MB of body and 100 MB of files.
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AppError, archiveDownloadQuery, archiveUploadQuery, type DownloadFormat } from '@tandem/core';
 import express, { type RequestHandler } from 'express';
 import type { z } from 'zod';
@@ -64,30 +62,6 @@ export function contentDisposition(workspaceName: string, format: DownloadFormat
   return `attachment; filename="${ascii}.${format}"; filename*=UTF-8''${encoded}`;
 }
 
-/** Bytes handed to the socket per write: a 256 KiB copy into the kernel is a fraction of a millisecond. */
-export const DOWNLOAD_PART_BYTES = 256 * 1024;
-
-function* parts(bytes: Uint8Array): Generator<Buffer> {
-  for (let at = 0; at < bytes.byteLength; at += DOWNLOAD_PART_BYTES) {
-    const length = Math.min(DOWNLOAD_PART_BYTES, bytes.byteLength - at);
-    yield Buffer.from(bytes.buffer, bytes.byteOffset + at, length);
-  }
-}
-
-/**
- * Sends a packed archive in parts as the client takes them. One `res.end` of 50 MB wrote as much as the socket took
- * in a single system call, about 50 ms of the event loop on a busy machine. A client that goes away ends it.
- */
-async function sendInParts(res: express.Response, bytes: Uint8Array): Promise<void> {
-  try {
-    await pipeline(Readable.from(parts(bytes), { objectMode: false }), res);
-  } catch (error) {
-    // The client left mid-download: nobody is there to answer.
-    if (res.destroyed) return;
-    throw error;
-  }
-}
-
 export function fileRoutes(deps: AppDeps): express.Router {
   const router = express.Router();
 
@@ -117,7 +91,7 @@ export function fileRoutes(deps: AppDeps): express.Router {
     // Not res.send: it hashes the whole body for an ETag on the event loop (about 150 ms for 50 MB), and an archive
     // packed for one request is never asked for again with If-None-Match.
     res.setHeader('Content-Length', String(bytes.byteLength));
-    await sendInParts(res, bytes);
+    res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
 
   const uploadsInFlight = new Map<string, number>();
