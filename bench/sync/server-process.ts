@@ -54,7 +54,8 @@ export async function startServer(
   startTimeoutMs = 60_000,
 ): Promise<ServerProcess> {
   assertNotInterrupted();
-  const child = spawn(process.execPath, [...nodeOptions, await compiled(entry)], {
+  const extra = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeOptions, ...extra, await compiled(entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,6 +81,12 @@ export async function startServer(
     if (tail.length > 30) tail.shift();
   };
   createInterface({ input: child.stderr }).on('line', keep);
+  if (process.env.BENCH_SERVER_LOG) {
+    const { createWriteStream } = await import('node:fs');
+    const out = createWriteStream(process.env.BENCH_SERVER_LOG);
+    child.stdout.on('data', (d: Buffer) => out.write(d));
+    child.stderr.on('data', (d: Buffer) => out.write(d));
+  }
   const lines = createInterface({ input: child.stdout });
 
   try {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { readArchive, writeArchive } from '@tandem/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import {
   backends,
@@ -450,6 +450,79 @@ describe.each(backends)('file operations on %s', (backend) => {
     const badFlag = await upload(editor, workspaceId, writeArchive(files, 'zip'), '?overwrite=maybe');
     expect(badFlag).toMatchObject({ status: 400, body: { error: { code: 'BAD_INPUT' } } });
     expect(await listed(workspaceId)).toHaveLength(6);
+  });
+
+  it('imports an upload into a workspace nobody has open without loading it here, by the same rules', async () => {
+    const workspaceId = await workspace();
+    await owner.trpc.file.create.mutate({ workspaceId, path: 'vendor/src/index.ts', content: 'old' });
+    // With other instances sharing the storage the upload goes through the live document, as before.
+    const onWorker = !server.config.redisUrl;
+    const transact = vi.spyOn(server.app.deps.rooms, 'transact');
+    try {
+      const files = [
+        { path: 'project-main/src/index.ts', content: 'export const answer = 42;\n' },
+        { path: 'project-main/bin/blob', content: new Uint8Array([0, 159, 146, 150]) },
+      ];
+      const archive = writeArchive(files, 'tar.gz');
+      const refused = await upload(editor, workspaceId, archive, '?stripRoot&folder=vendor');
+      expect(refused).toMatchObject({ status: 409, body: { error: { code: 'PATH_EXISTS' } } });
+      expect(
+        await upload(editor, workspaceId, archive, '?stripRoot&folder=vendor&overwrite=true'),
+      ).toMatchObject({ status: 200, body: { files: 2, bytes: 30 } });
+      const intoWorkspace = transact.mock.calls.filter(([docName]) => docName === workspaceId);
+      expect(intoWorkspace.length > 0).toBe(!onWorker);
+    } finally {
+      transact.mockRestore();
+    }
+    expect(await listed(workspaceId)).toEqual(['vendor/bin/blob', 'vendor/src/index.ts']);
+    const peer = await live(workspaceId, reviewer);
+    expect(textOf(peer, 'vendor/src/index.ts')).toBe('export const answer = 42;\n');
+    const downloaded = readArchive((await download(reviewer, workspaceId)).bytes);
+    expect(downloaded.find((entry) => entry.path === 'vendor/bin/blob')?.content).toEqual(
+      new Uint8Array([0, 159, 146, 150]),
+    );
+  });
+
+  it('shares one export among overlapping downloads of a workspace nobody has open, until it changes', async () => {
+    const workspaceId = await workspace();
+    await owner.trpc.file.create.mutate({ workspaceId, path: 'a.ts', content: 'a' });
+    const { archives, limits } = server.app.deps;
+    const pack = archives.exportStored.bind(archives);
+    // The first export waits until all three requests are past their checks, so they certainly overlap.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const exportStored = vi
+      .spyOn(archives, 'exportStored')
+      .mockImplementation(async (...args) => gate.then(() => pack(...args)));
+    const consume = vi.spyOn(limits, 'consume');
+    try {
+      const downloads = Promise.all([
+        download(reviewer, workspaceId),
+        download(reviewer, workspaceId),
+        download(owner, workspaceId),
+      ]);
+      await vi.waitFor(() =>
+        expect(consume.mock.calls.filter(([name]) => name === 'downloadsPerUser')).toHaveLength(3),
+      );
+      // Each request asks for its archive as soon as its rate limit answers.
+      await Promise.all(consume.mock.results.map((result) => result.value as Promise<void>));
+      await new Promise((resolve) => setImmediate(resolve));
+      await vi.waitFor(() => expect(exportStored).toHaveBeenCalled());
+      open();
+      const [first, second, third] = await downloads;
+      expect(exportStored).toHaveBeenCalledTimes(1);
+      expect(second.bytes).toEqual(first.bytes);
+      expect(third.bytes).toEqual(first.bytes);
+      // A download after a change is a new export that has it.
+      await owner.trpc.file.create.mutate({ workspaceId, path: 'b.ts', content: 'b' });
+      const later = readArchive((await download(reviewer, workspaceId)).bytes);
+      expect(later.map((entry) => entry.path)).toEqual(['a.ts', 'b.ts']);
+      expect(exportStored).toHaveBeenCalledTimes(2);
+    } finally {
+      open();
+      exportStored.mockRestore();
+      consume.mockRestore();
+    }
   });
 
   it('rejects hostile archives with ARCHIVE_REJECTED and writes nothing', async () => {

@@ -13,6 +13,7 @@ import {
   type DownloadFormat,
   type ErrorCode,
   type StoredDoc,
+  type StoredImport,
   snapshotPieces,
 } from '@tandem/core';
 import { ownsWholeBuffer } from '../own-buffer.ts';
@@ -21,13 +22,21 @@ export type ArchiveJob =
   | { op: 'unpack'; bytes: Uint8Array; stripRoot: boolean }
   | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
   | { op: 'fold'; stored: StoredDoc }
-  | { op: 'export'; stored: StoredDoc; format: DownloadFormat };
+  | { op: 'export'; stored: StoredDoc; format: DownloadFormat }
+  | { op: 'import'; bytes: Uint8Array; stored: StoredDoc; options: StoredImportOptions };
+
+export interface StoredImportOptions {
+  stripRoot: boolean;
+  folder: string | undefined;
+  overwrite: boolean;
+}
 
 export type ArchiveResult =
   | { op: 'unpack'; entries: ArchiveEntry[] }
   | { op: 'pack'; bytes: Uint8Array }
   | { op: 'fold'; snapshot: Uint8Array; applyErrors: string[] }
-  | { op: 'export'; bytes: Uint8Array; skipped: string[]; applyErrors: string[] };
+  | { op: 'export'; bytes: Uint8Array; skipped: string[]; applyErrors: string[] }
+  | { op: 'import'; imported: StoredImport; entries: ArchiveEntry[]; applyErrors: string[] };
 
 export type ArchiveReply =
   | { id: number; ok: true; result: ArchiveResult }
@@ -168,6 +177,25 @@ export class ArchivePool {
     if (result.op !== 'export') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
     return { bytes: result.bytes, skipped: result.skipped };
+  }
+
+  /**
+   * Extracts an archive and imports its files into a stored document (see `importIntoStoredDoc`), all on a worker:
+   * the edit comes back as updates to store, and the extracted entries too, for the live document should it have
+   * been opened meanwhile. `bytes` and the stored buffers are moved to the worker.
+   */
+  async importStored(
+    bytes: Uint8Array,
+    stored: StoredDoc,
+    options: StoredImportOptions,
+    onApplyError: (error: unknown) => void,
+  ): Promise<{ imported: StoredImport; entries: ArchiveEntry[] }> {
+    const own = ownsWholeBuffer(bytes) ? bytes : bytes.slice();
+    const transfer = [own.buffer, ...storedParts(stored)];
+    const result = await this.#run({ op: 'import', bytes: own, stored, options }, transfer);
+    if (result.op !== 'import') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
+    for (const message of result.applyErrors) onApplyError(new Error(message));
+    return { imported: result.imported, entries: result.entries };
   }
 
   /** Jobs running or waiting. */

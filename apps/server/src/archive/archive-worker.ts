@@ -5,7 +5,15 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { exportStoredDoc, foldStoredDoc, isAppError, readArchive, writeArchive } from '@tandem/core';
+import {
+  exportStoredDoc,
+  foldStoredDoc,
+  importIntoStoredDoc,
+  isAppError,
+  placeUnder,
+  readArchive,
+  writeArchive,
+} from '@tandem/core';
 import type { ArchiveJob, ArchiveReply, ArchiveResult } from './archive-pool.ts';
 
 const port = parentPort;
@@ -43,6 +51,21 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
     case 'pack': {
       const bytes = writeArchive(job.files, job.format);
       return { reply: { op: 'pack', bytes }, transfer: [bytes.buffer as ArrayBuffer] };
+    }
+    case 'import': {
+      const { stripRoot, folder, overwrite } = job.options;
+      const entries = readArchive(job.bytes, {}, { stripRoot });
+      const applyErrors: string[] = [];
+      const imported = importIntoStoredDoc(
+        job.stored,
+        placeUnder(folder, entries),
+        { overwrite },
+        applyErrorsInto(applyErrors),
+      );
+      const transfer = new Set<ArrayBuffer>();
+      for (const update of imported.updates) transfer.add(update.buffer as ArrayBuffer);
+      for (const entry of entries) transfer.add(entry.content.buffer as ArrayBuffer);
+      return { reply: { op: 'import', imported, entries, applyErrors }, transfer: [...transfer] };
     }
     case 'fold': {
       const applyErrors: string[] = [];

@@ -12,14 +12,15 @@ import {
   importSlice,
   livePathIndex,
   isAppError,
-  joinPath,
   listTree,
   normalizePath,
+  placeUnder,
   planExport,
   planImport,
   readFile,
   renameFile,
   renameFolder,
+  serverEditOrigin,
   trackImport,
   workspaceStats,
   writeFile,
@@ -156,25 +157,13 @@ export function deletePath(rooms: RoomManager, workspaceId: string, path: string
   });
 }
 
-/**
- * Places already-normalized entry paths under `folder`. Entry paths are normalized on their own first, so an
- * entry like `/abs` is refused instead of quietly becoming `folder/abs`.
- */
-function underFolder(folder: string | undefined, entries: readonly ImportEntry[]): ImportEntry[] {
-  const base = folder === undefined || folder === '' ? '' : normalizePath(folder);
-  return entries.map((entry) => ({
-    path: joinPath(base, normalizePath(entry.path)),
-    content: entry.content,
-  }));
-}
-
 async function importAll(
   rooms: RoomManager,
   workspaceId: string,
   entries: readonly ImportEntry[],
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const placed = underFolder(options.folder, entries);
+  const placed = placeUnder(options.folder, entries);
   const result = await rooms.transact(
     workspaceId,
     (doc) => importFiles(doc, placed, { overwrite: options.overwrite }),
@@ -223,7 +212,7 @@ export async function importInSlices(
   const placed: ImportEntry[] = [];
   for (let at = 0; at < entries.length; at += PATHS_PER_TURN) {
     if (at > 0) await yieldToLoop();
-    placed.push(...underFolder(options.folder, entries.slice(at, at + PATHS_PER_TURN)));
+    placed.push(...placeUnder(options.folder, entries.slice(at, at + PATHS_PER_TURN)));
   }
   const release = rooms.retain(workspaceId);
   const origin = Symbol('files.upload');
@@ -267,7 +256,10 @@ export async function importInSlices(
 
 /**
  * Extracts a zip, tar or tar.gz on a worker thread (refusing unsafe names, links, duplicates and bombs) before
- * the document is touched, then imports every file.
+ * the document is touched, then imports every file. Into a workspace nobody has open, the worker imports too and
+ * the event loop only stores the result: built here, a 100 MB document held the loop for seconds and its garbage
+ * held every other workspace's edits for tens of milliseconds at a time. Should the workspace be opened meanwhile,
+ * the files go into the live document as before.
  */
 export async function uploadArchive(
   rooms: RoomManager,
@@ -276,7 +268,27 @@ export async function uploadArchive(
   bytes: Uint8Array,
   options: UploadOptions & { stripRoot: boolean },
 ): Promise<UploadResult> {
-  const entries = await archives.unpack(bytes, options.stripRoot);
+  const edit = await rooms.unloadedEdit(workspaceId);
+  if (edit === null) {
+    return importInSlices(rooms, workspaceId, await archives.unpack(bytes, options.stripRoot), options);
+  }
+  let entries: ImportEntry[];
+  try {
+    const imported = await archives.importStored(
+      bytes,
+      edit.stored,
+      { stripRoot: options.stripRoot, folder: options.folder, overwrite: options.overwrite },
+      (error) => rooms.reportApplyError(workspaceId, error),
+    );
+    entries = imported.entries;
+    const { updates, totalBytes, created, updated, client, clockStart, clockEnd } = imported.imported;
+    const origin = options.origin ?? serverEditOrigin;
+    if (await edit.commit(updates, { origin, client, clockStart, clockEnd })) {
+      return { files: entries.length, bytes: totalBytes, created, updated };
+    }
+  } finally {
+    edit.abandon();
+  }
   return importInSlices(rooms, workspaceId, entries, options);
 }
 
@@ -286,9 +298,20 @@ export interface ArchiveExport {
   skipped: string[];
 }
 
+interface SharedExport {
+  /** Turns true once the workspace may have changed since the export read it. */
+  watch: { readonly changed: boolean; stop(): void };
+  result: Promise<ArchiveExport>;
+}
+
+/** Per archive pool (one per server), the exports of unloaded workspaces in progress, by workspace and format. */
+const sharedExports = new WeakMap<ArchivePool, Map<string, SharedExport>>();
+
 /**
  * The whole workspace as a zip or tar.gz, packed on a worker thread. From a loaded document, files are copied out
  * in slices (each file as it is when its slice is read); one nobody has open is read from storage on the worker.
+ * Downloads of one unloaded workspace that overlap share one export while nothing changes it: each on its own
+ * brought its 100 MB through the event loop, whose collector then held everyone's edits.
  */
 export async function exportArchive(
   rooms: RoomManager,
@@ -296,10 +319,42 @@ export async function exportArchive(
   workspaceId: string,
   format: DownloadFormat,
 ): Promise<ArchiveExport> {
-  const stored = await rooms.storedIfUnloaded(workspaceId);
-  if (stored !== null) {
-    return archives.exportStored(stored, format, (error) => rooms.reportApplyError(workspaceId, error));
+  let shared = sharedExports.get(archives);
+  if (shared === undefined) {
+    shared = new Map();
+    sharedExports.set(archives, shared);
   }
+  const key = `${workspaceId}/${format}`;
+  const running = shared.get(key);
+  if (running !== undefined && !running.watch.changed) return running.result;
+  const watch = rooms.watchUnloaded(workspaceId);
+  if (watch === null) return exportLive(rooms, archives, workspaceId, format);
+  const exports = shared;
+  const result = exportStored(rooms, archives, workspaceId, format).finally(() => {
+    watch.stop();
+    if (exports.get(key)?.result === result) exports.delete(key);
+  });
+  exports.set(key, { watch, result });
+  return result;
+}
+
+async function exportStored(
+  rooms: RoomManager,
+  archives: ArchivePool,
+  workspaceId: string,
+  format: DownloadFormat,
+): Promise<ArchiveExport> {
+  const stored = await rooms.storedIfUnloaded(workspaceId);
+  if (stored === null) return exportLive(rooms, archives, workspaceId, format);
+  return archives.exportStored(stored, format, (error) => rooms.reportApplyError(workspaceId, error));
+}
+
+async function exportLive(
+  rooms: RoomManager,
+  archives: ArchivePool,
+  workspaceId: string,
+  format: DownloadFormat,
+): Promise<ArchiveExport> {
   const release = rooms.retain(workspaceId);
   try {
     const { slices, skipped } = await rooms.transact(workspaceId, (doc) => planExport(doc));

@@ -4,7 +4,9 @@ import { AppError } from '../errors.ts';
 import {
   exportSlice,
   exportStoredDoc,
+  importIntoStoredDoc,
   importSlice,
+  placeUnder,
   planExport,
   planImport,
   trackImport,
@@ -171,5 +173,45 @@ describe('sliced exports', () => {
     expect(stored.files.map((file) => file.path)).toEqual(['b.ts', 'logo.png', 'src/a.ts']);
     // A damaged part is reported and skipped, as when a room loads.
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('imports into a stored document', () => {
+  const storedOf = (doc: Y.Doc) => ({ snapshot: Y.encodeStateAsUpdate(doc), updates: [], seq: 1 });
+
+  it('returns the import as updates, one per slice, that give a loaded copy the same files', () => {
+    const doc = new Y.Doc();
+    createFile(doc, 'src/old.ts', 'old');
+    createFile(doc, 'keep.md', 'keep');
+    const entries = placeUnder('src', [
+      { path: 'old.ts', content: bytes('new') },
+      ...Array.from({ length: 4 }, (_, i) => ({ path: `f${i}.ts`, content: bytes('y'.repeat(100)) })),
+    ]);
+    const imported = importIntoStoredDoc(storedOf(doc), entries, { overwrite: true, sliceBytes: 250 }, () => {
+      throw new Error('nothing is damaged');
+    });
+    expect(imported.updates).toHaveLength(2);
+    expect(imported.created).toEqual(['src/f0.ts', 'src/f1.ts', 'src/f2.ts', 'src/f3.ts']);
+    expect(imported.updated).toEqual(['src/old.ts']);
+    expect(imported.totalBytes).toBe(403);
+    // Every update owns its buffer, so it can move to another thread whole.
+    for (const update of imported.updates) expect(update.byteLength).toBe(update.buffer.byteLength);
+    for (const update of imported.updates) Y.applyUpdate(doc, update);
+    expect(readTextFile(doc, 'src/old.ts')).toBe('new');
+    expect(readTextFile(doc, 'src/f3.ts')).toBe('y'.repeat(100));
+    expect(readTextFile(doc, 'keep.md')).toBe('keep');
+    // The clock range the import's client wrote, as authorship records it.
+    expect(imported.clockStart).toBe(0);
+    expect(imported.clockEnd).toBe(Y.getState(doc.store, imported.client));
+    expect(imported.clockEnd).toBeGreaterThan(0);
+  });
+
+  it('refuses as a live import would, before any update exists', () => {
+    const doc = new Y.Doc();
+    createFile(doc, 'a.ts', 'a');
+    const refused = () =>
+      importIntoStoredDoc(storedOf(doc), [{ path: 'A.ts', content: bytes('x') }], {}, () => undefined);
+    expect(errorCode(refused)).toBe('PATH_EXISTS');
+    expect(errorCode(() => placeUnder('src', [{ path: '/abs', content: '' }]))).toBe('INVALID_PATH');
   });
 });

@@ -102,6 +102,9 @@ export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } 
 export {
   exportSlice,
   exportStoredDoc,
+  importIntoStoredDoc,
+  placeUnder,
+  type StoredImport,
   importSlice,
   planExport,
   planImport,

@@ -20,7 +20,13 @@ export {
   messageQueryAwareness,
   messageSync,
 } from './protocol.ts';
-export { RoomManager, serverEditOrigin, type RoomManagerOptions } from './room-manager.ts';
+export {
+  RoomManager,
+  serverEditOrigin,
+  type RoomManagerOptions,
+  type UnloadedEdit,
+  type UnloadedWrite,
+} from './room-manager.ts';
 export { snapshotPieces, snapshotUpdate } from './stored-doc.ts';
 export {
   type ConnectionContext,

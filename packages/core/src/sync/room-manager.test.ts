@@ -469,6 +469,100 @@ describe('RoomManager: server-side edits', () => {
   });
 });
 
+describe('RoomManager: edits of documents nobody has open', () => {
+  /** An edit built elsewhere on the stored state, as a worker does: its updates, one per transaction. */
+  function editOf(stored: { snapshot: unknown; updates: Uint8Array[] }, text: string) {
+    const doc = new Y.Doc();
+    for (const update of stored.updates) Y.applyUpdate(doc, update);
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    doc.getText('text').insert(0, text);
+    return { updates, client: doc.clientID };
+  }
+
+  it('stores the edit without loading the document, and a room opened later has it', async () => {
+    const serverWrote = vi.fn();
+    const { manager, storage, connect, settle, metrics } = single({ authorship: { serverWrote } });
+    await manager.transact('ws1', (doc) => doc.getText('text').insert(0, 'before'));
+    await settle();
+    const edit = await manager.unloadedEdit('ws1');
+    if (edit === null) throw new Error('the document is not loaded');
+    expect(manager.roomCount).toBe(0);
+    const { updates, client } = editOf(edit.stored, 'worker: ');
+    const origin = { kind: 'upload' };
+    expect(await edit.commit(updates, { origin, client, clockStart: 0, clockEnd: 8 })).toBe(true);
+    expect(manager.roomCount).toBe(0);
+    // Loaded once, for the edit before; the unloaded edit opened no room.
+    expect(metrics.count('roomLoaded')).toBe(1);
+    expect(serverWrote).toHaveBeenLastCalledWith('ws1', origin, client, 0, 8);
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('worker: before');
+    const a = connect('ws1', alice);
+    await settle();
+    expect(textOf(a.doc)).toBe('worker: before');
+  });
+
+  it('writes nothing when the document was opened, or another such edit committed, in the meantime', async () => {
+    const { manager, storage, connect, settle } = single();
+    const first = await manager.unloadedEdit('ws1');
+    const second = await manager.unloadedEdit('ws1');
+    if (first === null || second === null) throw new Error('the document is not loaded');
+    expect(await first.commit(editOf(first.stored, 'one ').updates)).toBe(true);
+    // The second was checked against a state without the first.
+    expect(await second.commit(editOf(second.stored, 'two ').updates)).toBe(false);
+    const third = await manager.unloadedEdit('ws1');
+    if (third === null) throw new Error('the document is not loaded');
+    const a = connect('ws1', alice);
+    await settle();
+    expect(await manager.unloadedEdit('ws1')).toBeNull();
+    expect(await third.commit(editOf(third.stored, 'three ').updates)).toBe(false);
+    a.destroy();
+    await settle();
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('one ');
+  });
+
+  it('makes a room that opens while the edit is being stored wait for all of it', async () => {
+    const storage = new ControlledStorage();
+    const { manager, connect, settle } = single({ storage });
+    const edit = await manager.unloadedEdit('ws1');
+    if (edit === null) throw new Error('the document is not loaded');
+    const built = editOf(edit.stored, 'stored first');
+    storage.hold();
+    const committed = edit.commit(built.updates);
+    await vi.waitFor(() => expect(storage.pendingAppends).toBe(1));
+    const a = connect('ws1', alice);
+    storage.release();
+    expect(await committed).toBe(true);
+    await settle();
+    expect(textOf(a.doc)).toBe('stored first');
+  });
+
+  it('appends a large edit in batches of about a megabyte, counted towards compaction', async () => {
+    const storage = new ControlledStorage();
+    const { manager, settle } = single({ storage, limits: { compactAfterBytes: 1024 * 1024 } });
+    const edit = await manager.unloadedEdit('ws1');
+    if (edit === null) throw new Error('the document is not loaded');
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    for (let i = 0; i < 12; i++) doc.getText('text').insert(0, 'x'.repeat(256 * 1024));
+    expect(await edit.commit(updates)).toBe(true);
+    expect(storage.appends.map((batch) => batch.length)).toEqual([4, 4, 4]);
+    await manager.whenIdle();
+    await settle();
+    const stored = await storage.load('ws1');
+    expect(stored.updates).toHaveLength(0);
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toHaveLength(12 * 256 * 1024);
+  });
+
+  it('is not offered when other instances share the storage', async () => {
+    const storage = new MemoryDocStorage();
+    const bus = { publish: () => undefined, subscribe: () => () => undefined };
+    const manager = new RoomManager({ storage, bus });
+    expect(await manager.unloadedEdit('ws1')).toBeNull();
+    await manager.close();
+  });
+});
+
 describe('RoomManager: read-only connections', () => {
   it('closes a reviewer who edits at once, with 4409; one who only reads keeps reading and sharing awareness', async () => {
     const { connect, settle, manager, metrics, storage } = single();

@@ -44,6 +44,35 @@ export interface RoomManagerOptions {
   authorship?: AuthorshipHooks;
 }
 
+/** Who wrote an edit made away from the live document (see `RoomManager.unloadedEdit`), for authorship. */
+export interface UnloadedWrite {
+  origin: unknown;
+  client: number;
+  clockStart: number;
+  clockEnd: number;
+}
+
+/** An edit of a stored document made elsewhere (see `RoomManager.unloadedEdit`). */
+export interface UnloadedEdit {
+  /** The document as storage holds it; its buffers are this edit's to move to another thread. */
+  stored: StoredDoc;
+  /**
+   * Appends the edit's updates (built on `stored`) to storage and resolves true once they are durable; resolves
+   * false, writing nothing, when the document was opened here, or another unloaded edit of it committed, since
+   * `stored` was read (make the edit on the live
+   * document then). A room that opens while the updates are being stored loads them. Call it at most once.
+   */
+  commit(updates: readonly Uint8Array[], written?: UnloadedWrite): Promise<boolean>;
+  /** Gives the edit up without writing. Idempotent, and harmless after `commit`. */
+  abandon(): void;
+}
+
+/**
+ * Bytes per append of an unloaded edit: a 100 MB import in one append would be one system call of 100 MB on the
+ * event loop in the write-ahead log; in these, each turn stays about a millisecond.
+ */
+const UNLOADED_APPEND_BYTES = 1024 * 1024;
+
 /** Default origin of `transact` edits. Pass your own origin to track them (e.g. for a task's UndoManager). */
 export const serverEditOrigin = Symbol('sync.server-edit');
 
@@ -76,6 +105,11 @@ export class RoomManager {
   readonly #fold: FoldStoredDoc | undefined;
   readonly #env: RoomEnvironment;
   readonly #authorship: AuthorshipHooks;
+  readonly #hasBus: boolean;
+  /** Per document, the watches of `watchUnloaded`, each told (`stale`) when a room opens or an unloaded edit commits. */
+  readonly #unloadedWatches = new Map<string, Set<{ stale: boolean }>>();
+  /** Per document, the append of an unloaded edit in progress, which a room opening must wait for. */
+  readonly #unloadedAppends = new Map<string, Promise<unknown>>();
   #closed = false;
 
   constructor(options: RoomManagerOptions) {
@@ -86,9 +120,19 @@ export class RoomManager {
     this.#schedule = options.schedule ?? realSchedule;
     this.#fold = options.fold;
     this.#authorship = options.authorship ?? {};
+    this.#hasBus = options.bus !== undefined;
+    const storage = this.#storage;
     this.#env = {
       authorship: this.#authorship,
-      storage: this.#storage,
+      storage: {
+        // A room that opens while an unloaded edit is being stored reads storage once it is all there.
+        load: async (docName) => {
+          await this.#unloadedAppends.get(docName);
+          return storage.load(docName);
+        },
+        append: (docName, updates) => storage.append(docName, updates),
+        compact: (docName, snapshot, throughSeq) => storage.compact(docName, snapshot, throughSeq),
+      },
       bus: options.bus ?? null,
       metrics: this.#metrics,
       limits: this.#limits,
@@ -212,6 +256,107 @@ export class RoomManager {
     return this.#storage.load(docName);
   }
 
+  /**
+   * An edit of a document nobody has open here, made somewhere other than the event loop (an archive upload on a
+   * worker): loading a 100 MB document and importing into it held the event loop for seconds, and its garbage
+   * every other workspace's edits after that. Null when the document is loaded or loading, or when other
+   * instances share the storage (they would not hear of the edit): use `transact` then.
+   */
+  async unloadedEdit(docName: string): Promise<UnloadedEdit | null> {
+    if (this.#closed) throw new AppError('INTERNAL', 'sync server is shutting down');
+    if (this.#hasBus) return null;
+    const watch = this.watchUnloaded(docName);
+    if (watch === null) return null;
+    const abandon = () => watch.stop();
+    let stored: StoredDoc;
+    try {
+      stored = await this.#env.storage.load(docName);
+    } catch (error) {
+      abandon();
+      throw error;
+    }
+    if (watch.changed) {
+      abandon();
+      return null;
+    }
+    let committed = false;
+    const commit = async (updates: readonly Uint8Array[], written?: UnloadedWrite): Promise<boolean> => {
+      if (committed) throw new AppError('INTERNAL', 'an unloaded edit was committed twice');
+      committed = true;
+      abandon();
+      if (watch.changed || this.#closed) return false;
+      // Another edit read the state this one changes: its checks (paths taken, limits) no longer hold.
+      for (const other of this.#unloadedWatches.get(docName) ?? []) other.stale = true;
+      const appended = this.#appendUnloaded(docName, updates);
+      this.#unloadedAppends.set(docName, appended);
+      try {
+        await appended;
+      } catch (error) {
+        throw new AppError('INTERNAL', 'the edit could not be stored', { cause: error });
+      } finally {
+        if (this.#unloadedAppends.get(docName) === appended) this.#unloadedAppends.delete(docName);
+      }
+      if (written !== undefined && written.clockEnd > written.clockStart) {
+        this.#authorship.serverWrote?.(
+          docName,
+          written.origin,
+          written.client,
+          written.clockStart,
+          written.clockEnd,
+        );
+      }
+      return true;
+    };
+    return { stored, commit, abandon };
+  }
+
+  /**
+   * Watches a document nobody has open here: `changed` turns true once a room opens for it or an unloaded edit of
+   * it commits, the only ways this process changes what storage holds for it. Null when it is open now. Stop the
+   * watch when done with it.
+   */
+  watchUnloaded(docName: string): { readonly changed: boolean; stop(): void } | null {
+    if (this.#rooms.has(docName)) return null;
+    const watch = { stale: false };
+    let watches = this.#unloadedWatches.get(docName);
+    if (watches === undefined) {
+      watches = new Set();
+      this.#unloadedWatches.set(docName, watches);
+    }
+    watches.add(watch);
+    return {
+      get changed() {
+        return watch.stale;
+      },
+      stop: () => {
+        const current = this.#unloadedWatches.get(docName);
+        if (current?.delete(watch) && current.size === 0) this.#unloadedWatches.delete(docName);
+      },
+    };
+  }
+
+  async #appendUnloaded(docName: string, updates: readonly Uint8Array[]): Promise<void> {
+    let at = 0;
+    while (at < updates.length) {
+      // A turn of the event loop between batches, for everyone else's edits.
+      if (at > 0) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      const batch: Uint8Array[] = [];
+      let bytes = 0;
+      for (; at < updates.length && (batch.length === 0 || bytes < UNLOADED_APPEND_BYTES); at++) {
+        const update = updates[at];
+        if (update === undefined) break;
+        batch.push(update);
+        bytes += update.byteLength;
+      }
+      const startedAt = this.#now();
+      await this.#storage.append(docName, batch);
+      this.#metrics.persisted?.(docName, batch.length, bytes, this.#now() - startedAt);
+      this.#onPersisted(docName, batch.length, bytes);
+    }
+    // The backlog of a document nobody opened is kept only while a compaction of it is on its way.
+    if (!this.#rooms.has(docName) && !this.#compactions.has(docName)) this.#backlogs.delete(docName);
+  }
+
   /** Reports a stored part of a document that Yjs could not apply when it was read elsewhere (`storedIfUnloaded`). */
   reportApplyError(docName: string, error: unknown): void {
     this.#metrics.error?.(docName, 'apply', error);
@@ -263,9 +408,12 @@ export class RoomManager {
       const pending = [
         ...[...this.#rooms.values()].map((room) => room.whenWritesIdle()),
         ...this.#compactions.values(),
+        ...[...this.#unloadedAppends.values()].map((append) => append.catch(() => undefined)),
       ];
       const busy =
-        this.#compactions.size > 0 || [...this.#rooms.values()].some((room) => room.pendingWrites > 0);
+        this.#compactions.size > 0 ||
+        this.#unloadedAppends.size > 0 ||
+        [...this.#rooms.values()].some((room) => room.pendingWrites > 0);
       if (!busy) return;
       await Promise.all(pending);
     }
@@ -283,6 +431,7 @@ export class RoomManager {
   #room(docName: string): Room {
     let room = this.#rooms.get(docName);
     if (room === undefined) {
+      for (const watch of this.#unloadedWatches.get(docName) ?? []) watch.stale = true;
       room = new Room(docName, this.#env);
       this.#rooms.set(docName, room);
     }
