@@ -59,8 +59,8 @@ export interface UnloadedEdit {
   /**
    * Appends the edit's updates (built on `stored`) to storage and resolves true once they are durable; resolves
    * false, writing nothing, when the document was opened here, or another unloaded edit of it committed, since
-   * `stored` was read (make the edit on the live
-   * document then). A room that opens while the updates are being stored loads them. Call it at most once.
+   * `stored` was read (make the edit on the live document then). A room that opens while the updates are being
+   * stored loads them. Call it at most once.
    */
   commit(updates: readonly Uint8Array[], written?: UnloadedWrite): Promise<boolean>;
   /** Gives the edit up without writing. Idempotent, and harmless after `commit`. */
@@ -258,8 +258,8 @@ export class RoomManager {
 
   /**
    * An edit of a document nobody has open here, made somewhere other than the event loop (an archive upload on a
-   * worker): loading a 100 MB document and importing into it held the event loop for seconds, and its garbage
-   * every other workspace's edits after that. Null when the document is loaded or loading, or when other
+   * worker): loading a 100 MB document and importing into it held the event loop for seconds, and its garbage held
+   * up every other workspace's edits after that. Null when the document is loaded or loading, or when other
    * instances share the storage (they would not hear of the edit): use `transact` then.
    */
   async unloadedEdit(docName: string): Promise<UnloadedEdit | null> {
