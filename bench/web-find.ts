@@ -212,9 +212,10 @@ export async function findBench(
 
   // Replace all: 1,000 matches in 1,000 files, from Ada's click until Bob's editor shows it (same clock). The click
   // is the page's own click event; Bob's editor is watched by a MutationObserver, as the keystroke-to-peer figure
-  // watches it, until the frame after the text appears. Earlier runs read the clock before Playwright looked the button up by its accessible name (which
-  // computes the name of each of the 3,000 buttons in 1,000 result groups: 2-4 s of the figure on a busy machine,
-  // work no person clicking does) and polled Bob's page for the text; that figure is kept alongside for comparison.
+  // watches it, until the frame after the text appears. Earlier runs read the clock before Playwright looked the
+  // button up by its accessible name (which computes the name of each of the 3,000 buttons in 1,000 result groups:
+  // 2-4 s of the figure on a busy machine, work no person clicking does) and polled Bob's page for the text; that
+  // figure is kept alongside for comparison.
   const replace: number[] = [];
   const replaceAsBefore: number[] = [];
   const applied: number[] = [];
