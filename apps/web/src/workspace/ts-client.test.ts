@@ -48,13 +48,19 @@ function setUp() {
 let dispose: (() => void) | undefined;
 afterEach(() => dispose?.());
 
+/** A client whose first sync has reached the worker and its listeners, with nothing received kept. */
+async function afterFirstSync() {
+  const set = setUp();
+  dispose = () => set.client.dispose();
+  await vi.waitFor(() => expect(set.heard).toHaveLength(1), { timeout: 10_000 });
+  await vi.waitFor(() => expect(set.received.at(-1)).toMatchObject({ type: 'sync' }));
+  set.received.length = 0;
+  return set;
+}
+
 describe('WorkspaceTsClient', { timeout: 30_000 }, () => {
   it('sends a change to 1,000 files in slices the worker applies together, and tells listeners once', async () => {
-    const { doc, client, received, heard } = setUp();
-    dispose = () => client.dispose();
-    await vi.waitFor(() => expect(heard).toHaveLength(1), { timeout: 10_000 });
-    await vi.waitFor(() => expect(received.at(-1)).toMatchObject({ type: 'sync' }));
-    received.length = 0;
+    const { doc, received, heard } = await afterFirstSync();
 
     // A peer's replace-all: one transaction over every file.
     doc.transact(() => {
@@ -95,11 +101,7 @@ describe('WorkspaceTsClient', { timeout: 30_000 }, () => {
   });
 
   it('reads again only the files a listing change adds, not every file', async () => {
-    const { doc, client, received, heard } = setUp();
-    dispose = () => client.dispose();
-    await vi.waitFor(() => expect(heard).toHaveLength(1), { timeout: 10_000 });
-    await vi.waitFor(() => expect(received.at(-1)).toMatchObject({ type: 'sync' }));
-    received.length = 0;
+    const { doc, heard } = await afterFirstSync();
     createFile(doc, 'src/new.ts', 'export const fresh = 1;\n');
     await vi.waitFor(() => expect(heard).toHaveLength(2), { timeout: 10_000 });
     expect(heard[1]).toEqual(['src/new.ts']);
