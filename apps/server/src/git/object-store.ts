@@ -24,12 +24,21 @@ const MAX_CHAIN = 5_000;
 /** Bytes of resolved delta bases kept for the next objects of their chains. */
 const BASE_CACHE_BYTES = 32 * 1024 * 1024;
 const IDX_MAGIC = 0xff744f63;
+/**
+ * A pack up to this size is read into memory whole when opened: a clone reads nearly every object of its pack, and
+ * one read per object cost more than the inflating. Larger ones are read object by object.
+ */
+const WHOLE_PACK_BYTES = 256 * 1024 * 1024;
+/** Delta copies shorter than this are copied byte by byte (Buffer.copy's own cost is higher for them). */
+const SHORT_COPY = 64;
 
 const corrupt = (what: string) => new AppError('INTERNAL', `The repository has a malformed object: ${what}.`);
 
 class Pack {
   readonly #fd: number;
   readonly #size: number;
+  /** The whole pack, when it is small enough to hold (WHOLE_PACK_BYTES). */
+  readonly #bytes: Buffer | undefined;
   readonly #idx: Buffer;
   readonly #count: number;
   #ends: Map<number, number> | undefined;
@@ -44,6 +53,7 @@ class Pack {
     if (idx.byteLength < 8 + 256 * 4 + this.#count * 28 + 40) throw corrupt(`${path}.idx size`);
     this.#fd = fs.openSync(path, 'r');
     this.#size = fs.fstatSync(this.#fd).size;
+    if (this.#size <= WHOLE_PACK_BYTES) this.#bytes = this.#readAt(0, this.#size);
   }
 
   close(): void {
@@ -87,6 +97,10 @@ class Pack {
   }
 
   #read(position: number, length: number): Buffer {
+    return this.#bytes ? this.#bytes.subarray(position, position + length) : this.#readAt(position, length);
+  }
+
+  #readAt(position: number, length: number): Buffer {
     const buffer = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
@@ -173,11 +187,13 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
       if (length === 0) length = 0x10000;
       if (offset + length > base.byteLength || written + length > size)
         throw corrupt('delta copy out of range');
-      base.copy(out, written, offset, offset + length);
+      if (length < SHORT_COPY) for (let i = 0; i < length; i += 1) out[written + i] = base[offset + i] ?? 0;
+      else base.copy(out, written, offset, offset + length);
       written += length;
     } else if (op > 0) {
       if (at + op > delta.byteLength || written + op > size) throw corrupt('delta insert out of range');
-      delta.copy(out, written, at, at + op);
+      if (op < SHORT_COPY) for (let i = 0; i < op; i += 1) out[written + i] = delta[at + i] ?? 0;
+      else delta.copy(out, written, at, at + op);
       written += op;
       at += op;
     } else {
