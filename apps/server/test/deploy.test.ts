@@ -58,6 +58,14 @@ describe('deploy/Dockerfile', () => {
     expect(imageMajor).toBe(ciMajor);
   });
 
+  it('installs the programs the server runs: bubblewrap for checks, git and ssh for git remotes', () => {
+    const installed = all('RUN')
+      .join(' ')
+      .split(/\s+/)
+      .filter((word) => /^[a-z][a-z0-9.+-]*$/.test(word));
+    for (const name of ['bubblewrap', 'git', 'openssh-client']) expect(installed, name).toContain(name);
+  });
+
   it('sets only variables the server reads, and exposes the port it listens on', () => {
     const env = Object.fromEntries(
       all('ENV')

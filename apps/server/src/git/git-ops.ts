@@ -1,8 +1,8 @@
 // The git work itself, on a bare repository in the data directory, run on a worker thread by git-runner.ts:
-// fetching, reading and writing objects, pushing. isomorphic-git speaks the protocol and walks histories; trees and
-// blobs are read with object-store.ts and written with objects.ts (native zlib and sha1, an order of magnitude
-// faster). Nothing here touches the workspace document; the service feeds it snapshots of files and takes back plain
-// data.
+// fetching, reading and writing objects, pushing. The network goes through the git CLI (transport.ts); isomorphic-git
+// walks histories and writes refs and commits; trees and blobs are read with object-store.ts and written with
+// objects.ts (native zlib and sha1, an order of magnitude faster). Nothing here touches the workspace document; the
+// service feeds it snapshots of files and takes back plain data.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import nodePath from 'node:path';
@@ -12,11 +12,12 @@ import {
   compareTrees,
   decodeText,
   describeSymlink,
+  importIntoStoredDoc,
   isAppError,
   isBinaryContent,
   isLfsPointer,
-  parseRemoteUrl,
   planCheckout,
+  storedDocHasFiles,
   pullChangeset,
   unifiedDiff,
   type GitChange,
@@ -26,24 +27,16 @@ import {
   type PulledFile,
   type RepositoryLimits,
   type SkippedEntry,
+  type StoredDoc,
+  type StoredImport,
 } from '@tandem/core';
-import git, { type AuthCallback } from 'isomorphic-git';
-import { guardedHttp } from './guarded-http.ts';
+import git from 'isomorphic-git';
+import { catBlobs } from './cat-file.ts';
 import { commitTree, ObjectStore, parseTree } from './object-store.ts';
 import { treeContent, writeObject, type TreeEntryInput } from './objects.ts';
-import { presentedHostKeys, remoteDefaultBranch, withSsh, type SshAccess } from './ssh-transport.ts';
+import { presentedHostKeys, withRemote, type RemoteAccess } from './transport.ts';
 
-export interface RemoteAccess {
-  url: string;
-  /** HTTPS basic auth; absent for a public remote. */
-  auth: { username: string; password: string } | undefined;
-  /** The deploy key and recorded host key of an ssh remote (which goes through the git CLI, ssh-transport.ts). */
-  ssh?: SshAccess | undefined;
-  allowedHosts: string[];
-  idleTimeoutMs: number;
-  /** PATH for the git CLI and ssh (ssh remotes). */
-  searchPath: string;
-}
+export type { RemoteAccess } from './transport.ts';
 
 export interface LiveFile {
   path: string;
@@ -64,6 +57,11 @@ export type GitJob =
       remote: RemoteAccess;
       branch: string | undefined;
       limits: RepositoryLimits;
+      /**
+       * The workspace's stored document when nobody has it open (`RoomManager.unloadedEdit`): the files are then
+       * imported here too, and the service only stores the updates.
+       */
+      into: StoredDoc | null;
     }
   | {
       op: 'status';
@@ -113,13 +111,26 @@ export type GitJob =
 export interface CloneResult {
   commit: string;
   branch: string;
+  /** The files to import, when the job did not import them itself (`into` is null). */
   files: LiveFile[];
+  fileCount: number;
   skipped: SkippedEntry[];
   submodules: { path: string; commit: string }[];
   lfsPointers: string[];
   /** An ssh remote's host key as recorded on this first connection (known_hosts text); null for https. */
   knownHosts: string | null;
+  /** The files imported into `into`, as updates to store; null without `into`. */
+  imported: StoredImport | null;
+  /** What the stored document's damaged parts said when applied (`into`). */
+  applyErrors: string[];
 }
+
+/** The refusal of a connect to a workspace that has files. */
+export const workspaceNotEmpty = () =>
+  new AppError(
+    'GIT_WORKSPACE_NOT_EMPTY',
+    'A repository can only be connected to an empty workspace; create a new workspace for it.',
+  );
 
 export interface StatusResult {
   changes: (GitChangeWithDiff & { baseText: string | null })[];
@@ -250,36 +261,10 @@ function withDiff(change: GitChange, before: Uint8Array | null, after: Uint8Arra
   return { ...change, binary: false, diff: unifiedDiff(change, textOf(before), textOf(after)) };
 }
 
-function authFor(remote: RemoteAccess): { onAuth: AuthCallback; onAuthFailure: AuthCallback } {
-  return {
-    onAuth: () => (remote.auth ? { ...remote.auth } : { cancel: true }),
-    // A refused token is not retried: the remote said no.
-    onAuthFailure: () => ({ cancel: true }),
-  };
-}
-
-const isSsh = (remote: RemoteAccess) => parseRemoteUrl(remote.url).protocol === 'ssh';
-
-function httpRemote(remote: RemoteAccess): string {
-  const parsed = parseRemoteUrl(remote.url);
-  if (parsed.protocol === 'ssh') throw new AppError('INTERNAL', 'an ssh remote reached the HTTP client');
-  if (remote.ssh) {
-    throw new AppError('BAD_INPUT', 'A deploy key works with ssh remotes only; use a token for https.');
-  }
-  return parsed.href;
-}
-
-/** Fetches `branch` of an ssh remote into refs/remotes/origin/<branch> with the git CLI. */
-async function sshFetch(
-  job: { gitdir: string; remote: RemoteAccess; limits: RepositoryLimits },
-  branch: string | undefined,
-): Promise<{ branch: string; knownHosts: string }> {
-  return withSsh(job.remote, async (session) => {
-    const chosen = branch ?? (await remoteDefaultBranch(session, job.gitdir, job.limits.maxDownloadBytes));
-    if (chosen === null) {
-      throw new AppError('GIT_REMOTE_ERROR', 'The remote has no branches (an empty repository?).');
-    }
-    await session.git(
+/** Fetches the remote's `branch` into refs/remotes/origin/<branch>. */
+function remoteFetch(job: Extract<GitJob, { op: 'fetch' }>): Promise<string> {
+  return withRemote(job.remote, (session) =>
+    session.git(
       job.gitdir,
       [
         'fetch',
@@ -287,82 +272,20 @@ async function sshFetch(
         '--no-write-fetch-head',
         '--no-recurse-submodules',
         session.url,
-        `+refs/heads/${chosen}:refs/remotes/origin/${chosen}`,
+        `+refs/heads/${job.branch}:refs/remotes/origin/${job.branch}`,
       ],
       { maxDownloadBytes: job.limits.maxDownloadBytes },
-    );
-    return { branch: chosen, knownHosts: await session.knownHosts() };
-  });
+    ),
+  );
 }
 
-/** Turns isomorphic-git's errors into typed ones; AppErrors from the guarded client pass through. */
+/** Turns isomorphic-git's errors into typed ones; AppErrors (the transport's among them) pass through. */
 export function gitError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  const e = error as { code?: string; message?: string; data?: Record<string, unknown>; caller?: string };
+  const e = error as { code?: string; message?: string };
   const message = e.message ?? String(error);
-  switch (e.code) {
-    case 'HttpError': {
-      const status = Number(e.data?.statusCode);
-      if (status === 401 || status === 403) {
-        return new AppError('GIT_AUTH', 'The remote refused the credentials (or needs some).', {
-          details: { status },
-        });
-      }
-      if (status === 404)
-        return new AppError('GIT_REMOTE_ERROR', 'The remote has no repository at this URL.');
-      return new AppError('GIT_REMOTE_ERROR', `The remote answered HTTP ${status}.`, { details: { status } });
-    }
-    case 'UserCanceledError':
-      return new AppError('GIT_AUTH', 'The remote refused the credentials (or needs some).');
-    case 'PushRejectedError':
-      return new AppError(
-        'GIT_NON_FAST_FORWARD',
-        'The remote branch has commits this workspace does not have; pull them first, then push again.',
-        { details: { reason: e.data?.reason, suggestion: 'pull' } },
-      );
-    case 'NotFoundError':
-      return new AppError('GIT_REMOTE_ERROR', `Not found on the remote: ${message}`);
-    case 'SmartHttpError':
-    case 'ParseError':
-    case 'UnknownTransportError':
-    case 'EmptyServerResponseError':
-      return new AppError('GIT_REMOTE_ERROR', `The remote's reply was not usable: ${message}`);
-    default:
-      return new AppError('INTERNAL', `git failed: ${message}`, { cause: error });
-  }
-}
-
-/** Fetches the branch to clone (HTTP through isomorphic-git, ssh through the git CLI). */
-async function cloneFetch(job: Extract<GitJob, { op: 'clone' }>, cache: object) {
-  if (isSsh(job.remote)) {
-    await git.addRemote({
-      fs,
-      gitdir: job.gitdir,
-      remote: 'origin',
-      url: parseRemoteUrl(job.remote.url).href,
-    });
-    const fetched = await sshFetch(job, job.branch);
-    return { branch: fetched.branch, fetchHead: null, knownHosts: fetched.knownHosts };
-  }
-  const http = guardedHttp({
-    allowedHosts: job.remote.allowedHosts,
-    idleTimeoutMs: job.remote.idleTimeoutMs,
-    maxDownloadBytes: job.limits.maxDownloadBytes,
-  });
-  await git.addRemote({ fs, gitdir: job.gitdir, remote: 'origin', url: httpRemote(job.remote) });
-  const fetched = await git.fetch({
-    fs,
-    http,
-    gitdir: job.gitdir,
-    remote: 'origin',
-    ...(job.branch ? { ref: job.branch } : {}),
-    singleBranch: true,
-    tags: false,
-    cache,
-    ...authFor(job.remote),
-  });
-  const branch = job.branch ?? fetched.defaultBranch?.replace(/^refs\/heads\//, '') ?? 'main';
-  return { branch, fetchHead: fetched.fetchHead, knownHosts: null };
+  if (e.code === 'NotFoundError') return new AppError('GIT_REMOTE_ERROR', `Not found: ${message}`);
+  return new AppError('INTERNAL', `git failed: ${message}`, { cause: error });
 }
 
 /** A clone that fails keeps nothing: the workspace has no remote then, so its repository folder goes too. */
@@ -376,42 +299,75 @@ async function cloneJob(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneRes
 }
 
 async function cloneInto(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneResult> {
-  const cache = {};
+  const applyErrors: string[] = [];
+  const onApplyError = (error: unknown) =>
+    applyErrors.push(error instanceof Error ? error.message : String(error));
+  if (job.into !== null && storedDocHasFiles(job.into, onApplyError)) throw workspaceNotEmpty();
   await fs.promises.rm(job.gitdir, { recursive: true, force: true });
-  await fs.promises.mkdir(job.gitdir, { recursive: true });
-  await git.init({ fs, gitdir: job.gitdir, bare: true });
-  const fetched = await cloneFetch(job, cache);
-  const { branch } = fetched;
+  await fs.promises.mkdir(nodePath.dirname(job.gitdir), { recursive: true });
+  // One `git clone` learns the remote's HEAD and fetches its branch alone (an ls-remote first cost a round trip).
+  const { knownHosts } = await withRemote(job.remote, async (session) => {
+    await session.git(
+      job.gitdir,
+      [
+        'clone',
+        '--bare',
+        '--single-branch',
+        '--no-tags',
+        '--template=',
+        ...(job.branch === undefined ? [] : [`--branch=${job.branch}`]),
+        '--',
+        session.url,
+        job.gitdir,
+      ],
+      { maxDownloadBytes: job.limits.maxDownloadBytes },
+    );
+    return { knownHosts: await session.knownHosts() };
+  });
+  const head = /^ref: refs\/heads\/(\S+)$/m.exec(
+    await fs.promises.readFile(nodePath.join(job.gitdir, 'HEAD'), 'utf8'),
+  );
+  const branch = job.branch ?? head?.[1] ?? 'main';
   let commit: string;
   try {
-    commit = await git.resolveRef({ fs, gitdir: job.gitdir, ref: `refs/remotes/origin/${branch}` });
+    commit = await git.resolveRef({ fs, gitdir: job.gitdir, ref: `refs/heads/${branch}` });
   } catch {
-    if (fetched.fetchHead === null) {
-      throw new AppError('GIT_REMOTE_ERROR', `The remote has no branch ${branch} (an empty repository?).`, {
-        details: { branch },
-      });
-    }
-    commit = fetched.fetchHead;
+    throw new AppError('GIT_REMOTE_ERROR', `The remote has no branch ${branch} (an empty repository?).`, {
+      details: { branch },
+    });
   }
-  await git.writeRef({ fs, gitdir: job.gitdir, ref: `refs/heads/${branch}`, value: commit, force: true });
+  // Where a pull's fetch keeps the remote branch.
   await git.writeRef({
     fs,
     gitdir: job.gitdir,
-    ref: 'HEAD',
-    value: `refs/heads/${branch}`,
-    symbolic: true,
+    ref: `refs/remotes/origin/${branch}`,
+    value: commit,
     force: true,
   });
-  return withStore(job.gitdir, (store) => readCheckout(job, store, commit, fetched));
+  const checkout = await withStore(job.gitdir, (store) => readCheckout(job, store, commit));
+  const imported =
+    job.into === null
+      ? null
+      : importIntoStoredDoc(job.into, checkout.files, { overwrite: false }, onApplyError);
+  return {
+    ...checkout,
+    // The files went into `imported`; they need not cross to the event loop again.
+    files: imported === null ? checkout.files : [],
+    fileCount: checkout.files.length,
+    commit,
+    branch,
+    knownHosts,
+    imported,
+    applyErrors,
+  };
 }
 
-function readCheckout(
+/** The files of `commit` a workspace takes, and what of its tree it leaves out. */
+async function readCheckout(
   job: Extract<GitJob, { op: 'clone' }>,
   store: ObjectStore,
   commit: string,
-  fetched: { branch: string; knownHosts: string | null },
-): CloneResult {
-  const { branch } = fetched;
+): Promise<Pick<CloneResult, 'files' | 'skipped' | 'submodules' | 'lfsPointers'>> {
   const tree = flattenTree(store, job.gitdir, commit);
   const oids = new Map(tree.map((entry) => [entry.path, entry.oid]));
   const plan = planCheckout(tree, job.limits);
@@ -422,25 +378,26 @@ function readCheckout(
     const bytes = readBlobBytes(store, oids.get(entry.path) ?? '');
     skipped.push(describeSymlink(entry.path, new TextDecoder().decode(bytes)));
   }
+  let total = 0;
+  const contents = await catBlobs(
+    job.gitdir,
+    plan.files.map((file) => file.oid),
+    {
+      searchPath: job.remote.searchPath,
+      checkSize: (i, size) => {
+        total += size;
+        checkBlobSize(plan.files[i]?.path ?? '', size, total, job.limits);
+      },
+    },
+  );
   const files: LiveFile[] = [];
   const lfsPointers: string[] = [];
-  let total = 0;
-  for (const file of plan.files) {
-    const content = readBlobBytes(store, file.oid);
-    total += content.byteLength;
-    checkBlobSize(file.path, content.byteLength, total, job.limits);
+  plan.files.forEach((file, i) => {
+    const content = contents[i] ?? Buffer.alloc(0);
     if (isLfsPointer(content)) lfsPointers.push(file.path);
     files.push({ path: file.path, content });
-  }
-  return {
-    commit,
-    branch,
-    files,
-    skipped,
-    submodules: plan.submodules,
-    lfsPointers,
-    knownHosts: fetched.knownHosts,
-  };
+  });
+  return { files, skipped, submodules: plan.submodules, lfsPointers };
 }
 
 function statusJob(job: Extract<GitJob, { op: 'status' }>, store: ObjectStore): StatusResult {
@@ -540,10 +497,10 @@ async function commitJob(
   return { commit };
 }
 
-/** What a push may download (the remote's refs and its report): as much as the HTTPS push allows. */
+/** What a push may download: the remote's refs and its report. */
 const PUSH_DOWNLOAD_LIMIT = 16 * 1024 * 1024;
 
-async function sshPush(job: Extract<GitJob, { op: 'push' }>) {
+async function pushJob(job: Extract<GitJob, { op: 'push' }>) {
   await git.writeRef({
     fs,
     gitdir: job.gitdir,
@@ -551,7 +508,7 @@ async function sshPush(job: Extract<GitJob, { op: 'push' }>) {
     value: job.commit,
     force: true,
   });
-  await withSsh(job.remote, (session) =>
+  await withRemote(job.remote, (session) =>
     session.git(
       job.gitdir,
       [
@@ -564,45 +521,6 @@ async function sshPush(job: Extract<GitJob, { op: 'push' }>) {
       { maxDownloadBytes: PUSH_DOWNLOAD_LIMIT },
     ),
   );
-  return { remoteBranch: job.remoteBranch, commit: job.commit };
-}
-
-async function pushJob(job: Extract<GitJob, { op: 'push' }>) {
-  if (isSsh(job.remote)) return sshPush(job);
-  const http = guardedHttp({
-    allowedHosts: job.remote.allowedHosts,
-    idleTimeoutMs: job.remote.idleTimeoutMs,
-    maxDownloadBytes: PUSH_DOWNLOAD_LIMIT,
-  });
-  await git.setConfig({ fs, gitdir: job.gitdir, path: 'remote.origin.url', value: httpRemote(job.remote) });
-  await git.writeRef({
-    fs,
-    gitdir: job.gitdir,
-    ref: `refs/heads/${job.branch}`,
-    value: job.commit,
-    force: true,
-  });
-  const result = await git.push({
-    fs,
-    http,
-    gitdir: job.gitdir,
-    remote: 'origin',
-    ref: `refs/heads/${job.branch}`,
-    remoteRef: `refs/heads/${job.remoteBranch}`,
-    ...authFor(job.remote),
-  });
-  const refResult = result.refs[`refs/heads/${job.remoteBranch}`];
-  if (!result.ok || (refResult && !refResult.ok)) {
-    const reason = refResult?.error ?? result.error ?? 'rejected';
-    if (/fast.forward|fetch first|non-fast/i.test(reason)) {
-      throw new AppError(
-        'GIT_NON_FAST_FORWARD',
-        'The remote branch has commits this workspace does not have; pull them first, then push again.',
-        { details: { reason, suggestion: 'pull' } },
-      );
-    }
-    throw new AppError('GIT_REMOTE_ERROR', `The remote refused the push: ${reason}`, { details: { reason } });
-  }
   return { remoteBranch: job.remoteBranch, commit: job.commit };
 }
 
@@ -624,27 +542,7 @@ async function commitsBetween(gitdir: string, tip: string, ancestor: string, cac
 
 async function fetchJob(job: Extract<GitJob, { op: 'fetch' }>): Promise<FetchResult> {
   const cache = {};
-  if (isSsh(job.remote)) {
-    await sshFetch(job, job.branch);
-  } else {
-    const http = guardedHttp({
-      allowedHosts: job.remote.allowedHosts,
-      idleTimeoutMs: job.remote.idleTimeoutMs,
-      maxDownloadBytes: job.limits.maxDownloadBytes,
-    });
-    await git.setConfig({ fs, gitdir: job.gitdir, path: 'remote.origin.url', value: httpRemote(job.remote) });
-    await git.fetch({
-      fs,
-      http,
-      gitdir: job.gitdir,
-      remote: 'origin',
-      ref: job.branch,
-      singleBranch: true,
-      tags: false,
-      cache,
-      ...authFor(job.remote),
-    });
-  }
+  await remoteFetch(job);
   let head: string;
   try {
     head = await git.resolveRef({ fs, gitdir: job.gitdir, ref: `refs/remotes/origin/${job.branch}` });
@@ -771,7 +669,6 @@ export async function runGitJob(job: GitJob): Promise<GitJobResult> {
       case 'show':
         return { op: 'show', result: await showJob(job) };
       case 'host-keys':
-        if (!isSsh(job.remote)) throw new AppError('BAD_INPUT', 'Only SSH remotes have host keys.');
         return { op: 'host-keys', result: { knownHosts: await presentedHostKeys(job.remote, job.gitdir) } };
     }
   } catch (error) {

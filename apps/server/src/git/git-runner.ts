@@ -28,7 +28,7 @@ type Reply =
   | { ok: true; result: GitJobResult }
   | { ok: false; error: { code: ErrorCode; message: string; details: Record<string, unknown> | undefined } };
 
-type GitResults = { [R in GitJobResult as R['op']]: R['result'] };
+export type GitResults = { [R in GitJobResult as R['op']]: R['result'] };
 
 function workerEntry(): URL {
   const self = import.meta.url;

@@ -8,7 +8,13 @@ import { runGitJob, type GitJob } from './git-ops.ts';
 const port = parentPort;
 port?.on('message', (job: GitJob) => {
   runGitJob(job).then(
-    (result) => port.postMessage({ ok: true, result }),
+    (result) => {
+      // A clone's document updates are built here and used only there: moved, not copied.
+      const updates = result.op === 'clone' ? (result.result.imported?.updates ?? []) : [];
+      port.postMessage({ ok: true, result }, [
+        ...new Set(updates.map((update) => update.buffer as ArrayBuffer)),
+      ]);
+    },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       port.postMessage({

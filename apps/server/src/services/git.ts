@@ -43,8 +43,9 @@ import * as Y from 'yjs';
 import type { AppDeps } from '../deps.ts';
 import { gitCredentials, gitRemotes, tasks, users, workspaces } from '../db/schema.ts';
 import { appendTaskEvent } from '../tasks/events.ts';
-import type { RemoteAccess } from '../git/git-ops.ts';
-import { checkedAddress } from '../git/guarded-http.ts';
+import { workspaceNotEmpty, type RemoteAccess } from '../git/git-ops.ts';
+import type { GitResults } from '../git/git-runner.ts';
+import { checkedAddress } from '../git/transport.ts';
 import { writeAudit } from './audit.ts';
 import { requireFeature } from './features.ts';
 import { importInSlices } from './files.ts';
@@ -364,27 +365,38 @@ export function connect(
     if (await getRemote(deps, workspaceId)) {
       throw new AppError('GIT_ALREADY_CONNECTED', 'This workspace is already connected to a git repository.');
     }
-    const empty = await deps.rooms.transact(workspaceId, (doc) => listStoredFiles(doc).length === 0);
-    if (!empty) {
-      throw new AppError(
-        'GIT_WORKSPACE_NOT_EMPTY',
-        'A repository can only be connected to an empty workspace; create a new workspace for it.',
-      );
+    // Into a workspace nobody has open, the git worker imports the files too and the event loop only stores them.
+    const edit = await deps.rooms.unloadedEdit(workspaceId);
+    let cloned: GitResults['clone'];
+    try {
+      if (edit === null) {
+        const empty = await deps.rooms.transact(workspaceId, (doc) => listStoredFiles(doc).length === 0);
+        if (!empty) throw workspaceNotEmpty();
+      }
+      const remote = await remoteAccess(deps, workspaceId, url, input.credentialId, null);
+      cloned = await deps.git.run({
+        op: 'clone',
+        gitdir: gitdirOf(deps, workspaceId),
+        remote,
+        branch: input.branch,
+        limits: deps.git.limits,
+        into: edit?.stored ?? null,
+      });
+      for (const error of cloned.applyErrors) deps.rooms.reportApplyError(workspaceId, new Error(error));
+      const { imported } = cloned;
+      // Nobody is named as the author of the imported text (see `authorship.ts`).
+      if (imported === null) {
+        await importInSlices(deps.rooms, workspaceId, cloned.files, { overwrite: false });
+      } else if (!(await edit?.commit(imported.updates))) {
+        // Opened meanwhile: the updates only add files, so they fit the live document while it still has none.
+        await deps.rooms.transact(workspaceId, (doc) => {
+          if (listStoredFiles(doc).length > 0) throw workspaceNotEmpty();
+          for (const update of imported.updates) Y.applyUpdate(doc, update);
+        });
+      }
+    } finally {
+      edit?.abandon();
     }
-    const remote = await remoteAccess(deps, workspaceId, url, input.credentialId, null);
-    const cloned = await deps.git.run({
-      op: 'clone',
-      gitdir: gitdirOf(deps, workspaceId),
-      remote,
-      branch: input.branch,
-      limits: deps.git.limits,
-    });
-    await importInSlices(
-      deps.rooms,
-      workspaceId,
-      cloned.files.map((file) => ({ path: file.path, content: file.content })),
-      { overwrite: false },
-    );
     await deps.db.insert(gitRemotes).values({
       workspaceId,
       url,
@@ -401,7 +413,7 @@ export function connect(
       meta: {
         url,
         branch: cloned.branch,
-        files: cloned.files.length,
+        files: cloned.fileCount,
         skipped: cloned.skipped.length,
         hostKeys: hostKeysOf(cloned.knownHosts).map((key) => key.fingerprint),
       },
@@ -415,7 +427,7 @@ export function connect(
       url,
       branch: cloned.branch,
       commit: cloned.commit,
-      files: cloned.files.length,
+      files: cloned.fileCount,
       skipped: cloned.skipped,
       submodules: cloned.submodules,
       lfsPointers: cloned.lfsPointers,

@@ -5,13 +5,14 @@ import {
   exportSlice,
   exportStoredDoc,
   importIntoStoredDoc,
+  storedDocHasFiles,
   importSlice,
   placeUnder,
   planExport,
   planImport,
   trackImport,
 } from './archive-slices.ts';
-import { createFile } from './model.ts';
+import { createFile, deleteFile } from './model.ts';
 import { PathIndex } from './path-index.ts';
 import { listTree, readTextFile } from './queries.ts';
 import { filesMap } from './workspace-doc.ts';
@@ -213,5 +214,17 @@ describe('imports into a stored document', () => {
       importIntoStoredDoc(storedOf(doc), [{ path: 'A.ts', content: bytes('x') }], {}, () => undefined);
     expect(errorCode(refused)).toBe('PATH_EXISTS');
     expect(errorCode(() => placeUnder('src', [{ path: '/abs', content: '' }]))).toBe('INVALID_PATH');
+  });
+
+  it('tells whether a stored document holds files', () => {
+    const doc = new Y.Doc();
+    const noErrors = () => {
+      throw new Error('nothing is damaged');
+    };
+    expect(storedDocHasFiles(storedOf(doc), noErrors)).toBe(false);
+    createFile(doc, 'docs/a.md', 'a');
+    expect(storedDocHasFiles(storedOf(doc), noErrors)).toBe(true);
+    deleteFile(doc, 'docs/a.md');
+    expect(storedDocHasFiles(storedOf(doc), noErrors)).toBe(false);
   });
 });

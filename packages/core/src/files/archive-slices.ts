@@ -282,3 +282,14 @@ export function importIntoStoredDoc(
     doc.destroy();
   }
 }
+
+/** Whether a stored document holds any file (for a workspace that must be empty, read off the event loop). */
+export function storedDocHasFiles(stored: StoredDoc, onApplyError: (error: unknown) => void): boolean {
+  const doc = new Y.Doc();
+  try {
+    applyStoredDoc(doc, stored, null, onApplyError);
+    return storedFiles(doc).length > 0;
+  } finally {
+    doc.destroy();
+  }
+}

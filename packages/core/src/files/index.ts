@@ -104,6 +104,7 @@ export {
   exportStoredDoc,
   importIntoStoredDoc,
   placeUnder,
+  storedDocHasFiles,
   type StoredImport,
   importSlice,
   planExport,

@@ -6,4 +6,5 @@ export * from './attribution.ts';
 export * from './trailers.ts';
 export * from './schemas.ts';
 export * from './pull-merge.ts';
+export * from './remote-failure.ts';
 export * from './ssh-key.ts';

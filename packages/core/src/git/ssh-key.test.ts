@@ -6,7 +6,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sshFingerprintSchema } from './schemas.ts';
 import {
-  classifySshFailure,
   confirmedHostKeys,
   openSshPrivateKey,
   openSshPublicKey,
@@ -108,23 +107,5 @@ describe('confirmedHostKeys', () => {
     // A fingerprint in another form (MD5, or SHA256 without its prefix) is refused by the schema.
     for (const bad of ['MD5:12:34', shown.fingerprint.slice('SHA256:'.length), `${shown.fingerprint}x`])
       expect(sshFingerprintSchema.safeParse(bad).success).toBe(false);
-  });
-});
-
-describe('classifySshFailure', () => {
-  it.each([
-    [
-      '@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nHost key verification failed.',
-      'GIT_HOST_KEY_CHANGED',
-    ],
-    [
-      'git@127.0.0.1: Permission denied (publickey).\nfatal: Could not read from remote repository.',
-      'GIT_AUTH',
-    ],
-    ['ssh: connect to host 127.0.0.1 port 9: Connection refused', 'GIT_UNREACHABLE'],
-    [' ! [rejected]        main -> main (fetch first)', 'GIT_NON_FAST_FORWARD'],
-    ["fatal: '/x.git' does not appear to be a git repository", 'GIT_REMOTE_ERROR'],
-  ] as const)('%s -> %s', (stderr, code) => {
-    expect(classifySshFailure(stderr).code).toBe(code);
   });
 });

@@ -135,31 +135,3 @@ export function confirmedHostKeys(presented: string, fingerprint: string): strin
   }
   return chosen.map((key) => `${key.host} ${key.type} ${key.key}\n`).join('');
 }
-
-/** What a failed ssh transport said, as one of the git error codes (read from git's and ssh's stderr). */
-export function classifySshFailure(stderr: string): {
-  code: 'GIT_HOST_KEY_CHANGED' | 'GIT_AUTH' | 'GIT_UNREACHABLE' | 'GIT_NON_FAST_FORWARD' | 'GIT_REMOTE_ERROR';
-  reason: string;
-} {
-  if (
-    /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|No \S+ host key is known/i.test(
-      stderr,
-    )
-  ) {
-    return { code: 'GIT_HOST_KEY_CHANGED', reason: 'host key' };
-  }
-  if (/Permission denied \(|Too many authentication failures|no such identity/i.test(stderr)) {
-    return { code: 'GIT_AUTH', reason: 'key refused' };
-  }
-  if (
-    /Could not resolve hostname|Connection refused|Connection timed out|timed out during banner exchange|No route to host|Network is unreachable|Connection closed by|Connection reset|kex_exchange_identification|Broken pipe/i.test(
-      stderr,
-    )
-  ) {
-    return { code: 'GIT_UNREACHABLE', reason: 'connection' };
-  }
-  if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)/i.test(stderr)) {
-    return { code: 'GIT_NON_FAST_FORWARD', reason: 'rejected' };
-  }
-  return { code: 'GIT_REMOTE_ERROR', reason: 'remote' };
-}
