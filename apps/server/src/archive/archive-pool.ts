@@ -19,11 +19,11 @@ import {
 import { ownsWholeBuffer } from '../own-buffer.ts';
 
 export type ArchiveJob =
-  | { op: 'unpack'; bytes: Uint8Array[]; stripRoot: boolean }
+  | { op: 'unpack'; bytes: Uint8Array; stripRoot: boolean }
   | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
   | { op: 'fold'; stored: StoredDoc; partBytes: number }
   | { op: 'export'; stored: StoredDoc; format: DownloadFormat }
-  | { op: 'import'; bytes: Uint8Array[]; stored: StoredDoc; options: StoredImportOptions };
+  | { op: 'import'; bytes: Uint8Array; stored: StoredDoc; options: StoredImportOptions };
 
 export interface StoredImportOptions {
   stripRoot: boolean;
@@ -107,20 +107,6 @@ function ownBuffers(views: readonly Uint8Array[], exclusive = false): ArrayBuffe
   return [...owned];
 }
 
-/**
- * An archive's bytes, whole or as the chunks a request body came in (the worker joins them), each in a buffer that
- * can move to the worker: a view into a larger buffer is copied first.
- */
-function archiveParts(bytes: Uint8Array | readonly Uint8Array[]): {
-  parts: Uint8Array[];
-  transfer: ArrayBuffer[];
-} {
-  const parts = (bytes instanceof Uint8Array ? [bytes] : bytes).map((part) =>
-    ownsWholeBuffer(part) ? part : part.slice(),
-  );
-  return { parts, transfer: [...new Set(parts.map((part) => part.buffer))] };
-}
-
 function storedParts(stored: StoredDoc): ArrayBuffer[] {
   const parts = [...snapshotPieces(stored.snapshot), ...stored.updates];
   return ownBuffers(parts, stored.exclusive);
@@ -150,14 +136,11 @@ export class ArchivePool {
     this.#idleMs = options.idleMs ?? 30_000;
   }
 
-  /**
-   * Extracts a zip, tar or tar.gz (with every check of `readArchive`) given whole or in consecutive chunks; `bytes`
-   * is moved to the worker.
-   */
-  async unpack(bytes: Uint8Array | readonly Uint8Array[], stripRoot: boolean): Promise<ArchiveEntry[]> {
+  /** Extracts a zip, tar or tar.gz (with every check of `readArchive`); `bytes` is moved to the worker. */
+  async unpack(bytes: Uint8Array, stripRoot: boolean): Promise<ArchiveEntry[]> {
     // A view into a larger buffer (Node's pool, a parsed body) cannot be moved without taking the rest along.
-    const { parts, transfer } = archiveParts(bytes);
-    const result = await this.#run({ op: 'unpack', bytes: parts, stripRoot }, transfer);
+    const own = ownsWholeBuffer(bytes) ? bytes : bytes.slice();
+    const result = await this.#run({ op: 'unpack', bytes: own, stripRoot }, [own.buffer]);
     if (result.op !== 'unpack') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     return result.entries;
   }
@@ -207,16 +190,14 @@ export class ArchivePool {
    * been opened meanwhile. `bytes` and the stored buffers are moved to the worker.
    */
   async importStored(
-    bytes: Uint8Array | readonly Uint8Array[],
+    bytes: Uint8Array,
     stored: StoredDoc,
     options: StoredImportOptions,
     onApplyError: (error: unknown) => void,
   ): Promise<{ imported: StoredImport; entries: ArchiveEntry[] }> {
-    const { parts, transfer } = archiveParts(bytes);
-    const result = await this.#run({ op: 'import', bytes: parts, stored, options }, [
-      ...transfer,
-      ...storedParts(stored),
-    ]);
+    const own = ownsWholeBuffer(bytes) ? bytes : bytes.slice();
+    const transfer = [own.buffer, ...storedParts(stored)];
+    const result = await this.#run({ op: 'import', bytes: own, stored, options }, transfer);
     if (result.op !== 'import') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
     return { imported: result.imported, entries: result.entries };

@@ -40,14 +40,10 @@ function applyErrorsInto(errors: string[]) {
   return (error: unknown) => errors.push(error instanceof Error ? error.message : String(error));
 }
 
-/** An archive's chunks joined, here rather than on the event loop. */
-const joined = (parts: Uint8Array[]): Uint8Array =>
-  parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts);
-
 function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] } {
   switch (job.op) {
     case 'unpack': {
-      const entries = readArchive(joined(job.bytes), {}, { stripRoot: job.stripRoot });
+      const entries = readArchive(job.bytes, {}, { stripRoot: job.stripRoot });
       // Each entry's content has a buffer of its own (see zip.ts, tar.ts), so all of them move without a copy.
       const transfer = [...new Set(entries.map((entry) => entry.content.buffer as ArrayBuffer))];
       return { reply: { op: 'unpack', entries }, transfer };
@@ -58,7 +54,7 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
     }
     case 'import': {
       const { stripRoot, folder, overwrite } = job.options;
-      const entries = readArchive(joined(job.bytes), {}, { stripRoot });
+      const entries = readArchive(job.bytes, {}, { stripRoot });
       const applyErrors: string[] = [];
       const imported = importIntoStoredDoc(
         job.stored,

@@ -265,7 +265,7 @@ export async function uploadArchive(
   rooms: RoomManager,
   archives: ArchivePool,
   workspaceId: string,
-  bytes: Uint8Array | readonly Uint8Array[],
+  bytes: Uint8Array,
   options: UploadOptions & { stripRoot: boolean },
 ): Promise<UploadResult> {
   const edit = await rooms.unloadedEdit(workspaceId);
