@@ -87,7 +87,16 @@ export async function run() {
     writer.text('notes.md').insert(0, 'start\n');
     await until(() => reader.doc.getMap('files').has('notes.md'), 10_000, 'the notes file');
     let n = 0;
-    const edit = () => timedEdit(writer, reader, 'notes.md', `edit ${(n += 1)}\n`);
+    // BENCH_ARCHIVE_TRACE names a file for every edit's start (the monotonic clock a server's --cpu-prof uses, in
+    // µs), latency and phase, to line slow edits up with the server's profile.
+    const trace: string[] = [];
+    let phase = 'warm-up';
+    const edit = async () => {
+      const at = process.hrtime.bigint() / 1000n;
+      const ms = await timedEdit(writer, reader, 'notes.md', `edit ${(n += 1)}\n`);
+      trace.push(`${at} ${ms.toFixed(2)} ${phase}`);
+      return ms;
+    };
 
     /** Edit latencies until `work` settles; the work's own duration too. */
     const during = async (work: Promise<unknown>) => {
@@ -111,18 +120,24 @@ export async function run() {
 
     // Warm-up: connections, the quiet room, the JIT.
     await during(delay(2_000));
+    phase = 'idle';
     const idle = await during(delay(IDLE_MS));
     const rssIdle = server.stats().rssMb;
+    phase = 'upload';
     const uploading = await during(upload());
     const rssUploaded = server.stats().rssMb;
     const sizes: number[] = [];
+    phase = 'downloads';
     const downloading = await during(
       downloads(3).then((answer) => sizes.push(...(JSON.parse(answer) as number[]))),
     );
     const rssDownloaded = server.stats().rssMb;
     // Memory that comes back: the workspace deleted, then some quiet time for the collector and the allocator.
     await owner.trpc.workspace.delete.mutate({ workspaceId: bulkId });
+    phase = 'release';
     await during(delay(RELEASE_MS));
+    if (process.env.BENCH_ARCHIVE_TRACE)
+      writeFileSync(process.env.BENCH_ARCHIVE_TRACE, trace.join('\n') + '\n');
     const rssDeleted = server.stats();
     writer.destroy();
     reader.destroy();

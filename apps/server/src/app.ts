@@ -43,6 +43,7 @@ import { sealStoredSecrets } from './services/settings.ts';
 import { DocAuthorship } from './git/authorship.ts';
 import { GitRunner, type GitRunnerOptions } from './git/git-runner.ts';
 import { createRooms } from './sync/rooms.ts';
+import { SNAPSHOT_PART_BYTES } from './sync/pg-storage.ts';
 import { createBwrapSandbox, type BwrapSandbox } from './sandbox/bwrap.ts';
 import { createCheckRunQueue } from './checks/run-queue.ts';
 import { CheckRunTracker, executeSubmittedRun } from './checks/runs.ts';
@@ -145,7 +146,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
     logger,
     options.sync?.limits,
-    (stored, onError) => archives.fold(stored, onError),
+    (stored, onError) => archives.fold(stored, onError, SNAPSHOT_PART_BYTES),
     authorship,
   );
   // `deps` is complete before any event is reported (the first request, task or sandbox run comes later).

@@ -203,6 +203,27 @@ describe('the archive worker pool', () => {
     }
   });
 
+  it('folds a stored document into snapshot parts of the given size, each a buffer of its own', async () => {
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    const files = doc.getMap<Y.Text>('files');
+    for (let i = 0; i < 20; i++) files.set(`f${i}.txt`, new Y.Text(`file ${i}\n`.repeat(50)));
+    const whole = Y.encodeStateAsUpdate(doc);
+    const pool = new ArchivePool({ workers: 1 });
+    try {
+      const parts = await pool.fold({ snapshot: null, updates, seq: updates.length }, () => undefined, 1000);
+      expect(parts.length).toBe(Math.ceil(whole.byteLength / 1000));
+      for (const part of parts) expect(part.buffer.byteLength).toBe(part.byteLength);
+      const folded = new Y.Doc();
+      Y.applyUpdate(folded, Buffer.concat(parts));
+      expect(folded.getMap<Y.Text>('files').get('f7.txt')?.toString()).toBe('file 7\n'.repeat(50));
+    } finally {
+      await pool.close();
+      doc.destroy();
+    }
+  });
+
   it('runs its workers at the lowest priority, so the event loop gets the CPU first', async () => {
     const niceOfThreads = () =>
       readdirSync('/proc/self/task').map((tid) => {

@@ -205,6 +205,28 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
     expect(textOf(await storage.load(id))).toBe('short');
   });
 
+  it('stores a snapshot given in parts (as the archive worker folds it) part by part, moving each part whole', async () => {
+    const id = await workspace();
+    const doc = new Y.Doc();
+    const text = randomBytes(Math.ceil(SNAPSHOT_PART_BYTES * 0.75)).toString('hex');
+    await storage.append(id, [updateOf(text, doc)]);
+    const whole = Y.encodeStateAsUpdate(doc);
+    const expected = Buffer.from(whole);
+    const parts = [whole.slice(0, SNAPSHOT_PART_BYTES), whole.slice(SNAPSHOT_PART_BYTES)];
+
+    await storage.compact(id, parts, 1);
+    // On PGlite each part moved to the database thread instead of being copied into a statement here.
+    for (const part of parts) expect(part.byteLength === 0).toBe(backend === 'pglite');
+    const rows = await test.database.db
+      .select()
+      .from(docSnapshotParts)
+      .where(eq(docSnapshotParts.workspaceId, id));
+    expect(rows).toHaveLength(1);
+    const loaded = await storage.load(id);
+    expect(Buffer.compare(Buffer.from(snapshotUpdate(loaded.snapshot) ?? []), expected)).toBe(0);
+    expect(textOf(loaded)).toBe(text);
+  });
+
   it('drops the compaction of a workspace deleted meanwhile instead of failing on its foreign key', async () => {
     const gone = await workspace();
     const doc = new Y.Doc();

@@ -21,7 +21,7 @@ import { ownsWholeBuffer } from '../own-buffer.ts';
 export type ArchiveJob =
   | { op: 'unpack'; bytes: Uint8Array; stripRoot: boolean }
   | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
-  | { op: 'fold'; stored: StoredDoc }
+  | { op: 'fold'; stored: StoredDoc; partBytes: number }
   | { op: 'export'; stored: StoredDoc; format: DownloadFormat }
   | { op: 'import'; bytes: Uint8Array; stored: StoredDoc; options: StoredImportOptions };
 
@@ -34,7 +34,7 @@ export interface StoredImportOptions {
 export type ArchiveResult =
   | { op: 'unpack'; entries: ArchiveEntry[] }
   | { op: 'pack'; bytes: Uint8Array }
-  | { op: 'fold'; snapshot: Uint8Array; applyErrors: string[] }
+  | { op: 'fold'; parts: Uint8Array[]; applyErrors: string[] }
   | { op: 'export'; bytes: Uint8Array; skipped: string[]; applyErrors: string[] }
   | { op: 'import'; imported: StoredImport; entries: ArchiveEntry[]; applyErrors: string[] };
 
@@ -154,14 +154,19 @@ export class ArchivePool {
   }
 
   /**
-   * Builds a compaction snapshot (see `FoldStoredDoc`); never refused for a full queue, since compactions are few
-   * and retried only much later.
+   * Builds a compaction snapshot (see `FoldStoredDoc`) in parts of at most `partBytes`, each with a buffer of its
+   * own, so they can move on to the database thread without a copy here; never refused for a full queue, since
+   * compactions are few and retried only much later.
    */
-  async fold(stored: StoredDoc, onApplyError: (error: unknown) => void): Promise<Uint8Array> {
-    const result = await this.#run({ op: 'fold', stored }, storedParts(stored), false);
+  async fold(
+    stored: StoredDoc,
+    onApplyError: (error: unknown) => void,
+    partBytes: number,
+  ): Promise<Uint8Array[]> {
+    const result = await this.#run({ op: 'fold', stored, partBytes }, storedParts(stored), false);
     if (result.op !== 'fold') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
-    return result.snapshot;
+    return result.parts;
   }
 
   /**

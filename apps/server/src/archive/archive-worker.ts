@@ -7,7 +7,7 @@ import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import {
   exportStoredDoc,
-  foldStoredDoc,
+  foldStoredDocInParts,
   importIntoStoredDoc,
   isAppError,
   placeUnder,
@@ -69,8 +69,9 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
     }
     case 'fold': {
       const applyErrors: string[] = [];
-      const snapshot = foldStoredDoc(job.stored, applyErrorsInto(applyErrors));
-      return { reply: { op: 'fold', snapshot, applyErrors }, transfer: [snapshot.buffer as ArrayBuffer] };
+      const parts = foldStoredDocInParts(job.stored, applyErrorsInto(applyErrors), job.partBytes);
+      const transfer = parts.map((part) => part.buffer as ArrayBuffer);
+      return { reply: { op: 'fold', parts, applyErrors }, transfer };
     }
     case 'export': {
       const applyErrors: string[] = [];

@@ -1,6 +1,6 @@
 // DocStorage over the database: updates appended with a per-workspace sequence, snapshots replacing what they fold.
 import { randomUUID } from 'node:crypto';
-import type { DocStorage, StoredDoc } from '@tandem/core';
+import { snapshotPieces, type DocStorage, type StoredDoc } from '@tandem/core';
 import { getTableName } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int8Of, movable, textOf } from '../db/prepared.ts';
@@ -289,22 +289,36 @@ export class PgDocStorage implements DocStorage {
     }
   }
 
-  async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  /**
+   * A snapshot given in parts of at most `SNAPSHOT_PART_BYTES` (as the archive worker folds it) is stored part by
+   * part as it is, each moved to the database thread whole; a larger piece is cut here, which copies it.
+   */
+  async compact(
+    docName: string,
+    snapshot: Uint8Array | readonly Uint8Array[],
+    throughSeq: number,
+  ): Promise<void> {
     const compact = await this.database.prepare('tandem_doc_compact', compactSql);
     const generation = randomUUID();
-    if (snapshot.byteLength <= SNAPSHOT_PART_BYTES) {
-      await compact([docName, String(throughSeq), movable(snapshot), generation]);
+    const parts = snapshotPieces(snapshot).flatMap((piece) =>
+      piece.byteLength <= SNAPSHOT_PART_BYTES
+        ? [movable(piece)]
+        : Array.from({ length: Math.ceil(piece.byteLength / SNAPSHOT_PART_BYTES) }, (_, n) =>
+            piece.subarray(n * SNAPSHOT_PART_BYTES, (n + 1) * SNAPSHOT_PART_BYTES),
+          ),
+    );
+    const [first = new Uint8Array(0)] = parts;
+    if (parts.length <= 1) {
+      await compact([docName, String(throughSeq), first, generation]);
       return;
     }
     // The later parts first, each in a statement of its own and invisible until the snapshot row names them.
     const writePart = await this.database.prepare('tandem_doc_snapshot_part', snapshotPartSql);
-    const parts = Math.ceil(snapshot.byteLength / SNAPSHOT_PART_BYTES);
-    const part = (n: number) => snapshot.subarray(n * SNAPSHOT_PART_BYTES, (n + 1) * SNAPSHOT_PART_BYTES);
     try {
-      for (let n = 1; n < parts; n += 1) {
-        await writePart([docName, generation, String(throughSeq), String(n), part(n)]);
+      for (const [n, part] of parts.entries()) {
+        if (n > 0) await writePart([docName, generation, String(throughSeq), String(n), part]);
       }
-      await compact([docName, String(throughSeq), part(0), generation]);
+      await compact([docName, String(throughSeq), first, generation]);
     } finally {
       const dropOrphans = await this.database.prepare('tandem_doc_snapshot_orphans', orphanPartsSql);
       await dropOrphans([docName, generation]);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { compactDoc } from './compaction.ts';
+import { compactDoc, foldStoredDoc, foldStoredDocInParts } from './compaction.ts';
 import { MemoryDocStorage } from './memory-storage.ts';
 import { RoomManager } from './room-manager.ts';
 import {
@@ -29,6 +29,37 @@ async function seed(storage: MemoryDocStorage, docName: string, edits: number): 
   await Promise.resolve();
   return doc;
 }
+
+describe('foldStoredDocInParts', () => {
+  it('cuts the snapshot into consecutive parts of at most the given size, each with a buffer of its own', async () => {
+    const storage = new MemoryDocStorage();
+    await seed(storage, 'ws1', 40);
+    const whole = foldStoredDoc(await storage.load('ws1'), () => undefined);
+    const parts = foldStoredDocInParts(await storage.load('ws1'), () => undefined, 100);
+    expect(parts).toHaveLength(Math.ceil(whole.byteLength / 100));
+    for (const part of parts) {
+      expect(part.byteLength).toBeLessThanOrEqual(100);
+      expect(part.buffer.byteLength).toBe(part.byteLength);
+    }
+    expect(Buffer.concat(parts).equals(whole)).toBe(true);
+    expect(foldStoredDocInParts(await storage.load('ws1'), () => undefined, whole.byteLength)).toEqual([
+      whole,
+    ]);
+  });
+
+  it('compacts from parts to the same document', async () => {
+    const storage = new MemoryDocStorage();
+    const source = await seed(storage, 'ws1', 40);
+    await compactDoc(storage, 'ws1', undefined, (stored, onError) =>
+      Promise.resolve(foldStoredDocInParts(stored, onError, 64)),
+    );
+    expect(storage.stats('ws1').updates).toBe(0);
+    const reloaded = new Y.Doc();
+    const snapshot = (await storage.load('ws1')).snapshot;
+    if (snapshot instanceof Uint8Array) Y.applyUpdate(reloaded, snapshot);
+    expect(reloaded.getText('text').toString()).toBe(source.getText('text').toString());
+  });
+});
 
 describe('compactDoc', () => {
   it('folds every stored update into a snapshot with identical content', async () => {

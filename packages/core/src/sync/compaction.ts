@@ -2,7 +2,8 @@
 // with several server instances: the snapshot covers exactly the updates up to the sequence number it read, and
 // storage drops only those, keeping anything appended meanwhile.
 import * as Y from 'yjs';
-import { applyStoredDoc } from './stored-doc.ts';
+import { splitBytes } from '../bytes.ts';
+import { applyStoredDoc, snapshotByteLength } from './stored-doc.ts';
 import type { DocStorage, StoredDoc } from './types.ts';
 
 export interface CompactionResult {
@@ -12,13 +13,14 @@ export interface CompactionResult {
 }
 
 /**
- * Builds the snapshot of stored state. It is all CPU (about 15 ms a megabyte), so a server may run it on another
- * thread: for a 100 MB workspace it held the event loop for over a second.
+ * Builds the snapshot of stored state, whole or in consecutive parts (see `DocStorage.compact`). It is all CPU
+ * (about 15 ms a megabyte), so a server may run it on another thread: for a 100 MB workspace it held the event loop
+ * for over a second.
  */
 export type FoldStoredDoc = (
   stored: StoredDoc,
   onApplyError: (error: unknown) => void,
-) => Promise<Uint8Array>;
+) => Promise<Uint8Array | readonly Uint8Array[]>;
 
 /** Folds on the calling thread. */
 export function foldStoredDoc(stored: StoredDoc, onApplyError: (error: unknown) => void): Uint8Array {
@@ -29,6 +31,20 @@ export function foldStoredDoc(stored: StoredDoc, onApplyError: (error: unknown) 
   } finally {
     doc.destroy();
   }
+}
+
+/**
+ * The same snapshot in consecutive parts of at most `partBytes`, each in a buffer of its own, for a storage that
+ * keeps a large snapshot in parts: folded on another thread, the parts then go on to the storage's thread one by one
+ * as they are, where cutting one snapshot into parts on the event loop copied all of it there (30-60 ms a part).
+ */
+export function foldStoredDocInParts(
+  stored: StoredDoc,
+  onApplyError: (error: unknown) => void,
+  partBytes: number,
+): Uint8Array[] {
+  const whole = foldStoredDoc(stored, onApplyError);
+  return whole.byteLength <= partBytes ? [whole] : splitBytes(whole, partBytes);
 }
 
 /** Returns null when there was nothing to fold. */
@@ -44,7 +60,7 @@ export async function compactDoc(
   const foldedUpdates = stored.updates.length;
   // `fold` may move the stored buffers to another thread: nothing here reads them afterwards.
   const snapshot = await fold(stored, onApplyError);
-  const snapshotBytes = snapshot.byteLength;
+  const snapshotBytes = snapshotByteLength(snapshot);
   // `compact` may move the snapshot's buffer to another thread too.
   await storage.compact(docName, snapshot, seq);
   return { foldedUpdates, snapshotBytes, throughSeq: seq };

@@ -2,7 +2,13 @@
 // RoomBus when scaled out), calls join() for every authenticated WebSocket on /yjs/<workspaceId>, feeds binary frames
 // to handle.receive() and calls handle.leave() when the socket closes.
 export { resyncCloseCodes, syncCloseCodes, type SyncCloseCode } from './close-codes.ts';
-export { compactDoc, foldStoredDoc, type CompactionResult, type FoldStoredDoc } from './compaction.ts';
+export {
+  compactDoc,
+  foldStoredDoc,
+  foldStoredDocInParts,
+  type CompactionResult,
+  type FoldStoredDoc,
+} from './compaction.ts';
 export { MemoryRoomBus } from './memory-bus.ts';
 export { MemoryDocStorage } from './memory-storage.ts';
 export {

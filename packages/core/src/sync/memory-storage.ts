@@ -1,5 +1,7 @@
 // DocStorage in memory: for tests and for running the room without a database. Mirrors the contract the SQL
 // implementation must keep (sequence numbers, compaction that spares later appends).
+import { concatBytes } from '../bytes.ts';
+import { snapshotPieces } from './stored-doc.ts';
 import type { DocStorage, StoredDoc } from './types.ts';
 
 interface Entry {
@@ -37,10 +39,10 @@ export class MemoryDocStorage implements DocStorage {
     return Promise.resolve();
   }
 
-  compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  compact(docName: string, snapshot: Uint8Array | readonly Uint8Array[], throughSeq: number): Promise<void> {
     const entry = this.#entry(docName);
     if (throughSeq <= entry.snapshotSeq) return Promise.resolve();
-    entry.snapshot = new Uint8Array(snapshot);
+    entry.snapshot = concatBytes(snapshotPieces(snapshot));
     entry.snapshotSeq = throughSeq;
     entry.updates = entry.updates.filter((update) => update.seq > throughSeq);
     return Promise.resolve();

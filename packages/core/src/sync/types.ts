@@ -46,10 +46,11 @@ export interface DocStorage {
   /**
    * Atomically stores `snapshot` and deletes the updates with sequence <= `throughSeq`. Updates appended after the
    * corresponding `load` must survive. A call whose `throughSeq` is not newer than the stored snapshot's must be
-   * ignored (two compactors may race). The storage may take `snapshot` (move its buffer to another thread): the
-   * caller does not read it afterwards.
+   * ignored (two compactors may race). `snapshot` is one Yjs update, whole or as consecutive parts (as a fold on
+   * another thread hands it over, each part in a buffer of its own). The storage may take it (move its buffers to
+   * another thread): the caller does not read it afterwards.
    */
-  compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+  compact(docName: string, snapshot: Uint8Array | readonly Uint8Array[], throughSeq: number): Promise<void>;
 }
 
 /**

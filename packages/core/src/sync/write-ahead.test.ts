@@ -57,7 +57,7 @@ class GatedStorage implements DocStorage {
     return this.inner.load(docName);
   }
 
-  compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  compact(docName: string, snapshot: Uint8Array | readonly Uint8Array[], throughSeq: number): Promise<void> {
     return this.inner.compact(docName, snapshot, throughSeq);
   }
 

@@ -204,7 +204,11 @@ export class WriteAheadStorage implements DocStorage {
     return this.#storage.load(docName);
   }
 
-  async compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  async compact(
+    docName: string,
+    snapshot: Uint8Array | readonly Uint8Array[],
+    throughSeq: number,
+  ): Promise<void> {
     // The sequence number came from a load, which waited for the same writes: none can arrive behind it.
     await this.#stored(docName);
     await this.#storage.compact(docName, snapshot, throughSeq);

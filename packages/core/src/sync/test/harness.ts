@@ -309,7 +309,7 @@ export class ControlledStorage implements DocStorage {
     await this.inner.append(docName, updates);
   }
 
-  compact(docName: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  compact(docName: string, snapshot: Uint8Array | readonly Uint8Array[], throughSeq: number): Promise<void> {
     return this.inner.compact(docName, snapshot, throughSeq);
   }
 }
