@@ -302,7 +302,8 @@ async function cloneInto(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneRe
   const applyErrors: string[] = [];
   const onApplyError = (error: unknown) =>
     applyErrors.push(error instanceof Error ? error.message : String(error));
-  if (job.into !== null && storedDocHasFiles(job.into, onApplyError)) throw workspaceNotEmpty();
+  // The import below applies `into` again and reports its damaged parts; reported here too, each would show twice.
+  if (job.into !== null && storedDocHasFiles(job.into, () => undefined)) throw workspaceNotEmpty();
   await fs.promises.rm(job.gitdir, { recursive: true, force: true });
   await fs.promises.mkdir(nodePath.dirname(job.gitdir), { recursive: true });
   // One `git clone` learns the remote's HEAD and fetches its branch alone (an ls-remote first cost a round trip).
