@@ -102,6 +102,7 @@ export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } 
 export {
   exportSlice,
   exportStoredDoc,
+  importArrivingIntoStoredDoc,
   importIntoStoredDoc,
   placeUnder,
   storedDocHasFiles,
