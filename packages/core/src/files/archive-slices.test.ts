@@ -4,7 +4,6 @@ import { AppError } from '../errors.ts';
 import {
   exportSlice,
   exportStoredDoc,
-  importArrivingIntoStoredDoc,
   importIntoStoredDoc,
   storedEditUpdates,
   storedDocHasFiles,
@@ -14,7 +13,6 @@ import {
   planImport,
   trackImport,
 } from './archive-slices.ts';
-import type { ImportEntry } from './import-files.ts';
 import { createFile, deleteFile } from './model.ts';
 import { PathIndex } from './path-index.ts';
 import { listTree, readTextFile } from './queries.ts';
@@ -242,57 +240,6 @@ describe('imports into a stored document', () => {
       () => undefined,
     );
     expect('updates' in light.edit).toBe(true);
-  });
-
-  it('imports files as they arrive, slice by slice, into the whole state; refuses as a live import would', async () => {
-    const doc = new Y.Doc();
-    createFile(doc, 'old.md', 'old');
-    deleteFile(doc, 'old.md');
-    const arriving =
-      (paths: string[], size = 10) =>
-      async (add: (entry: ImportEntry) => void) => {
-        for (const path of paths) {
-          await Promise.resolve();
-          add({ path, content: bytes('a'.repeat(size)) });
-        }
-      };
-    const imported = await importArrivingIntoStoredDoc(
-      storedOf(doc),
-      arriving(['src/a.ts', 'src/b.ts', 'docs/c.md']),
-      { statePartBytes: 64, sliceFiles: 2 },
-      () => undefined,
-    );
-    expect(imported.created).toEqual(['src/a.ts', 'src/b.ts', 'docs/c.md']);
-    expect(imported.totalBytes).toBe(30);
-    if (!('state' in imported.edit)) throw new Error('an arriving import came as updates');
-    for (const part of imported.edit.state) expect(part.byteLength).toBeLessThanOrEqual(64);
-    const loaded = new Y.Doc();
-    for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(loaded, update);
-    expect(listTree(loaded).map((entry) => entry.path)).toEqual([
-      'docs',
-      'docs/c.md',
-      'src',
-      'src/a.ts',
-      'src/b.ts',
-    ]);
-    expect(readTextFile(loaded, 'src/b.ts')).toBe('a'.repeat(10));
-    expect(imported.clockEnd).toBe(Y.getState(loaded.store, imported.client));
-
-    const refused = (paths: string[], limits = {}) =>
-      importArrivingIntoStoredDoc(storedOf(doc), arriving(paths), { statePartBytes: 64, limits }, () => {
-        throw new Error('nothing is damaged');
-      });
-    // Two spellings of one path arriving in one slice are caught as they arrive.
-    await expect(refused(['src/A.ts', 'src/a.ts'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
-    await expect(refused(['x', 'x/y'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
-    await expect(refused(['../x'])).rejects.toMatchObject({ code: 'INVALID_PATH' });
-    await expect(refused(['a', 'b'], { maxFileBytes: 5 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
-    await expect(refused(['a', 'b', 'c'], { maxWorkspaceBytes: 25 })).rejects.toMatchObject({
-      code: 'WORKSPACE_TOO_LARGE',
-    });
-    await expect(refused(['a', 'b', 'c'], { maxFiles: 2 })).rejects.toMatchObject({
-      code: 'WORKSPACE_TOO_LARGE',
-    });
   });
 
   it('refuses as a live import would, before any update exists', () => {

@@ -21,7 +21,6 @@ import {
   indexOf,
   livePathIndex,
   prepareContent,
-  type PreparedContent,
 } from './write-guards.ts';
 import {
   binariesMap,
@@ -272,8 +271,8 @@ export function importIntoStoredDoc(
   try {
     applyStoredDoc(doc, stored, null, onApplyError);
     const plan = planImport(doc, entries, options);
-    const { statePartBytes = 0 } = options;
-    const asState = statePartBytes > 0 && plan.totalBytes >= weight;
+    const { statePartBytes } = options;
+    const asState = statePartBytes !== undefined && plan.totalBytes >= weight;
     const clockStart = Y.getState(doc.store, doc.clientID);
     const updates: Uint8Array[] = [];
     const collect = (update: Uint8Array) => updates.push(update);
@@ -293,8 +292,12 @@ export function importIntoStoredDoc(
       live.stop();
       doc.off('update', collect);
     }
-    const edit = asState ? { state: stateInParts(doc, statePartBytes) } : { updates };
     const clockEnd = Y.getState(doc.store, doc.clientID);
+    let edit: StoredEdit = { updates };
+    if (asState) {
+      const state = Y.encodeStateAsUpdate(doc);
+      edit = { state: state.byteLength <= statePartBytes ? [state] : splitBytes(state, statePartBytes) };
+    }
     return {
       edit,
       totalBytes: plan.totalBytes,
@@ -304,66 +307,6 @@ export function importIntoStoredDoc(
       clockStart,
       clockEnd,
     };
-  } finally {
-    doc.destroy();
-  }
-}
-
-function stateInParts(doc: Y.Doc, partBytes: number): Uint8Array[] {
-  const state = Y.encodeStateAsUpdate(doc);
-  return state.byteLength <= partBytes ? [state] : splitBytes(state, partBytes);
-}
-
-/**
- * Imports new files into a stored document as their contents arrive (a clone reading its blobs from git): `feed`
- * hands each file to `add` in turn, and each slice goes into the document once it is full, so building the document
- * overlaps the reading. Each file is checked as `planImport` checks it (path, conflicts with the document and the
- * files before it, file size); the workspace limits are checked over the whole once `feed` is done. Nothing is
- * stored: the result is the whole state in parts of `statePartBytes` (see `StoredEdit`), and a refused import
- * leaves nothing behind. Files are only added (an existing path is refused).
- */
-export async function importArrivingIntoStoredDoc(
-  stored: StoredDoc,
-  feed: (add: (entry: ImportEntry) => void) => Promise<void>,
-  options: Pick<ImportOptions, 'limits'> & SliceOptions & { statePartBytes: number },
-  onApplyError: (error: unknown) => void,
-): Promise<StoredImport> {
-  const limits = resolveWorkspaceLimits(options.limits);
-  const maxBytes = options.sliceBytes ?? DEFAULT_SLICE_BYTES;
-  const maxFiles = options.sliceFiles ?? DEFAULT_SLICE_FILES;
-  const doc = new Y.Doc();
-  try {
-    applyStoredDoc(doc, stored, null, onApplyError);
-    const index = indexOf(doc);
-    const clockStart = Y.getState(doc.store, doc.clientID);
-    const created: string[] = [];
-    let totalBytes = 0;
-    let slice: { path: string; content: PreparedContent }[] = [];
-    let sliceBytes = 0;
-    const write = () => {
-      const writes = slice;
-      slice = [];
-      sliceBytes = 0;
-      doc.transact(() => {
-        for (const { path, content } of writes) putFile(doc, path, content, detectLanguage(path));
-      });
-    };
-    await feed((entry) => {
-      const path = normalizePath(entry.path);
-      assertNoConflict(index, path);
-      index.add(path);
-      const content = prepareContent(path, entry.content, limits);
-      created.push(path);
-      totalBytes += content.size;
-      slice.push({ path, content });
-      sliceBytes += content.size;
-      if (sliceBytes >= maxBytes || slice.length >= maxFiles) write();
-    });
-    if (slice.length > 0) write();
-    assertWorkspaceFits(doc, { replaced: new Set(), addedBytes: 0, addedFiles: 0 }, limits);
-    const edit = { state: stateInParts(doc, options.statePartBytes) };
-    const clockEnd = Y.getState(doc.store, doc.clientID);
-    return { edit, totalBytes, created, updated: [], client: doc.clientID, clockStart, clockEnd };
   } finally {
     doc.destroy();
   }

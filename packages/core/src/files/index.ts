@@ -102,7 +102,6 @@ export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } 
 export {
   exportSlice,
   exportStoredDoc,
-  importArrivingIntoStoredDoc,
   importIntoStoredDoc,
   placeUnder,
   storedDocHasFiles,
