@@ -59,11 +59,9 @@ export type GitJob =
       limits: RepositoryLimits;
       /**
        * The workspace's stored document when nobody has it open (`RoomManager.unloadedEdit`): the files are then
-       * imported here too, and the service only stores the edit.
+       * imported here too, and the service only stores the updates.
        */
       into: StoredDoc | null;
-      /** An import heavier than `into` comes back as the document's whole state in parts this size (`StoredEdit`). */
-      statePartBytes: number;
     }
   | {
       op: 'status';
@@ -351,12 +349,7 @@ async function cloneInto(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneRe
   const imported =
     job.into === null
       ? null
-      : importIntoStoredDoc(
-          job.into,
-          checkout.files,
-          { overwrite: false, statePartBytes: job.statePartBytes },
-          onApplyError,
-        );
+      : importIntoStoredDoc(job.into, checkout.files, { overwrite: false }, onApplyError);
   return {
     ...checkout,
     // The files went into `imported`; they need not cross to the event loop again.

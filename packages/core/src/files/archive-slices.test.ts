@@ -5,7 +5,6 @@ import {
   exportSlice,
   exportStoredDoc,
   importIntoStoredDoc,
-  storedEditUpdates,
   storedDocHasFiles,
   importSlice,
   placeUnder,
@@ -192,15 +191,13 @@ describe('imports into a stored document', () => {
     const imported = importIntoStoredDoc(storedOf(doc), entries, { overwrite: true, sliceBytes: 250 }, () => {
       throw new Error('nothing is damaged');
     });
-    if (!('updates' in imported.edit)) throw new Error('the import came as a state without statePartBytes');
-    const { updates } = imported.edit;
-    expect(updates).toHaveLength(2);
+    expect(imported.updates).toHaveLength(2);
     expect(imported.created).toEqual(['src/f0.ts', 'src/f1.ts', 'src/f2.ts', 'src/f3.ts']);
     expect(imported.updated).toEqual(['src/old.ts']);
     expect(imported.totalBytes).toBe(403);
     // Every update owns its buffer, so it can move to another thread whole.
-    for (const update of updates) expect(update.byteLength).toBe(update.buffer.byteLength);
-    for (const update of updates) Y.applyUpdate(doc, update);
+    for (const update of imported.updates) expect(update.byteLength).toBe(update.buffer.byteLength);
+    for (const update of imported.updates) Y.applyUpdate(doc, update);
     expect(readTextFile(doc, 'src/old.ts')).toBe('new');
     expect(readTextFile(doc, 'src/f3.ts')).toBe('y'.repeat(100));
     expect(readTextFile(doc, 'keep.md')).toBe('keep');
@@ -208,38 +205,6 @@ describe('imports into a stored document', () => {
     expect(imported.clockStart).toBe(0);
     expect(imported.clockEnd).toBe(Y.getState(doc.store, imported.client));
     expect(imported.clockEnd).toBeGreaterThan(0);
-  });
-
-  it('returns the whole state instead, in parts, when the import outweighs what was stored', () => {
-    const doc = new Y.Doc();
-    createFile(doc, 'keep.md', 'keep');
-    const stored = storedOf(doc);
-    const entries = Array.from({ length: 3 }, (_, i) => ({
-      path: `f${i}.ts`,
-      content: bytes('z'.repeat(400)),
-    }));
-    const imported = importIntoStoredDoc(stored, entries, { statePartBytes: 500 }, () => undefined);
-    if (!('state' in imported.edit)) throw new Error('a heavier import came as updates');
-    const { state } = imported.edit;
-    expect(state.length).toBeGreaterThan(1);
-    for (const part of state) {
-      expect(part.byteLength).toBeLessThanOrEqual(500);
-      expect(part.byteLength).toBe(part.buffer.byteLength);
-    }
-    // The state alone, without what was stored, is the whole document.
-    const loaded = new Y.Doc();
-    for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(loaded, update);
-    expect(listTree(loaded).map((entry) => entry.path)).toEqual(['f0.ts', 'f1.ts', 'f2.ts', 'keep.md']);
-    expect(readTextFile(loaded, 'f2.ts')).toBe('z'.repeat(400));
-    expect(imported.clockEnd).toBe(Y.getState(loaded.store, imported.client));
-    // Lighter than what was stored: updates, so the stored document is not written again.
-    const light = importIntoStoredDoc(
-      { snapshot: Y.encodeStateAsUpdate(loaded), updates: [], seq: 2 },
-      [{ path: 'tiny.ts', content: bytes('t') }],
-      { statePartBytes: 500 },
-      () => undefined,
-    );
-    expect('updates' in light.edit).toBe(true);
   });
 
   it('refuses as a live import would, before any update exists', () => {

@@ -4,9 +4,8 @@
 // created one of its paths meanwhile) is taken back out with the undo manager from `trackImport`.
 
 import * as Y from 'yjs';
-import { splitBytes } from '../bytes.ts';
-import { applyStoredDoc, snapshotUpdate, storedBytes } from '../sync/stored-doc.ts';
-import type { StoredDoc, StoredEdit } from '../sync/types.ts';
+import { applyStoredDoc } from '../sync/stored-doc.ts';
+import type { StoredDoc } from '../sync/types.ts';
 import { encodeText, utf8ByteLength } from './content.ts';
 import { putFile, updateFile } from './doc-writes.ts';
 import type { ImportEntry, ImportOptions } from './import-files.ts';
@@ -19,7 +18,6 @@ import {
   assertNoConflict,
   assertWorkspaceFits,
   indexOf,
-  livePathIndex,
   prepareContent,
 } from './write-guards.ts';
 import {
@@ -231,11 +229,8 @@ export function placeUnder(folder: string | undefined, entries: readonly ImportE
 }
 
 export interface StoredImport {
-  /**
-   * The import to store: as Yjs updates, one per slice in order, or (with `statePartBytes`, when it outweighs what was
-   * stored) as the document's whole state after it. Each buffer is its own, movable between threads.
-   */
-  edit: StoredEdit;
+  /** The import as Yjs updates, one per slice in order, each in a buffer of its own (movable between threads). */
+  updates: Uint8Array[];
   totalBytes: number;
   created: string[];
   updated: string[];
@@ -245,61 +240,37 @@ export interface StoredImport {
   clockEnd: number;
 }
 
-export interface StoredImportOptions extends ImportOptions, SliceOptions {
-  /**
-   * When the import weighs at least as much as the stored document, return the document's whole state in parts of at
-   * most this many bytes instead of updates (see `StoredEdit`): stored in place of the document, it sets off no
-   * compaction that would load and store it all again.
-   */
-  statePartBytes?: number;
-}
-
 /**
  * Imports files into a stored document (snapshot and updates, as storage holds it) with the checks and slices of
- * `planImport` and `importSlice`, and returns the edit to store: for a workspace nobody has open, on a thread other
- * than the server's event loop, where building a 100 MB document took seconds and its garbage held every other
- * workspace's edits. Throws, writing nothing, if the import is refused.
+ * `planImport` and `importSlice`, and returns the edit as updates to append to storage: for a workspace nobody has
+ * open, on a thread other than the server's event loop, where building a 100 MB document took seconds and its
+ * garbage held every other workspace's edits. Throws, writing nothing, if the import is refused.
  */
 export function importIntoStoredDoc(
   stored: StoredDoc,
   entries: readonly ImportEntry[],
-  options: StoredImportOptions,
+  options: ImportOptions & SliceOptions,
   onApplyError: (error: unknown) => void,
 ): StoredImport {
-  const weight = storedBytes(stored);
   const doc = new Y.Doc();
   try {
     applyStoredDoc(doc, stored, null, onApplyError);
     const plan = planImport(doc, entries, options);
-    const { statePartBytes } = options;
-    const asState = statePartBytes !== undefined && plan.totalBytes >= weight;
     const clockStart = Y.getState(doc.store, doc.clientID);
     const updates: Uint8Array[] = [];
     const collect = (update: Uint8Array) => updates.push(update);
-    if (!asState) doc.on('update', collect);
+    doc.on('update', collect);
     const created: string[] = [];
     const updated: string[] = [];
-    // Slices only for the updates they make; one index for all of them (indexing the document per slice was most of
-    // the time of a 5,000-file import).
-    const live = livePathIndex(doc);
-    try {
-      for (const slice of plan.slices) {
-        const result = importSlice(doc, slice, options, live.index);
-        created.push(...result.created);
-        updated.push(...result.updated);
-      }
-    } finally {
-      live.stop();
-      doc.off('update', collect);
+    for (const slice of plan.slices) {
+      const result = importSlice(doc, slice, options);
+      created.push(...result.created);
+      updated.push(...result.updated);
     }
+    doc.off('update', collect);
     const clockEnd = Y.getState(doc.store, doc.clientID);
-    let edit: StoredEdit = { updates };
-    if (asState) {
-      const state = Y.encodeStateAsUpdate(doc);
-      edit = { state: state.byteLength <= statePartBytes ? [state] : splitBytes(state, statePartBytes) };
-    }
     return {
-      edit,
+      updates,
       totalBytes: plan.totalBytes,
       created,
       updated,
@@ -310,13 +281,6 @@ export function importIntoStoredDoc(
   } finally {
     doc.destroy();
   }
-}
-
-/** The updates that make up a stored edit, to apply to a live document. */
-export function storedEditUpdates(edit: StoredEdit): Uint8Array[] {
-  if ('updates' in edit) return edit.updates;
-  const whole = snapshotUpdate(edit.state);
-  return whole === null ? [] : [whole];
 }
 
 /** Whether a stored document holds any file (for a workspace that must be empty, read off the event loop). */

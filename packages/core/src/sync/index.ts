@@ -42,7 +42,6 @@ export {
   type RoomHandle,
   type AuthorshipHooks,
   type StoredDoc,
-  type StoredEdit,
   type SyncConnection,
   type SyncErrorOperation,
   type SyncLimits,
