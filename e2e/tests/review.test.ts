@@ -278,6 +278,19 @@ describe('diff review', () => {
       );
       throw new Error(`the last event is out of view: ${JSON.stringify(state)}`);
     });
+    // The task's actions stay in view above the followed timeline, uncovered: clicking one needs no scroll (which
+    // the following would undo under the pointer).
+    const review = page.getByRole('button', { name: 'Review changes' });
+    const [button, view] = [await review.boundingBox(), await scroller.boundingBox()];
+    expect(button && view && button.y >= view.y && button.y + button.height <= view.y + view.height).toBe(
+      true,
+    );
+    expect(
+      await review.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return el.contains(document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2));
+      }),
+    ).toBe(true);
 
     // Scrolled up to read the context, the reader stays there while new events arrive.
     await scroller.hover();

@@ -157,6 +157,29 @@ describe('useFollowLatest', () => {
     expect(scroller.scrollTop).toBe(100);
   });
 
+  it('stays where the focus went when the reader tabs to an entry above the end', () => {
+    const el = mount(<List items={5} />);
+    const scroller = el.querySelector<HTMLElement>('[data-testid="scroller"]');
+    if (!scroller) throw new Error('no scroller');
+    const height = { scroll: 500 };
+    geometry(scroller, height);
+    rerender(<List items={6} />);
+    expect(scroller.scrollTop).toBe(400);
+
+    // Focusing an entry scrolls it into view: the view stays with the focus, even as new entries arrive.
+    const button = el.ownerDocument.createElement('button');
+    el.querySelector('li')?.append(button);
+    act(() => {
+      button.focus();
+      scroller.scrollTop = 0;
+      scroller.dispatchEvent(new Event('scroll'));
+    });
+    expect(scroller.scrollTop).toBe(0);
+    height.scroll = 600;
+    rerender(<List items={7} />);
+    expect(scroller.scrollTop).toBe(0);
+  });
+
   it('counts a few pixels short of the end as the end', () => {
     expect(isNearBottom({ scrollHeight: 1000, clientHeight: 200, scrollTop: 770 })).toBe(true);
     expect(isNearBottom({ scrollHeight: 1000, clientHeight: 200, scrollTop: 600 })).toBe(false);

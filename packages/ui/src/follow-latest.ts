@@ -4,7 +4,10 @@ import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
 
 /** How close to the bottom (px) still counts as "at the latest entry". */
 const SLACK = 48;
-/** How long after the reader's wheel, touch or key a scroll counts as theirs (a smooth scroll runs on after it). */
+/**
+ * How long after the reader's wheel, touch, key or focus move a scroll counts as theirs (a smooth scroll runs on
+ * after it).
+ */
 const INPUT_MS = 1000;
 const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
 
@@ -33,8 +36,8 @@ function typingIn(target: EventTarget | null): boolean {
  * the list changes size (a form appearing below shrinks the view; an entry growing lengthens the list), until the
  * reader scrolls away from the end.
  *
- * Only the reader's own scrolling (wheel, touch, scroll keys, dragging the scroll bar) decides whether the view
- * follows. A scroll the page makes by itself (content collapsing above, the browser's scroll anchoring, a resize
+ * Only the reader's own scrolling (wheel, touch, scroll keys, dragging the scroll bar, moving the focus to something
+ * out of view) decides whether the view follows. A scroll the page makes by itself (content collapsing above, the browser's scroll anchoring, a resize
  * clamping the position) never stops it: the view goes back to the end instead.
  */
 export function useFollowLatest(ref: RefObject<HTMLElement | null>, version: unknown): void {
@@ -69,6 +72,8 @@ export function useFollowLatest(ref: RefObject<HTMLElement | null>, version: unk
       [scroller, 'wheel', input],
       [scroller, 'touchmove', input],
       [scroller, 'keydown', onKey as EventListener],
+      // Tabbing (or a click) to an entry scrolls it into view: pulled back to the end, the focus would be hidden.
+      [scroller, 'focusin', input],
       [scroller, 'pointerdown', onPress as EventListener],
       [scroller.ownerDocument.defaultView, 'pointerup', onRelease],
       [scroller.ownerDocument.defaultView, 'pointercancel', onRelease],

@@ -348,49 +348,54 @@ export function TaskDetail({
   useFollowLatest(root, events.length);
   return (
     <section ref={root} aria-label="Task" className="grid grid-cols-[minmax(0,1fr)] gap-2 p-3">
-      <div className="flex items-center gap-2">
-        <Button size="sm" variant="ghost" onClick={onBack} aria-label="Back to task history">
-          ←
-        </Button>
-        <h2 className="min-w-0 flex-1 truncate text-sm font-semibold" title={task?.prompt}>
-          {task?.prompt ?? 'Task'}
-        </h2>
-        {revision > 1 ? <Badge tone="indigo">revision {revision}</Badge> : null}
-        {task ? <Badge tone={stateTone[task.state]}>{task.state}</Badge> : null}
-      </div>
-      <OverlapNotice events={events} />
-      <div className="flex flex-wrap gap-2">
-        {live && canEdit ? (
-          <Button
-            size="sm"
-            variant="danger"
-            busy={cancel.isPending}
-            onClick={() => cancel.mutate({ taskId })}
-          >
-            Cancel task
+      {/* The title and the actions stay at the top of the panel while the timeline follows the run below them: a
+          button that scrolled away (or moved as it was clicked) would be lost to whoever reaches for it. */}
+      <div className="sticky top-0 z-10 -mx-3 -mt-3 grid gap-2 border-b border-zinc-200 bg-white px-3 py-2">
+        <div className="flex items-center gap-2">
+          <Button size="sm" variant="ghost" onClick={onBack} aria-label="Back to task history">
+            ←
           </Button>
-        ) : null}
-        {hasProposal ? (
-          <Button size="sm" variant="primary" onClick={onReview}>
-            Review changes
-          </Button>
-        ) : null}
-        {ended && canEdit && !pull ? (
-          <>
+          <h2 className="min-w-0 flex-1 truncate text-sm font-semibold" title={task?.prompt}>
+            {task?.prompt ?? 'Task'}
+          </h2>
+          {revision > 1 ? <Badge tone="indigo">revision {revision}</Badge> : null}
+          {task ? <Badge tone={stateTone[task.state]}>{task.state}</Badge> : null}
+        </div>
+        <div className="flex flex-wrap gap-2">
+          {/* First, so it does not move when Cancel goes as the run ends. */}
+          {hasProposal ? (
+            <Button size="sm" variant="primary" onClick={onReview}>
+              Review changes
+            </Button>
+          ) : null}
+          {live && canEdit ? (
             <Button
               size="sm"
-              variant="primary"
-              busy={retry.isPending}
-              onClick={() => retry.mutate({ taskId })}
+              variant="danger"
+              busy={cancel.isPending}
+              onClick={() => cancel.mutate({ taskId })}
             >
-              Retry
+              Cancel task
             </Button>
-            <Button size="sm" onClick={() => onEditPrompt(task.prompt)}>
-              Edit prompt
-            </Button>
-          </>
-        ) : null}
+          ) : null}
+          {ended && canEdit && !pull ? (
+            <>
+              <Button
+                size="sm"
+                variant="primary"
+                busy={retry.isPending}
+                onClick={() => retry.mutate({ taskId })}
+              >
+                Retry
+              </Button>
+              <Button size="sm" onClick={() => onEditPrompt(task.prompt)}>
+                Edit prompt
+              </Button>
+            </>
+          ) : null}
+        </div>
       </div>
+      <OverlapNotice events={events} />
       {error ? (
         <p role="alert" className="text-sm text-red-800">
           {errorMessage(error)}
