@@ -1,7 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { readArchive, writeArchive } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
+import { docSnapshots, docUpdates } from '../src/db/schema.ts';
 import {
   backends,
   expectError,
@@ -481,6 +483,30 @@ describe.each(backends)('file operations on %s', (backend) => {
     expect(downloaded.find((entry) => entry.path === 'vendor/bin/blob')?.content).toEqual(
       new Uint8Array([0, 159, 146, 150]),
     );
+  });
+
+  it('stores an upload into an empty workspace nobody has open as its snapshot, leaving nothing to compact', async () => {
+    const workspaceId = await workspace();
+    // With other instances sharing the storage the upload goes through the live document, as updates.
+    const onWorker = !server.config.redisUrl;
+    const files = Array.from({ length: 3 }, (_, i) => ({
+      path: `src/f${i}.ts`,
+      content: `export const f${i} = ${i};\n`,
+    }));
+    expect(await upload(editor, workspaceId, writeArchive(files, 'zip'))).toMatchObject({
+      status: 200,
+      body: { files: 3 },
+    });
+    await server.app.deps.rooms.whenIdle();
+    const { db } = server.app.deps;
+    const updates = await db.$count(docUpdates, eq(docUpdates.workspaceId, workspaceId));
+    const snapshots = await db.$count(docSnapshots, eq(docSnapshots.workspaceId, workspaceId));
+    expect({ updates: updates > 0, snapshots }).toEqual(
+      onWorker ? { updates: false, snapshots: 1 } : { updates: true, snapshots: 0 },
+    );
+    expect(await listed(workspaceId)).toEqual(['src/f0.ts', 'src/f1.ts', 'src/f2.ts']);
+    const peer = await live(workspaceId, reviewer);
+    expect(textOf(peer, 'src/f2.ts')).toBe('export const f2 = 2;\n');
   });
 
   it('shares one export among overlapping downloads of a workspace nobody has open, until it changes', async () => {

@@ -83,6 +83,34 @@ describe.each(backends)('PgDocStorage on %s', (backend) => {
     expect(textOf(last)).toBe('one two three!');
   });
 
+  it('replaces the document with a state that a compactor of an earlier load cannot overwrite', async () => {
+    const id = await workspace();
+    const doc = new Y.Doc();
+    await storage.append(id, [updateOf('one ', doc), updateOf('two ', doc)]);
+    const compactor = await storage.load(id);
+    await storage.compact(id, Y.encodeStateAsUpdate(doc), compactor.seq);
+    // Loaded right after that compaction: nothing follows the snapshot, so compacting through this load's sequence
+    // number would be ignored as stale. A replace stores it all the same.
+    const loaded = await storage.load(id);
+    expect(loaded.updates).toHaveLength(0);
+    const state = Y.encodeStateAsUpdate(doc);
+    updateOf('imported', doc);
+    const replaced = Y.encodeStateAsUpdate(doc);
+    await storage.replace(id, [replaced.slice(0, 10), replaced.slice(10)], loaded.seq);
+    expect(textOf(await storage.load(id))).toBe('one two imported');
+    // The compactor that read before finishes late: its older snapshot is ignored.
+    await storage.compact(id, state, compactor.seq);
+    const after = await storage.load(id);
+    expect(after.updates).toHaveLength(0);
+    expect(after.seq).toBeGreaterThan(loaded.seq);
+    expect(textOf(after)).toBe('one two imported');
+    // Appends go on past the replaced state's sequence number, so none is taken for folded.
+    await storage.append(id, [updateOf('!', doc)]);
+    const last = await storage.load(id);
+    expect(last.seq).toBe(after.seq + 1);
+    expect(textOf(last)).toBe('one two imported!');
+  });
+
   it('group-commits concurrent appends of many workspaces, each keeping its own order and dense sequence', async () => {
     const ids = await Promise.all(Array.from({ length: 20 }, () => workspace()));
     const docs = ids.map(() => new Y.Doc());

@@ -29,6 +29,8 @@ export interface StoredImportOptions {
   stripRoot: boolean;
   folder: string | undefined;
   overwrite: boolean;
+  /** See `StoredImportOptions` in core: an import heavier than the document comes back as its whole state. */
+  statePartBytes: number;
 }
 
 export type ArchiveResult =
@@ -186,7 +188,7 @@ export class ArchivePool {
 
   /**
    * Extracts an archive and imports its files into a stored document (see `importIntoStoredDoc`), all on a worker:
-   * the edit comes back as updates to store, and the extracted entries too, for the live document should it have
+   * the edit comes back to store (see `StoredEdit`), and the extracted entries too, for the live document should it have
    * been opened meanwhile. `bytes` and the stored buffers are moved to the worker.
    */
   async importStored(

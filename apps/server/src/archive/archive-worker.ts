@@ -53,17 +53,19 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
       return { reply: { op: 'pack', bytes }, transfer: [bytes.buffer as ArrayBuffer] };
     }
     case 'import': {
-      const { stripRoot, folder, overwrite } = job.options;
+      const { stripRoot, folder, overwrite, statePartBytes } = job.options;
       const entries = readArchive(job.bytes, {}, { stripRoot });
       const applyErrors: string[] = [];
       const imported = importIntoStoredDoc(
         job.stored,
         placeUnder(folder, entries),
-        { overwrite },
+        { overwrite, statePartBytes },
         applyErrorsInto(applyErrors),
       );
       const transfer = new Set<ArrayBuffer>();
-      for (const update of imported.updates) transfer.add(update.buffer as ArrayBuffer);
+      const { edit } = imported;
+      for (const part of 'state' in edit ? edit.state : edit.updates)
+        transfer.add(part.buffer as ArrayBuffer);
       for (const entry of entries) transfer.add(entry.content.buffer as ArrayBuffer);
       return { reply: { op: 'import', imported, entries, applyErrors }, transfer: [...transfer] };
     }

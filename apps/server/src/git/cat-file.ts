@@ -6,17 +6,21 @@ import { AppError } from '@tandem/core';
 
 const HEADER_LIMIT = 256;
 
-/**
- * The contents of `oids`' blobs, in their order. `checkSize(i, size)` sees each blob's size before its bytes are
- * read, and may throw to stop the reading (a file or a total over the limits).
- */
-export function catBlobs(
-  gitdir: string,
-  oids: readonly string[],
-  options: { searchPath: string; checkSize: (index: number, size: number) => void },
-): Promise<Buffer[]> {
-  const blobs: Buffer[] = [];
-  if (oids.length === 0) return Promise.resolve(blobs);
+export interface CatOptions {
+  searchPath: string;
+  /**
+   * Sees each blob's size before its bytes are read; may throw to stop the reading (a file or a total over the
+   * limits).
+   */
+  checkSize: (index: number, size: number) => void;
+  /** Takes each blob as soon as it is read, in order; may throw to stop the reading. */
+  onBlob: (index: number, blob: Buffer) => void;
+}
+
+/** Reads `oids`' blobs in order: the caller's work on each overlaps git's reading of the next. */
+export function streamBlobs(gitdir: string, oids: readonly string[], options: CatOptions): Promise<void> {
+  if (oids.length === 0) return Promise.resolve();
+  let read = 0;
   return new Promise((resolve, reject) => {
     const child = spawn('git', [`--git-dir=${gitdir}`, 'cat-file', '--batch', '--buffer'], {
       env: {
@@ -55,7 +59,7 @@ export function catBlobs(
           head = Buffer.alloc(0);
           rest = rest.subarray(lf + 1);
           const [oid, type, size] = line.split(' ');
-          const index = blobs.length;
+          const index = read;
           if (oid !== oids[index] || type !== 'blob' || size === undefined || !/^\d+$/.test(size)) {
             throw new AppError('INTERNAL', `The repository has no blob ${oids[index] ?? oid} (${line}).`);
           }
@@ -71,8 +75,9 @@ export function catBlobs(
         rest = rest.subarray(part.length);
         if (have === need) {
           const whole = parts.length === 1 ? part : Buffer.concat(parts);
-          blobs.push(whole.subarray(0, need - 1));
           parts = null;
+          options.onBlob(read, whole.subarray(0, need - 1));
+          read += 1;
         }
       }
     };
@@ -90,9 +95,9 @@ export function catBlobs(
     );
     child.on('close', (code) => {
       if (failure) reject(failure);
-      else if (code !== 0 || blobs.length !== oids.length) {
+      else if (code !== 0 || read !== oids.length) {
         reject(new AppError('INTERNAL', `git cat-file failed: ${stderr.trim().slice(-500)}`));
-      } else resolve(blobs);
+      } else resolve();
     });
     child.stdin.end(`${oids.join('\n')}\n`);
   });

@@ -12,7 +12,7 @@ import {
   compareTrees,
   decodeText,
   describeSymlink,
-  importIntoStoredDoc,
+  importArrivingIntoStoredDoc,
   isAppError,
   isBinaryContent,
   isLfsPointer,
@@ -31,7 +31,7 @@ import {
   type StoredImport,
 } from '@tandem/core';
 import git from 'isomorphic-git';
-import { catBlobs } from './cat-file.ts';
+import { streamBlobs } from './cat-file.ts';
 import { commitTree, ObjectStore, parseTree } from './object-store.ts';
 import { treeContent, writeObject, type TreeEntryInput } from './objects.ts';
 import { presentedHostKeys, withRemote, type RemoteAccess } from './transport.ts';
@@ -59,9 +59,11 @@ export type GitJob =
       limits: RepositoryLimits;
       /**
        * The workspace's stored document when nobody has it open (`RoomManager.unloadedEdit`): the files are then
-       * imported here too, and the service only stores the updates.
+       * imported here too, and the service only stores the edit.
        */
       into: StoredDoc | null;
+      /** An import heavier than `into` comes back as the document's whole state in parts this size (`StoredEdit`). */
+      statePartBytes: number;
     }
   | {
       op: 'status';
@@ -119,7 +121,7 @@ export interface CloneResult {
   lfsPointers: string[];
   /** An ssh remote's host key as recorded on this first connection (known_hosts text); null for https. */
   knownHosts: string | null;
-  /** The files imported into `into`, as updates to store; null without `into`. */
+  /** The files imported into `into`, as the edit to store; null without `into`. */
   imported: StoredImport | null;
   /** What the stored document's damaged parts said when applied (`into`). */
   applyErrors: string[];
@@ -345,30 +347,36 @@ async function cloneInto(job: Extract<GitJob, { op: 'clone' }>): Promise<CloneRe
     value: commit,
     force: true,
   });
-  const checkout = await withStore(job.gitdir, (store) => readCheckout(job, store, commit));
-  const imported =
-    job.into === null
-      ? null
-      : importIntoStoredDoc(job.into, checkout.files, { overwrite: false }, onApplyError);
-  return {
-    ...checkout,
-    // The files went into `imported`; they need not cross to the event loop again.
-    files: imported === null ? checkout.files : [],
-    fileCount: checkout.files.length,
-    commit,
-    branch,
-    knownHosts,
-    imported,
-    applyErrors,
-  };
+  const checkout = await withStore(job.gitdir, async (store) => {
+    if (job.into === null) return { ...(await readCheckout(job, store, commit)), imported: null };
+    // Into the stored document as git reads each blob: building it overlaps the reading. The files then need not
+    // cross to the event loop.
+    const into = job.into;
+    let read: Awaited<ReturnType<typeof readCheckout>> | undefined;
+    const imported = await importArrivingIntoStoredDoc(
+      into,
+      async (add) => {
+        read = await readCheckout(job, store, commit, add);
+      },
+      { statePartBytes: job.statePartBytes },
+      onApplyError,
+    );
+    if (read === undefined) throw new AppError('INTERNAL', 'the checkout was not read');
+    return { ...read, imported };
+  });
+  return { ...checkout, commit, branch, knownHosts, applyErrors };
 }
 
-/** The files of `commit` a workspace takes, and what of its tree it leaves out. */
+/**
+ * The files of `commit` a workspace takes, and what of its tree it leaves out. With `onFile`, each file goes there
+ * as it is read instead of into `files`.
+ */
 async function readCheckout(
   job: Extract<GitJob, { op: 'clone' }>,
   store: ObjectStore,
   commit: string,
-): Promise<Pick<CloneResult, 'files' | 'skipped' | 'submodules' | 'lfsPointers'>> {
+  onFile?: (file: LiveFile) => void,
+): Promise<Pick<CloneResult, 'files' | 'fileCount' | 'skipped' | 'submodules' | 'lfsPointers'>> {
   const tree = flattenTree(store, job.gitdir, commit);
   const oids = new Map(tree.map((entry) => [entry.path, entry.oid]));
   const plan = planCheckout(tree, job.limits);
@@ -379,8 +387,10 @@ async function readCheckout(
     const bytes = readBlobBytes(store, oids.get(entry.path) ?? '');
     skipped.push(describeSymlink(entry.path, new TextDecoder().decode(bytes)));
   }
+  const files: LiveFile[] = [];
+  const lfsPointers: string[] = [];
   let total = 0;
-  const contents = await catBlobs(
+  await streamBlobs(
     job.gitdir,
     plan.files.map((file) => file.oid),
     {
@@ -389,16 +399,15 @@ async function readCheckout(
         total += size;
         checkBlobSize(plan.files[i]?.path ?? '', size, total, job.limits);
       },
+      onBlob: (i, content) => {
+        const path = plan.files[i]?.path ?? '';
+        if (isLfsPointer(content)) lfsPointers.push(path);
+        if (onFile) onFile({ path, content });
+        else files.push({ path, content });
+      },
     },
   );
-  const files: LiveFile[] = [];
-  const lfsPointers: string[] = [];
-  plan.files.forEach((file, i) => {
-    const content = contents[i] ?? Buffer.alloc(0);
-    if (isLfsPointer(content)) lfsPointers.push(file.path);
-    files.push({ path: file.path, content });
-  });
-  return { files, skipped, submodules: plan.submodules, lfsPointers };
+  return { files, fileCount: plan.files.length, skipped, submodules: plan.submodules, lfsPointers };
 }
 
 function statusJob(job: Extract<GitJob, { op: 'status' }>, store: ObjectStore): StatusResult {

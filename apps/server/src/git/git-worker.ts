@@ -9,11 +9,10 @@ const port = parentPort;
 port?.on('message', (job: GitJob) => {
   runGitJob(job).then(
     (result) => {
-      // A clone's document updates are built here and used only there: moved, not copied.
-      const updates = result.op === 'clone' ? (result.result.imported?.updates ?? []) : [];
-      port.postMessage({ ok: true, result }, [
-        ...new Set(updates.map((update) => update.buffer as ArrayBuffer)),
-      ]);
+      // A clone's document edit is built here and used only there: moved, not copied.
+      const edit = result.op === 'clone' ? result.result.imported?.edit : undefined;
+      const parts = edit === undefined ? [] : 'state' in edit ? edit.state : edit.updates;
+      port.postMessage({ ok: true, result }, [...new Set(parts.map((part) => part.buffer as ArrayBuffer))]);
     },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

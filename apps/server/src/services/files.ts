@@ -35,6 +35,7 @@ import {
 } from '@tandem/core';
 import type { UndoManager } from 'yjs';
 import type { ArchivePool } from '../archive/archive-pool.ts';
+import { SNAPSHOT_PART_BYTES } from '../sync/pg-storage.ts';
 
 export type FileReadResult =
   (FileInfo & { binary: false; content: string }) | (FileInfo & { binary: true; base64: string });
@@ -277,13 +278,18 @@ export async function uploadArchive(
     const imported = await archives.importStored(
       bytes,
       edit.stored,
-      { stripRoot: options.stripRoot, folder: options.folder, overwrite: options.overwrite },
+      {
+        stripRoot: options.stripRoot,
+        folder: options.folder,
+        overwrite: options.overwrite,
+        statePartBytes: SNAPSHOT_PART_BYTES,
+      },
       (error) => rooms.reportApplyError(workspaceId, error),
     );
     entries = imported.entries;
-    const { updates, totalBytes, created, updated, client, clockStart, clockEnd } = imported.imported;
+    const { totalBytes, created, updated, client, clockStart, clockEnd } = imported.imported;
     const origin = options.origin ?? serverEditOrigin;
-    if (await edit.commit(updates, { origin, client, clockStart, clockEnd })) {
+    if (await edit.commit(imported.imported.edit, { origin, client, clockStart, clockEnd })) {
       return { files: entries.length, bytes: totalBytes, created, updated };
     }
   } finally {

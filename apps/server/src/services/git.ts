@@ -21,6 +21,7 @@ import {
   isAppError,
   isBinaryContent,
   listStoredFiles,
+  storedEditUpdates,
   openSshPrivateKey,
   openSshPublicKey,
   parseKnownHosts,
@@ -46,6 +47,7 @@ import { appendTaskEvent } from '../tasks/events.ts';
 import { workspaceNotEmpty, type RemoteAccess } from '../git/git-ops.ts';
 import type { GitResults } from '../git/git-runner.ts';
 import { checkedAddress } from '../git/transport.ts';
+import { SNAPSHOT_PART_BYTES } from '../sync/pg-storage.ts';
 import { writeAudit } from './audit.ts';
 import { requireFeature } from './features.ts';
 import { importInSlices } from './files.ts';
@@ -381,17 +383,18 @@ export function connect(
         branch: input.branch,
         limits: deps.git.limits,
         into: edit?.stored ?? null,
+        statePartBytes: SNAPSHOT_PART_BYTES,
       });
       for (const error of cloned.applyErrors) deps.rooms.reportApplyError(workspaceId, new Error(error));
       const { imported } = cloned;
       // Nobody is named as the author of the imported text (see `authorship.ts`).
       if (imported === null) {
         await importInSlices(deps.rooms, workspaceId, cloned.files, { overwrite: false });
-      } else if (!(await edit?.commit(imported.updates))) {
-        // Opened meanwhile: the updates only add files, so they fit the live document while it still has none.
+      } else if (!(await edit?.commit(imported.edit))) {
+        // Opened meanwhile: the edit only adds files, so it fits the live document while that still has none.
         await deps.rooms.transact(workspaceId, (doc) => {
           if (listStoredFiles(doc).length > 0) throw workspaceNotEmpty();
-          for (const update of imported.updates) Y.applyUpdate(doc, update);
+          for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(doc, update);
         });
       }
     } finally {

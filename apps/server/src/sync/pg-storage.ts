@@ -102,6 +102,14 @@ const lastSeqSql = `
     0)::bigint
   from json_array_elements_text($1::json) as t(w)`;
 
+/** Hands out the next sequence number of a document on PostgreSQL, for a snapshot that replaces it (`replace`). */
+const nextSeqSql = `
+  insert into ${getTableName(docHeads)} (workspace_id, last_seq)
+  select $1::uuid, $2::bigint + 1 where ${exists('$1::uuid')}
+  on conflict (workspace_id) do update
+    set last_seq = greatest(${getTableName(docHeads)}.last_seq, excluded.last_seq - 1) + 1
+  returning last_seq`;
+
 /**
  * PGlite is opened by one process only, so that process can hand out each workspace's sequence numbers itself and
  * an append is a plain insert, about 0.3 ms sooner than bumping a heads row in the same statement. Shared by every
@@ -248,14 +256,13 @@ export class PgDocStorage implements DocStorage {
     await append([JSON.stringify(rows), bytes]);
   }
 
-  /** On PGlite: numbers the updates here and inserts them (see `sequences`). */
-  private async writeNumbered(batch: readonly PendingAppend[]): Promise<void> {
+  /** On PGlite: the last sequence number of each of `docs` handed out (see `sequences`), read on first use. */
+  private async lastSequences(docs: readonly string[]): Promise<Map<string, number>> {
     let last = sequences.get(this.database);
     if (!last) {
       last = new Map();
       sequences.set(this.database, last);
     }
-    const docs = [...new Set(batch.map((p) => p.docName))];
     const unknown = docs.filter((doc) => !last.has(doc));
     if (unknown.length > 0) {
       const read = await this.database.prepare('tandem_doc_last_seq', lastSeqSql);
@@ -264,6 +271,13 @@ export class PgDocStorage implements DocStorage {
         if (!last.has(name)) last.set(name, int8Of(seq));
       }
     }
+    return last;
+  }
+
+  /** On PGlite: numbers the updates here and inserts them (see `sequences`). */
+  private async writeNumbered(batch: readonly PendingAppend[]): Promise<void> {
+    const docs = [...new Set(batch.map((p) => p.docName))];
+    const last = await this.lastSequences(docs);
     const insertOne = await this.database.prepare('tandem_doc_insert_one', insertOneSql);
     const insertMany = await this.database.prepare('tandem_doc_insert_many', insertManySql);
     // Numbered and sent without awaiting in between: PGlite runs statements in the order they were sent, so numbers
@@ -287,6 +301,26 @@ export class PgDocStorage implements DocStorage {
       for (const doc of docs) last.delete(doc);
       throw error;
     }
+  }
+
+  /**
+   * Compacts through a sequence number handed out for the purpose, so the snapshot is newer than any a compactor
+   * could store from an earlier load (and one loaded right after a compaction still replaces its snapshot).
+   */
+  async replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
+    let seq: number;
+    if (this.database.kind === 'pglite') {
+      const last = await this.lastSequences([docName]);
+      seq = Math.max(last.get(docName) ?? 0, loadedSeq) + 1;
+      last.set(docName, seq);
+    } else {
+      const next = await this.database.prepare('tandem_doc_next_seq', nextSeqSql);
+      const [row] = await next([docName, String(loadedSeq)]);
+      // The workspace is gone: nothing to store, as with appends.
+      if (row === undefined) return;
+      seq = int8Of(row[0]);
+    }
+    await this.compact(docName, state, seq);
   }
 
   /**

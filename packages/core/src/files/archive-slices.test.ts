@@ -4,7 +4,10 @@ import { AppError } from '../errors.ts';
 import {
   exportSlice,
   exportStoredDoc,
+  importArrivingIntoStoredDoc,
   importIntoStoredDoc,
+  stateInParts,
+  storedEditUpdates,
   storedDocHasFiles,
   importSlice,
   placeUnder,
@@ -12,6 +15,7 @@ import {
   planImport,
   trackImport,
 } from './archive-slices.ts';
+import type { ImportEntry } from './import-files.ts';
 import { createFile, deleteFile } from './model.ts';
 import { PathIndex } from './path-index.ts';
 import { listTree, readTextFile } from './queries.ts';
@@ -191,13 +195,15 @@ describe('imports into a stored document', () => {
     const imported = importIntoStoredDoc(storedOf(doc), entries, { overwrite: true, sliceBytes: 250 }, () => {
       throw new Error('nothing is damaged');
     });
-    expect(imported.updates).toHaveLength(2);
+    if (!('updates' in imported.edit)) throw new Error('the import came as a state without statePartBytes');
+    const { updates } = imported.edit;
+    expect(updates).toHaveLength(2);
     expect(imported.created).toEqual(['src/f0.ts', 'src/f1.ts', 'src/f2.ts', 'src/f3.ts']);
     expect(imported.updated).toEqual(['src/old.ts']);
     expect(imported.totalBytes).toBe(403);
     // Every update owns its buffer, so it can move to another thread whole.
-    for (const update of imported.updates) expect(update.byteLength).toBe(update.buffer.byteLength);
-    for (const update of imported.updates) Y.applyUpdate(doc, update);
+    for (const update of updates) expect(update.byteLength).toBe(update.buffer.byteLength);
+    for (const update of updates) Y.applyUpdate(doc, update);
     expect(readTextFile(doc, 'src/old.ts')).toBe('new');
     expect(readTextFile(doc, 'src/f3.ts')).toBe('y'.repeat(100));
     expect(readTextFile(doc, 'keep.md')).toBe('keep');
@@ -205,6 +211,119 @@ describe('imports into a stored document', () => {
     expect(imported.clockStart).toBe(0);
     expect(imported.clockEnd).toBe(Y.getState(doc.store, imported.client));
     expect(imported.clockEnd).toBeGreaterThan(0);
+  });
+
+  it('returns the whole state instead, in parts, when the import outweighs what was stored', () => {
+    const doc = new Y.Doc();
+    createFile(doc, 'keep.md', 'keep');
+    const stored = storedOf(doc);
+    const entries = Array.from({ length: 3 }, (_, i) => ({
+      path: `f${i}.ts`,
+      content: bytes('z'.repeat(400)),
+    }));
+    const imported = importIntoStoredDoc(stored, entries, { statePartBytes: 500 }, () => undefined);
+    if (!('state' in imported.edit)) throw new Error('a heavier import came as updates');
+    const { state } = imported.edit;
+    expect(state.length).toBeGreaterThan(1);
+    for (const part of state) {
+      expect(part.byteLength).toBeLessThanOrEqual(500);
+      expect(part.byteLength).toBe(part.buffer.byteLength);
+    }
+    // The state alone, without what was stored, is the whole document.
+    const loaded = new Y.Doc();
+    for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(loaded, update);
+    expect(listTree(loaded).map((entry) => entry.path)).toEqual(['f0.ts', 'f1.ts', 'f2.ts', 'keep.md']);
+    expect(readTextFile(loaded, 'f2.ts')).toBe('z'.repeat(400));
+    expect(imported.clockEnd).toBe(Y.getState(loaded.store, imported.client));
+    // Lighter than what was stored: updates, so the stored document is not written again.
+    const light = importIntoStoredDoc(
+      { snapshot: Y.encodeStateAsUpdate(loaded), updates: [], seq: 2 },
+      [{ path: 'tiny.ts', content: bytes('t') }],
+      { statePartBytes: 500 },
+      () => undefined,
+    );
+    expect('updates' in light.edit).toBe(true);
+  });
+
+  it('imports files as they arrive, slice by slice, into the whole state; refuses as a live import would', async () => {
+    const doc = new Y.Doc();
+    createFile(doc, 'old.md', 'old');
+    deleteFile(doc, 'old.md');
+    const arriving =
+      (paths: string[], size = 10) =>
+      async (add: (entry: ImportEntry) => void) => {
+        for (const path of paths) {
+          await Promise.resolve();
+          add({ path, content: bytes('a'.repeat(size)) });
+        }
+      };
+    const imported = await importArrivingIntoStoredDoc(
+      storedOf(doc),
+      arriving(['src/a.ts', 'src/b.ts', 'docs/c.md']),
+      { statePartBytes: 64, sliceFiles: 2 },
+      () => undefined,
+    );
+    expect(imported.created).toEqual(['src/a.ts', 'src/b.ts', 'docs/c.md']);
+    expect(imported.totalBytes).toBe(30);
+    if (!('state' in imported.edit)) throw new Error('an arriving import came as updates');
+    for (const part of imported.edit.state) expect(part.byteLength).toBeLessThanOrEqual(64);
+    const loaded = new Y.Doc();
+    for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(loaded, update);
+    expect(listTree(loaded).map((entry) => entry.path)).toEqual([
+      'docs',
+      'docs/c.md',
+      'src',
+      'src/a.ts',
+      'src/b.ts',
+    ]);
+    expect(readTextFile(loaded, 'src/b.ts')).toBe('a'.repeat(10));
+    expect(imported.clockEnd).toBe(Y.getState(loaded.store, imported.client));
+
+    const refused = (paths: string[], limits = {}) =>
+      importArrivingIntoStoredDoc(storedOf(doc), arriving(paths), { statePartBytes: 64, limits }, () => {
+        throw new Error('nothing is damaged');
+      });
+    // Two spellings of one path arriving in one slice are caught as they arrive.
+    await expect(refused(['src/A.ts', 'src/a.ts'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
+    await expect(refused(['x', 'x/y'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
+    await expect(refused(['../x'])).rejects.toMatchObject({ code: 'INVALID_PATH' });
+    await expect(refused(['a', 'b'], { maxFileBytes: 5 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    await expect(refused(['a', 'b', 'c'], { maxWorkspaceBytes: 25 })).rejects.toMatchObject({
+      code: 'WORKSPACE_TOO_LARGE',
+    });
+    await expect(refused(['a', 'b', 'c'], { maxFiles: 2 })).rejects.toMatchObject({
+      code: 'WORKSPACE_TOO_LARGE',
+    });
+  });
+
+  it('encodes the state into parts that join to exactly what Yjs encodes, each owning its buffer', () => {
+    const doc = new Y.Doc();
+    for (let i = 0; i < 40; i++)
+      createFile(doc, `src/f${i}.ts`, `export const f${i} = '${'x'.repeat(i * 37)}';\n`);
+    const whole = Y.encodeStateAsUpdate(doc);
+    for (const partBytes of [7, 100, 1000, whole.byteLength, whole.byteLength * 4]) {
+      const parts = stateInParts(doc, partBytes);
+      expect(Buffer.concat(parts).equals(Buffer.from(whole))).toBe(true);
+      for (const part of parts) {
+        expect(part.byteLength).toBeGreaterThan(0);
+        expect(part.byteLength).toBeLessThanOrEqual(partBytes);
+        expect(part.byteLength).toBe(part.buffer.byteLength);
+      }
+    }
+    // With updates still waiting for ones they build on, those are part of the state too.
+    const other = new Y.Doc();
+    const early = Y.encodeStateAsUpdate(other);
+    other.getText('t').insert(0, 'first');
+    const first = Y.encodeStateAsUpdate(other, Y.encodeStateVectorFromUpdate(early));
+    const vector = Y.encodeStateVector(other);
+    other.getText('t').insert(5, ' second');
+    const waiting = new Y.Doc();
+    Y.applyUpdate(waiting, Y.encodeStateAsUpdate(other, vector));
+    expect(waiting.store.pendingStructs).not.toBeNull();
+    const loaded = new Y.Doc();
+    Y.applyUpdate(loaded, Buffer.concat(stateInParts(waiting, 16)));
+    Y.applyUpdate(loaded, first);
+    expect(loaded.getText('t').toString()).toBe('first second');
   });
 
   it('refuses as a live import would, before any update exists', () => {

@@ -4,8 +4,9 @@
 // created one of its paths meanwhile) is taken back out with the undo manager from `trackImport`.
 
 import * as Y from 'yjs';
-import { applyStoredDoc } from '../sync/stored-doc.ts';
-import type { StoredDoc } from '../sync/types.ts';
+import { splitBytes } from '../bytes.ts';
+import { applyStoredDoc, snapshotUpdate, storedBytes } from '../sync/stored-doc.ts';
+import type { StoredDoc, StoredEdit } from '../sync/types.ts';
 import { encodeText, utf8ByteLength } from './content.ts';
 import { putFile, updateFile } from './doc-writes.ts';
 import type { ImportEntry, ImportOptions } from './import-files.ts';
@@ -18,7 +19,9 @@ import {
   assertNoConflict,
   assertWorkspaceFits,
   indexOf,
+  livePathIndex,
   prepareContent,
+  type PreparedContent,
 } from './write-guards.ts';
 import {
   binariesMap,
@@ -229,8 +232,11 @@ export function placeUnder(folder: string | undefined, entries: readonly ImportE
 }
 
 export interface StoredImport {
-  /** The import as Yjs updates, one per slice in order, each in a buffer of its own (movable between threads). */
-  updates: Uint8Array[];
+  /**
+   * The import to store: as Yjs updates, one per slice in order, or (with `statePartBytes`, when it outweighs what was
+   * stored) as the document's whole state after it. Each buffer is its own, movable between threads.
+   */
+  edit: StoredEdit;
   totalBytes: number;
   created: string[];
   updated: string[];
@@ -240,37 +246,57 @@ export interface StoredImport {
   clockEnd: number;
 }
 
+export interface StoredImportOptions extends ImportOptions, SliceOptions {
+  /**
+   * When the import weighs at least as much as the stored document, return the document's whole state in parts of at
+   * most this many bytes instead of updates (see `StoredEdit`): stored in place of the document, it sets off no
+   * compaction that would load and store it all again.
+   */
+  statePartBytes?: number;
+}
+
 /**
  * Imports files into a stored document (snapshot and updates, as storage holds it) with the checks and slices of
- * `planImport` and `importSlice`, and returns the edit as updates to append to storage: for a workspace nobody has
- * open, on a thread other than the server's event loop, where building a 100 MB document took seconds and its
- * garbage held every other workspace's edits. Throws, writing nothing, if the import is refused.
+ * `planImport` and `importSlice`, and returns the edit to store: for a workspace nobody has open, on a thread other
+ * than the server's event loop, where building a 100 MB document took seconds and its garbage held every other
+ * workspace's edits. Throws, writing nothing, if the import is refused.
  */
 export function importIntoStoredDoc(
   stored: StoredDoc,
   entries: readonly ImportEntry[],
-  options: ImportOptions & SliceOptions,
+  options: StoredImportOptions,
   onApplyError: (error: unknown) => void,
 ): StoredImport {
+  const weight = storedBytes(stored);
   const doc = new Y.Doc();
   try {
     applyStoredDoc(doc, stored, null, onApplyError);
     const plan = planImport(doc, entries, options);
+    const { statePartBytes = 0 } = options;
+    const asState = statePartBytes > 0 && plan.totalBytes >= weight;
     const clockStart = Y.getState(doc.store, doc.clientID);
     const updates: Uint8Array[] = [];
     const collect = (update: Uint8Array) => updates.push(update);
-    doc.on('update', collect);
+    if (!asState) doc.on('update', collect);
     const created: string[] = [];
     const updated: string[] = [];
-    for (const slice of plan.slices) {
-      const result = importSlice(doc, slice, options);
-      created.push(...result.created);
-      updated.push(...result.updated);
+    // Slices only for the updates they make; one index for all of them (indexing the document per slice was most of
+    // the time of a 5,000-file import).
+    const live = livePathIndex(doc);
+    try {
+      for (const slice of plan.slices) {
+        const result = importSlice(doc, slice, options, live.index);
+        created.push(...result.created);
+        updated.push(...result.updated);
+      }
+    } finally {
+      live.stop();
+      doc.off('update', collect);
     }
-    doc.off('update', collect);
+    const edit = asState ? { state: stateInParts(doc, statePartBytes) } : { updates };
     const clockEnd = Y.getState(doc.store, doc.clientID);
     return {
-      updates,
+      edit,
       totalBytes: plan.totalBytes,
       created,
       updated,
@@ -281,6 +307,95 @@ export function importIntoStoredDoc(
   } finally {
     doc.destroy();
   }
+}
+
+/**
+ * The document's state as one update in consecutive parts of at most `partBytes`, each owning its buffer. Encoded
+ * straight into a part-sized buffer: lib0's encoder fills its buffer, then goes on in a new one twice as large, so the
+ * first part comes out as it is and only the rest is cut up. `Y.encodeStateAsUpdate` put three times the state in new
+ * memory (the growing buffers, their join, the cut), and new memory is slow to touch on some virtual machines (3.6 ms
+ * a megabyte here): 180 ms of a 5,000-file clone.
+ */
+export function stateInParts(doc: Y.Doc, partBytes: number): Uint8Array[] {
+  const split = (part: Uint8Array) =>
+    part.byteLength <= partBytes && part.byteOffset === 0 && part.byteLength === part.buffer.byteLength
+      ? [part]
+      : splitBytes(part, partBytes);
+  // Updates waiting for missing ones are merged into the state by `encodeStateAsUpdate`, which then needs its own.
+  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) {
+    return split(Y.encodeStateAsUpdate(doc));
+  }
+  const encoder = new Y.UpdateEncoderV1();
+  const bytes = encoder.restEncoder;
+  bytes.cbuf = new Uint8Array(partBytes);
+  // The parts are read from the encoder below; the joined copy is never made.
+  encoder.toUint8Array = () => new Uint8Array(0);
+  Y.encodeStateAsUpdateV2(doc, undefined, encoder);
+  return [...bytes.bufs, bytes.cbuf.subarray(0, bytes.cpos)]
+    .filter((part) => part.byteLength > 0)
+    .flatMap(split);
+}
+
+/**
+ * Imports new files into a stored document as their contents arrive (a clone reading its blobs from git): `feed`
+ * hands each file to `add` in turn, and each slice goes into the document once it is full, so building the document
+ * overlaps the reading. Each file is checked as `planImport` checks it (path, conflicts with the document and the
+ * files before it, file size); the workspace limits are checked over the whole once `feed` is done. Nothing is
+ * stored: the result is the whole state in parts of `statePartBytes` (see `StoredEdit`), and a refused import
+ * leaves nothing behind. Files are only added (an existing path is refused).
+ */
+export async function importArrivingIntoStoredDoc(
+  stored: StoredDoc,
+  feed: (add: (entry: ImportEntry) => void) => Promise<void>,
+  options: Pick<ImportOptions, 'limits'> & SliceOptions & { statePartBytes: number },
+  onApplyError: (error: unknown) => void,
+): Promise<StoredImport> {
+  const limits = resolveWorkspaceLimits(options.limits);
+  const maxBytes = options.sliceBytes ?? DEFAULT_SLICE_BYTES;
+  const maxFiles = options.sliceFiles ?? DEFAULT_SLICE_FILES;
+  const doc = new Y.Doc();
+  try {
+    applyStoredDoc(doc, stored, null, onApplyError);
+    const index = indexOf(doc);
+    const clockStart = Y.getState(doc.store, doc.clientID);
+    const created: string[] = [];
+    let totalBytes = 0;
+    let slice: { path: string; content: PreparedContent }[] = [];
+    let sliceBytes = 0;
+    const write = () => {
+      const writes = slice;
+      slice = [];
+      sliceBytes = 0;
+      doc.transact(() => {
+        for (const { path, content } of writes) putFile(doc, path, content, detectLanguage(path));
+      });
+    };
+    await feed((entry) => {
+      const path = normalizePath(entry.path);
+      assertNoConflict(index, path);
+      index.add(path);
+      const content = prepareContent(path, entry.content, limits);
+      created.push(path);
+      totalBytes += content.size;
+      slice.push({ path, content });
+      sliceBytes += content.size;
+      if (sliceBytes >= maxBytes || slice.length >= maxFiles) write();
+    });
+    if (slice.length > 0) write();
+    assertWorkspaceFits(doc, { replaced: new Set(), addedBytes: 0, addedFiles: 0 }, limits);
+    const edit = { state: stateInParts(doc, options.statePartBytes) };
+    const clockEnd = Y.getState(doc.store, doc.clientID);
+    return { edit, totalBytes, created, updated: [], client: doc.clientID, clockStart, clockEnd };
+  } finally {
+    doc.destroy();
+  }
+}
+
+/** The updates that make up a stored edit, to apply to a live document. */
+export function storedEditUpdates(edit: StoredEdit): Uint8Array[] {
+  if ('updates' in edit) return edit.updates;
+  const whole = snapshotUpdate(edit.state);
+  return whole === null ? [] : [whole];
 }
 
 /** Whether a stored document holds any file (for a workspace that must be empty, read off the event loop). */

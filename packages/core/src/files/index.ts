@@ -102,10 +102,13 @@ export { importFiles, type ImportEntry, type ImportOptions, type ImportResult } 
 export {
   exportSlice,
   exportStoredDoc,
+  importArrivingIntoStoredDoc,
   importIntoStoredDoc,
   placeUnder,
   storedDocHasFiles,
+  storedEditUpdates,
   type StoredImport,
+  type StoredImportOptions,
   importSlice,
   planExport,
   planImport,

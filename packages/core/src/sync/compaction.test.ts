@@ -93,6 +93,7 @@ describe('compactDoc', () => {
       },
       append: inner.append.bind(inner),
       compact: inner.compact.bind(inner),
+      replace: inner.replace.bind(inner),
     };
     await compactDoc(racing, 'ws1');
     expect(inner.stats('ws1').updates).toBe(1);

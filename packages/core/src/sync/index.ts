@@ -42,6 +42,7 @@ export {
   type RoomHandle,
   type AuthorshipHooks,
   type StoredDoc,
+  type StoredEdit,
   type SyncConnection,
   type SyncErrorOperation,
   type SyncLimits,

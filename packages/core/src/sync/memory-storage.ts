@@ -48,6 +48,15 @@ export class MemoryDocStorage implements DocStorage {
     return Promise.resolve();
   }
 
+  replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
+    const entry = this.#entry(docName);
+    if (entry.updates.some((update) => update.seq > loadedSeq)) {
+      return Promise.reject(new Error(`updates were appended to ${docName} after the state was loaded`));
+    }
+    const seq = entry.nextSeq++;
+    return this.compact(docName, state, seq);
+  }
+
   /** Stored update count and bytes, for tests and diagnostics. */
   stats(docName: string): { updates: number; updateBytes: number; snapshotBytes: number } {
     const entry = this.#entry(docName);

@@ -490,7 +490,7 @@ describe('RoomManager: edits of documents nobody has open', () => {
     expect(manager.roomCount).toBe(0);
     const { updates, client } = editOf(edit.stored, 'worker: ');
     const origin = { kind: 'upload' };
-    expect(await edit.commit(updates, { origin, client, clockStart: 0, clockEnd: 8 })).toBe(true);
+    expect(await edit.commit({ updates }, { origin, client, clockStart: 0, clockEnd: 8 })).toBe(true);
     expect(manager.roomCount).toBe(0);
     // Loaded once, for the edit before; the unloaded edit opened no room.
     expect(metrics.count('roomLoaded')).toBe(1);
@@ -506,15 +506,15 @@ describe('RoomManager: edits of documents nobody has open', () => {
     const first = await manager.unloadedEdit('ws1');
     const second = await manager.unloadedEdit('ws1');
     if (first === null || second === null) throw new Error('the document is not loaded');
-    expect(await first.commit(editOf(first.stored, 'one ').updates)).toBe(true);
+    expect(await first.commit({ updates: editOf(first.stored, 'one ').updates })).toBe(true);
     // The second was checked against a state without the first.
-    expect(await second.commit(editOf(second.stored, 'two ').updates)).toBe(false);
+    expect(await second.commit({ updates: editOf(second.stored, 'two ').updates })).toBe(false);
     const third = await manager.unloadedEdit('ws1');
     if (third === null) throw new Error('the document is not loaded');
     const a = connect('ws1', alice);
     await settle();
     expect(await manager.unloadedEdit('ws1')).toBeNull();
-    expect(await third.commit(editOf(third.stored, 'three ').updates)).toBe(false);
+    expect(await third.commit({ updates: editOf(third.stored, 'three ').updates })).toBe(false);
     a.destroy();
     await settle();
     expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('one ');
@@ -527,7 +527,7 @@ describe('RoomManager: edits of documents nobody has open', () => {
     if (edit === null) throw new Error('the document is not loaded');
     const built = editOf(edit.stored, 'stored first');
     storage.hold();
-    const committed = edit.commit(built.updates);
+    const committed = edit.commit({ updates: built.updates });
     await vi.waitFor(() => expect(storage.pendingAppends).toBe(1));
     const a = connect('ws1', alice);
     storage.release();
@@ -545,13 +545,42 @@ describe('RoomManager: edits of documents nobody has open', () => {
     const updates: Uint8Array[] = [];
     doc.on('update', (update: Uint8Array) => updates.push(update));
     for (let i = 0; i < 12; i++) doc.getText('text').insert(0, 'x'.repeat(256 * 1024));
-    expect(await edit.commit(updates)).toBe(true);
+    expect(await edit.commit({ updates })).toBe(true);
     expect(storage.appends.map((batch) => batch.length)).toEqual([4, 4, 4]);
     await manager.whenIdle();
     await settle();
     const stored = await storage.load('ws1');
     expect(stored.updates).toHaveLength(0);
     expect(textOf(await reloadFromStorage(storage, 'ws1'))).toHaveLength(12 * 256 * 1024);
+  });
+
+  it('stores an edit given as the whole state in place of the document, leaving nothing to compact', async () => {
+    const storage = new ControlledStorage();
+    const { manager, connect, settle } = single({ storage, limits: { compactAfterBytes: 1024 } });
+    await manager.transact('ws1', (doc) => doc.getText('text').insert(0, 'before'));
+    await settle();
+    const edit = await manager.unloadedEdit('ws1');
+    if (edit === null) throw new Error('the document is not loaded');
+    const doc = new Y.Doc();
+    for (const update of edit.stored.updates) Y.applyUpdate(doc, update);
+    doc.getText('text').insert(0, 'x'.repeat(4096));
+    const state = Y.encodeStateAsUpdate(doc);
+    storage.hold();
+    const committed = edit.commit({ state: [state.slice(0, 1000), state.slice(1000)] });
+    await vi.waitFor(() => expect(storage.pendingAppends).toBe(1));
+    // A room opening meanwhile waits for the state.
+    const a = connect('ws1', alice);
+    storage.release();
+    expect(await committed).toBe(true);
+    await settle();
+    expect(textOf(a.doc)).toBe(`${'x'.repeat(4096)}before`);
+    expect(storage.appends).toHaveLength(1);
+    expect(storage.replaces).toHaveLength(1);
+    a.destroy();
+    await manager.whenIdle();
+    const stored = await storage.load('ws1');
+    expect(stored.updates).toHaveLength(0);
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe(`${'x'.repeat(4096)}before`);
   });
 
   it('is not offered when other instances share the storage', async () => {

@@ -14,6 +14,7 @@ import {
   type RoomBus,
   type RoomHandle,
   type StoredDoc,
+  type StoredEdit,
   type SyncConnection,
   type SyncLimits,
   type SyncMetrics,
@@ -57,12 +58,12 @@ export interface UnloadedEdit {
   /** The document as storage holds it; its buffers are this edit's to move to another thread. */
   stored: StoredDoc;
   /**
-   * Appends the edit's updates (built on `stored`) to storage and resolves true once they are durable; resolves
-   * false, writing nothing, when the document was opened here, or another unloaded edit of it committed, since
-   * `stored` was read (make the edit on the live document then). A room that opens while the updates are being
-   * stored loads them. Call it at most once.
+   * Stores the edit (built on `stored`: its updates, appended, or the state after it, in place of `stored`) and
+   * resolves true once it is durable; resolves false, writing nothing, when the document was opened here, or another
+   * unloaded edit of it committed, since `stored` was read (make the edit on the live document then). A room that
+   * opens while the edit is being stored loads it. Call it at most once.
    */
-  commit(updates: readonly Uint8Array[], written?: UnloadedWrite): Promise<boolean>;
+  commit(edit: StoredEdit, written?: UnloadedWrite): Promise<boolean>;
   /** Gives the edit up without writing. Idempotent, and harmless after `commit`. */
   abandon(): void;
 }
@@ -132,6 +133,7 @@ export class RoomManager {
         },
         append: (docName, updates) => storage.append(docName, updates),
         compact: (docName, snapshot, throughSeq) => storage.compact(docName, snapshot, throughSeq),
+        replace: (docName, state, loadedSeq) => storage.replace(docName, state, loadedSeq),
       },
       bus: options.bus ?? null,
       metrics: this.#metrics,
@@ -279,15 +281,19 @@ export class RoomManager {
       abandon();
       return null;
     }
+    const loadedSeq = stored.seq;
     let committed = false;
-    const commit = async (updates: readonly Uint8Array[], written?: UnloadedWrite): Promise<boolean> => {
+    const commit = async (edit: StoredEdit, written?: UnloadedWrite): Promise<boolean> => {
       if (committed) throw new AppError('INTERNAL', 'an unloaded edit was committed twice');
       committed = true;
       abandon();
       if (watch.changed || this.#closed) return false;
       // Another edit read the state this one changes: its checks (paths taken, limits) no longer hold.
       for (const other of this.#unloadedWatches.get(docName) ?? []) other.stale = true;
-      const appended = this.#appendUnloaded(docName, updates);
+      const appended =
+        'state' in edit
+          ? this.#replaceUnloaded(docName, edit.state, loadedSeq)
+          : this.#appendUnloaded(docName, edit.updates);
       this.#unloadedAppends.set(docName, appended);
       try {
         await appended;
@@ -333,6 +339,14 @@ export class RoomManager {
         if (current?.delete(watch) && current.size === 0) this.#unloadedWatches.delete(docName);
       },
     };
+  }
+
+  /** Nothing is left to fold afterwards: the stored state is one snapshot. */
+  async #replaceUnloaded(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
+    const bytes = state.reduce((sum, part) => sum + part.byteLength, 0);
+    const startedAt = this.#now();
+    await this.#storage.replace(docName, state, loadedSeq);
+    this.#metrics.persisted?.(docName, 1, bytes, this.#now() - startedAt);
   }
 
   async #appendUnloaded(docName: string, updates: readonly Uint8Array[]): Promise<void> {

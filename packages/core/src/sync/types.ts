@@ -51,7 +51,22 @@ export interface DocStorage {
    * another thread): the caller does not read it afterwards.
    */
   compact(docName: string, snapshot: Uint8Array | readonly Uint8Array[], throughSeq: number): Promise<void>;
+  /**
+   * Stores `state` (one Yjs update, whole or in parts, as for `compact`) as the document's snapshot in place of
+   * everything stored, under a sequence number newer than any handed out so far: a compactor that loaded before it
+   * can no longer overwrite it. `loadedSeq` is the `seq` of the load `state` was built on; the caller guarantees
+   * nothing was appended since (it would be dropped). For an edit built away from the live document that outweighs
+   * what was stored (an import into an empty workspace): appended, its updates would be stored, loaded back and
+   * stored again as a snapshot by the compaction they set off.
+   */
+  replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void>;
 }
+
+/**
+ * What an edit built away from the live document stores (see `RoomManager.unloadedEdit`): its updates, appended, or
+ * the document's whole state after it, in consecutive parts, in place of what was stored (`DocStorage.replace`).
+ */
+export type StoredEdit = { updates: Uint8Array[] } | { state: Uint8Array[] };
 
 /**
  * Fan-out between server instances (Redis pub/sub). Delivery is at-most-once and may echo to the publisher; the

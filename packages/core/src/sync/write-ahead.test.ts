@@ -61,6 +61,10 @@ class GatedStorage implements DocStorage {
     return this.inner.compact(docName, snapshot, throughSeq);
   }
 
+  replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
+    return this.inner.replace(docName, state, loadedSeq);
+  }
+
   releaseAll(): void {
     for (const w of this.waiting.splice(0)) w.release();
   }

@@ -214,6 +214,11 @@ export class WriteAheadStorage implements DocStorage {
     await this.#storage.compact(docName, snapshot, throughSeq);
   }
 
+  async replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
+    await this.#stored(docName);
+    await this.#storage.replace(docName, state, loadedSeq);
+  }
+
   /**
    * Resolves once every update logged before this call is in the storage, without waiting for the edits to pause:
    * a backup of the storage taken afterwards holds everything acknowledged so far.

@@ -256,6 +256,7 @@ export function recordingMetrics(): SyncMetrics & {
 export class ControlledStorage implements DocStorage {
   readonly inner: MemoryDocStorage;
   readonly appends: Uint8Array[][] = [];
+  readonly replaces: Uint8Array[][] = [];
   failNextAppends = 0;
   failLoads = false;
   #held = false;
@@ -311,6 +312,13 @@ export class ControlledStorage implements DocStorage {
 
   compact(docName: string, snapshot: Uint8Array | readonly Uint8Array[], throughSeq: number): Promise<void> {
     return this.inner.compact(docName, snapshot, throughSeq);
+  }
+
+  /** Held like appends. */
+  async replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
+    this.replaces.push([...state]);
+    if (this.#held) await new Promise<void>((resume) => this.#waiting.push(resume));
+    await this.inner.replace(docName, state, loadedSeq);
   }
 }
 
