@@ -6,7 +6,6 @@ import {
   exportStoredDoc,
   importArrivingIntoStoredDoc,
   importIntoStoredDoc,
-  stateInParts,
   storedEditUpdates,
   storedDocHasFiles,
   importSlice,
@@ -294,36 +293,6 @@ describe('imports into a stored document', () => {
     await expect(refused(['a', 'b', 'c'], { maxFiles: 2 })).rejects.toMatchObject({
       code: 'WORKSPACE_TOO_LARGE',
     });
-  });
-
-  it('encodes the state into parts that join to exactly what Yjs encodes, each owning its buffer', () => {
-    const doc = new Y.Doc();
-    for (let i = 0; i < 40; i++)
-      createFile(doc, `src/f${i}.ts`, `export const f${i} = '${'x'.repeat(i * 37)}';\n`);
-    const whole = Y.encodeStateAsUpdate(doc);
-    for (const partBytes of [7, 100, 1000, whole.byteLength, whole.byteLength * 4]) {
-      const parts = stateInParts(doc, partBytes);
-      expect(Buffer.concat(parts).equals(Buffer.from(whole))).toBe(true);
-      for (const part of parts) {
-        expect(part.byteLength).toBeGreaterThan(0);
-        expect(part.byteLength).toBeLessThanOrEqual(partBytes);
-        expect(part.byteLength).toBe(part.buffer.byteLength);
-      }
-    }
-    // With updates still waiting for ones they build on, those are part of the state too.
-    const other = new Y.Doc();
-    const early = Y.encodeStateAsUpdate(other);
-    other.getText('t').insert(0, 'first');
-    const first = Y.encodeStateAsUpdate(other, Y.encodeStateVectorFromUpdate(early));
-    const vector = Y.encodeStateVector(other);
-    other.getText('t').insert(5, ' second');
-    const waiting = new Y.Doc();
-    Y.applyUpdate(waiting, Y.encodeStateAsUpdate(other, vector));
-    expect(waiting.store.pendingStructs).not.toBeNull();
-    const loaded = new Y.Doc();
-    Y.applyUpdate(loaded, Buffer.concat(stateInParts(waiting, 16)));
-    Y.applyUpdate(loaded, first);
-    expect(loaded.getText('t').toString()).toBe('first second');
   });
 
   it('refuses as a live import would, before any update exists', () => {

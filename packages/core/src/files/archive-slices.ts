@@ -4,7 +4,7 @@
 // created one of its paths meanwhile) is taken back out with the undo manager from `trackImport`.
 
 import * as Y from 'yjs';
-import { splitBytes } from '../bytes.ts';
+import { encodeStateInParts } from '../sync/encode-state.ts';
 import { applyStoredDoc, snapshotUpdate, storedBytes } from '../sync/stored-doc.ts';
 import type { StoredDoc, StoredEdit } from '../sync/types.ts';
 import { encodeText, utf8ByteLength } from './content.ts';
@@ -293,7 +293,7 @@ export function importIntoStoredDoc(
       live.stop();
       doc.off('update', collect);
     }
-    const edit = asState ? { state: stateInParts(doc, statePartBytes) } : { updates };
+    const edit = asState ? { state: encodeStateInParts(doc, statePartBytes) } : { updates };
     const clockEnd = Y.getState(doc.store, doc.clientID);
     return {
       edit,
@@ -307,33 +307,6 @@ export function importIntoStoredDoc(
   } finally {
     doc.destroy();
   }
-}
-
-/**
- * The document's state as one update in consecutive parts of at most `partBytes`, each owning its buffer. Encoded
- * straight into a part-sized buffer: lib0's encoder fills its buffer, then goes on in a new one twice as large, so the
- * first part comes out as it is and only the rest is cut up. `Y.encodeStateAsUpdate` put three times the state in new
- * memory (the growing buffers, their join, the cut), and new memory is slow to touch on some virtual machines (3.6 ms
- * a megabyte here): 180 ms of a 5,000-file clone.
- */
-export function stateInParts(doc: Y.Doc, partBytes: number): Uint8Array[] {
-  const split = (part: Uint8Array) =>
-    part.byteLength <= partBytes && part.byteOffset === 0 && part.byteLength === part.buffer.byteLength
-      ? [part]
-      : splitBytes(part, partBytes);
-  // Updates waiting for missing ones are merged into the state by `encodeStateAsUpdate`, which then needs its own.
-  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) {
-    return split(Y.encodeStateAsUpdate(doc));
-  }
-  const encoder = new Y.UpdateEncoderV1();
-  const bytes = encoder.restEncoder;
-  bytes.cbuf = new Uint8Array(partBytes);
-  // The parts are read from the encoder below; the joined copy is never made.
-  encoder.toUint8Array = () => new Uint8Array(0);
-  Y.encodeStateAsUpdateV2(doc, undefined, encoder);
-  return [...bytes.bufs, bytes.cbuf.subarray(0, bytes.cpos)]
-    .filter((part) => part.byteLength > 0)
-    .flatMap(split);
 }
 
 /**
@@ -383,7 +356,7 @@ export async function importArrivingIntoStoredDoc(
     });
     if (slice.length > 0) write();
     assertWorkspaceFits(doc, { replaced: new Set(), addedBytes: 0, addedFiles: 0 }, limits);
-    const edit = { state: stateInParts(doc, options.statePartBytes) };
+    const edit = { state: encodeStateInParts(doc, options.statePartBytes) };
     const clockEnd = Y.getState(doc.store, doc.clientID);
     return { edit, totalBytes, created, updated: [], client: doc.clientID, clockStart, clockEnd };
   } finally {

@@ -3,6 +3,7 @@
 // storage drops only those, keeping anything appended meanwhile.
 import * as Y from 'yjs';
 import { splitBytes } from '../bytes.ts';
+import { encodeState } from './encode-state.ts';
 import { applyStoredDoc, snapshotByteLength } from './stored-doc.ts';
 import type { DocStorage, StoredDoc } from './types.ts';
 
@@ -27,7 +28,7 @@ export function foldStoredDoc(stored: StoredDoc, onApplyError: (error: unknown) 
   const doc = new Y.Doc();
   try {
     applyStoredDoc(doc, stored, null, onApplyError);
-    return Y.encodeStateAsUpdate(doc);
+    return encodeState(doc);
   } finally {
     doc.destroy();
   }

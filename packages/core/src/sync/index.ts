@@ -33,6 +33,7 @@ export {
   type UnloadedEdit,
   type UnloadedWrite,
 } from './room-manager.ts';
+export { encodeState, encodeStateInParts } from './encode-state.ts';
 export { snapshotPieces, snapshotUpdate } from './stored-doc.ts';
 export {
   type ConnectionContext,

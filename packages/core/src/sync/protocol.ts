@@ -5,6 +5,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
+import { encodeState } from './encode-state.ts';
 
 export const messageSync = 0;
 export const messageAwareness = 1;
@@ -200,7 +201,7 @@ function updateFrame(kind: number, update: Uint8Array): Uint8Array {
 }
 
 export function encodeSyncStep2(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
-  return updateFrame(syncStep2, Y.encodeStateAsUpdate(doc, stateVector));
+  return updateFrame(syncStep2, encodeState(doc, stateVector));
 }
 
 export function encodeUpdateMessage(update: Uint8Array): Uint8Array {

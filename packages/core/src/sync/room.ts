@@ -13,6 +13,7 @@ import { AppError } from '../errors.ts';
 import { AwarenessOwners } from './awareness-owners.ts';
 import { decodeBusEnvelope, encodeBusEnvelope } from './bus-envelope.ts';
 import { syncCloseCodes } from './close-codes.ts';
+import { encodeState } from './encode-state.ts';
 import { GroupCommit } from './group-commit.ts';
 import {
   type AwarenessEntry,
@@ -481,7 +482,7 @@ export class Room {
       return true;
     }
     // The running total only ever over-estimates (merged state is smaller than its parts): measure before refusing.
-    this.#documentBytes = Y.encodeStateAsUpdate(this.doc).byteLength + this.#queuedPeerBytes;
+    this.#documentBytes = encodeState(this.doc).byteLength + this.#queuedPeerBytes;
     if (this.#documentBytes + bytes > limit) return false;
     this.#documentBytes += bytes;
     return true;
