@@ -31,6 +31,18 @@ function geometry(el: HTMLElement, height: { scroll: number }) {
   });
 }
 
+/** A list followed to its end: six entries, 500 px tall in a 100 px view, scrolled to 400. */
+function followedList() {
+  const el = mount(<List items={5} />);
+  const scroller = el.querySelector<HTMLElement>('[data-testid="scroller"]');
+  if (!scroller) throw new Error('no scroller');
+  const height = { scroll: 500 };
+  geometry(scroller, height);
+  rerender(<List items={6} />);
+  expect(scroller.scrollTop).toBe(400);
+  return { el, scroller, height };
+}
+
 describe('useFollowLatest', () => {
   it('follows new entries while the reader is at the end, and stays put once they scrolled up', () => {
     const el = mount(<List items={5} />);
@@ -87,13 +99,7 @@ describe('useFollowLatest', () => {
       },
     );
     try {
-      const el = mount(<List items={5} />);
-      const scroller = el.querySelector<HTMLElement>('[data-testid="scroller"]');
-      if (!scroller) throw new Error('no scroller');
-      const height = { scroll: 500 };
-      geometry(scroller, height);
-      rerender(<List items={6} />);
-      expect(scroller.scrollTop).toBe(400);
+      const { el, scroller, height } = followedList();
       const observer = observers.find((o) => o.targets.includes(scroller));
       expect(observer?.targets).toContain(el.querySelector('ol'));
 
@@ -118,13 +124,7 @@ describe('useFollowLatest', () => {
   });
 
   it('goes back to the end when the page, not the reader, moved the view up', () => {
-    const el = mount(<List items={5} />);
-    const scroller = el.querySelector<HTMLElement>('[data-testid="scroller"]');
-    if (!scroller) throw new Error('no scroller');
-    const height = { scroll: 500 };
-    geometry(scroller, height);
-    rerender(<List items={6} />);
-    expect(scroller.scrollTop).toBe(400);
+    const { el, scroller, height } = followedList();
 
     // Content collapsing above, or the browser's scroll anchoring, moves the view up with no input from the reader.
     act(() => {
@@ -158,13 +158,7 @@ describe('useFollowLatest', () => {
   });
 
   it('stays where the focus went when the reader tabs to an entry above the end', () => {
-    const el = mount(<List items={5} />);
-    const scroller = el.querySelector<HTMLElement>('[data-testid="scroller"]');
-    if (!scroller) throw new Error('no scroller');
-    const height = { scroll: 500 };
-    geometry(scroller, height);
-    rerender(<List items={6} />);
-    expect(scroller.scrollTop).toBe(400);
+    const { el, scroller, height } = followedList();
 
     // Focusing an entry scrolls it into view: the view stays with the focus, even as new entries arrive.
     const button = el.ownerDocument.createElement('button');

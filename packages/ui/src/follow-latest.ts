@@ -37,8 +37,8 @@ function typingIn(target: EventTarget | null): boolean {
  * reader scrolls away from the end.
  *
  * Only the reader's own scrolling (wheel, touch, scroll keys, dragging the scroll bar, moving the focus to something
- * out of view) decides whether the view follows. A scroll the page makes by itself (content collapsing above, the browser's scroll anchoring, a resize
- * clamping the position) never stops it: the view goes back to the end instead.
+ * out of view) decides whether the view follows. A scroll the page makes by itself (content collapsing above, the
+ * browser's scroll anchoring, a resize clamping the position) never stops it: the view goes back to the end instead.
  */
 export function useFollowLatest(ref: RefObject<HTMLElement | null>, version: unknown): void {
   const following = useRef(true);
