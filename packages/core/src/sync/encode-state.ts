@@ -7,18 +7,24 @@ import * as Y from 'yjs';
 import { splitBytes } from '../bytes.ts';
 
 const utf8 = new TextEncoder();
+/** Strings up to this many UTF-16 units are encoded into a scratch buffer; longer ones into their own. */
+const SCRATCH_UNITS = 64 * 1024;
+/** Shared by every encoder of this thread: each string is copied out of it before the next is encoded. */
+let scratch: Uint8Array | null = null;
 
 /** A V1 update encoder whose strings go into the output whole (the same bytes lib0 writes). */
 function wholeStringEncoder(): Y.UpdateEncoderV1 {
   const encoder = new Y.UpdateEncoderV1();
   const out = encoder.restEncoder;
-  let scratch = new Uint8Array(0);
   encoder.writeString = (text: string) => {
-    // UTF-8 takes at most three bytes for each UTF-16 unit.
-    if (scratch.byteLength < text.length * 3) scratch = new Uint8Array(Math.max(text.length * 3, 64 * 1024));
-    const { written } = utf8.encodeInto(text, scratch);
-    encoding.writeVarUint(out, written);
-    encoding.writeUint8Array(out, scratch.subarray(0, written));
+    let bytes: Uint8Array;
+    if (text.length <= SCRATCH_UNITS) {
+      // UTF-8 takes at most three bytes for each UTF-16 unit.
+      scratch ??= new Uint8Array(SCRATCH_UNITS * 3);
+      bytes = scratch.subarray(0, utf8.encodeInto(text, scratch).written);
+    } else bytes = utf8.encode(text);
+    encoding.writeVarUint(out, bytes.byteLength);
+    encoding.writeUint8Array(out, bytes);
   };
   return encoder;
 }
