@@ -20,6 +20,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readArchive, writeArchive, type ArchiveFileInput } from '@tandem/core';
+import { zlibArchiveCodec as codec } from '@tandem/core/zlib';
 import { z } from 'zod';
 import { childEnv, type Config } from '../env.ts';
 import { PGLITE_CONF } from '../db/pglite-conf.ts';
@@ -71,7 +72,7 @@ export async function takeBackup(config: BackupConfig): Promise<BackupResult> {
     { path: database.kind === 'pglite' ? PGLITE_ENTRY : POSTGRES_ENTRY, content: database.bytes },
     ...gitFiles(config.dataDir),
   ];
-  return { manifest, bytes: writeArchive(files, 'tar.gz', { mtime: new Date() }), via: database.via };
+  return { manifest, bytes: writeArchive(files, 'tar.gz', { mtime: new Date(), codec }), via: database.via };
 }
 
 async function pgDump(url: string): Promise<Uint8Array> {
@@ -150,12 +151,16 @@ export interface RestoreResult {
 
 /** Restores `bytes` into the empty instance `config` describes; refuses anything that is not empty. */
 export async function restoreBackup(config: BackupConfig, bytes: Uint8Array): Promise<RestoreResult> {
-  const entries = readArchive(bytes, {
-    maxEntries: Number.MAX_SAFE_INTEGER,
-    maxFileBytes: Number.MAX_SAFE_INTEGER,
-    maxTotalBytes: Number.MAX_SAFE_INTEGER,
-    maxExpansionRatio: Number.MAX_SAFE_INTEGER,
-  });
+  const entries = readArchive(
+    bytes,
+    {
+      maxEntries: Number.MAX_SAFE_INTEGER,
+      maxFileBytes: Number.MAX_SAFE_INTEGER,
+      maxTotalBytes: Number.MAX_SAFE_INTEGER,
+      maxExpansionRatio: Number.MAX_SAFE_INTEGER,
+    },
+    { codec },
+  );
   const byPath = new Map(entries.map((entry) => [entry.path, entry.content]));
   const manifestBytes = byPath.get('manifest.json');
   const parsed = manifestBytes && manifestSchema.safeParse(JSON.parse(Buffer.from(manifestBytes).toString()));

@@ -1,7 +1,8 @@
-// Safe archive import and export for workspaces: zip, tar and tar.gz, pure JS (fflate), bounded in memory.
+// Safe archive import and export for workspaces: zip, tar and tar.gz, bounded in memory; compression is pure JS
+// (fflate) unless the caller passes a faster codec (see archive-codec.ts).
 // Reading refuses unsafe names, links, devices, duplicates and bombs with `ARCHIVE_REJECTED` naming the entry.
 
-import { Gunzip, Gzip } from 'fflate';
+import { type ArchiveCodec, jsArchiveCodec } from './archive-codec.ts';
 import { AppError, isAppError } from '../errors.ts';
 import {
   type ArchiveEntry,
@@ -17,17 +18,15 @@ import { describeConflict, PathIndex } from './path-index.ts';
 import { normalizePath } from './path.ts';
 import { hasValidChecksum, TarReader, writeTar } from './tar.ts';
 import { readZip, writeZip } from './zip.ts';
-import { concatBytes } from '../bytes.ts';
 
 export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz';
 
 export interface ReadArchiveOptions {
   /** Remove a single top-level folder that holds every file (as GitHub's "Download ZIP" adds). */
   stripRoot?: boolean;
+  /** How to decompress; core's pure-JavaScript codec by default. */
+  codec?: ArchiveCodec;
 }
-
-/** Compressed bytes handed to gunzip per step: small steps keep each decompressed burst to a few MiB. */
-const GUNZIP_STEP = 4096;
 
 function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
   return signature.every((byte, i) => bytes[offset + i] === byte);
@@ -45,20 +44,14 @@ export function detectArchiveFormat(bytes: Uint8Array): ArchiveFormat | undefine
   return undefined;
 }
 
-function readTarGz(bytes: Uint8Array, collector: ArchiveCollector): void {
+function readTarGz(bytes: Uint8Array, collector: ArchiveCollector, codec: ArchiveCodec): void {
   const reader = new TarReader(collector);
-  const budget = expansionBudget(collector.limits, bytes.length);
-  let produced = 0;
-  const gunzip = new Gunzip((chunk) => {
-    if (reader.done) return;
-    produced += chunk.length;
-    if (produced > budget) throw expansionRejected(collector.limits, bytes.length);
+  const fits = codec.gunzip(bytes, expansionBudget(collector.limits, bytes.length), (chunk) => {
     reader.push(chunk);
+    // Stop once the tar has ended: whatever follows is never decompressed.
+    return !reader.done;
   });
-  // Stop feeding once the tar has ended: whatever follows is never decompressed.
-  for (let offset = 0; offset < bytes.length && !reader.done; offset += GUNZIP_STEP) {
-    gunzip.push(bytes.subarray(offset, offset + GUNZIP_STEP), offset + GUNZIP_STEP >= bytes.length);
-  }
+  if (!fits) throw expansionRejected(collector.limits, bytes.length);
   reader.finish();
 }
 
@@ -78,17 +71,18 @@ export function readArchive(
   options: ReadArchiveOptions = {},
 ): ArchiveEntry[] {
   const collector = new ArchiveCollector(resolveArchiveLimits(limits));
+  const codec = options.codec ?? jsArchiveCodec;
   const format = detectArchiveFormat(bytes);
   try {
     switch (format) {
       case 'zip':
-        readZip(bytes, collector);
+        readZip(bytes, collector, codec);
         break;
       case 'tar':
         readTar(bytes, collector);
         break;
       case 'tar.gz':
-        readTarGz(bytes, collector);
+        readTarGz(bytes, collector, codec);
         break;
       case undefined:
         throw archiveRejected('The upload is not a zip, tar or tar.gz archive.');
@@ -110,6 +104,8 @@ export interface ArchiveFileInput {
 export interface WriteArchiveOptions {
   /** Modification time stamped on every entry; a fixed default keeps archives byte-for-byte reproducible. */
   mtime?: Date;
+  /** How to compress; core's pure-JavaScript codec by default. */
+  codec?: ArchiveCodec;
 }
 
 // 1980-01-01 is the earliest time zip can store. Zip stores local time and tar UTC seconds, so each format gets
@@ -128,14 +124,6 @@ function prepareFiles(files: readonly ArchiveFileInput[]): { path: string; conte
   });
 }
 
-function gzipStream(write: (emit: (chunk: Uint8Array) => void) => void): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const gzip = new Gzip({ level: 6, mtime: 0 }, (chunk) => parts.push(chunk));
-  write((chunk) => gzip.push(chunk));
-  gzip.push(new Uint8Array(0), true);
-  return concatBytes(parts);
-}
-
 /** Packs files (paths are validated like any workspace path) into a zip or tar.gz, deterministically. */
 export function writeArchive(
   files: readonly ArchiveFileInput[],
@@ -143,9 +131,10 @@ export function writeArchive(
   options: WriteArchiveOptions = {},
 ): Uint8Array {
   const prepared = prepareFiles(files);
-  if (format === 'zip') return writeZip(prepared, options.mtime ?? DEFAULT_ZIP_MTIME());
+  const codec = options.codec ?? jsArchiveCodec;
+  if (format === 'zip') return writeZip(prepared, options.mtime ?? DEFAULT_ZIP_MTIME(), codec);
   const mtime = options.mtime
     ? Math.max(0, Math.floor(options.mtime.getTime() / 1000))
     : DEFAULT_TAR_MTIME_SECONDS;
-  return gzipStream((emit) => writeTar(prepared, mtime, emit));
+  return codec.gzip((emit) => writeTar(prepared, mtime, emit));
 }

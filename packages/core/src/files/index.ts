@@ -123,6 +123,7 @@ export {
   type ArchiveEntry,
   type ArchiveLimits,
 } from './archive-collector.ts';
+export { jsArchiveCodec, type ArchiveCodec } from './archive-codec.ts';
 export {
   detectArchiveFormat,
   readArchive,

@@ -1,8 +1,10 @@
 // Zip reading and writing. Reading trusts only the central directory, and checks every entry there (name, type,
-// declared size, overlap with other entries) before inflating anything; inflation then runs in small steps
-// against the declared size, so an entry that lies about its size is stopped within one step.
+// declared size, overlap with other entries) before inflating anything; inflation is bounded
+// by the declared size, so an entry that lies about its size is stopped there.
 
-import { Inflate, inflateSync, type Zippable, zipSync } from 'fflate';
+import { concatBytes } from '../bytes.ts';
+import { AppError } from '../errors.ts';
+import type { ArchiveCodec } from './archive-codec.ts';
 import {
   type ArchiveCollector,
   archiveRejected,
@@ -10,7 +12,6 @@ import {
   expansionBudget,
   expansionRejected,
 } from './archive-collector.ts';
-import { crc32 } from './crc32.ts';
 
 const EOCD_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
@@ -33,9 +34,6 @@ const TYPE_SYMLINK = 0o120000;
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
 const FLAG_ENCRYPTED = 0x0001;
-
-/** Compressed bytes handed to the inflater per step; deflate expands at most ~1032x, so one step yields <= ~4 MiB. */
-const INFLATE_STEP = 4096;
 
 const nameDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -251,32 +249,14 @@ function locateData(
   return starts;
 }
 
-function inflateEntry(entry: CentralEntry, data: Uint8Array): Uint8Array {
-  // One step's worth of input decodes in bounded time, so small entries skip the streaming machinery. fflate
-  // never grows a caller's buffer; the one spare byte is how an entry larger than declared shows itself.
-  if (data.length <= INFLATE_STEP) {
-    const output = inflateSync(data, { out: new Uint8Array(entry.size + 1) });
-    if (output.length > entry.size) throw entryRejected(entry.name, 'expands beyond its declared size');
-    if (output.length < entry.size) throw entryRejected(entry.name, 'is truncated');
-    return output;
-  }
-  const output = new Uint8Array(entry.size);
-  let written = 0;
-  const inflater = new Inflate((chunk) => {
-    if (written + chunk.length > entry.size)
-      throw entryRejected(entry.name, 'expands beyond its declared size');
-    output.set(chunk, written);
-    written += chunk.length;
-  });
-  if (data.length === 0) inflater.push(data, true);
-  for (let offset = 0; offset < data.length; offset += INFLATE_STEP) {
-    inflater.push(data.subarray(offset, offset + INFLATE_STEP), offset + INFLATE_STEP >= data.length);
-  }
-  if (written !== entry.size) throw entryRejected(entry.name, 'is truncated');
+function inflateEntry(entry: CentralEntry, data: Uint8Array, codec: ArchiveCodec): Uint8Array {
+  const output = codec.inflateRaw(data, entry.size);
+  if (output === undefined) throw entryRejected(entry.name, 'expands beyond its declared size');
+  if (output.length < entry.size) throw entryRejected(entry.name, 'is truncated');
   return output;
 }
 
-export function readZip(bytes: Uint8Array, collector: ArchiveCollector): void {
+export function readZip(bytes: Uint8Array, collector: ArchiveCollector, codec: ArchiveCodec): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const directory = readDirectoryLocation(view);
   const entries = readCentralDirectory(bytes, view, directory, collector);
@@ -288,8 +268,8 @@ export function readZip(bytes: Uint8Array, collector: ArchiveCollector): void {
   for (const entry of entries) {
     const start = starts.get(entry) ?? 0;
     const data = bytes.subarray(start, start + entry.compressedSize);
-    const content = entry.method === METHOD_STORED ? data.slice() : inflateEntry(entry, data);
-    if (crc32(content) !== entry.crc)
+    const content = entry.method === METHOD_STORED ? data.slice() : inflateEntry(entry, data, codec);
+    if (codec.crc32(content) !== entry.crc)
       throw entryRejected(entry.name, 'fails its checksum (the archive is damaged)');
     collector.addFile(entry.path, content);
   }
@@ -303,10 +283,84 @@ export interface ZipFile {
 /** Regular file, rw-r--r--, in the high half of the external attributes as Unix zip tools write it. */
 const UNIX_FILE_ATTRIBUTES = (TYPE_REGULAR | 0o644) * 0x10000;
 
-export function writeZip(files: readonly ZipFile[], mtime: Date): Uint8Array {
-  // fromEntries defines own properties, so a file named `__proto__` stays a file.
-  const zippable: Zippable = Object.fromEntries(
-    files.map((file) => [file.path, [file.content, { mtime, os: HOST_UNIX, attrs: UNIX_FILE_ATTRIBUTES }]]),
-  );
-  return zipSync(zippable, { level: 6, mtime });
+/** Bit 11 of the general-purpose flags: names are UTF-8. */
+const FLAG_UTF8 = 0x0800;
+/** Version 2.0: deflate, folders; made on Unix, so readers apply the permissions in the external attributes. */
+const VERSION_NEEDED = 20;
+const VERSION_MADE_BY = (HOST_UNIX << 8) | VERSION_NEEDED;
+const MAX_CLASSIC_ENTRIES = 0xffff;
+const MAX_CLASSIC_OFFSET = 0xffffffff;
+
+/** A DOS date and time (local time, two-second steps), as zip stores a modification time. */
+function dosDateTime(date: Date): { time: number; date: number } {
+  const year = Math.min(Math.max(date.getFullYear(), 1980), 2107);
+  return {
+    time: (date.getHours() << 11) | (date.getMinutes() << 5) | (date.getSeconds() >> 1),
+    date: ((year - 1980) << 9) | ((date.getMonth() + 1) << 5) | date.getDate(),
+  };
+}
+
+/**
+ * A zip of `files`, deflated with `codec` (stored instead where deflate would not make an entry smaller), with
+ * UTF-8 names and Unix permissions; the same files and time always give the same bytes.
+ */
+export function writeZip(files: readonly ZipFile[], mtime: Date, codec: ArchiveCodec): Uint8Array {
+  if (files.length > MAX_CLASSIC_ENTRIES) {
+    throw new AppError('BAD_INPUT', `A zip download holds at most ${MAX_CLASSIC_ENTRIES} files.`);
+  }
+  const stamp = dosDateTime(mtime);
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const file of files) {
+    const name = encoder.encode(file.path);
+    const crc = codec.crc32(file.content);
+    const deflated = codec.deflateRaw(file.content);
+    const stored = deflated.byteLength >= file.content.byteLength;
+    const data = stored ? file.content : deflated;
+    const method = stored ? METHOD_STORED : METHOD_DEFLATE;
+    const local = new Uint8Array(LOCAL_HEADER_SIZE + name.byteLength);
+    const l = new DataView(local.buffer);
+    l.setUint32(0, LOCAL_SIGNATURE, true);
+    l.setUint16(4, VERSION_NEEDED, true);
+    l.setUint16(6, FLAG_UTF8, true);
+    l.setUint16(8, method, true);
+    l.setUint16(10, stamp.time, true);
+    l.setUint16(12, stamp.date, true);
+    l.setUint32(14, crc, true);
+    l.setUint32(18, data.byteLength, true);
+    l.setUint32(22, file.content.byteLength, true);
+    l.setUint16(26, name.byteLength, true);
+    local.set(name, LOCAL_HEADER_SIZE);
+    const record = new Uint8Array(CENTRAL_HEADER_SIZE + name.byteLength);
+    const c = new DataView(record.buffer);
+    c.setUint32(0, CENTRAL_SIGNATURE, true);
+    c.setUint16(4, VERSION_MADE_BY, true);
+    c.setUint16(6, VERSION_NEEDED, true);
+    c.setUint16(8, FLAG_UTF8, true);
+    c.setUint16(10, method, true);
+    c.setUint16(12, stamp.time, true);
+    c.setUint16(14, stamp.date, true);
+    c.setUint32(16, crc, true);
+    c.setUint32(20, data.byteLength, true);
+    c.setUint32(24, file.content.byteLength, true);
+    c.setUint16(28, name.byteLength, true);
+    c.setUint32(38, UNIX_FILE_ATTRIBUTES, true);
+    c.setUint32(42, offset, true);
+    record.set(name, CENTRAL_HEADER_SIZE);
+    parts.push(local, data);
+    central.push(record);
+    offset += local.byteLength + data.byteLength;
+    if (offset > MAX_CLASSIC_OFFSET) throw new AppError('BAD_INPUT', 'A zip download holds at most 4 GiB.');
+  }
+  const directorySize = central.reduce((sum, record) => sum + record.byteLength, 0);
+  const end = new Uint8Array(EOCD_SIZE);
+  const e = new DataView(end.buffer);
+  e.setUint32(0, EOCD_SIGNATURE, true);
+  e.setUint16(8, files.length, true);
+  e.setUint16(10, files.length, true);
+  e.setUint32(12, directorySize, true);
+  e.setUint32(16, offset, true);
+  return concatBytes([...parts, ...central, end]);
 }
