@@ -2,6 +2,7 @@
 // each refused with the typed RATE_LIMITED and a Retry-After.
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AppError, readArchive, writeArchive } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
@@ -109,10 +110,20 @@ describe.each(backends)('archive limits on %s', (backend) => {
     await vi.waitFor(
       async () => {
         // A slow upload the cap refused lost a race with a probe below; start another in its place.
+        let started = false;
         for (const [i, upload] of slow.entries()) {
-          if (upload.status === 429) slow[i] = startSlow(`slow-${(attempt += 1)}`);
+          if (upload.status !== 429) continue;
+          slow[i] = startSlow(`slow-${(attempt += 1)}`);
+          started = true;
         }
-        while (slow.length < MAX_CONCURRENT_UPLOADS_PER_USER) slow.push(startSlow(`slow-${(attempt += 1)}`));
+        while (slow.length < MAX_CONCURRENT_UPLOADS_PER_USER) {
+          slow.push(startSlow(`slow-${(attempt += 1)}`));
+          started = true;
+        }
+        // Time for the server to admit them before a probe takes a slot (a probe holds one while its body is
+        // spooled); one refused meanwhile is replaced on the next round.
+        if (started) await delay(250);
+        expect(slow.map((upload) => upload.status)).toEqual(slow.map(() => 0));
         // Not an archive: were it admitted it would fail with ARCHIVE_REJECTED and change nothing.
         const probe = await call(owner, 'POST', `/workspaces/${workspaceId}/upload`, new Uint8Array(8));
         expect(probe).toMatchObject({

@@ -18,12 +18,15 @@ import {
 } from '@tandem/core';
 import { ownsWholeBuffer } from '../own-buffer.ts';
 
+/** An archive's bytes, or the path of a file holding them (a spooled upload, read on the worker). */
+export type ArchiveSource = Uint8Array | string;
+
 export type ArchiveJob =
-  | { op: 'unpack'; bytes: Uint8Array; stripRoot: boolean }
+  | { op: 'unpack'; archive: ArchiveSource; stripRoot: boolean }
   | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
   | { op: 'fold'; stored: StoredDoc; partBytes: number }
   | { op: 'export'; stored: StoredDoc; format: DownloadFormat }
-  | { op: 'import'; bytes: Uint8Array; stored: StoredDoc; options: StoredImportOptions };
+  | { op: 'import'; archive: ArchiveSource; stored: StoredDoc; options: StoredImportOptions };
 
 export interface StoredImportOptions {
   stripRoot: boolean;
@@ -38,7 +41,7 @@ export type ArchiveResult =
   | { op: 'pack'; bytes: Uint8Array }
   | { op: 'fold'; parts: Uint8Array[]; applyErrors: string[] }
   | { op: 'export'; bytes: Uint8Array; skipped: string[]; applyErrors: string[] }
-  | { op: 'import'; imported: StoredImport; entries: ArchiveEntry[]; applyErrors: string[] };
+  | { op: 'import'; imported: StoredImport; applyErrors: string[] };
 
 export type ArchiveReply =
   | { id: number; ok: true; result: ArchiveResult }
@@ -109,6 +112,14 @@ function ownBuffers(views: readonly Uint8Array[], exclusive = false): ArrayBuffe
   return [...owned];
 }
 
+/** The archive as the job takes it, and the buffer to move: none for a file, or a copy of a view into a larger one. */
+function movable(archive: ArchiveSource): [ArchiveSource, ArrayBuffer[]] {
+  if (typeof archive === 'string') return [archive, []];
+  // A view into a larger buffer (Node's pool, a parsed body) cannot be moved without taking the rest along.
+  const own = ownsWholeBuffer(archive) ? archive : archive.slice();
+  return [own, [own.buffer]];
+}
+
 function storedParts(stored: StoredDoc): ArrayBuffer[] {
   const parts = [...snapshotPieces(stored.snapshot), ...stored.updates];
   return ownBuffers(parts, stored.exclusive);
@@ -138,11 +149,13 @@ export class ArchivePool {
     this.#idleMs = options.idleMs ?? 30_000;
   }
 
-  /** Extracts a zip, tar or tar.gz (with every check of `readArchive`); `bytes` is moved to the worker. */
-  async unpack(bytes: Uint8Array, stripRoot: boolean): Promise<ArchiveEntry[]> {
-    // A view into a larger buffer (Node's pool, a parsed body) cannot be moved without taking the rest along.
-    const own = ownsWholeBuffer(bytes) ? bytes : bytes.slice();
-    const result = await this.#run({ op: 'unpack', bytes: own, stripRoot }, [own.buffer]);
+  /**
+   * Extracts a zip, tar or tar.gz (with every check of `readArchive`); bytes are moved to the worker, a file is
+   * read there.
+   */
+  async unpack(archive: ArchiveSource, stripRoot: boolean): Promise<ArchiveEntry[]> {
+    const [own, transfer] = movable(archive);
+    const result = await this.#run({ op: 'unpack', archive: own, stripRoot }, transfer);
     if (result.op !== 'unpack') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     return result.entries;
   }
@@ -188,21 +201,20 @@ export class ArchivePool {
 
   /**
    * Extracts an archive and imports its files into a stored document (see `importIntoStoredDoc`), all on a worker:
-   * the edit comes back to store (see `StoredEdit`), and the extracted entries too, for the live document should it have
-   * been opened meanwhile. `bytes` and the stored buffers are moved to the worker.
+   * only the edit comes back to store (see `StoredEdit`), not the thousands of extracted files, whose arrival held
+   * the event loop for tens of milliseconds. The stored buffers are moved to the worker; the archive is a file, so
+   * that it can be unpacked again should the workspace have been opened meanwhile.
    */
   async importStored(
-    bytes: Uint8Array,
+    archive: string,
     stored: StoredDoc,
     options: StoredImportOptions,
     onApplyError: (error: unknown) => void,
-  ): Promise<{ imported: StoredImport; entries: ArchiveEntry[] }> {
-    const own = ownsWholeBuffer(bytes) ? bytes : bytes.slice();
-    const transfer = [own.buffer, ...storedParts(stored)];
-    const result = await this.#run({ op: 'import', bytes: own, stored, options }, transfer);
+  ): Promise<StoredImport> {
+    const result = await this.#run({ op: 'import', archive, stored, options }, storedParts(stored));
     if (result.op !== 'import') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
-    return { imported: result.imported, entries: result.entries };
+    return result.imported;
   }
 
   /** Jobs running or waiting. */

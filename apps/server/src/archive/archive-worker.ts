@@ -2,7 +2,7 @@
 // part of uploads and downloads, and folds documents into compaction snapshots, so the server's event loop never
 // runs them. Started by archive-pool.ts; bundled as
 // dist/archive-worker.js for `pnpm start`.
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import {
@@ -14,7 +14,8 @@ import {
   readArchive,
   writeArchive,
 } from '@tandem/core';
-import type { ArchiveJob, ArchiveReply, ArchiveResult } from './archive-pool.ts';
+import { zlibArchiveCodec as codec } from '@tandem/core/zlib';
+import type { ArchiveJob, ArchiveReply, ArchiveResult, ArchiveSource } from './archive-pool.ts';
 
 const port = parentPort;
 
@@ -40,21 +41,28 @@ function applyErrorsInto(errors: string[]) {
   return (error: unknown) => errors.push(error instanceof Error ? error.message : String(error));
 }
 
+function bytesOf(archive: ArchiveSource): Uint8Array {
+  if (typeof archive !== 'string') return archive;
+  // A plain view, not a Buffer: a Buffer's `slice` shares its memory, and the entries must each own theirs.
+  const file = readFileSync(archive);
+  return new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+}
+
 function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] } {
   switch (job.op) {
     case 'unpack': {
-      const entries = readArchive(job.bytes, {}, { stripRoot: job.stripRoot });
+      const entries = readArchive(bytesOf(job.archive), {}, { stripRoot: job.stripRoot, codec });
       // Each entry's content has a buffer of its own (see zip.ts, tar.ts), so all of them move without a copy.
       const transfer = [...new Set(entries.map((entry) => entry.content.buffer as ArrayBuffer))];
       return { reply: { op: 'unpack', entries }, transfer };
     }
     case 'pack': {
-      const bytes = writeArchive(job.files, job.format);
+      const bytes = writeArchive(job.files, job.format, { codec });
       return { reply: { op: 'pack', bytes }, transfer: [bytes.buffer as ArrayBuffer] };
     }
     case 'import': {
       const { stripRoot, folder, overwrite, statePartBytes } = job.options;
-      const entries = readArchive(job.bytes, {}, { stripRoot });
+      const entries = readArchive(bytesOf(job.archive), {}, { stripRoot, codec });
       const applyErrors: string[] = [];
       const imported = importIntoStoredDoc(
         job.stored,
@@ -62,12 +70,10 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
         { overwrite, statePartBytes },
         applyErrorsInto(applyErrors),
       );
-      const transfer = new Set<ArrayBuffer>();
       const { edit } = imported;
-      for (const part of 'state' in edit ? edit.state : edit.updates)
-        transfer.add(part.buffer as ArrayBuffer);
-      for (const entry of entries) transfer.add(entry.content.buffer as ArrayBuffer);
-      return { reply: { op: 'import', imported, entries, applyErrors }, transfer: [...transfer] };
+      const parts = 'state' in edit ? edit.state : edit.updates;
+      const transfer = [...new Set(parts.map((part) => part.buffer as ArrayBuffer))];
+      return { reply: { op: 'import', imported, applyErrors }, transfer };
     }
     case 'fold': {
       const applyErrors: string[] = [];
@@ -78,7 +84,7 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
     case 'export': {
       const applyErrors: string[] = [];
       const { files, skipped } = exportStoredDoc(job.stored, applyErrorsInto(applyErrors));
-      const bytes = writeArchive(files, job.format);
+      const bytes = writeArchive(files, job.format, { codec });
       return {
         reply: { op: 'export', bytes, skipped, applyErrors },
         transfer: [bytes.buffer as ArrayBuffer],

@@ -2,7 +2,8 @@
 // tar or tar.gz archives of up to 50 MB. Access rules are the tRPC ones (see http-auth.ts); edits go through the
 // same file service, so they are live for every connected peer. Packing and unpacking run on worker threads
 // (archive/archive-pool.ts); downloads are rate-limited per user and each user has at most
-// MAX_CONCURRENT_UPLOADS_PER_USER uploads in flight, since each holds up to 50 MB of body and 100 MB of files.
+// MAX_CONCURRENT_UPLOADS_PER_USER uploads in flight, since each holds up to 50 MB of body (spooled to disk) and
+// 100 MB of files.
 import { AppError, archiveDownloadQuery, archiveUploadQuery, type DownloadFormat } from '@tandem/core';
 import express, { type RequestHandler } from 'express';
 import type { z } from 'zod';
@@ -11,7 +12,7 @@ import { writeAudit } from '../services/audit.ts';
 import { exportArchive, uploadArchive } from '../services/files.ts';
 import { getWorkspace } from '../services/workspaces.ts';
 import { requireMember } from './http-auth.ts';
-import { readBody } from './read-body.ts';
+import { spoolBody } from './spool-body.ts';
 import { clientIp } from './request-id.ts';
 import { httpErrorHandler } from './http-errors.ts';
 import { checkOrigin } from './origin.ts';
@@ -129,8 +130,14 @@ export function fileRoutes(deps: AppDeps): express.Router {
         `Send the archive as the request body with Content-Type ${archiveContentTypes.join(', ')}.`,
       );
     }
-    const bytes = await readBody(req, MAX_ARCHIVE_UPLOAD);
-    const result = await uploadArchive(deps.rooms, deps.archives, req.params.workspaceId, bytes, query);
+    const body = await spoolBody(req, MAX_ARCHIVE_UPLOAD);
+    const result = await uploadArchive(
+      deps.rooms,
+      deps.archives,
+      req.params.workspaceId,
+      body.path,
+      query,
+    ).finally(() => body.remove());
     await writeAudit(deps.db, {
       action: 'workspace.upload',
       actorId: String(res.locals.userId),

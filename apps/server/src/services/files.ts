@@ -260,42 +260,39 @@ export async function importInSlices(
  * the document is touched, then imports every file. Into a workspace nobody has open, the worker imports too and
  * the event loop only stores the result: built here, a 100 MB document held the loop for seconds and its garbage
  * held every other workspace's edits for tens of milliseconds at a time. Should the workspace be opened meanwhile,
- * the files go into the live document as before.
+ * the archive is unpacked again and its files go into the live document. `archive` is the file holding it.
  */
 export async function uploadArchive(
   rooms: RoomManager,
   archives: ArchivePool,
   workspaceId: string,
-  bytes: Uint8Array,
+  archive: string,
   options: UploadOptions & { stripRoot: boolean },
 ): Promise<UploadResult> {
   const edit = await rooms.unloadedEdit(workspaceId);
-  if (edit === null) {
-    return importInSlices(rooms, workspaceId, await archives.unpack(bytes, options.stripRoot), options);
-  }
-  let entries: ImportEntry[];
-  try {
-    const imported = await archives.importStored(
-      bytes,
-      edit.stored,
-      {
-        stripRoot: options.stripRoot,
-        folder: options.folder,
-        overwrite: options.overwrite,
-        statePartBytes: SNAPSHOT_PART_BYTES,
-      },
-      (error) => rooms.reportApplyError(workspaceId, error),
-    );
-    entries = imported.entries;
-    const { totalBytes, created, updated, client, clockStart, clockEnd } = imported.imported;
-    const origin = options.origin ?? serverEditOrigin;
-    if (await edit.commit(imported.imported.edit, { origin, client, clockStart, clockEnd })) {
-      return { files: entries.length, bytes: totalBytes, created, updated };
+  if (edit !== null) {
+    try {
+      const imported = await archives.importStored(
+        archive,
+        edit.stored,
+        {
+          stripRoot: options.stripRoot,
+          folder: options.folder,
+          overwrite: options.overwrite,
+          statePartBytes: SNAPSHOT_PART_BYTES,
+        },
+        (error) => rooms.reportApplyError(workspaceId, error),
+      );
+      const { files, totalBytes, created, updated, client, clockStart, clockEnd } = imported;
+      const origin = options.origin ?? serverEditOrigin;
+      if (await edit.commit(imported.edit, { origin, client, clockStart, clockEnd })) {
+        return { files, bytes: totalBytes, created, updated };
+      }
+    } finally {
+      edit.abandon();
     }
-  } finally {
-    edit.abandon();
   }
-  return importInSlices(rooms, workspaceId, entries, options);
+  return importInSlices(rooms, workspaceId, await archives.unpack(archive, options.stripRoot), options);
 }
 
 export interface ArchiveExport {

@@ -237,6 +237,8 @@ export interface StoredImport {
    * stored) as the document's whole state after it. Each buffer is its own, movable between threads.
    */
   edit: StoredEdit;
+  /** Files the import placed, written or already as they were. */
+  files: number;
   totalBytes: number;
   created: string[];
   updated: string[];
@@ -297,6 +299,7 @@ export function importIntoStoredDoc(
     const clockEnd = Y.getState(doc.store, doc.clientID);
     return {
       edit,
+      files: entries.length,
       totalBytes: plan.totalBytes,
       created,
       updated,
@@ -358,7 +361,8 @@ export async function importArrivingIntoStoredDoc(
     assertWorkspaceFits(doc, { replaced: new Set(), addedBytes: 0, addedFiles: 0 }, limits);
     const edit = { state: encodeStateInParts(doc, options.statePartBytes) };
     const clockEnd = Y.getState(doc.store, doc.clientID);
-    return { edit, totalBytes, created, updated: [], client: doc.clientID, clockStart, clockEnd };
+    const files = created.length;
+    return { edit, files, totalBytes, created, updated: [], client: doc.clientID, clockStart, clockEnd };
   } finally {
     doc.destroy();
   }
