@@ -300,6 +300,31 @@ function dosDateTime(date: Date): { time: number; date: number } {
   };
 }
 
+interface EntryFields {
+  method: number;
+  stamp: { time: number; date: number };
+  crc: number;
+  compressedSize: number;
+  size: number;
+  nameBytes: number;
+}
+
+/**
+ * The fields a local header (from byte 4) and a central directory record (from byte 6) share, in the same order:
+ * version needed, flags, method, time, date, CRC, sizes, name length (no extra field).
+ */
+function writeEntryFields(view: DataView, at: number, fields: EntryFields): void {
+  view.setUint16(at, VERSION_NEEDED, true);
+  view.setUint16(at + 2, FLAG_UTF8, true);
+  view.setUint16(at + 4, fields.method, true);
+  view.setUint16(at + 6, fields.stamp.time, true);
+  view.setUint16(at + 8, fields.stamp.date, true);
+  view.setUint32(at + 10, fields.crc, true);
+  view.setUint32(at + 14, fields.compressedSize, true);
+  view.setUint32(at + 18, fields.size, true);
+  view.setUint16(at + 22, fields.nameBytes, true);
+}
+
 /**
  * A zip of `files`, deflated with `codec` (stored instead where deflate would not make an entry smaller), with
  * UTF-8 names and Unix permissions; the same files and time always give the same bytes.
@@ -315,37 +340,27 @@ export function writeZip(files: readonly ZipFile[], mtime: Date, codec: ArchiveC
   let offset = 0;
   for (const file of files) {
     const name = encoder.encode(file.path);
-    const crc = codec.crc32(file.content);
     const deflated = codec.deflateRaw(file.content);
     const stored = deflated.byteLength >= file.content.byteLength;
     const data = stored ? file.content : deflated;
-    const method = stored ? METHOD_STORED : METHOD_DEFLATE;
+    const fields: EntryFields = {
+      method: stored ? METHOD_STORED : METHOD_DEFLATE,
+      stamp,
+      crc: codec.crc32(file.content),
+      compressedSize: data.byteLength,
+      size: file.content.byteLength,
+      nameBytes: name.byteLength,
+    };
     const local = new Uint8Array(LOCAL_HEADER_SIZE + name.byteLength);
     const l = new DataView(local.buffer);
     l.setUint32(0, LOCAL_SIGNATURE, true);
-    l.setUint16(4, VERSION_NEEDED, true);
-    l.setUint16(6, FLAG_UTF8, true);
-    l.setUint16(8, method, true);
-    l.setUint16(10, stamp.time, true);
-    l.setUint16(12, stamp.date, true);
-    l.setUint32(14, crc, true);
-    l.setUint32(18, data.byteLength, true);
-    l.setUint32(22, file.content.byteLength, true);
-    l.setUint16(26, name.byteLength, true);
+    writeEntryFields(l, 4, fields);
     local.set(name, LOCAL_HEADER_SIZE);
     const record = new Uint8Array(CENTRAL_HEADER_SIZE + name.byteLength);
     const c = new DataView(record.buffer);
     c.setUint32(0, CENTRAL_SIGNATURE, true);
     c.setUint16(4, VERSION_MADE_BY, true);
-    c.setUint16(6, VERSION_NEEDED, true);
-    c.setUint16(8, FLAG_UTF8, true);
-    c.setUint16(10, method, true);
-    c.setUint16(12, stamp.time, true);
-    c.setUint16(14, stamp.date, true);
-    c.setUint32(16, crc, true);
-    c.setUint32(20, data.byteLength, true);
-    c.setUint32(24, file.content.byteLength, true);
-    c.setUint16(28, name.byteLength, true);
+    writeEntryFields(c, 6, fields);
     c.setUint32(38, UNIX_FILE_ATTRIBUTES, true);
     c.setUint32(42, offset, true);
     record.set(name, CENTRAL_HEADER_SIZE);
