@@ -1,5 +1,16 @@
 // Byte arrays joined end to end, for the few places that assemble one buffer from pieces (an archive, a key blob, a
-// snapshot stored in parts).
+// snapshot stored in parts), and which of them can move to another thread whole.
+
+/**
+ * True when `view` covers the whole of a plain (not shared) ArrayBuffer, which can then be transferred: moving bytes
+ * to another thread (a worker's postMessage transfer list) detaches their whole ArrayBuffer, so a view into a larger
+ * one (Node's buffer pool, a database reply shared by many rows) would take someone else's bytes along.
+ */
+export function ownsWholeBuffer(view: Uint8Array): view is Uint8Array & { buffer: ArrayBuffer } {
+  return (
+    view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength
+  );
+}
 
 /**
  * `bytes` as consecutive parts of at most `partBytes`, each a copy in a buffer of its own, so each can move to

@@ -2,6 +2,7 @@
 // providers, context selection with TypeScript and a tokenizer, validators, the orchestrator) is the separate
 // entry `@tandem/core/ai`, so servers load it on first use and browsers never bundle it.
 export * from './errors.ts';
+export { ownsWholeBuffer } from './bytes.ts';
 export * from './names/name-schema.ts';
 export * from './auth/schemas.ts';
 export * from './workspace/roles.ts';

@@ -14,9 +14,9 @@ import {
   type ErrorCode,
   type StoredDoc,
   type StoredImport,
+  ownsWholeBuffer,
   snapshotPieces,
 } from '@tandem/core';
-import { ownsWholeBuffer } from '../own-buffer.ts';
 
 /** An archive's bytes, or the path of a file holding them (a spooled upload, read on the worker). */
 export type ArchiveSource = Uint8Array | string;

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import type * as WorkerThreads from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
-import { ownsWholeBuffer } from '../own-buffer.ts';
+import { ownsWholeBuffer } from '@tandem/core';
 
 interface QueryOptions {
   rowMode?: 'array' | 'object';

@@ -3,9 +3,9 @@
 // raw bytes of each column. Through Drizzle and PGlite's query(), a document append at 50 a second took about 2.4 ms
 // each (parse, plan and describe every time, results decoded in JavaScript); this way, about 1 ms. A 10 MB document
 // written or read this way costs a fraction of the base64 text it would otherwise travel as.
+import { ownsWholeBuffer } from '@tandem/core';
 import type { CustomTypesConfig, Pool, QueryArrayConfig } from 'pg';
 import type { PgliteThread } from './pglite-thread.ts';
-import { ownsWholeBuffer } from '../own-buffer.ts';
 
 /** A string parameter travels as text; bytes travel as binary (a `bytea` parameter then needs no encoding). */
 export type Param = string | Uint8Array;

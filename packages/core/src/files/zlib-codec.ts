@@ -3,7 +3,7 @@
 // the caller's limit and `ONE_SHOT_BYTES`; one that would pass it (a bomb, or a tar followed by much padding) is
 // handed to the pure JavaScript codec, which decompresses step by step and stops where the tar ends.
 import { constants, crc32, deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
-import { concatBytes } from '../bytes.ts';
+import { concatBytes, ownsWholeBuffer } from '../bytes.ts';
 import { type ArchiveCodec, DEFLATE_LEVEL, jsArchiveCodec } from './archive-codec.ts';
 
 /** Output held in memory at once by a one-call gunzip: more than a workspace's 100 MiB of files and their tar. */
@@ -17,8 +17,9 @@ function tooLarge(error: unknown): boolean {
 
 /** The bytes with a buffer of their own: a small result of zlib's sits in Node's shared pool. */
 function owned(buffer: Buffer): Uint8Array {
-  const whole = buffer.byteOffset === 0 && buffer.buffer.byteLength === buffer.byteLength;
-  return whole ? new Uint8Array(buffer.buffer, 0, buffer.byteLength) : new Uint8Array(buffer);
+  return ownsWholeBuffer(buffer)
+    ? new Uint8Array(buffer.buffer, 0, buffer.byteLength)
+    : new Uint8Array(buffer);
 }
 
 export const zlibArchiveCodec: ArchiveCodec = {

@@ -4,7 +4,7 @@
 // string is copied whole.
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { splitBytes } from '../bytes.ts';
+import { ownsWholeBuffer, splitBytes } from '../bytes.ts';
 
 const utf8 = new TextEncoder();
 /** Strings up to this many UTF-16 units are encoded into a scratch buffer; longer ones into their own. */
@@ -43,9 +43,7 @@ export function encodeState(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
  */
 export function encodeStateInParts(doc: Y.Doc, partBytes: number): Uint8Array[] {
   const split = (part: Uint8Array) =>
-    part.byteLength <= partBytes && part.byteOffset === 0 && part.byteLength === part.buffer.byteLength
-      ? [part]
-      : splitBytes(part, partBytes);
+    part.byteLength <= partBytes && ownsWholeBuffer(part) ? [part] : splitBytes(part, partBytes);
   // Updates waiting for missing ones are merged into the state by `encodeStateAsUpdate`, which then needs its own.
   if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return split(encodeState(doc));
   const encoder = wholeStringEncoder();
