@@ -138,7 +138,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           channels.yjs.subscribe(docName, handler),
       }
     : undefined;
-  const archives = new ArchivePool(options.archives);
   const authorship = new DocAuthorship(() => db.db, logger);
   const roomSet = await createRooms(
     db,
@@ -146,9 +145,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
     logger,
     options.sync?.limits,
+    // Only ever called once a room has loaded, after `archives` exists.
     (stored, onError) => archives.fold(stored, onError, SNAPSHOT_PART_BYTES),
     authorship,
   );
+  const archives = new ArchivePool({ direct: roomSet.direct, ...options.archives });
   // `deps` is complete before any event is reported (the first request, task or sandbox run comes later).
   const security = new SecurityMonitor(
     () => deps,

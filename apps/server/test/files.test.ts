@@ -3,7 +3,7 @@ import { readArchive, writeArchive } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
-import { docSnapshots, docUpdates } from '../src/db/schema.ts';
+import { docSnapshotParts, docSnapshots, docUpdates } from '../src/db/schema.ts';
 import {
   backends,
   expectError,
@@ -509,17 +509,52 @@ describe.each(backends)('file operations on %s', (backend) => {
     expect(textOf(peer, 'src/f2.ts')).toBe('export const f2 = 2;\n');
   });
 
+  it('puts an upload into the live document when the workspace is opened while the worker imports it', async () => {
+    const workspaceId = await workspace();
+    const { archives, db } = server.app.deps;
+    const importStored = archives.importStored.bind(archives);
+    let peer: Awaited<ReturnType<typeof live>> | undefined;
+    // The workspace opens once the worker has built (and on PGlite staged) the import, before it is stored.
+    const spy = vi.spyOn(archives, 'importStored').mockImplementation(async (...args) => {
+      const imported = await importStored(...args);
+      peer = await live(workspaceId, reviewer);
+      return imported;
+    });
+    try {
+      const files = [{ path: 'src/late.ts', content: 'export const late = true;\n' }];
+      expect(await upload(editor, workspaceId, writeArchive(files, 'zip'))).toMatchObject({
+        status: 200,
+        body: { files: 1 },
+      });
+      // Redis-shared storage takes the live path from the start.
+      if (!server.config.redisUrl) expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+    const opened = peer ?? (await live(workspaceId, reviewer));
+    await until(() => textOf(opened, 'src/late.ts') === 'export const late = true;\n');
+    // Nothing the worker staged is left behind, and nothing was stored as a snapshot.
+    expect(await db.$count(docSnapshotParts, eq(docSnapshotParts.workspaceId, workspaceId))).toBe(0);
+    expect(await db.$count(docSnapshots, eq(docSnapshots.workspaceId, workspaceId))).toBe(0);
+  });
+
   it('shares one export among overlapping downloads of a workspace nobody has open, until it changes', async () => {
     const workspaceId = await workspace();
     await owner.trpc.file.create.mutate({ workspaceId, path: 'a.ts', content: 'a' });
     const { archives, limits } = server.app.deps;
-    const pack = archives.exportStored.bind(archives);
-    // The first export waits until all three requests are past their checks, so they certainly overlap.
+    // The first export waits until all three requests are past their checks, so they certainly overlap. On PGlite
+    // the worker reads the document itself (`exportDirect`); on PostgreSQL it is read here first.
     let open: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const exportStored = vi
-      .spyOn(archives, 'exportStored')
-      .mockImplementation(async (...args) => gate.then(() => pack(...args)));
+    const direct = archives.exportDirect.bind(archives);
+    const stored = archives.exportStored.bind(archives);
+    const exportStored = archives.direct
+      ? vi
+          .spyOn(archives, 'exportDirect')
+          .mockImplementation(async (...args) => gate.then(() => direct(...args)))
+      : vi
+          .spyOn(archives, 'exportStored')
+          .mockImplementation(async (...args) => gate.then(() => stored(...args)));
     const consume = vi.spyOn(limits, 'consume');
     try {
       const downloads = Promise.all([

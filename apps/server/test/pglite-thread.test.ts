@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgliteThread } from '../src/db/pglite-thread.ts';
+import { AttachedDatabase, PgliteThread } from '../src/db/pglite-thread.ts';
+import { preparePglite, runPrepared, textOf } from '../src/db/prepared.ts';
 
 const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
 const textTypes = { [types.TIMESTAMPTZ]: (value: unknown) => value, [types.DATE]: (value: unknown) => value };
@@ -113,6 +114,30 @@ describe('PgliteThread', () => {
     // In this thread the statement would have held the event loop throughout: no tick at all.
     expect(elapsed).toBeGreaterThan(50);
     expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 5 / 4));
+  });
+
+  it("serves another thread's statements on an attached port, statements only, until the database closes", async () => {
+    const other = await PgliteThread.open(entry, undefined, []);
+    try {
+      await other.exec("create table kv (k text primary key, v text); insert into kv values ('a', 'one')");
+      // Prepared by the server, run by name over the attached port, as an archive worker does.
+      await preparePglite(other, 'kv_get', 'select v from kv where k = $1');
+      const attached = new AttachedDatabase(await other.attach());
+      const [row] = await runPrepared(attached, 'kv_get', ['a']);
+      expect(textOf(row?.[0])).toBe('one');
+      await expect(runPrepared(attached, 'kv_missing', ['a'])).rejects.toThrow(/kv_missing/);
+      // A transaction begun there would hold everyone else up should that thread die: refused.
+      const call = (attached as unknown as { call(request: unknown): Promise<unknown> }).call.bind(attached);
+      await expect(call({ op: 'begin' })).rejects.toThrow(/begin is not allowed on an attached port/);
+      await expect(call({ op: 'close' })).rejects.toThrow(/close is not allowed/);
+      expect(textOf((await runPrepared(attached, 'kv_get', ['a']))[0]?.[0])).toBe('one');
+      const second = new AttachedDatabase(await other.attach());
+      await other.close();
+      // The database closed its end: waiting calls fail rather than hang.
+      await expect(runPrepared(second, 'kv_get', ['a'])).rejects.toThrow(/closed this connection/);
+    } finally {
+      await other.close();
+    }
   });
 
   it('rejects every call once closed, and reports a database that cannot open', async () => {

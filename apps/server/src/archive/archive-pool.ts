@@ -5,7 +5,7 @@
 //
 // Workers start on first use and exit after a while without work, so an idle server keeps no archive memory.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort, type Transferable } from 'node:worker_threads';
 import {
   AppError,
   errorCodes,
@@ -13,20 +13,38 @@ import {
   type DownloadFormat,
   type ErrorCode,
   type StoredDoc,
+  type StoredEdit,
   type StoredImport,
   ownsWholeBuffer,
   snapshotPieces,
 } from '@tandem/core';
+import type { DirectDocs, DirectStatements, PgStagedState, StagePlan } from '../sync/pg-storage.ts';
 
 /** An archive's bytes, or the path of a file holding them (a spooled upload, read on the worker). */
 export type ArchiveSource = Uint8Array | string;
+
+/** A stored document as the job gets it: read already, or read by the worker itself (see `DirectDocs`). */
+export type JobDoc = StoredDoc | { docName: string; direct: DirectLink };
+
+/** The worker's own connection to the embedded database for one job, and the statements it runs there. */
+export interface DirectLink {
+  port: MessagePort;
+  statements: DirectStatements;
+}
 
 export type ArchiveJob =
   | { op: 'unpack'; archive: ArchiveSource; stripRoot: boolean }
   | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
   | { op: 'fold'; stored: StoredDoc; partBytes: number }
-  | { op: 'export'; stored: StoredDoc; format: DownloadFormat }
-  | { op: 'import'; archive: ArchiveSource; stored: StoredDoc; options: StoredImportOptions };
+  | { op: 'export'; stored: JobDoc; format: DownloadFormat }
+  | {
+      op: 'import';
+      archive: ArchiveSource;
+      stored: StoredDoc;
+      options: StoredImportOptions;
+      /** Where a state that replaces the document is staged (see `stageState`) instead of sent back. */
+      stage: { plan: StagePlan; direct: DirectLink } | undefined;
+    };
 
 export interface StoredImportOptions {
   stripRoot: boolean;
@@ -41,7 +59,10 @@ export type ArchiveResult =
   | { op: 'pack'; bytes: Uint8Array }
   | { op: 'fold'; parts: Uint8Array[]; applyErrors: string[] }
   | { op: 'export'; bytes: Uint8Array; skipped: string[]; applyErrors: string[] }
-  | { op: 'import'; imported: StoredImport; applyErrors: string[] };
+  | { op: 'import'; imported: ArchiveImport; applyErrors: string[] };
+
+/** An import as the worker built it; its edit may be staged in the database already (see `ArchivePool.discard`). */
+export type ArchiveImport = Omit<StoredImport, 'edit'> & { edit: StoredEdit };
 
 export type ArchiveReply =
   | { id: number; ok: true; result: ArchiveResult }
@@ -58,11 +79,16 @@ export interface ArchivePoolOptions {
   maxQueued?: number;
   /** A worker without work for this long exits (ms). */
   idleMs?: number;
+  /**
+   * The embedded database's stored documents, for workers to read and write themselves (see `DirectDocs`); without
+   * it (PostgreSQL), stored documents come and go through the caller.
+   */
+  direct?: DirectDocs | null;
 }
 
 interface Pending {
   job: ArchiveJob;
-  transfer: ArrayBuffer[];
+  transfer: Transferable[];
   resolve: (reply: ArchiveResult) => void;
   reject: (error: Error) => void;
 }
@@ -138,6 +164,7 @@ export class ArchivePool {
   readonly #size: number;
   readonly #maxQueued: number;
   readonly #idleMs: number;
+  readonly #direct: DirectDocs | null;
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
   #nextId = 1;
@@ -147,6 +174,18 @@ export class ArchivePool {
     this.#size = Math.max(1, options.workers ?? Math.min(2, availableParallelism() - 1));
     this.#maxQueued = options.maxQueued ?? 4;
     this.#idleMs = options.idleMs ?? 30_000;
+    this.#direct = options.direct ?? null;
+  }
+
+  /** Whether workers read stored documents themselves (see `exportDirect`). */
+  get direct(): boolean {
+    return this.#direct !== null;
+  }
+
+  /** A connection to the database for one job (which closes it when done), and the statements it runs. */
+  static async #link(direct: DirectDocs): Promise<DirectLink> {
+    const [port, statements] = await Promise.all([direct.attach(), direct.statements()]);
+    return { port, statements };
   }
 
   /**
@@ -193,7 +232,37 @@ export class ArchivePool {
     format: DownloadFormat,
     onApplyError: (error: unknown) => void,
   ): Promise<{ bytes: Uint8Array; skipped: string[] }> {
-    const result = await this.#run({ op: 'export', stored, format }, storedParts(stored));
+    return this.#export(stored, storedParts(stored), format, onApplyError);
+  }
+
+  /**
+   * The same for a document the worker reads from the embedded database itself (see `direct`): its bytes never
+   * reach this thread. The caller makes sure nobody has it open here.
+   */
+  async exportDirect(
+    docName: string,
+    format: DownloadFormat,
+    onApplyError: (error: unknown) => void,
+  ): Promise<{ bytes: Uint8Array; skipped: string[] }> {
+    if (this.#direct === null)
+      throw new AppError('INTERNAL', 'archive workers have no database of their own');
+    await this.#direct.settled(docName);
+    const direct = await ArchivePool.#link(this.#direct);
+    try {
+      return await this.#export({ docName, direct }, [direct.port], format, onApplyError);
+    } finally {
+      // Moved to the worker, which closes it; this closes one that never reached a worker (a full queue).
+      direct.port.close();
+    }
+  }
+
+  async #export(
+    stored: JobDoc,
+    transfer: Transferable[],
+    format: DownloadFormat,
+    onApplyError: (error: unknown) => void,
+  ): Promise<{ bytes: Uint8Array; skipped: string[] }> {
+    const result = await this.#run({ op: 'export', stored, format }, transfer);
     if (result.op !== 'export') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
     return { bytes: result.bytes, skipped: result.skipped };
@@ -203,18 +272,40 @@ export class ArchivePool {
    * Extracts an archive and imports its files into a stored document (see `importIntoStoredDoc`), all on a worker:
    * only the edit comes back to store (see `StoredEdit`), not the thousands of extracted files, whose arrival held
    * the event loop for tens of milliseconds. The stored buffers are moved to the worker; the archive is a file, so
-   * that it can be unpacked again should the workspace have been opened meanwhile.
+   * that it can be unpacked again should the workspace have been opened meanwhile. With `direct`, a state that
+   * replaces the document is staged in the database by the worker (see `stageState`): `discard` the edit unless it
+   * is stored.
    */
   async importStored(
     archive: string,
+    docName: string,
     stored: StoredDoc,
     options: StoredImportOptions,
     onApplyError: (error: unknown) => void,
-  ): Promise<StoredImport> {
-    const result = await this.#run({ op: 'import', archive, stored, options }, storedParts(stored));
+  ): Promise<ArchiveImport> {
+    const docs = this.#direct;
+    const stage = docs && { plan: await docs.stagePlan(docName), direct: await ArchivePool.#link(docs) };
+    const transfer: Transferable[] = [...storedParts(stored), ...(stage ? [stage.direct.port] : [])];
+    let result: ArchiveResult;
+    try {
+      result = await this.#run(
+        { op: 'import', archive, stored, options, stage: stage ?? undefined },
+        transfer,
+      );
+    } catch (error) {
+      if (stage) await docs.dropStaged(stage.plan);
+      throw error;
+    } finally {
+      stage?.direct.port.close();
+    }
     if (result.op !== 'import') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
     return result.imported;
+  }
+
+  /** Drops what an import staged in the database (see `importStored`) and is not going to be stored. */
+  async discard(edit: StoredEdit): Promise<void> {
+    if ('staged' in edit) await this.#direct?.dropStaged(edit.staged as PgStagedState);
   }
 
   /** Jobs running or waiting. */
@@ -229,7 +320,7 @@ export class ArchivePool {
     await Promise.all(this.#slots.splice(0).map((slot) => this.#stop(slot, stopped)));
   }
 
-  #run(job: ArchiveJob, transfer: ArrayBuffer[], bounded = true): Promise<ArchiveResult> {
+  #run(job: ArchiveJob, transfer: Transferable[], bounded = true): Promise<ArchiveResult> {
     if (this.#closed) return Promise.reject(new AppError('INTERNAL', 'the server is shutting down'));
     const idle = this.#slots.find((slot) => !slot.busy);
     if (bounded && !idle && this.#slots.length >= this.#size && this.#queue.length >= this.#maxQueued) {

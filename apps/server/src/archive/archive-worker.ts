@@ -13,9 +13,12 @@ import {
   placeUnder,
   readArchive,
   writeArchive,
+  type StoredDoc,
 } from '@tandem/core';
 import { zlibArchiveCodec as codec } from '@tandem/core/zlib';
-import type { ArchiveJob, ArchiveReply, ArchiveResult, ArchiveSource } from './archive-pool.ts';
+import { AttachedDatabase } from '../db/pglite-thread.ts';
+import { loadDirect, stageState } from '../sync/pg-storage.ts';
+import type { ArchiveJob, ArchiveReply, ArchiveResult, ArchiveSource, JobDoc } from './archive-pool.ts';
 
 const port = parentPort;
 
@@ -48,7 +51,45 @@ function bytesOf(archive: ArchiveSource): Uint8Array {
   return new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
 }
 
-function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] } {
+/** The job's document: as given, or read from the database over the job's own connection, which then closes. */
+async function storedOf(doc: JobDoc): Promise<StoredDoc> {
+  if (!('direct' in doc)) return doc;
+  const { port, statements } = doc.direct;
+  try {
+    return await loadDirect(new AttachedDatabase(port), statements, doc.docName);
+  } finally {
+    port.close();
+  }
+}
+
+async function importInto(
+  job: Extract<ArchiveJob, { op: 'import' }>,
+): Promise<{ reply: ArchiveResult; transfer: ArrayBuffer[] }> {
+  const { stripRoot, folder, overwrite, statePartBytes } = job.options;
+  const entries = readArchive(bytesOf(job.archive), {}, { stripRoot, codec });
+  const applyErrors: string[] = [];
+  const imported = importIntoStoredDoc(
+    job.stored,
+    placeUnder(folder, entries),
+    { overwrite, statePartBytes },
+    applyErrorsInto(applyErrors),
+  );
+  const { edit } = imported;
+  if ('state' in edit && job.stage) {
+    // Staged in the database from here: the state's bytes never go back to the event loop.
+    const { plan, direct } = job.stage;
+    const staged = await stageState(new AttachedDatabase(direct.port), direct.statements, plan, edit.state);
+    return {
+      reply: { op: 'import', imported: { ...imported, edit: { staged } }, applyErrors },
+      transfer: [],
+    };
+  }
+  const parts = 'state' in edit ? edit.state : edit.updates;
+  const transfer = [...new Set(parts.map((part) => part.buffer as ArrayBuffer))];
+  return { reply: { op: 'import', imported, applyErrors }, transfer };
+}
+
+async function run(job: ArchiveJob): Promise<{ reply: ArchiveResult; transfer: ArrayBuffer[] }> {
   switch (job.op) {
     case 'unpack': {
       const entries = readArchive(bytesOf(job.archive), {}, { stripRoot: job.stripRoot, codec });
@@ -61,19 +102,12 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
       return { reply: { op: 'pack', bytes }, transfer: [bytes.buffer as ArrayBuffer] };
     }
     case 'import': {
-      const { stripRoot, folder, overwrite, statePartBytes } = job.options;
-      const entries = readArchive(bytesOf(job.archive), {}, { stripRoot, codec });
-      const applyErrors: string[] = [];
-      const imported = importIntoStoredDoc(
-        job.stored,
-        placeUnder(folder, entries),
-        { overwrite, statePartBytes },
-        applyErrorsInto(applyErrors),
-      );
-      const { edit } = imported;
-      const parts = 'state' in edit ? edit.state : edit.updates;
-      const transfer = [...new Set(parts.map((part) => part.buffer as ArrayBuffer))];
-      return { reply: { op: 'import', imported, applyErrors }, transfer };
+      try {
+        return await importInto(job);
+      } finally {
+        // The job's connection to the database, if it had one, ends with it.
+        job.stage?.direct.port.close();
+      }
     }
     case 'fold': {
       const applyErrors: string[] = [];
@@ -83,7 +117,7 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
     }
     case 'export': {
       const applyErrors: string[] = [];
-      const { files, skipped } = exportStoredDoc(job.stored, applyErrorsInto(applyErrors));
+      const { files, skipped } = exportStoredDoc(await storedOf(job.stored), applyErrorsInto(applyErrors));
       const bytes = writeArchive(files, job.format, { codec });
       return {
         reply: { op: 'export', bytes, skipped, applyErrors },
@@ -94,14 +128,15 @@ function run(job: ArchiveJob): { reply: ArchiveResult; transfer: ArrayBuffer[] }
 }
 
 port?.on('message', ({ id, job }: { id: number; job: ArchiveJob }) => {
-  try {
-    const { reply, transfer } = run(job);
-    port.postMessage({ id, ok: true, result: reply } satisfies ArchiveReply, transfer);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const failure = isAppError(error)
-      ? { code: error.code, message, details: error.details }
-      : { code: 'INTERNAL' as const, message, details: undefined };
-    port.postMessage({ id, ok: false, error: failure } satisfies ArchiveReply);
-  }
+  run(job).then(
+    ({ reply, transfer }) =>
+      port.postMessage({ id, ok: true, result: reply } satisfies ArchiveReply, transfer),
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      const failure = isAppError(error)
+        ? { code: error.code, message, details: error.details }
+        : { code: 'INTERNAL' as const, message, details: undefined };
+      port.postMessage({ id, ok: false, error: failure } satisfies ArchiveReply);
+    },
+  );
 });

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import type { MessagePort } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -39,6 +40,8 @@ export interface Database {
    * PgliteThread.dump); undefined for PostgreSQL, which `pg_dump` copies.
    */
   dump?: () => Promise<Uint8Array>;
+  /** On an embedded database, a port for another thread's own connection to it (see `PgliteThread.attach`). */
+  attach?: () => Promise<MessagePort>;
   close(): Promise<void>;
 }
 
@@ -120,6 +123,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     prepare: preparedOnce((name, text) => preparePglite(client, name, text)),
     lost: client.lost,
     dump: () => client.dump(),
+    attach: () => client.attach(),
     close: () => client.close(),
   };
 }

@@ -7,7 +7,7 @@
 // query, exec, transaction (one at a time, with everything else waiting, as in PGlite) and the raw wire protocol.
 import { once } from 'node:events';
 import type * as WorkerThreads from 'node:worker_threads';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort, type Transferable } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { ownsWholeBuffer } from '@tandem/core';
 
@@ -48,6 +48,8 @@ type Request =
   | { op: 'end'; tx: number; commit: boolean }
   | { op: 'raw'; message: Uint8Array | Uint8Array[] }
   | { op: 'dump' }
+  /** Serves the same requests, except this one and close, on the given port (see `PgliteThread.attach`). */
+  | { op: 'attach'; port: WorkerThreads.MessagePort }
   | { op: 'close' };
 
 type Reply =
@@ -65,10 +67,11 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
   /** Thrown into PGlite's transaction to roll it back; the caller already has its own error. */
   const rollback = new Error('rolled back');
 
-  const reply = (id: number, value: unknown, transfer: ArrayBuffer[] = []) => {
-    port.postMessage({ id, ok: true, value }, transfer);
+  type Port = Pick<WorkerThreads.MessagePort, 'postMessage'>;
+  const reply = (to: Port, id: number, value: unknown, transfer: ArrayBuffer[] = []) => {
+    to.postMessage({ id, ok: true, value }, transfer);
   };
-  const fail = (id: number, error: unknown) => {
+  const fail = (to: Port, id: number, error: unknown) => {
     const fields: Record<string, unknown> = {};
     const e = error as Record<string, unknown>;
     if (typeof error === 'object' && error !== null) {
@@ -78,7 +81,7 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
       }
     }
     const message = error instanceof Error ? error.message : String(error);
-    port.postMessage({ id, ok: false, error: { message, fields } });
+    to.postMessage({ id, ok: false, error: { message, fields } });
   };
   const session = (tx: number | null) => {
     if (tx === null) return db;
@@ -87,8 +90,10 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
     return open.tx;
   };
   const identity = (value: unknown) => value;
+  /** The ports other threads were given (see `PgliteThread.attach`), closed with the database. */
+  const ports = new Set<WorkerThreads.MessagePort>();
 
-  const handle = async (id: number, request: Request): Promise<void> => {
+  const handle = async (to: Port, id: number, request: Request): Promise<void> => {
     switch (request.op) {
       case 'query': {
         const parsers = Object.fromEntries(request.text.map((oid) => [oid, identity]));
@@ -96,11 +101,11 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
           rowMode: request.rowMode,
           parsers,
         });
-        reply(id, result);
+        reply(to, id, result);
         return;
       }
       case 'exec': {
-        reply(id, await session(request.tx).exec(request.sql));
+        reply(to, id, await session(request.tx).exec(request.sql));
         return;
       }
       case 'begin': {
@@ -114,11 +119,11 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
                 end: (commit) => (commit ? resolve(undefined) : reject(rollback)),
                 done,
               });
-              reply(id, id);
+              reply(to, id, id);
             }),
         );
         done.catch((error: unknown) => {
-          if (!begun) fail(id, error);
+          if (!begun) fail(to, id, error);
         });
         return;
       }
@@ -132,7 +137,7 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
         } catch (error) {
           if (error !== rollback) throw error;
         }
-        reply(id, null);
+        reply(to, id, null);
         return;
       }
       case 'raw': {
@@ -159,7 +164,7 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
             at += chunk.byteLength;
           }
         }
-        reply(id, out, [out.buffer as ArrayBuffer]);
+        reply(to, id, out, [out.buffer as ArrayBuffer]);
         return;
       }
       case 'dump': {
@@ -169,12 +174,27 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
         await db.exec('CHECKPOINT');
         const tar = await db._runExclusiveTransaction(() => db.dumpDataDir('none'));
         const bytes = new Uint8Array(await tar.arrayBuffer());
-        reply(id, bytes, [bytes.buffer]);
+        reply(to, id, bytes, [bytes.buffer]);
+        return;
+      }
+      case 'attach': {
+        if (to !== port) throw new Error('only the server attaches ports');
+        const attached = request.port;
+        ports.add(attached);
+        attached.on('close', () => ports.delete(attached));
+        attached.on('message', ({ id: call, request: next }: { id: number; request: Request }) => {
+          // Statements only: a thread that died inside a transaction would leave everything else waiting.
+          if (next.op !== 'raw')
+            fail(attached, call, new Error(`${next.op} is not allowed on an attached port`));
+          else handle(attached, call, next).catch((error: unknown) => fail(attached, call, error));
+        });
+        reply(to, id, null);
         return;
       }
       case 'close': {
         await db.close();
-        reply(id, null);
+        reply(to, id, null);
+        for (const attached of ports) attached.close();
         port.close();
         return;
       }
@@ -182,7 +202,7 @@ function serve(threads: typeof WorkerThreads, Pglite: typeof PGlite): void {
   };
 
   port.on('message', ({ id, request }: { id: number; request: Request }) => {
-    handle(id, request).catch((error: unknown) => fail(id, error));
+    handle(port, id, request).catch((error: unknown) => fail(port, id, error));
   });
   db.waitReady.then(
     () => port.postMessage({ ready: true }),
@@ -199,14 +219,80 @@ export class EmbeddedDatabaseError extends Error {
   }
 }
 
-export class PgliteThread implements Queryable {
-  readonly #worker: Worker;
+/** Requests to the database thread and their replies, over its worker or over a port attached to it. */
+abstract class Link {
+  readonly #target: Pick<MessagePort, 'postMessage'>;
   readonly #pending = new Map<
     number,
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
   >();
   #nextId = 1;
   #stopped: Error | null = null;
+
+  constructor(target: Worker | MessagePort) {
+    this.#target = target;
+    target.on('message', (reply: Reply) => {
+      const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      this.#pending.delete(reply.id);
+      if (reply.ok) pending.resolve(reply.value);
+      else pending.reject(new EmbeddedDatabaseError(reply.error.message, reply.error.fields));
+    });
+  }
+
+  protected get stopped(): boolean {
+    return this.#stopped !== null;
+  }
+
+  /** Every call from now on fails with `error`, and so do those waiting for a reply. */
+  protected stop(error: Error): void {
+    this.#stopped ??= error;
+    for (const pending of this.#pending.values()) pending.reject(this.#stopped);
+    this.#pending.clear();
+  }
+
+  protected call<T>(request: Request, transfer: Transferable[] = []): Promise<T> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      try {
+        // Throws (DataCloneError) for a parameter that cannot cross threads, such as a function.
+        this.#target.postMessage({ id, request }, transfer);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  /**
+   * Sends wire-protocol messages (ending in Sync), whole or in parts the database thread joins, and resolves with
+   * every reply message, outside any transaction. A message that owns its whole buffer is moved to that thread
+   * rather than copied, and so are the parts' buffers listed in `transfer`.
+   */
+  raw(message: Uint8Array | readonly Uint8Array[], transfer: ArrayBuffer[] = []): Promise<Uint8Array> {
+    if (message instanceof Uint8Array) {
+      if (ownsWholeBuffer(message)) transfer = [...transfer, message.buffer];
+      return this.call({ op: 'raw', message }, transfer);
+    }
+    return this.call({ op: 'raw', message: Array.from(message) }, transfer);
+  }
+}
+
+/**
+ * Another thread's own connection to the embedded database (see `PgliteThread.attach`): statements only, so that a
+ * worker reads and writes a large document without its bytes crossing the server's event loop.
+ */
+export class AttachedDatabase extends Link {
+  constructor(port: MessagePort) {
+    super(port);
+    port.on('close', () => this.stop(new Error('the embedded database closed this connection')));
+  }
+}
+
+export class PgliteThread extends Link implements Queryable {
+  readonly #worker: Worker;
   #closing = false;
   /**
    * Settles with the reason if the thread stops without close() (an uncaught error in it, or its heap's limit): the
@@ -215,21 +301,13 @@ export class PgliteThread implements Queryable {
   readonly lost: Promise<Error>;
 
   private constructor(worker: Worker) {
+    super(worker);
     this.#worker = worker;
-    worker.on('message', (reply: Reply) => {
-      const pending = this.#pending.get(reply.id);
-      if (!pending) return;
-      this.#pending.delete(reply.id);
-      if (reply.ok) pending.resolve(reply.value);
-      else pending.reject(new EmbeddedDatabaseError(reply.error.message, reply.error.fields));
-    });
     let lose: (error: Error) => void = () => undefined;
     this.lost = new Promise((resolve) => (lose = resolve));
     const stop = (error: Error) => {
-      if (!this.#stopped && !this.#closing) lose(error);
-      this.#stopped ??= error;
-      for (const pending of this.#pending.values()) pending.reject(this.#stopped);
-      this.#pending.clear();
+      if (!this.stopped && !this.#closing) lose(error);
+      this.stop(error);
     };
     worker.on('error', stop);
     worker.on('exit', (code) => stop(new Error(`the embedded database stopped (exit code ${code})`)));
@@ -261,19 +339,14 @@ export class PgliteThread implements Queryable {
     return new PgliteThread(worker);
   }
 
-  #call<T>(request: Request, transfer: ArrayBuffer[] = []): Promise<T> {
-    if (this.#stopped) return Promise.reject(this.#stopped);
-    const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
-      try {
-        // Throws (DataCloneError) for a parameter that cannot cross threads, such as a function.
-        this.#worker.postMessage({ id, request }, transfer);
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-        return;
-      }
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-    });
+  /**
+   * A port another thread opens an `AttachedDatabase` on: its statements go straight to the database thread, and
+   * their replies straight back. It closes with the database, or when that thread closes it.
+   */
+  async attach(): Promise<MessagePort> {
+    const { port1, port2 } = new MessageChannel();
+    await this.call({ op: 'attach', port: port1 }, [port1]);
+    return port2;
   }
 
   #query(
@@ -283,7 +356,7 @@ export class PgliteThread implements Queryable {
     options: QueryOptions = {},
   ): Promise<QueryResult> {
     const text = Object.keys(options.parsers ?? {}).map(Number);
-    return this.#call({ op: 'query', tx, sql, params, rowMode: options.rowMode ?? 'object', text });
+    return this.call({ op: 'query', tx, sql, params, rowMode: options.rowMode ?? 'object', text });
   }
 
   query(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult> {
@@ -291,7 +364,7 @@ export class PgliteThread implements Queryable {
   }
 
   exec(sql: string): Promise<QueryResult[]> {
-    return this.#call({ op: 'exec', tx: null, sql });
+    return this.call({ op: 'exec', tx: null, sql });
   }
 
   /**
@@ -299,7 +372,7 @@ export class PgliteThread implements Queryable {
    * waits until then.
    */
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const id = await this.#call<number>({ op: 'begin' });
+    const id = await this.call<number>({ op: 'begin' });
     let closed = false;
     const live = () => {
       if (closed) throw new Error('Transaction is closed');
@@ -311,7 +384,7 @@ export class PgliteThread implements Queryable {
       },
       exec: (sql) => {
         live();
-        return this.#call({ op: 'exec', tx: id, sql });
+        return this.call({ op: 'exec', tx: id, sql });
       },
     };
     let result: T;
@@ -319,25 +392,12 @@ export class PgliteThread implements Queryable {
       result = await fn(tx);
     } catch (error) {
       closed = true;
-      await this.#call({ op: 'end', tx: id, commit: false }).catch(() => undefined);
+      await this.call({ op: 'end', tx: id, commit: false }).catch(() => undefined);
       throw error;
     }
     closed = true;
-    await this.#call({ op: 'end', tx: id, commit: true });
+    await this.call({ op: 'end', tx: id, commit: true });
     return result;
-  }
-
-  /**
-   * Sends wire-protocol messages (ending in Sync), whole or in parts the worker joins, and resolves with every
-   * reply message, outside any transaction. A message that owns its whole buffer is moved to the worker rather
-   * than copied, and so are the parts' buffers listed in `transfer`.
-   */
-  raw(message: Uint8Array | readonly Uint8Array[], transfer: ArrayBuffer[] = []): Promise<Uint8Array> {
-    if (message instanceof Uint8Array) {
-      if (ownsWholeBuffer(message)) transfer = [...transfer, message.buffer];
-      return this.#call({ op: 'raw', message }, transfer);
-    }
-    return this.#call({ op: 'raw', message: Array.from(message) }, transfer);
   }
 
   /**
@@ -345,13 +405,13 @@ export class PgliteThread implements Queryable {
    * transaction open; `PGlite.create({ loadDataDir })` opens it again. Every other statement waits meanwhile.
    */
   dump(): Promise<Uint8Array> {
-    return this.#call({ op: 'dump' });
+    return this.call({ op: 'dump' });
   }
 
   async close(): Promise<void> {
-    if (this.#stopped) return;
+    if (this.stopped) return;
     this.#closing = true;
-    await this.#call({ op: 'close' });
+    await this.call({ op: 'close' });
     await once(this.#worker, 'exit');
   }
 }

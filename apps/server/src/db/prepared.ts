@@ -86,10 +86,20 @@ export async function preparePglite(
   text: string,
 ): Promise<PreparedStatement> {
   rowsOf(await client.raw(Buffer.concat([parseMessage(name, text), syncMessage])));
-  return async (params) => {
-    const { parts, transfer } = bindExecuteSync(name, params);
-    return rowsOf(await client.raw(parts.length === 1 && parts[0] ? parts[0] : parts, transfer));
-  };
+  return (params) => runPrepared(client, name, params);
+}
+
+/**
+ * Runs a statement prepared on PGlite by name (see `preparePglite`), over any connection to its thread: an attached
+ * one runs what the server prepared.
+ */
+export async function runPrepared(
+  client: Pick<PgliteThread, 'raw'>,
+  name: string,
+  params: readonly Param[],
+): Promise<Row[]> {
+  const { parts, transfer } = bindExecuteSync(name, params);
+  return rowsOf(await client.raw(parts.length === 1 && parts[0] ? parts[0] : parts, transfer));
 }
 
 const syncMessage = Buffer.from([0x53, 0, 0, 0, 4]);

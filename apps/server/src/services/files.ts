@@ -274,6 +274,7 @@ export async function uploadArchive(
     try {
       const imported = await archives.importStored(
         archive,
+        workspaceId,
         edit.stored,
         {
           stripRoot: options.stripRoot,
@@ -285,9 +286,13 @@ export async function uploadArchive(
       );
       const { files, totalBytes, created, updated, client, clockStart, clockEnd } = imported;
       const origin = options.origin ?? serverEditOrigin;
-      if (await edit.commit(imported.edit, { origin, client, clockStart, clockEnd })) {
-        return { files, bytes: totalBytes, created, updated };
+      let stored = false;
+      try {
+        stored = await edit.commit(imported.edit, { origin, client, clockStart, clockEnd });
+      } finally {
+        if (!stored) await archives.discard(imported.edit);
       }
+      if (stored) return { files, bytes: totalBytes, created, updated };
     } finally {
       edit.abandon();
     }
@@ -347,9 +352,12 @@ async function exportStored(
   workspaceId: string,
   format: DownloadFormat,
 ): Promise<ArchiveExport> {
+  const onApplyError = (error: unknown) => rooms.reportApplyError(workspaceId, error);
+  // The caller has just seen that nobody has it open here.
+  if (archives.direct) return archives.exportDirect(workspaceId, format, onApplyError);
   const stored = await rooms.storedIfUnloaded(workspaceId);
   if (stored === null) return exportLive(rooms, archives, workspaceId, format);
-  return archives.exportStored(stored, format, (error) => rooms.reportApplyError(workspaceId, error));
+  return archives.exportStored(stored, format, onApplyError);
 }
 
 async function exportLive(

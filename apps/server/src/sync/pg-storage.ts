@@ -1,9 +1,11 @@
 // DocStorage over the database: updates appended with a per-workspace sequence, snapshots replacing what they fold.
 import { randomUUID } from 'node:crypto';
-import { snapshotPieces, type DocStorage, type StoredDoc } from '@tandem/core';
+import type { MessagePort } from 'node:worker_threads';
+import { isStaged, snapshotPieces, type DocStorage, type StagedState, type StoredDoc } from '@tandem/core';
 import { getTableName } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { int8Of, movable, textOf } from '../db/prepared.ts';
+import type { AttachedDatabase } from '../db/pglite-thread.ts';
+import { int8Of, movable, runPrepared, textOf, type Row } from '../db/prepared.ts';
 import { docHeads, docSnapshotParts, docSnapshots, docUpdates, workspaces } from '../db/schema.ts';
 
 // Every statement here is prepared once and sends and receives document bytes in binary format: no base64 or hex
@@ -174,29 +176,138 @@ const loadSql = `
     and seq > coalesce((select through_seq from ${getTableName(docSnapshots)} where workspace_id = $1::uuid), 0)
   order by kind, part, seq`;
 
+/** The rows of `loadSql` as a stored document; `exclusive` when they are views into a reply read for this load. */
+function storedDocOf(rows: readonly Row[], exclusive: boolean): StoredDoc {
+  const snapshot: Uint8Array[] = [];
+  let seq = 0;
+  const updates: Uint8Array[] = [];
+  for (const [kind, , rowSeq, data] of rows) {
+    if (!data) continue;
+    // A snapshot's parts all carry its sequence number; the updates after it come last, in order.
+    seq = int8Of(rowSeq);
+    if (int8Of(kind) === 2) updates.push(data);
+    else snapshot.push(data);
+  }
+  // A snapshot in parts stays in parts: whoever applies it joins them, on its own thread.
+  return {
+    snapshot: snapshot.length === 0 ? null : snapshot.length === 1 ? (snapshot[0] ?? null) : snapshot,
+    updates,
+    seq,
+    exclusive,
+  };
+}
+
+/**
+ * A worker's own way to the stored documents of the embedded database (see `PgDocStorage.direct`): it loads a
+ * document and stages a new state itself, so that neither the 100 MB it may read nor the 100 MB it may write cross
+ * the server's event loop on their way (where their arrival cost a collection that held everyone's edits).
+ */
+export interface DirectDocs {
+  /** Resolves once everything acknowledged of the document is in the database, for a worker to read it there. */
+  settled(docName: string): Promise<void>;
+  /** A new connection to the database, for one worker thread (see `PgliteThread.attach`). */
+  attach(): Promise<MessagePort>;
+  /** The statements that worker runs, prepared by name. */
+  statements(): Promise<DirectStatements>;
+  /** Where to stage a state that will replace the document's (see `stageState`). */
+  stagePlan(docName: string): Promise<StagePlan>;
+  /** Drops what a staging wrote, when its state is not going to be stored after all. */
+  dropStaged(plan: StagePlan): Promise<void>;
+}
+
+export interface DirectStatements {
+  load: string;
+  part: string;
+}
+
+/**
+ * A state staged for `PgDocStorage.replace`: the snapshot parts written under `generation` and the sequence number
+ * handed out for it beforehand, so that no compaction racing the staging removes them (they are newer than any
+ * compaction can be).
+ */
+export interface StagePlan {
+  docName: string;
+  generation: string;
+  throughSeq: number;
+}
+
+export type PgStagedState = StagedState & StagePlan;
+
+/** Loads a stored document over an attached connection (see `DirectDocs`); its buffers are the caller's own. */
+export async function loadDirect(
+  db: AttachedDatabase,
+  statements: DirectStatements,
+  docName: string,
+): Promise<StoredDoc> {
+  return storedDocOf(await runPrepared(db, statements.load, [docName]), true);
+}
+
+/**
+ * Writes a state (parts of at most `SNAPSHOT_PART_BYTES`, each moved to the database thread) as the parts of a
+ * snapshot no load sees until `replace` is given the result, which stores the snapshot row itself with no bytes of
+ * its own.
+ */
+export async function stageState(
+  db: AttachedDatabase,
+  statements: DirectStatements,
+  plan: StagePlan,
+  state: readonly Uint8Array[],
+): Promise<PgStagedState> {
+  const { docName, generation, throughSeq } = plan;
+  let bytes = 0;
+  for (const [n, part] of splitParts(state).entries()) {
+    bytes += part.byteLength;
+    await runPrepared(db, statements.part, [docName, generation, String(throughSeq), String(n + 1), part]);
+  }
+  return { ...plan, bytes };
+}
+
+/** Parts of at most `SNAPSHOT_PART_BYTES`: a part that size or smaller moves as it is, a larger one is cut (a copy). */
+function splitParts(snapshot: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
+  return snapshotPieces(snapshot).flatMap((piece) =>
+    piece.byteLength <= SNAPSHOT_PART_BYTES
+      ? [movable(piece)]
+      : Array.from({ length: Math.ceil(piece.byteLength / SNAPSHOT_PART_BYTES) }, (_, n) =>
+          piece.subarray(n * SNAPSHOT_PART_BYTES, (n + 1) * SNAPSHOT_PART_BYTES),
+        ),
+  );
+}
+
 export class PgDocStorage implements DocStorage {
   constructor(private readonly database: Database) {}
 
   async load(docName: string): Promise<StoredDoc> {
     const load = await this.database.prepare('tandem_doc_load', loadSql);
-    const snapshot: Uint8Array[] = [];
-    let seq = 0;
-    const updates: Uint8Array[] = [];
-    for (const [kind, , rowSeq, data] of await load([docName])) {
-      if (!data) continue;
-      // A snapshot's parts all carry its sequence number; the updates after it come last, in order.
-      seq = int8Of(rowSeq);
-      if (int8Of(kind) === 2) updates.push(data);
-      else snapshot.push(data);
-    }
     // On PGlite every row is a view into one reply, moved here from the database thread for this statement alone;
-    // node-postgres decodes small values into Node's shared buffer pool. A snapshot in parts stays in parts: whoever
-    // applies it joins them, on its own thread.
+    // node-postgres decodes small values into Node's shared buffer pool.
+    return storedDocOf(await load([docName]), this.database.kind === 'pglite');
+  }
+
+  /**
+   * On the embedded database, a worker's own way to stored documents (see `DirectDocs`); null on PostgreSQL, whose
+   * replies arrive on the event loop whoever asks. `settled` waits for what a write-ahead log in front of this
+   * storage still holds of a document.
+   */
+  direct(settled: (docName: string) => Promise<void>): DirectDocs | null {
+    const { attach } = this.database;
+    if (attach === undefined) return null;
     return {
-      snapshot: snapshot.length === 0 ? null : snapshot.length === 1 ? (snapshot[0] ?? null) : snapshot,
-      updates,
-      seq,
-      exclusive: this.database.kind === 'pglite',
+      settled,
+      attach,
+      statements: async () => {
+        await this.database.prepare('tandem_doc_load', loadSql);
+        await this.database.prepare('tandem_doc_snapshot_part', snapshotPartSql);
+        return { load: 'tandem_doc_load', part: 'tandem_doc_snapshot_part' };
+      },
+      stagePlan: async (docName) => {
+        const throughSeq = await this.nextSeq(docName, 0);
+        if (throughSeq === null) throw new Error('PGlite hands out sequence numbers itself');
+        return { docName, generation: randomUUID(), throughSeq };
+      },
+      dropStaged: async ({ docName, generation }) => {
+        const dropOrphans = await this.database.prepare('tandem_doc_snapshot_orphans', orphanPartsSql);
+        await dropOrphans([docName, generation]);
+      },
     };
   }
 
@@ -307,20 +418,39 @@ export class PgDocStorage implements DocStorage {
    * Compacts through a sequence number handed out for the purpose, so the snapshot is newer than any a compactor
    * could store from an earlier load (and one loaded right after a compaction still replaces its snapshot).
    */
-  async replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
-    let seq: number;
+  async replace(
+    docName: string,
+    state: readonly Uint8Array[] | StagedState,
+    loadedSeq: number,
+  ): Promise<void> {
+    if (isStaged(state)) return this.storeStaged(state as PgStagedState);
+    const seq = await this.nextSeq(docName, loadedSeq);
+    // The workspace is gone: nothing to store, as with appends.
+    if (seq !== null) await this.compact(docName, state, seq);
+  }
+
+  /** A sequence number for a snapshot that replaces the document; null when the workspace is gone. */
+  private async nextSeq(docName: string, loadedSeq: number): Promise<number | null> {
     if (this.database.kind === 'pglite') {
       const last = await this.lastSequences([docName]);
-      seq = Math.max(last.get(docName) ?? 0, loadedSeq) + 1;
+      const seq = Math.max(last.get(docName) ?? 0, loadedSeq) + 1;
       last.set(docName, seq);
-    } else {
-      const next = await this.database.prepare('tandem_doc_next_seq', nextSeqSql);
-      const [row] = await next([docName, String(loadedSeq)]);
-      // The workspace is gone: nothing to store, as with appends.
-      if (row === undefined) return;
-      seq = int8Of(row[0]);
+      return seq;
     }
-    await this.compact(docName, state, seq);
+    const next = await this.database.prepare('tandem_doc_next_seq', nextSeqSql);
+    const [row] = await next([docName, String(loadedSeq)]);
+    return row === undefined ? null : int8Of(row[0]);
+  }
+
+  /** Names the staged parts as the snapshot (see `stageState`), or drops them if a racing one was stored. */
+  private async storeStaged({ docName, generation, throughSeq }: PgStagedState): Promise<void> {
+    const compact = await this.database.prepare('tandem_doc_compact', compactSql);
+    const dropOrphans = await this.database.prepare('tandem_doc_snapshot_orphans', orphanPartsSql);
+    try {
+      await compact([docName, String(throughSeq), new Uint8Array(0), generation]);
+    } finally {
+      await dropOrphans([docName, generation]);
+    }
   }
 
   /**
@@ -334,13 +464,7 @@ export class PgDocStorage implements DocStorage {
   ): Promise<void> {
     const compact = await this.database.prepare('tandem_doc_compact', compactSql);
     const generation = randomUUID();
-    const parts = snapshotPieces(snapshot).flatMap((piece) =>
-      piece.byteLength <= SNAPSHOT_PART_BYTES
-        ? [movable(piece)]
-        : Array.from({ length: Math.ceil(piece.byteLength / SNAPSHOT_PART_BYTES) }, (_, n) =>
-            piece.subarray(n * SNAPSHOT_PART_BYTES, (n + 1) * SNAPSHOT_PART_BYTES),
-          ),
-    );
+    const parts = splitParts(snapshot);
     const [first = new Uint8Array(0)] = parts;
     if (parts.length <= 1) {
       await compact([docName, String(throughSeq), first, generation]);

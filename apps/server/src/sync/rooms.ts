@@ -55,6 +55,8 @@ export async function createRooms(
   });
   return {
     rooms,
+    /** On the embedded database, stored documents for archive workers to read and write themselves. */
+    direct: storage.direct,
     /** Stores every update acknowledged so far (the write-ahead log's backlog); a backup runs it first. */
     flush: () => storage.flush(),
     /** After the rooms have closed: stores what is still on its way and lets go of the log. */
@@ -63,8 +65,10 @@ export async function createRooms(
 }
 
 function directStorage(database: Database) {
+  const storage = new PgDocStorage(database);
   return {
-    storage: new PgDocStorage(database) as DocStorage,
+    storage: storage as DocStorage,
+    direct: storage.direct(() => Promise.resolve()),
     flush: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
@@ -103,6 +107,7 @@ async function documentStorage(database: Database, logger: Logger) {
   });
   return {
     storage: storage as DocStorage,
+    direct: store.direct((docName) => storage.settled(docName)),
     flush: () => storage.flush(),
     close: async () => {
       await storage.close();

@@ -4,6 +4,7 @@
 // created one of its paths meanwhile) is taken back out with the undo manager from `trackImport`.
 
 import * as Y from 'yjs';
+import { AppError } from '../errors.ts';
 import { encodeStateInParts } from '../sync/encode-state.ts';
 import { applyStoredDoc, snapshotUpdate, storedBytes } from '../sync/stored-doc.ts';
 import type { StoredDoc, StoredEdit } from '../sync/types.ts';
@@ -236,7 +237,7 @@ export interface StoredImport {
    * The import to store: as Yjs updates, one per slice in order, or (with `statePartBytes`, when it outweighs what was
    * stored) as the document's whole state after it. Each buffer is its own, movable between threads.
    */
-  edit: StoredEdit;
+  edit: Exclude<StoredEdit, { staged: unknown }>;
   /** Files the import placed, written or already as they were. */
   files: number;
   totalBytes: number;
@@ -368,9 +369,10 @@ export async function importArrivingIntoStoredDoc(
   }
 }
 
-/** The updates that make up a stored edit, to apply to a live document. */
+/** The updates that make up a stored edit, to apply to a live document; a staged one is in the storage only. */
 export function storedEditUpdates(edit: StoredEdit): Uint8Array[] {
   if ('updates' in edit) return edit.updates;
+  if ('staged' in edit) throw new AppError('INTERNAL', 'a staged edit is read back from storage only');
   const whole = snapshotUpdate(edit.state);
   return whole === null ? [] : [whole];
 }

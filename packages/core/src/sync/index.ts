@@ -34,7 +34,7 @@ export {
   type UnloadedWrite,
 } from './room-manager.ts';
 export { encodeState, encodeStateInParts } from './encode-state.ts';
-export { snapshotPieces, snapshotUpdate } from './stored-doc.ts';
+export { isStaged, snapshotPieces, snapshotUpdate } from './stored-doc.ts';
 export {
   type ConnectionContext,
   type DocStorage,
@@ -43,6 +43,7 @@ export {
   type RoomHandle,
   type AuthorshipHooks,
   type StoredDoc,
+  type StagedState,
   type StoredEdit,
   type SyncConnection,
   type SyncErrorOperation,

@@ -1,8 +1,8 @@
 // DocStorage in memory: for tests and for running the room without a database. Mirrors the contract the SQL
 // implementation must keep (sequence numbers, compaction that spares later appends).
 import { concatBytes } from '../bytes.ts';
-import { snapshotPieces } from './stored-doc.ts';
-import type { DocStorage, StoredDoc } from './types.ts';
+import { isStaged, snapshotPieces } from './stored-doc.ts';
+import type { DocStorage, StagedState, StoredDoc } from './types.ts';
 
 interface Entry {
   snapshot: Uint8Array | null;
@@ -48,7 +48,8 @@ export class MemoryDocStorage implements DocStorage {
     return Promise.resolve();
   }
 
-  replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
+  replace(docName: string, state: readonly Uint8Array[] | StagedState, loadedSeq: number): Promise<void> {
+    if (isStaged(state)) return Promise.reject(new Error('nothing stages state into memory storage'));
     const entry = this.#entry(docName);
     if (entry.updates.some((update) => update.seq > loadedSeq)) {
       return Promise.reject(new Error(`updates were appended to ${docName} after the state was loaded`));

@@ -583,6 +583,27 @@ describe('RoomManager: edits of documents nobody has open', () => {
     expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe(`${'x'.repeat(4096)}before`);
   });
 
+  it('stores an edit staged in the storage by another thread, reporting its size as persisted', async () => {
+    const storage = new ControlledStorage();
+    const persisted: number[] = [];
+    const { manager, settle } = single({
+      storage,
+      metrics: { persisted: (_doc, _updates, bytes) => persisted.push(bytes) },
+    });
+    const edit = await manager.unloadedEdit('ws1');
+    if (edit === null) throw new Error('the document is not loaded');
+    const doc = new Y.Doc();
+    doc.getText('text').insert(0, 'staged elsewhere');
+    const state = Y.encodeStateAsUpdate(doc);
+    expect(await edit.commit({ staged: storage.stage([state]) })).toBe(true);
+    await settle();
+    expect(persisted).toEqual([state.byteLength]);
+    expect(storage.replaces).toEqual([[state]]);
+    expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('staged elsewhere');
+    // Memory storage has no other thread to stage into.
+    await expect(new MemoryDocStorage().replace('ws1', { bytes: 1 }, 0)).rejects.toThrow(/stages/);
+  });
+
   it('is not offered when other instances share the storage', async () => {
     const storage = new MemoryDocStorage();
     const bus = { publish: () => undefined, subscribe: () => () => undefined };

@@ -13,6 +13,7 @@ import {
   type DocStorage,
   type RoomBus,
   type RoomHandle,
+  type StagedState,
   type StoredDoc,
   type StoredEdit,
   type SyncConnection,
@@ -20,7 +21,7 @@ import {
   type SyncMetrics,
   defaultSyncLimits,
 } from './types.ts';
-import { snapshotByteLength } from './stored-doc.ts';
+import { isStaged, snapshotByteLength } from './stored-doc.ts';
 
 export interface RoomManagerOptions {
   storage: DocStorage;
@@ -291,9 +292,9 @@ export class RoomManager {
       // Another edit read the state this one changes: its checks (paths taken, limits) no longer hold.
       for (const other of this.#unloadedWatches.get(docName) ?? []) other.stale = true;
       const appended =
-        'state' in edit
-          ? this.#replaceUnloaded(docName, edit.state, loadedSeq)
-          : this.#appendUnloaded(docName, edit.updates);
+        'updates' in edit
+          ? this.#appendUnloaded(docName, edit.updates)
+          : this.#replaceUnloaded(docName, 'state' in edit ? edit.state : edit.staged, loadedSeq);
       this.#unloadedAppends.set(docName, appended);
       try {
         await appended;
@@ -342,8 +343,12 @@ export class RoomManager {
   }
 
   /** Nothing is left to fold afterwards: the stored state is one snapshot. */
-  async #replaceUnloaded(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
-    const bytes = state.reduce((sum, part) => sum + part.byteLength, 0);
+  async #replaceUnloaded(
+    docName: string,
+    state: readonly Uint8Array[] | StagedState,
+    loadedSeq: number,
+  ): Promise<void> {
+    const bytes = isStaged(state) ? state.bytes : state.reduce((sum, part) => sum + part.byteLength, 0);
     const startedAt = this.#now();
     await this.#storage.replace(docName, state, loadedSeq);
     this.#metrics.persisted?.(docName, 1, bytes, this.#now() - startedAt);

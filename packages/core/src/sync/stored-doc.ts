@@ -1,7 +1,12 @@
 // Folding stored state (snapshot + updates) into a Y.Doc, shared by room loading and compaction.
 import * as Y from 'yjs';
 import { concatBytes } from '../bytes.ts';
-import type { StoredDoc } from './types.ts';
+import type { StagedState, StoredDoc } from './types.ts';
+
+/** Whether a state given to `DocStorage.replace` is staged in the storage already, rather than its bytes. */
+export function isStaged(state: readonly Uint8Array[] | StagedState): state is StagedState {
+  return !Array.isArray(state);
+}
 
 /** The stored snapshot's pieces: none, its one update, or its parts. */
 export function snapshotPieces(snapshot: StoredDoc['snapshot']): readonly Uint8Array[] {

@@ -59,14 +59,25 @@ export interface DocStorage {
    * what was stored (an import into an empty workspace): appended, its updates would be stored, loaded back and
    * stored again as a snapshot by the compaction they set off.
    */
-  replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void>;
+  replace(docName: string, state: readonly Uint8Array[] | StagedState, loadedSeq: number): Promise<void>;
+}
+
+/**
+ * A document's whole state that another thread wrote into the storage ahead of `DocStorage.replace`, where no load
+ * sees it until `replace` names it: the state's bytes then never cross this thread. What else it holds is the
+ * storage's own business (the server's database storage stages snapshot parts under a generation).
+ */
+export interface StagedState {
+  /** The state's size. */
+  bytes: number;
 }
 
 /**
  * What an edit built away from the live document stores (see `RoomManager.unloadedEdit`): its updates, appended, or
- * the document's whole state after it, in consecutive parts, in place of what was stored (`DocStorage.replace`).
+ * the document's whole state after it, in consecutive parts or staged in the storage already, in place of what was
+ * stored (`DocStorage.replace`).
  */
-export type StoredEdit = { updates: Uint8Array[] } | { state: Uint8Array[] };
+export type StoredEdit = { updates: Uint8Array[] } | { state: Uint8Array[] } | { staged: StagedState };
 
 /**
  * Fan-out between server instances (Redis pub/sub). Delivery is at-most-once and may echo to the publisher; the

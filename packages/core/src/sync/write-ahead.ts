@@ -11,7 +11,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { AppError } from '../errors.ts';
 import { realSchedule, type Schedule } from '../events/output-coalescer.ts';
-import type { DocStorage, StoredDoc } from './types.ts';
+import type { DocStorage, StagedState, StoredDoc } from './types.ts';
 
 /** The file under a WriteAheadStorage, as records: framing and checksums are the log's business. */
 export interface AppendLog {
@@ -214,7 +214,11 @@ export class WriteAheadStorage implements DocStorage {
     await this.#storage.compact(docName, snapshot, throughSeq);
   }
 
-  async replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
+  async replace(
+    docName: string,
+    state: readonly Uint8Array[] | StagedState,
+    loadedSeq: number,
+  ): Promise<void> {
     await this.#stored(docName);
     await this.#storage.replace(docName, state, loadedSeq);
   }
@@ -236,6 +240,11 @@ export class WriteAheadStorage implements DocStorage {
     this.#closing = true;
     this.#storeWaiting();
     await Promise.allSettled([...this.#pending.values()].flatMap((set) => [...set]));
+  }
+
+  /** Resolves once every update logged for the document before this call is in the storage. */
+  settled(docName: string): Promise<void> {
+    return this.#stored(docName);
   }
 
   async #stored(docName: string): Promise<void> {

@@ -6,8 +6,15 @@ import * as Y from 'yjs';
 import { MemoryDocStorage } from '../memory-storage.ts';
 import type { MemoryRoomBus } from '../memory-bus.ts';
 import type { RoomManager } from '../room-manager.ts';
-import type { ConnectionContext, DocStorage, RoomHandle, StoredDoc, SyncMetrics } from '../types.ts';
-import { snapshotUpdate } from '../stored-doc.ts';
+import type {
+  ConnectionContext,
+  DocStorage,
+  RoomHandle,
+  StagedState,
+  StoredDoc,
+  SyncMetrics,
+} from '../types.ts';
+import { isStaged, snapshotUpdate } from '../stored-doc.ts';
 
 export const alice: ConnectionContext = { userId: 'u-alice', name: 'Alice', color: '#f00', readOnly: false };
 export const bob: ConnectionContext = { userId: 'u-bob', name: 'Bob', color: '#0f0', readOnly: false };
@@ -314,11 +321,26 @@ export class ControlledStorage implements DocStorage {
     return this.inner.compact(docName, snapshot, throughSeq);
   }
 
-  /** Held like appends. */
-  async replace(docName: string, state: readonly Uint8Array[], loadedSeq: number): Promise<void> {
-    this.replaces.push([...state]);
+  /** Held like appends; a state staged with `stage` is stored as the parts it was staged with. */
+  async replace(
+    docName: string,
+    state: readonly Uint8Array[] | StagedState,
+    loadedSeq: number,
+  ): Promise<void> {
+    const parts = isStaged(state) ? this.#staged.get(state) : state;
+    if (parts === undefined) throw new Error('this state was not staged here');
+    this.replaces.push([...parts]);
     if (this.#held) await new Promise<void>((resume) => this.#waiting.push(resume));
-    await this.inner.replace(docName, state, loadedSeq);
+    await this.inner.replace(docName, parts, loadedSeq);
+  }
+
+  readonly #staged = new WeakMap<StagedState, readonly Uint8Array[]>();
+
+  /** Stages a state, as another thread would write it into the storage ahead of `replace`. */
+  stage(parts: readonly Uint8Array[]): StagedState {
+    const staged = { bytes: parts.reduce((sum, part) => sum + part.byteLength, 0) };
+    this.#staged.set(staged, parts);
+    return staged;
   }
 }
 
