@@ -86,11 +86,21 @@ describe('archive workers on the embedded database', () => {
     const stored = await storage.load(id);
     expect(contents(stored)).toEqual(expected);
     // An export the worker reads from the database itself has the same files.
-    const { bytes, skipped } = await pool.exportDirect(id, 'zip', (error) => {
+    const { bytes, skipped } = await pool.exportStored(id, 'zip', (error) => {
       throw error;
     });
     expect(skipped).toEqual([]);
     expect(text(readArchive(bytes))).toEqual(expected);
+
+    // Into a document the worker reads itself: lighter than it, the import comes back as updates to append.
+    const more = [{ path: 'README.md', content: new TextEncoder().encode('# more\n') }];
+    const added = await pool.importStored(zipFile('more.zip', more), id, null, options, (error) => {
+      throw error;
+    });
+    expect(added.created).toEqual(['README.md']);
+    if (!('updates' in added.edit)) throw new Error('expected updates');
+    await storage.append(id, added.edit.updates);
+    expect(contents(await storage.load(id))).toEqual({ ...expected, 'README.md': '# more\n' });
   });
 
   it('leaves nothing of a staging that is given up, or of an import that fails on the worker', async () => {

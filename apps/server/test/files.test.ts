@@ -542,19 +542,13 @@ describe.each(backends)('file operations on %s', (backend) => {
     const workspaceId = await workspace();
     await owner.trpc.file.create.mutate({ workspaceId, path: 'a.ts', content: 'a' });
     const { archives, limits } = server.app.deps;
-    // The first export waits until all three requests are past their checks, so they certainly overlap. On PGlite
-    // the worker reads the document itself (`exportDirect`); on PostgreSQL it is read here first.
+    const pack = archives.exportStored.bind(archives);
+    // The first export waits until all three requests are past their checks, so they certainly overlap.
     let open: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const direct = archives.exportDirect.bind(archives);
-    const stored = archives.exportStored.bind(archives);
-    const exportStored = archives.direct
-      ? vi
-          .spyOn(archives, 'exportDirect')
-          .mockImplementation(async (...args) => gate.then(() => direct(...args)))
-      : vi
-          .spyOn(archives, 'exportStored')
-          .mockImplementation(async (...args) => gate.then(() => stored(...args)));
+    const exportStored = vi
+      .spyOn(archives, 'exportStored')
+      .mockImplementation(async (...args) => gate.then(() => pack(...args)));
     const consume = vi.spyOn(limits, 'consume');
     try {
       const downloads = Promise.all([

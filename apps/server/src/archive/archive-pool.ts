@@ -23,8 +23,8 @@ import type { DirectDocs, DirectStatements, PgStagedState, StagePlan } from '../
 /** An archive's bytes, or the path of a file holding them (a spooled upload, read on the worker). */
 export type ArchiveSource = Uint8Array | string;
 
-/** A stored document as the job gets it: read already, or read by the worker itself (see `DirectDocs`). */
-export type JobDoc = StoredDoc | { docName: string; direct: DirectLink };
+/** A stored document as a job gets it: read already, or named for the worker to read over its `direct` link. */
+export type JobDoc = StoredDoc | { docName: string };
 
 /** The worker's own connection to the embedded database for one job, and the statements it runs there. */
 export interface DirectLink {
@@ -36,14 +36,15 @@ export type ArchiveJob =
   | { op: 'unpack'; archive: ArchiveSource; stripRoot: boolean }
   | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
   | { op: 'fold'; stored: StoredDoc; partBytes: number }
-  | { op: 'export'; stored: JobDoc; format: DownloadFormat }
+  | { op: 'export'; stored: JobDoc; format: DownloadFormat; direct: DirectLink | undefined }
   | {
       op: 'import';
       archive: ArchiveSource;
-      stored: StoredDoc;
+      stored: JobDoc;
       options: StoredImportOptions;
-      /** Where a state that replaces the document is staged (see `stageState`) instead of sent back. */
-      stage: { plan: StagePlan; direct: DirectLink } | undefined;
+      direct: DirectLink | undefined;
+      /** Where a state that replaces the document is staged over `direct` (see `stageState`), not sent back. */
+      stage: StagePlan | undefined;
     };
 
 export interface StoredImportOptions {
@@ -182,12 +183,6 @@ export class ArchivePool {
     return this.#direct !== null;
   }
 
-  /** A connection to the database for one job (which closes it when done), and the statements it runs. */
-  static async #link(direct: DirectDocs): Promise<DirectLink> {
-    const [port, statements] = await Promise.all([direct.attach(), direct.statements()]);
-    return { port, statements };
-  }
-
   /**
    * Extracts a zip, tar or tar.gz (with every check of `readArchive`); bytes are moved to the worker, a file is
    * read there.
@@ -225,44 +220,18 @@ export class ArchivePool {
 
   /**
    * Packs every file of a stored document (see `exportStoredDoc`) without loading it on this thread, where a
-   * 100 MB document took seconds of the event loop; the stored buffers are moved to the worker.
+   * 100 MB document took seconds of the event loop. Given as read, its buffers are moved to the worker; given by name
+   * (with `direct` only), the worker reads it from the database itself and its bytes never reach this thread. The
+   * caller makes sure nobody has it open here.
    */
   async exportStored(
-    stored: StoredDoc,
+    stored: StoredDoc | string,
     format: DownloadFormat,
     onApplyError: (error: unknown) => void,
   ): Promise<{ bytes: Uint8Array; skipped: string[] }> {
-    return this.#export(stored, storedParts(stored), format, onApplyError);
-  }
-
-  /**
-   * The same for a document the worker reads from the embedded database itself (see `direct`): its bytes never
-   * reach this thread. The caller makes sure nobody has it open here.
-   */
-  async exportDirect(
-    docName: string,
-    format: DownloadFormat,
-    onApplyError: (error: unknown) => void,
-  ): Promise<{ bytes: Uint8Array; skipped: string[] }> {
-    if (this.#direct === null)
-      throw new AppError('INTERNAL', 'archive workers have no database of their own');
-    await this.#direct.settled(docName);
-    const direct = await ArchivePool.#link(this.#direct);
-    try {
-      return await this.#export({ docName, direct }, [direct.port], format, onApplyError);
-    } finally {
-      // Moved to the worker, which closes it; this closes one that never reached a worker (a full queue).
-      direct.port.close();
-    }
-  }
-
-  async #export(
-    stored: JobDoc,
-    transfer: Transferable[],
-    format: DownloadFormat,
-    onApplyError: (error: unknown) => void,
-  ): Promise<{ bytes: Uint8Array; skipped: string[] }> {
-    const result = await this.#run({ op: 'export', stored, format }, transfer);
+    const result = await this.#withDirect(stored, false, (doc, direct, transfer) =>
+      this.#run({ op: 'export', stored: doc, format, direct }, transfer),
+    );
     if (result.op !== 'export') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
     return { bytes: result.bytes, skipped: result.skipped };
@@ -271,7 +240,7 @@ export class ArchivePool {
   /**
    * Extracts an archive and imports its files into a stored document (see `importIntoStoredDoc`), all on a worker:
    * only the edit comes back to store (see `StoredEdit`), not the thousands of extracted files, whose arrival held
-   * the event loop for tens of milliseconds. The stored buffers are moved to the worker; the archive is a file, so
+   * the event loop for tens of milliseconds. The document is given as for `exportStored`; the archive is a file, so
    * that it can be unpacked again should the workspace have been opened meanwhile. With `direct`, a state that
    * replaces the document is staged in the database by the worker (see `stageState`): `discard` the edit unless it
    * is stored.
@@ -279,28 +248,50 @@ export class ArchivePool {
   async importStored(
     archive: string,
     docName: string,
-    stored: StoredDoc,
+    stored: StoredDoc | null,
     options: StoredImportOptions,
     onApplyError: (error: unknown) => void,
   ): Promise<ArchiveImport> {
     const docs = this.#direct;
-    const stage = docs && { plan: await docs.stagePlan(docName), direct: await ArchivePool.#link(docs) };
-    const transfer: Transferable[] = [...storedParts(stored), ...(stage ? [stage.direct.port] : [])];
+    const stage = docs ? await docs.stagePlan(docName) : undefined;
     let result: ArchiveResult;
     try {
-      result = await this.#run(
-        { op: 'import', archive, stored, options, stage: stage ?? undefined },
-        transfer,
+      result = await this.#withDirect(stored ?? docName, stage !== undefined, (doc, direct, transfer) =>
+        this.#run({ op: 'import', archive, stored: doc, options, direct, stage }, transfer),
       );
     } catch (error) {
-      if (stage) await docs.dropStaged(stage.plan);
+      if (stage) await docs?.dropStaged(stage);
       throw error;
-    } finally {
-      stage?.direct.port.close();
     }
     if (result.op !== 'import') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
     return result.imported;
+  }
+
+  /**
+   * Runs a job with what it moves to the worker: the document's buffers, or (by name) a connection of the worker's
+   * own to the database that reads it there, once what the write-ahead log holds of it is stored; a connection also
+   * when the job writes there (`write`).
+   */
+  async #withDirect(
+    stored: StoredDoc | string,
+    write: boolean,
+    run: (doc: JobDoc, direct: DirectLink | undefined, transfer: Transferable[]) => Promise<ArchiveResult>,
+  ): Promise<ArchiveResult> {
+    const docs = this.#direct;
+    const doc = typeof stored === 'string' ? { docName: stored } : stored;
+    const read = 'docName' in doc;
+    const transfer = read ? [] : storedParts(doc);
+    if (!read && !write) return run(doc, undefined, transfer);
+    if (docs === null) throw new AppError('INTERNAL', 'archive workers have no database of their own');
+    if (read) await docs.settled(doc.docName);
+    const [port, statements] = await Promise.all([docs.attach(), docs.statements()]);
+    try {
+      return await run(doc, { port, statements }, [...transfer, port]);
+    } finally {
+      // Moved to the worker, which closes it; this closes one that never reached a worker (a full queue).
+      port.close();
+    }
   }
 
   /** Drops what an import staged in the database (see `importStored`) and is not going to be stored. */

@@ -18,7 +18,14 @@ import {
 import { zlibArchiveCodec as codec } from '@tandem/core/zlib';
 import { AttachedDatabase } from '../db/pglite-thread.ts';
 import { loadDirect, stageState } from '../sync/pg-storage.ts';
-import type { ArchiveJob, ArchiveReply, ArchiveResult, ArchiveSource, JobDoc } from './archive-pool.ts';
+import type {
+  ArchiveJob,
+  ArchiveReply,
+  ArchiveResult,
+  ArchiveSource,
+  DirectLink,
+  JobDoc,
+} from './archive-pool.ts';
 
 const port = parentPort;
 
@@ -51,15 +58,11 @@ function bytesOf(archive: ArchiveSource): Uint8Array {
   return new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
 }
 
-/** The job's document: as given, or read from the database over the job's own connection, which then closes. */
-async function storedOf(doc: JobDoc): Promise<StoredDoc> {
-  if (!('direct' in doc)) return doc;
-  const { port, statements } = doc.direct;
-  try {
-    return await loadDirect(new AttachedDatabase(port), statements, doc.docName);
-  } finally {
-    port.close();
-  }
+/** The job's document: as given, or read from the database over the job's own connection. */
+async function storedOf(doc: JobDoc, direct: DirectLink | undefined): Promise<StoredDoc> {
+  if (!('docName' in doc)) return doc;
+  if (direct === undefined) throw new Error('a document to read needs a database connection');
+  return loadDirect(new AttachedDatabase(direct.port), direct.statements, doc.docName);
 }
 
 async function importInto(
@@ -69,16 +72,16 @@ async function importInto(
   const entries = readArchive(bytesOf(job.archive), {}, { stripRoot, codec });
   const applyErrors: string[] = [];
   const imported = importIntoStoredDoc(
-    job.stored,
+    await storedOf(job.stored, job.direct),
     placeUnder(folder, entries),
     { overwrite, statePartBytes },
     applyErrorsInto(applyErrors),
   );
   const { edit } = imported;
-  if ('state' in edit && job.stage) {
+  if ('state' in edit && job.stage && job.direct) {
     // Staged in the database from here: the state's bytes never go back to the event loop.
-    const { plan, direct } = job.stage;
-    const staged = await stageState(new AttachedDatabase(direct.port), direct.statements, plan, edit.state);
+    const { port, statements } = job.direct;
+    const staged = await stageState(new AttachedDatabase(port), statements, job.stage, edit.state);
     return {
       reply: { op: 'import', imported: { ...imported, edit: { staged } }, applyErrors },
       transfer: [],
@@ -101,14 +104,8 @@ async function run(job: ArchiveJob): Promise<{ reply: ArchiveResult; transfer: A
       const bytes = writeArchive(job.files, job.format, { codec });
       return { reply: { op: 'pack', bytes }, transfer: [bytes.buffer as ArrayBuffer] };
     }
-    case 'import': {
-      try {
-        return await importInto(job);
-      } finally {
-        // The job's connection to the database, if it had one, ends with it.
-        job.stage?.direct.port.close();
-      }
-    }
+    case 'import':
+      return importInto(job);
     case 'fold': {
       const applyErrors: string[] = [];
       const parts = foldStoredDocInParts(job.stored, applyErrorsInto(applyErrors), job.partBytes);
@@ -117,7 +114,8 @@ async function run(job: ArchiveJob): Promise<{ reply: ArchiveResult; transfer: A
     }
     case 'export': {
       const applyErrors: string[] = [];
-      const { files, skipped } = exportStoredDoc(await storedOf(job.stored), applyErrorsInto(applyErrors));
+      const stored = await storedOf(job.stored, job.direct);
+      const { files, skipped } = exportStoredDoc(stored, applyErrorsInto(applyErrors));
       const bytes = writeArchive(files, job.format, { codec });
       return {
         reply: { op: 'export', bytes, skipped, applyErrors },
@@ -128,15 +126,21 @@ async function run(job: ArchiveJob): Promise<{ reply: ArchiveResult; transfer: A
 }
 
 port?.on('message', ({ id, job }: { id: number; job: ArchiveJob }) => {
-  run(job).then(
-    ({ reply, transfer }) =>
-      port.postMessage({ id, ok: true, result: reply } satisfies ArchiveReply, transfer),
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      const failure = isAppError(error)
-        ? { code: error.code, message, details: error.details }
-        : { code: 'INTERNAL' as const, message, details: undefined };
-      port.postMessage({ id, ok: false, error: failure } satisfies ArchiveReply);
-    },
-  );
+  // The job's connection to the database, if it has one, ends with it.
+  const done = () => {
+    if ('direct' in job) job.direct?.port.close();
+  };
+  run(job)
+    .finally(done)
+    .then(
+      ({ reply, transfer }) =>
+        port.postMessage({ id, ok: true, result: reply } satisfies ArchiveReply, transfer),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        const failure = isAppError(error)
+          ? { code: error.code, message, details: error.details }
+          : { code: 'INTERNAL' as const, message, details: undefined };
+        port.postMessage({ id, ok: false, error: failure } satisfies ArchiveReply);
+      },
+    );
 });

@@ -269,7 +269,10 @@ export async function uploadArchive(
   archive: string,
   options: UploadOptions & { stripRoot: boolean },
 ): Promise<UploadResult> {
-  const edit = await rooms.unloadedEdit(workspaceId);
+  // With a database connection of their own, the workers read the document there too.
+  const edit = archives.direct
+    ? await rooms.unloadedEdit(workspaceId, { read: false })
+    : await rooms.unloadedEdit(workspaceId);
   if (edit !== null) {
     try {
       const imported = await archives.importStored(
@@ -353,8 +356,8 @@ async function exportStored(
   format: DownloadFormat,
 ): Promise<ArchiveExport> {
   const onApplyError = (error: unknown) => rooms.reportApplyError(workspaceId, error);
-  // The caller has just seen that nobody has it open here.
-  if (archives.direct) return archives.exportDirect(workspaceId, format, onApplyError);
+  // The caller has just seen that nobody has it open here; with a database connection of its own, the worker reads it.
+  if (archives.direct) return archives.exportStored(workspaceId, format, onApplyError);
   const stored = await rooms.storedIfUnloaded(workspaceId);
   if (stored === null) return exportLive(rooms, archives, workspaceId, format);
   return archives.exportStored(stored, format, onApplyError);

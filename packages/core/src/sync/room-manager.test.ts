@@ -600,6 +600,12 @@ describe('RoomManager: edits of documents nobody has open', () => {
     expect(persisted).toEqual([state.byteLength]);
     expect(storage.replaces).toEqual([[state]]);
     expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('staged elsewhere');
+    // Not read here: updates or a staged state only, since a state needs the sequence number of what it was built on.
+    const unread = await manager.unloadedEdit('ws1', { read: false });
+    expect(unread?.stored).toBeNull();
+    await expect(unread?.commit({ state: [state] })).rejects.toThrow(/read here/);
+    const another = await manager.unloadedEdit('ws1', { read: false });
+    expect(await another?.commit({ staged: storage.stage([state]) })).toBe(true);
     // Memory storage has no other thread to stage into.
     await expect(new MemoryDocStorage().replace('ws1', { bytes: 1 }, 0)).rejects.toThrow(/stages/);
   });

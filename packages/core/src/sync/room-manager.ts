@@ -55,9 +55,13 @@ export interface UnloadedWrite {
 }
 
 /** An edit of a stored document made elsewhere (see `RoomManager.unloadedEdit`). */
-export interface UnloadedEdit {
-  /** The document as storage holds it; its buffers are this edit's to move to another thread. */
-  stored: StoredDoc;
+export interface UnloadedEdit<Stored extends StoredDoc | null = StoredDoc> {
+  /**
+   * The document as storage holds it; its buffers are this edit's to move to another thread. Null when asked not
+   * to read it (whoever makes the edit reads it from the storage itself); the edit cannot be a state then, only
+   * updates or a state staged in the storage.
+   */
+  stored: Stored;
   /**
    * Stores the edit (built on `stored`: its updates, appended, or the state after it, in place of `stored`) and
    * resolves true once it is durable; resolves false, writing nothing, when the document was opened here, or another
@@ -265,15 +269,20 @@ export class RoomManager {
    * up every other workspace's edits after that. Null when the document is loaded or loading, or when other
    * instances share the storage (they would not hear of the edit): use `transact` then.
    */
-  async unloadedEdit(docName: string): Promise<UnloadedEdit | null> {
+  async unloadedEdit(docName: string): Promise<UnloadedEdit | null>;
+  async unloadedEdit(docName: string, options: { read: false }): Promise<UnloadedEdit<null> | null>;
+  async unloadedEdit(
+    docName: string,
+    options: { read?: false } = {},
+  ): Promise<UnloadedEdit<StoredDoc | null> | null> {
     if (this.#closed) throw new AppError('INTERNAL', 'sync server is shutting down');
     if (this.#hasBus) return null;
     const watch = this.watchUnloaded(docName);
     if (watch === null) return null;
     const abandon = () => watch.stop();
-    let stored: StoredDoc;
+    let stored: StoredDoc | null = null;
     try {
-      stored = await this.#env.storage.load(docName);
+      if (options.read !== false) stored = await this.#env.storage.load(docName);
     } catch (error) {
       abandon();
       throw error;
@@ -282,11 +291,15 @@ export class RoomManager {
       abandon();
       return null;
     }
-    const loadedSeq = stored.seq;
+    const loadedSeq = stored?.seq;
     let committed = false;
     const commit = async (edit: StoredEdit, written?: UnloadedWrite): Promise<boolean> => {
       if (committed) throw new AppError('INTERNAL', 'an unloaded edit was committed twice');
       committed = true;
+      if ('state' in edit && loadedSeq === undefined) {
+        abandon();
+        throw new AppError('INTERNAL', 'a state needs the document it was built on read here');
+      }
       abandon();
       if (watch.changed || this.#closed) return false;
       // Another edit read the state this one changes: its checks (paths taken, limits) no longer hold.
@@ -294,7 +307,7 @@ export class RoomManager {
       const appended =
         'updates' in edit
           ? this.#appendUnloaded(docName, edit.updates)
-          : this.#replaceUnloaded(docName, 'state' in edit ? edit.state : edit.staged, loadedSeq);
+          : this.#replaceUnloaded(docName, 'state' in edit ? edit.state : edit.staged, loadedSeq ?? 0);
       this.#unloadedAppends.set(docName, appended);
       try {
         await appended;
