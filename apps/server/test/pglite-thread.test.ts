@@ -116,6 +116,34 @@ describe('PgliteThread', () => {
     expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 5 / 4));
   });
 
+  it('hands a reply over in whole messages, each large row in a buffer of its own, every row in order', async () => {
+    await thread.exec(
+      'create table blobs (n int primary key, data bytea); alter table blobs alter data set storage external',
+    );
+    await preparePglite(thread, 'blobs_put', 'insert into blobs values ($1::int, $2::bytea)');
+    // Rows of 3 MB cross the database's ~4 MB output chunks; thousands of small rows fill several packs.
+    const large = (n: number) => new Uint8Array(3 * 1024 * 1024).fill(n);
+    for (let n = 1; n <= 4; n++) await runPrepared(thread, 'blobs_put', [String(n), large(n)]);
+    await thread.exec(
+      "insert into blobs select n, decode(repeat(lpad(to_hex(n % 251), 2, '0'), 100), 'hex') from generate_series(5, 3000) n",
+    );
+    const small = (n: number) => new Uint8Array(100).fill(n % 251);
+    const same = (a: Uint8Array | null | undefined, b: Uint8Array) =>
+      a !== null && a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+    await preparePglite(thread, 'blobs_all', 'select data from blobs order by n');
+    const rows = await runPrepared(thread, 'blobs_all', []);
+    expect(rows).toHaveLength(3000);
+    for (const [i, [data]] of rows.entries()) {
+      const n = i + 1;
+      expect(same(data, n <= 4 ? large(n) : small(n))).toBe(true);
+      // A large row is its message alone: the type, the lengths, the column count and the bytes.
+      if (n <= 4) expect(data?.buffer.byteLength).toBe((data?.byteLength ?? 0) + 11);
+    }
+    const smallBuffers = new Set(rows.slice(4).map(([data]) => data?.buffer));
+    expect(smallBuffers.size).toBeGreaterThan(1);
+    expect(smallBuffers.size).toBeLessThan(20);
+  });
+
   it("serves another thread's statements on an attached port, statements only, until the database closes", async () => {
     const other = await PgliteThread.open(entry, undefined, []);
     try {

@@ -190,12 +190,17 @@ function cstring(text: string): Buffer {
 }
 
 /**
- * Walks the backend messages (type byte, int32 length including itself): collects DataRow columns as views of the
- * reply, and throws on an ErrorResponse.
+ * Walks the backend messages (type byte, int32 length including itself), whole in each buffer of the reply: collects
+ * DataRow columns as views of the reply, and throws on an ErrorResponse.
  */
-function rowsOf(reply: Uint8Array): Row[] {
-  const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
+function rowsOf(reply: readonly Uint8Array[]): Row[] {
   const rows: Row[] = [];
+  for (const buffer of reply) rowsIn(buffer, rows);
+  return rows;
+}
+
+function rowsIn(reply: Uint8Array, rows: Row[]): void {
+  const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
   for (let at = 0; at + 5 <= reply.byteLength;) {
     const type = reply[at];
     const length = view.getUint32(at + 1);
@@ -220,7 +225,6 @@ function rowsOf(reply: Uint8Array): Row[] {
     }
     at += 1 + length;
   }
-  return rows;
 }
 
 /** An ErrorResponse body: (field type byte, NUL-terminated string)*, then NUL. */

@@ -278,8 +278,8 @@ export class PgDocStorage implements DocStorage {
 
   async load(docName: string): Promise<StoredDoc> {
     const load = await this.database.prepare('tandem_doc_load', loadSql);
-    // On PGlite every row is a view into one reply, moved here from the database thread for this statement alone;
-    // node-postgres decodes small values into Node's shared buffer pool.
+    // On PGlite every row is a view into a reply moved here from the database thread for this statement alone (a
+    // large one in a buffer of its own); node-postgres decodes small values into Node's shared buffer pool.
     return storedDocOf(await load([docName]), this.database.kind === 'pglite');
   }
 
