@@ -600,7 +600,22 @@ describe('RoomManager: edits of documents nobody has open', () => {
     expect(persisted).toEqual([state.byteLength]);
     expect(storage.replaces).toEqual([[state]]);
     expect(textOf(await reloadFromStorage(storage, 'ws1'))).toBe('staged elsewhere');
-    // Not read here: updates or a staged state only, since a state needs the sequence number of what it was built on.
+    // Not read here: it is handed out once another unloaded edit is stored, so whoever reads it sees all of that.
+    const first = await manager.unloadedEdit('ws2');
+    storage.hold();
+    const storing = first?.commit({ updates: [Y.encodeStateAsUpdate(doc)] });
+    await vi.waitFor(() => expect(storage.pendingAppends).toBe(1));
+    let handedOut = false;
+    const waiting = manager.unloadedEdit('ws2', { read: false }).then((edit) => {
+      handedOut = true;
+      return edit;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(handedOut).toBe(false);
+    storage.release();
+    expect(await storing).toBe(true);
+    (await waiting)?.abandon();
+    // Updates or a staged state only, since a state needs the sequence number of what it was built on.
     const unread = await manager.unloadedEdit('ws1', { read: false });
     expect(unread?.stored).toBeNull();
     await expect(unread?.commit({ state: [state] })).rejects.toThrow(/read here/);

@@ -283,6 +283,8 @@ export class RoomManager {
     let stored: StoredDoc | null = null;
     try {
       if (options.read !== false) stored = await this.#env.storage.load(docName);
+      // Read elsewhere, it must not see half of another unloaded edit still being stored: a load here waits too.
+      else await this.#unloadedAppends.get(docName);
     } catch (error) {
       abandon();
       throw error;
