@@ -1,8 +1,8 @@
 // Archive work and everyone else's edits: latency of an edit between two y-websocket clients in one workspace while
 // nothing else happens, during a 50 MB upload into another workspace, and during three parallel downloads of that
-// workspace, in rounds. The server is the production bundle on plain Node with PGlite in a data folder, as `pnpm start` runs it;
-// the clients run here. Target: p99 during archive work within 2x of idle. `pnpm bench archive`; figures go to
-// bench/results/archive.json.
+// workspace, in rounds. The server is the production bundle on plain Node with PGlite in a data folder, as
+// `pnpm start` runs it; the clients run here. Target: p99 during archive work within 2x of idle. `pnpm bench
+// archive`; figures go to bench/results/archive.json.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

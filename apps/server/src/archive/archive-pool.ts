@@ -178,7 +178,7 @@ export class ArchivePool {
     this.#direct = options.direct ?? null;
   }
 
-  /** Whether workers read stored documents themselves (see `exportDirect`). */
+  /** Whether workers read stored documents themselves (see `exportStored`). */
   get direct(): boolean {
     return this.#direct !== null;
   }

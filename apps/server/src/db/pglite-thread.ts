@@ -48,7 +48,7 @@ type Request =
   | { op: 'end'; tx: number; commit: boolean }
   | { op: 'raw'; message: Uint8Array | Uint8Array[] }
   | { op: 'dump' }
-  /** Serves the same requests, except this one and close, on the given port (see `PgliteThread.attach`). */
+  /** Serves `raw` requests, and no others, on the given port (see `PgliteThread.attach`). */
   | { op: 'attach'; port: WorkerThreads.MessagePort }
   | { op: 'close' };
 
@@ -320,8 +320,9 @@ abstract class Link {
 
   /**
    * Sends wire-protocol messages (ending in Sync), whole or in parts the database thread joins, and resolves with
-   * every reply message, in order, in buffers that each hold whole messages, outside any transaction. A message that owns its whole buffer is moved to that thread
-   * rather than copied, and so are the parts' buffers listed in `transfer`.
+   * every reply message, in order, in buffers that each hold whole messages, outside any transaction. A message that
+   * owns its whole buffer is moved to that thread rather than copied, and so are the parts' buffers listed in
+   * `transfer`.
    */
   raw(message: Uint8Array | readonly Uint8Array[], transfer: ArrayBuffer[] = []): Promise<Uint8Array[]> {
     if (message instanceof Uint8Array) {

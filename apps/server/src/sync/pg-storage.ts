@@ -304,10 +304,7 @@ export class PgDocStorage implements DocStorage {
         if (throughSeq === null) throw new Error('PGlite hands out sequence numbers itself');
         return { docName, generation: randomUUID(), throughSeq };
       },
-      dropStaged: async ({ docName, generation }) => {
-        const dropOrphans = await this.database.prepare('tandem_doc_snapshot_orphans', orphanPartsSql);
-        await dropOrphans([docName, generation]);
-      },
+      dropStaged: ({ docName, generation }) => this.dropOrphanParts(docName, generation),
     };
   }
 
@@ -445,12 +442,17 @@ export class PgDocStorage implements DocStorage {
   /** Names the staged parts as the snapshot (see `stageState`), or drops them if a racing one was stored. */
   private async storeStaged({ docName, generation, throughSeq }: PgStagedState): Promise<void> {
     const compact = await this.database.prepare('tandem_doc_compact', compactSql);
-    const dropOrphans = await this.database.prepare('tandem_doc_snapshot_orphans', orphanPartsSql);
     try {
       await compact([docName, String(throughSeq), new Uint8Array(0), generation]);
     } finally {
-      await dropOrphans([docName, generation]);
+      await this.dropOrphanParts(docName, generation);
     }
+  }
+
+  /** The parts written under `generation` unless a stored snapshot names them (see `orphanPartsSql`). */
+  private async dropOrphanParts(docName: string, generation: string): Promise<void> {
+    const dropOrphans = await this.database.prepare('tandem_doc_snapshot_orphans', orphanPartsSql);
+    await dropOrphans([docName, generation]);
   }
 
   /**
@@ -478,8 +480,7 @@ export class PgDocStorage implements DocStorage {
       }
       await compact([docName, String(throughSeq), first, generation]);
     } finally {
-      const dropOrphans = await this.database.prepare('tandem_doc_snapshot_orphans', orphanPartsSql);
-      await dropOrphans([docName, generation]);
+      await this.dropOrphanParts(docName, generation);
     }
   }
 }
