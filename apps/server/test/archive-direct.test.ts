@@ -1,7 +1,7 @@
 // Archive workers with their own connection to the embedded database: an import's new state is staged there by the
 // worker and stored only once named, a staging given up leaves nothing, and an export reads the document itself.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -86,10 +86,13 @@ describe('archive workers on the embedded database', () => {
     const stored = await storage.load(id);
     expect(contents(stored)).toEqual(expected);
     // An export the worker reads from the database itself has the same files.
-    const { bytes, skipped } = await pool.exportStored(id, 'zip', (error) => {
+    const out = path.join(dir, 'export.zip');
+    const { size, skipped } = await pool.exportStored(id, 'zip', out, (error) => {
       throw error;
     });
     expect(skipped).toEqual([]);
+    const bytes = readFileSync(out);
+    expect(size).toBe(bytes.byteLength);
     expect(text(readArchive(bytes))).toEqual(expected);
 
     // Into a document the worker reads itself: lighter than it, the import comes back as updates to append.

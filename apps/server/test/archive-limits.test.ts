@@ -1,6 +1,8 @@
 // Limits on archive work: downloads per user per minute, uploads in flight per user, and archive jobs per instance,
 // each refused with the typed RATE_LIMITED and a Retry-After.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppError, readArchive, writeArchive } from '@tandem/core';
@@ -147,6 +149,13 @@ describe.each(backends)('archive limits on %s', (backend) => {
 });
 
 describe('the archive worker pool', () => {
+  let dir: string;
+  const out = (name: string) => path.join(dir, name);
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tandem-pack-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('packs and unpacks on a worker, keeps errors typed, and refuses work past its queue', async () => {
     const pool = new ArchivePool({ workers: 1, maxQueued: 1 });
     try {
@@ -156,16 +165,20 @@ describe('the archive worker pool', () => {
       }));
       const copy = () => files.map((file) => ({ path: file.path, content: file.content.slice() }));
       // One runs, one waits, the third finds the queue full.
-      const running = pool.pack(copy(), 'zip');
-      const waiting = pool.pack(copy(), 'tar.gz');
-      const refused = await pool.pack(copy(), 'zip').catch((error: unknown) => error);
+      const running = pool.pack(copy(), 'zip', out('a.zip'));
+      const waiting = pool.pack(copy(), 'tar.gz', out('b.tar.gz'));
+      const refused = await pool.pack(copy(), 'zip', out('c.zip')).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(AppError);
       expect(refused).toMatchObject({ code: 'RATE_LIMITED', details: { reason: 'archive-jobs' } });
       expect((refused as AppError).retryAfter).toBeGreaterThan(0);
 
-      const [zip, tarGz] = await Promise.all([running, waiting]);
-      expect(readArchive(zip).map((entry) => entry.path)).toEqual(files.map((file) => file.path));
-      const entries = await pool.unpack(tarGz, false);
+      const sizes = await Promise.all([running, waiting]);
+      expect(sizes).toEqual([statSync(out('a.zip')).size, statSync(out('b.tar.gz')).size]);
+      expect(existsSync(out('c.zip')), 'a refused job writes nothing').toBe(false);
+      expect(readArchive(readFileSync(out('a.zip'))).map((entry) => entry.path)).toEqual(
+        files.map((file) => file.path),
+      );
+      const entries = await pool.unpack(out('b.tar.gz'), false);
       expect(entries).toHaveLength(files.length);
       expect(entries[7]?.content).toEqual(files[7]?.content);
 
@@ -200,13 +213,15 @@ describe('the archive worker pool', () => {
       const shared = await pool.exportStored(
         { snapshot: null, updates: views, seq: 2 },
         'zip',
+        out('shared.zip'),
         () => undefined,
       );
-      expect(names(shared.bytes)).toEqual(['a.txt', 'b.txt']);
+      expect(shared.size).toBe(statSync(out('shared.zip')).size);
+      expect(names(readFileSync(out('shared.zip')))).toEqual(['a.txt', 'b.txt']);
       expect(reply.byteLength, 'a shared buffer is copied, never taken').toBeGreaterThan(0);
       const own = { snapshot: null, updates: views, seq: 2, exclusive: true };
-      const moved = await pool.exportStored(own, 'zip', () => undefined);
-      expect(names(moved.bytes)).toEqual(['a.txt', 'b.txt']);
+      await pool.exportStored(own, 'zip', out('moved.zip'), () => undefined);
+      expect(names(readFileSync(out('moved.zip')))).toEqual(['a.txt', 'b.txt']);
       // Detached: the event loop copied nothing.
       expect(reply.byteLength).toBe(0);
     } finally {
@@ -245,7 +260,7 @@ describe('the archive worker pool', () => {
     expect(niceOfThreads()).not.toContain(19);
     const pool = new ArchivePool({ workers: 1 });
     try {
-      await pool.pack([{ path: 'a.txt', content: new TextEncoder().encode('a') }], 'zip');
+      await pool.pack([{ path: 'a.txt', content: new TextEncoder().encode('a') }], 'zip', out('nice.zip'));
       const nice = niceOfThreads();
       expect(nice.filter((value) => value === 19)).toHaveLength(1);
       expect(nice.filter((value) => value === 0).length).toBeGreaterThan(1);

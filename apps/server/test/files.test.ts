@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readArchive, writeArchive } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -538,6 +540,23 @@ describe.each(backends)('file operations on %s', (backend) => {
     expect(await db.$count(docSnapshots, eq(docSnapshots.workspaceId, workspaceId))).toBe(0);
   });
 
+  it("packs an open workspace's download into a file of its own, removed once it is sent", async () => {
+    const workspaceId = await workspace();
+    const peer = await live(workspaceId, editor);
+    await editor.trpc.file.create.mutate({ workspaceId, path: 'open.ts', content: 'open' });
+    await until(() => textOf(peer, 'open.ts') === 'open');
+    const pack = vi.spyOn(server.app.deps.archives, 'pack');
+    try {
+      const { bytes } = await download(reviewer, workspaceId);
+      expect(readArchive(bytes).map((entry) => entry.path)).toEqual(['open.ts']);
+      expect(pack).toHaveBeenCalledTimes(1);
+      const packedTo = String(pack.mock.calls[0]?.[2]);
+      await vi.waitFor(() => expect(existsSync(path.dirname(packedTo))).toBe(false));
+    } finally {
+      pack.mockRestore();
+    }
+  });
+
   it('shares one export among overlapping downloads of a workspace nobody has open, until it changes', async () => {
     const workspaceId = await workspace();
     await owner.trpc.file.create.mutate({ workspaceId, path: 'a.ts', content: 'a' });
@@ -568,6 +587,10 @@ describe.each(backends)('file operations on %s', (backend) => {
       expect(exportStored).toHaveBeenCalledTimes(1);
       expect(second.bytes).toEqual(first.bytes);
       expect(third.bytes).toEqual(first.bytes);
+      // The archive was packed into a file for the three, which goes once the last of them is sent.
+      const packedTo = String(exportStored.mock.calls[0]?.[2]);
+      expect(readArchive(first.bytes).map((entry) => entry.path)).toEqual(['a.ts']);
+      await vi.waitFor(() => expect(existsSync(path.dirname(packedTo))).toBe(false));
       // A download after a change is a new export that has it.
       await owner.trpc.file.create.mutate({ workspaceId, path: 'b.ts', content: 'b' });
       const later = readArchive((await download(reviewer, workspaceId)).bytes);

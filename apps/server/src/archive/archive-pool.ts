@@ -34,9 +34,9 @@ export interface DirectLink {
 
 export type ArchiveJob =
   | { op: 'unpack'; archive: ArchiveSource; stripRoot: boolean }
-  | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat }
+  | { op: 'pack'; files: { path: string; content: Uint8Array }[]; format: DownloadFormat; out: string }
   | { op: 'fold'; stored: StoredDoc; partBytes: number }
-  | { op: 'export'; stored: JobDoc; format: DownloadFormat; direct: DirectLink | undefined }
+  | { op: 'export'; stored: JobDoc; format: DownloadFormat; direct: DirectLink | undefined; out: string }
   | {
       op: 'import';
       archive: ArchiveSource;
@@ -57,9 +57,9 @@ export interface StoredImportOptions {
 
 export type ArchiveResult =
   | { op: 'unpack'; entries: ArchiveEntry[] }
-  | { op: 'pack'; bytes: Uint8Array }
+  | { op: 'pack'; size: number }
   | { op: 'fold'; parts: Uint8Array[]; applyErrors: string[] }
-  | { op: 'export'; bytes: Uint8Array; skipped: string[]; applyErrors: string[] }
+  | { op: 'export'; size: number; skipped: string[]; applyErrors: string[] }
   | { op: 'import'; imported: ArchiveImport; applyErrors: string[] };
 
 /** An import as the worker built it; its edit may be staged in the database already (see `ArchivePool.discard`). */
@@ -194,12 +194,19 @@ export class ArchivePool {
     return result.entries;
   }
 
-  /** Packs files into a zip or tar.gz; each content's buffer is moved to the worker (give each its own). */
-  async pack(files: { path: string; content: Uint8Array }[], format: DownloadFormat): Promise<Uint8Array> {
+  /**
+   * Packs files into a zip or tar.gz written to the new file `out` (see `exportStored`), and answers its size; each
+   * content's buffer is moved to the worker (give each its own).
+   */
+  async pack(
+    files: { path: string; content: Uint8Array }[],
+    format: DownloadFormat,
+    out: string,
+  ): Promise<number> {
     const transfer = ownBuffers(files.map((file) => file.content));
-    const result = await this.#run({ op: 'pack', files, format }, transfer);
+    const result = await this.#run({ op: 'pack', files, format, out }, transfer);
     if (result.op !== 'pack') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
-    return result.bytes;
+    return result.size;
   }
 
   /**
@@ -222,19 +229,22 @@ export class ArchivePool {
    * Packs every file of a stored document (see `exportStoredDoc`) without loading it on this thread, where a
    * 100 MB document took seconds of the event loop. Given as read, its buffers are moved to the worker; given by name
    * (with `direct` only), the worker reads it from the database itself and its bytes never reach this thread. The
-   * caller makes sure nobody has it open here.
+   * caller makes sure nobody has it open here. The archive is written to the new file `out`, for the event loop to
+   * send from there (see http/send-file.ts): arriving here as one buffer, it set off collections that held
+   * everyone's edits. A job that fails leaves no file.
    */
   async exportStored(
     stored: StoredDoc | string,
     format: DownloadFormat,
+    out: string,
     onApplyError: (error: unknown) => void,
-  ): Promise<{ bytes: Uint8Array; skipped: string[] }> {
+  ): Promise<{ size: number; skipped: string[] }> {
     const result = await this.#withDirect(stored, false, (doc, direct, transfer) =>
-      this.#run({ op: 'export', stored: doc, format, direct }, transfer),
+      this.#run({ op: 'export', stored: doc, format, direct, out }, transfer),
     );
     if (result.op !== 'export') throw new AppError('INTERNAL', 'archive worker answered the wrong job');
     for (const message of result.applyErrors) onApplyError(new Error(message));
-    return { bytes: result.bytes, skipped: result.skipped };
+    return { size: result.size, skipped: result.skipped };
   }
 
   /**

@@ -2,7 +2,7 @@
 // part of uploads and downloads, and folds documents into compaction snapshots, so the server's event loop never
 // runs them. Started by archive-pool.ts; bundled as
 // dist/archive-worker.js for `pnpm start`.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import {
@@ -58,6 +58,17 @@ function bytesOf(archive: ArchiveSource): Uint8Array {
   return new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
 }
 
+/** Writes a packed archive to the new file `out` and answers its size; a failed write leaves no file. */
+function writeOut(out: string, bytes: Uint8Array): number {
+  try {
+    writeFileSync(out, bytes, { flag: 'wx' });
+  } catch (error) {
+    rmSync(out, { force: true });
+    throw error;
+  }
+  return bytes.byteLength;
+}
+
 /** The job's document: as given, or read from the database over the job's own connection. */
 async function storedOf(doc: JobDoc, direct: DirectLink | undefined): Promise<StoredDoc> {
   if (!('docName' in doc)) return doc;
@@ -101,8 +112,8 @@ async function run(job: ArchiveJob): Promise<{ reply: ArchiveResult; transfer: A
       return { reply: { op: 'unpack', entries }, transfer };
     }
     case 'pack': {
-      const bytes = writeArchive(job.files, job.format, { codec });
-      return { reply: { op: 'pack', bytes }, transfer: [bytes.buffer as ArrayBuffer] };
+      const size = writeOut(job.out, writeArchive(job.files, job.format, { codec }));
+      return { reply: { op: 'pack', size }, transfer: [] };
     }
     case 'import':
       return importInto(job);
@@ -116,11 +127,8 @@ async function run(job: ArchiveJob): Promise<{ reply: ArchiveResult; transfer: A
       const applyErrors: string[] = [];
       const stored = await storedOf(job.stored, job.direct);
       const { files, skipped } = exportStoredDoc(stored, applyErrorsInto(applyErrors));
-      const bytes = writeArchive(files, job.format, { codec });
-      return {
-        reply: { op: 'export', bytes, skipped, applyErrors },
-        transfer: [bytes.buffer as ArrayBuffer],
-      };
+      const size = writeOut(job.out, writeArchive(files, job.format, { codec }));
+      return { reply: { op: 'export', size, skipped, applyErrors }, transfer: [] };
     }
   }
 }

@@ -33,6 +33,9 @@ import {
   type UploadEntryInput,
   type WorkspaceStats,
 } from '@tandem/core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { UndoManager } from 'yjs';
 import type { ArchivePool } from '../archive/archive-pool.ts';
 import { SNAPSHOT_PART_BYTES } from '../sync/pg-storage.ts';
@@ -303,33 +306,83 @@ export async function uploadArchive(
   return importInSlices(rooms, workspaceId, await archives.unpack(archive, options.stripRoot), options);
 }
 
-export interface ArchiveExport {
-  bytes: Uint8Array;
+/** A workspace packed into a file of its own for a download, readable until `release`. */
+export interface ArchiveDownload {
+  path: string;
+  size: number;
   /** Document entries left out because their names are invalid or collide (see `planExport`). */
   skipped: string[];
+  /** Lets go of the file (once is enough); the last download that shares it removes it. */
+  release(): Promise<void>;
 }
+
+interface PackedArchive {
+  path: string;
+  size: number;
+  skipped: string[];
+  remove(): Promise<void>;
+}
+
+/** Hands out the packed archive to `holders` downloads, each with a release of its own. */
+type ShareArchive = () => ArchiveDownload;
 
 interface SharedExport {
   /** Turns true once the workspace may have changed since the export read it. */
   watch: { readonly changed: boolean; stop(): void };
-  result: Promise<ArchiveExport>;
+  /** Downloads waiting for this export, each of which takes a share of it. */
+  holders: number;
+  result: Promise<ShareArchive>;
 }
 
 /** Per archive pool (one per server), the exports of unloaded workspaces in progress, by workspace and format. */
 const sharedExports = new WeakMap<ArchivePool, Map<string, SharedExport>>();
 
+/** Packs into a file in a new folder of the system's temporary folder, which goes with the last share. */
+async function packToFile(
+  pack: (out: string) => Promise<{ size: number; skipped: string[] }>,
+): Promise<PackedArchive> {
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-download-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  const file = join(dir, 'archive');
+  try {
+    return { ...(await pack(file)), path: file, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+function share(packed: PackedArchive, holders: number): ShareArchive {
+  let left = holders;
+  return () => {
+    let released = false;
+    return {
+      path: packed.path,
+      size: packed.size,
+      skipped: packed.skipped,
+      release: async () => {
+        if (released) return;
+        released = true;
+        left -= 1;
+        if (left === 0) await packed.remove();
+      },
+    };
+  };
+}
+
 /**
- * The whole workspace as a zip or tar.gz, packed on a worker thread. From a loaded document, files are copied out
- * in slices (each file as it is when its slice is read); one nobody has open is read from storage on the worker.
- * Downloads of one unloaded workspace that overlap share one export while nothing changes it: each on its own
- * brought its 100 MB through the event loop, whose collector then held everyone's edits.
+ * The whole workspace as a zip or tar.gz, packed on a worker thread into a file (sent from there, see
+ * http/send-file.ts). From a loaded document, files are copied out in slices (each file as it is when its slice is
+ * read); one nobody has open is read from storage on the worker. Downloads of one unloaded workspace that overlap
+ * share one export while nothing changes it: each on its own brought its 100 MB through the event loop, whose
+ * collector then held everyone's edits. Every download releases what it gets.
  */
 export async function exportArchive(
   rooms: RoomManager,
   archives: ArchivePool,
   workspaceId: string,
   format: DownloadFormat,
-): Promise<ArchiveExport> {
+): Promise<ArchiveDownload> {
   let shared = sharedExports.get(archives);
   if (shared === undefined) {
     shared = new Map();
@@ -337,16 +390,37 @@ export async function exportArchive(
   }
   const key = `${workspaceId}/${format}`;
   const running = shared.get(key);
-  if (running !== undefined && !running.watch.changed) return running.result;
+  if (running !== undefined && !running.watch.changed) {
+    running.holders += 1;
+    return (await running.result)();
+  }
   const watch = rooms.watchUnloaded(workspaceId);
-  if (watch === null) return exportLive(rooms, archives, workspaceId, format);
+  if (watch === null) {
+    const packed = await packToFile((out) => exportLive(rooms, archives, workspaceId, format, out));
+    return share(packed, 1)();
+  }
   const exports = shared;
-  const result = exportStored(rooms, archives, workspaceId, format).finally(() => {
+  // Settled, it takes no more holders: the count is final when the shares are handed out.
+  const settle = () => {
     watch.stop();
-    if (exports.get(key)?.result === result) exports.delete(key);
-  });
-  exports.set(key, { watch, result });
-  return result;
+    if (exports.get(key) === entry) exports.delete(key);
+  };
+  const entry: SharedExport = {
+    watch,
+    holders: 1,
+    result: packToFile((out) => exportStored(rooms, archives, workspaceId, format, out)).then(
+      (packed) => {
+        settle();
+        return share(packed, entry.holders);
+      },
+      (error: unknown) => {
+        settle();
+        throw error;
+      },
+    ),
+  };
+  exports.set(key, entry);
+  return (await entry.result)();
 }
 
 async function exportStored(
@@ -354,13 +428,14 @@ async function exportStored(
   archives: ArchivePool,
   workspaceId: string,
   format: DownloadFormat,
-): Promise<ArchiveExport> {
+  out: string,
+): Promise<{ size: number; skipped: string[] }> {
   const onApplyError = (error: unknown) => rooms.reportApplyError(workspaceId, error);
   // The caller has just seen that nobody has it open here; with a database connection of its own, the worker reads it.
-  if (archives.direct) return archives.exportStored(workspaceId, format, onApplyError);
+  if (archives.direct) return archives.exportStored(workspaceId, format, out, onApplyError);
   const stored = await rooms.storedIfUnloaded(workspaceId);
-  if (stored === null) return exportLive(rooms, archives, workspaceId, format);
-  return archives.exportStored(stored, format, onApplyError);
+  if (stored === null) return exportLive(rooms, archives, workspaceId, format, out);
+  return archives.exportStored(stored, format, out, onApplyError);
 }
 
 async function exportLive(
@@ -368,7 +443,8 @@ async function exportLive(
   archives: ArchivePool,
   workspaceId: string,
   format: DownloadFormat,
-): Promise<ArchiveExport> {
+  out: string,
+): Promise<{ size: number; skipped: string[] }> {
   const release = rooms.retain(workspaceId);
   try {
     const { slices, skipped } = await rooms.transact(workspaceId, (doc) => planExport(doc));
@@ -377,7 +453,7 @@ async function exportLive(
       await yieldToLoop();
       files.push(...(await rooms.transact(workspaceId, (doc) => exportSlice(doc, slice))));
     }
-    return { bytes: await archives.pack(files, format), skipped };
+    return { size: await archives.pack(files, format, out), skipped };
   } finally {
     release();
   }
