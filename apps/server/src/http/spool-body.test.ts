@@ -1,4 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spoolBody } from './spool-body.ts';
 
 const LIMIT = 256 * 1024;
+const LARGE = 40 * 1024 * 1024;
 
 /** What the server made of one request: the spooled body's first bytes and length, or the error code. */
 type Outcome = { bytes: number[]; length: number } | { error: string };
@@ -20,9 +23,16 @@ describe('spoolBody', () => {
   let port: number;
   beforeAll(async () => {
     server = createServer((req, res) => {
-      spoolBody(req, LIMIT, parent).then(
+      const large = req.url === '/large';
+      spoolBody(req, large ? LARGE : LIMIT, parent).then(
         async (body) => {
           spooled += 1;
+          if (large) {
+            // Not read back here: that would weigh on the memory the test watches.
+            await body.remove();
+            res.end(JSON.stringify({ bytes: [], length: body.bytes }));
+            return;
+          }
           expect(path.dirname(path.dirname(body.path))).toBe(parent);
           const bytes = readFileSync(body.path);
           expect(bytes.byteLength).toBe(body.bytes);
@@ -42,6 +52,8 @@ describe('spoolBody', () => {
   });
 
   /** Sends `chunks` one write each; with `length`, a Content-Length, else chunked transfer encoding. */
+  const url = (route: string) => `http://127.0.0.1:${port}${route}`;
+
   const send = (chunks: Buffer[], headers: Record<string, string | number> = {}) =>
     new Promise<Outcome>((resolve, reject) => {
       const req = request({ port, method: 'POST', headers }, (res) => {
@@ -81,6 +93,37 @@ describe('spoolBody', () => {
     });
     expect(await send([body(LIMIT + 1)])).toEqual({ error: 'PAYLOAD_TOO_LARGE' });
     expect(await send([body(LIMIT / 2), body(LIMIT / 2 + 1)])).toEqual({ error: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('lets the chunks of a large body go as it arrives, rather than all of them in one late collection', async () => {
+    const source = path.join(parent, 'large-source');
+    // Made by another process too: 40 MB made here would be garbage that goes during the upload.
+    const fd = openSync(source, 'w');
+    try {
+      execFileSync('head', ['-c', String(LARGE), '/dev/urandom'], { stdio: ['ignore', fd, 'ignore'] });
+    } finally {
+      closeSync(fd);
+    }
+    const baseline = process.memoryUsage().arrayBuffers;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    }, 2);
+    let answer: string;
+    try {
+      // Sent by another process, so that only the receiver's memory is in this one.
+      const curl = [
+        ['-sf', '--data-binary', `@${source}`],
+        ['-H', 'content-type: application/octet-stream', url('/large')],
+      ].flat();
+      answer = (await promisify(execFile)('curl', curl)).stdout;
+    } finally {
+      clearInterval(sampler);
+      rmSync(source);
+    }
+    expect(JSON.parse(answer)).toEqual({ bytes: [], length: LARGE });
+    // Each chunk is a new buffer outside the heap; uncollected, 40 MB of them would pile up.
+    expect(peak - baseline).toBeLessThan(16 * 1024 * 1024);
   });
 
   it('leaves no file behind, accepted or refused', () => {
