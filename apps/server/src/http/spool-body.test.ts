@@ -51,9 +51,9 @@ describe('spoolBody', () => {
     rmSync(parent, { recursive: true, force: true });
   });
 
-  /** Sends `chunks` one write each; with `length`, a Content-Length, else chunked transfer encoding. */
   const url = (route: string) => `http://127.0.0.1:${port}${route}`;
 
+  /** Sends `chunks` one write each; with `length`, a Content-Length, else chunked transfer encoding. */
   const send = (chunks: Buffer[], headers: Record<string, string | number> = {}) =>
     new Promise<Outcome>((resolve, reject) => {
       const req = request({ port, method: 'POST', headers }, (res) => {
