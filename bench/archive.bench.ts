@@ -29,10 +29,8 @@ const IDLE_MS = 4_000;
 const RELEASE_MS = 20_000;
 
 /**
- * What the uploader and the downloaders do, in a process of their own at the lowest priority: they are other
- * people on other machines. In the process that measures the peers' edits, reading 150 MB of downloads delayed those
- * edits by itself; at normal priority on a 2-core machine, their CPU took turns with the server's event loop, which
- * on a real server they never share.
+ * What the uploader and the downloaders do, in a process of their own: they are other people on other machines,
+ * and in the process that measures the peers' edits, reading 150 MB of downloads delayed those edits by itself.
  */
 const transferScript = `
 const [op, base, cookie, arg] = process.argv.slice(1);
@@ -61,8 +59,8 @@ if (op === 'upload') {
 function transfer(op: 'upload' | 'download', base: string, cookie: string, arg: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
-      'nice',
-      ['-n', '19', process.execPath, '--input-type=module', '-e', transferScript, op, base, cookie, arg],
+      process.execPath,
+      ['--input-type=module', '-e', transferScript, op, base, cookie, arg],
       { maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) =>
         error ? reject(new Error(`${op}: ${stderr || error.message}`)) : resolve(stdout),

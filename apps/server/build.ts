@@ -58,7 +58,11 @@ export async function buildServer({ entryPoints, outdir }: BuildOptions): Promis
  * The Node options `pnpm start` gives the built server (this package's start script), for whatever else runs
  * dist/main.js and means to run the process a deployment runs (the end-to-end tests, the benchmarks). Young-generation
  * semi-spaces of at most 4 MB instead of V8's 16 MB kept the server's resident memory about 15 MB lower at every
- * load of the sync bench, with latency and throughput unchanged.
+ * load of the sync bench, with latency and throughput unchanged. One V8 helper thread instead of four: the helpers
+ * collect garbage for every thread's heap at normal priority, so an archive worker's collections (it runs at the
+ * lowest priority) took both cores of a small machine from the event loop in bursts. With one, a peer's edit p99
+ * during a 50 MB upload went from about 2.4x to 1.4x of idle, downloads from about 2x to 1.6x (`pnpm bench
+ * archive`); the sync bench was unchanged, a git connect about 5% slower.
  */
 export function startOptions(): string[] {
   const manifest = JSON.parse(readFileSync(path.join(serverDir, 'package.json'), 'utf8')) as {
