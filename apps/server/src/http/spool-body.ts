@@ -92,8 +92,8 @@ export async function spoolBody(
           stop(tooLarge(limit));
           return;
         }
-        // The file system takes the chunk as it is; the body waits while the disk is behind.
         collectYoungChunks(chunk.byteLength);
+        // The file system takes the chunk as it is; the body waits while the disk is behind.
         if (!out.write(chunk)) {
           req.pause();
           out.once('drain', () => {
