@@ -204,7 +204,10 @@ export async function openRelay(
 
   /** Connects `local` to the host; `first` is what the client already sent past its handshake. */
   const relay = (local: net.Socket, first: Buffer, onConnected: () => void) => {
-    const upstream = net.connect({ host: setup.address, port: setup.port });
+    // Each piece goes on at once: held until the previous one was acknowledged (Nagle's algorithm), a piece waited
+    // out the peer's delayed acknowledgement, 40 ms on Linux, several times a request (70 ms of a 5,000-file clone).
+    const upstream = net.connect({ host: setup.address, port: setup.port, noDelay: true });
+    local.setNoDelay(true);
     sockets.add(upstream);
     let connected = false;
     const cut = () => {
