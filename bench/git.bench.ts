@@ -1,7 +1,10 @@
 // Git-backed workspaces against a real `git http-backend` on loopback (apps/server/test/git-server.ts), with the
 // server as the production bundle on plain Node and PGlite in a data folder, as `pnpm start` runs it:
 // (a) git.connect of a 5,000-file repository against `git clone` of the same repository over the same loopback
-//     (target: within 2x);
+//     (target: within 2x), five alternating rounds compared on each side's best run: noise only adds time, and the
+//     baseline has the most of it here (its checkout writes 5,000 files, which on this VM took from 0.1 s to 4 s
+//     from one run to the next while the fetch before it stayed at about 0.2 s), so its median flattered Tandem
+//     and its best run is the strict comparison; medians are reported beside it;
 // (b) commit and push of 100 changed files (target: under 2 s);
 // (c) pulls of 50 remote commits each into a file two people are editing over real y-websocket clients, with the
 //     edit latency between them during the pulls (target: p99 under 50 ms).
@@ -24,6 +27,7 @@ import { percentiles, report, round } from './stats.ts';
 const TOKEN = 'bench-token';
 const FILES = 5_000;
 const ROUNDS = 3;
+const CONNECT_ROUNDS = 5;
 const CHANGED = 100;
 const PULLS = 5;
 const COMMITS_PER_PULL = 50;
@@ -78,7 +82,7 @@ export async function run() {
     const connects: number[] = [];
     const clones: number[] = [];
     let big = { id: '', ms: 0, files: 0 };
-    for (let r = 0; r < ROUNDS; r += 1) {
+    for (let r = 0; r < CONNECT_ROUNDS; r += 1) {
       big = await connectWorkspace(`big-${r}`, bigUrl);
       connects.push(big.ms);
       const started = performance.now();
@@ -180,13 +184,14 @@ export async function run() {
     const ms = (values: number[]) => values.map((v) => round(v, 0)).join(' / ');
     const connectMedian = median(connects);
     const cloneMedian = median(clones);
+    const best = (values: number[]) => Math.min(...values);
     report('git', {
       'connect 5,000 files': {
         'median ms': round(connectMedian, 0),
         'runs ms': ms(connects),
         'git clone median ms': round(cloneMedian, 0),
         'git clone runs ms': ms(clones),
-        'vs git clone': `${round(connectMedian / cloneMedian)}x (target <= 2x)`,
+        'vs git clone': `${round(best(connects) / best(clones))}x best runs (target <= 2x); ${round(connectMedian / cloneMedian)}x medians`,
       },
       [`commit + push ${CHANGED} files`]: {
         'median ms': round(median(commits.map((c, i) => c + (pushes[i] ?? 0))), 0),
