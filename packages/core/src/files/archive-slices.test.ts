@@ -295,6 +295,55 @@ describe('imports into a stored document', () => {
     });
   });
 
+  it('imports arriving files into a document that holds nothing, with the same checks', async () => {
+    const arriving =
+      (paths: string[], content: string | Uint8Array) => async (add: (entry: ImportEntry) => void) => {
+        for (const path of paths) {
+          await Promise.resolve();
+          add({ path, content });
+        }
+      };
+    const nothing = { snapshot: null, updates: [], seq: 0 };
+    const imported = await importArrivingIntoStoredDoc(
+      nothing,
+      arriving(['src/a.ts', 'docs/c.md'], bytes('abc')),
+      { statePartBytes: 16 },
+      () => undefined,
+    );
+    expect(imported).toMatchObject({
+      created: ['src/a.ts', 'docs/c.md'],
+      files: 2,
+      totalBytes: 6,
+      clockStart: 0,
+    });
+    if (!('state' in imported.edit)) throw new Error('an arriving import came as updates');
+    for (const part of imported.edit.state) expect(part.byteLength).toBeLessThanOrEqual(16);
+    const loaded = new Y.Doc();
+    for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(loaded, update);
+    expect(readTextFile(loaded, 'docs/c.md')).toBe('abc');
+    expect(imported.clockEnd).toBe(Y.getState(loaded.store, imported.client));
+
+    const refused = (paths: string[], limits = {}) =>
+      importArrivingIntoStoredDoc(
+        nothing,
+        arriving(paths, 'aaaaaaaaaa'),
+        { statePartBytes: 64, limits },
+        () => {
+          throw new Error('nothing is damaged');
+        },
+      );
+    await expect(refused(['src/A.ts', 'src/a.ts'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
+    await expect(refused(['x', 'x/y'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
+    await expect(refused(['../x'])).rejects.toMatchObject({ code: 'INVALID_PATH' });
+    await expect(refused(['a', 'b'], { maxFileBytes: 5 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    await expect(refused(['a', 'b', 'c'], { maxWorkspaceBytes: 25 })).rejects.toMatchObject({
+      code: 'WORKSPACE_TOO_LARGE',
+    });
+    await expect(refused(['a', 'b', 'c'], { maxFiles: 2 })).rejects.toMatchObject({
+      code: 'WORKSPACE_TOO_LARGE',
+    });
+  });
+
   it('refuses as a live import would, before any update exists', () => {
     const doc = new Y.Doc();
     createFile(doc, 'a.ts', 'a');

@@ -12,7 +12,8 @@ import { encodeText, utf8ByteLength } from './content.ts';
 import { putFile, updateFile } from './doc-writes.ts';
 import type { ImportEntry, ImportOptions } from './import-files.ts';
 import { detectLanguage } from './language.ts';
-import { resolveWorkspaceLimits } from './limits.ts';
+import { resolveWorkspaceLimits, type WorkspaceLimits } from './limits.ts';
+import { NewFilesState } from './new-files-state.ts';
 import { PathIndex } from './path-index.ts';
 import { comparePaths, joinPath, normalizePath, tryNormalizePath } from './path.ts';
 import {
@@ -333,6 +334,8 @@ export async function importArrivingIntoStoredDoc(
   const doc = new Y.Doc();
   try {
     applyStoredDoc(doc, stored, null, onApplyError);
+    if (doc.store.clients.size === 0)
+      return await importIntoNothing(doc, feed, limits, options.statePartBytes);
     const index = indexOf(doc);
     const clockStart = Y.getState(doc.store, doc.clientID);
     const created: string[] = [];
@@ -367,6 +370,50 @@ export async function importArrivingIntoStoredDoc(
   } finally {
     doc.destroy();
   }
+}
+
+/**
+ * `importArrivingIntoStoredDoc` into a document that holds nothing at all (no item, not even a deleted one), as a new
+ * workspace's does: the same checks, and the state written straight from the files (see `NewFilesState`).
+ */
+async function importIntoNothing(
+  empty: Y.Doc,
+  feed: (add: (entry: ImportEntry) => void) => Promise<void>,
+  limits: WorkspaceLimits,
+  statePartBytes: number,
+): Promise<StoredImport> {
+  const state = new NewFilesState(empty.clientID, statePartBytes);
+  const index = indexOf(empty);
+  const created: string[] = [];
+  let totalBytes = 0;
+  await feed((entry) => {
+    const path = normalizePath(entry.path);
+    assertNoConflict(index, path);
+    index.add(path);
+    const content = prepareContent(path, entry.content, limits);
+    created.push(path);
+    totalBytes += content.size;
+    // Text given as bytes was decoded from exactly the bytes its encoding would give back.
+    const utf8 = content.binary || typeof entry.content === 'string' ? undefined : entry.content;
+    state.add(path, content, detectLanguage(path), utf8);
+  });
+  assertWorkspaceFits(
+    empty,
+    { replaced: new Set(), addedBytes: totalBytes, addedFiles: created.length },
+    limits,
+  );
+  const files = created.length;
+  const edit = { state: state.finish() };
+  return {
+    edit,
+    files,
+    totalBytes,
+    created,
+    updated: [],
+    client: state.client,
+    clockStart: 0,
+    clockEnd: state.clock,
+  };
 }
 
 /** The updates that make up a stored edit, to apply to a live document; a staged one is in the storage only. */
