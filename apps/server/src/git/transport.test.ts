@@ -15,6 +15,18 @@ const listen = async (server: Server | net.Server) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as net.AddressInfo).port;
 };
+/** A relay to a listener on loopback: git's SOCKS5 proxy (HTTP remotes), or a plain one (ssh). */
+const relayTo = (port: number, mode: 'socks' | 'direct', maxDownloadBytes: number) =>
+  openRelay(
+    {
+      parsed: parseRemoteUrl(`${mode === 'socks' ? 'http' : 'ssh'}://127.0.0.1:${port}/r.git`),
+      address: '127.0.0.1',
+      port,
+      idleTimeoutMs: 5_000,
+    },
+    maxDownloadBytes,
+    mode,
+  );
 
 describe('the git transport (the git CLI through a checked relay)', () => {
   let remote: GitServer;
@@ -112,16 +124,7 @@ describe('the git transport (the git CLI through a checked relay)', () => {
   it('relays only to the remote’s own host and port', async () => {
     const target = net.createServer((socket) => socket.end('hello'));
     const port = await listen(target);
-    const relay = await openRelay(
-      {
-        parsed: parseRemoteUrl(`http://127.0.0.1:${port}/r.git`),
-        address: '127.0.0.1',
-        port,
-        idleTimeoutMs: 1_000,
-      },
-      1_000,
-      'socks',
-    );
+    const relay = await relayTo(port, 'socks', 1_000);
     const ask = (host: number[], askedPort: number) =>
       new Promise<Buffer>((resolve) => {
         const parts: Buffer[] = [];
@@ -161,16 +164,7 @@ describe('the git transport (the git CLI through a checked relay)', () => {
       });
     });
     const port = await listen(target);
-    const relay = await openRelay(
-      {
-        parsed: parseRemoteUrl(`ssh://127.0.0.1:${port}/r.git`),
-        address: '127.0.0.1',
-        port,
-        idleTimeoutMs: 5_000,
-      },
-      1_000_000,
-      'direct',
-    );
+    const relay = await relayTo(port, 'direct', 1_000_000);
     const socket = net.connect({ port: relay.port, host: '127.0.0.1', noDelay: true });
     try {
       await new Promise((resolve) => socket.once('connect', resolve));

@@ -244,7 +244,7 @@ describe('imports into a stored document', () => {
     expect('updates' in light.edit).toBe(true);
   });
 
-  it('imports files as they arrive, slice by slice, into the whole state; refuses as a live import would', async () => {
+  it('imports files as they arrive into the whole state, after a history or none; refuses as a live import would', async () => {
     const doc = new Y.Doc();
     createFile(doc, 'old.md', 'old');
     deleteFile(doc, 'old.md');
@@ -256,92 +256,48 @@ describe('imports into a stored document', () => {
           add({ path, content: bytes('a'.repeat(size)) });
         }
       };
-    const imported = await importArrivingIntoStoredDoc(
-      storedOf(doc),
-      arriving(['src/a.ts', 'src/b.ts', 'docs/c.md']),
-      { statePartBytes: 64, sliceFiles: 2 },
-      () => undefined,
-    );
-    expect(imported.created).toEqual(['src/a.ts', 'src/b.ts', 'docs/c.md']);
-    expect(imported.totalBytes).toBe(30);
-    if (!('state' in imported.edit)) throw new Error('an arriving import came as updates');
-    for (const part of imported.edit.state) expect(part.byteLength).toBeLessThanOrEqual(64);
-    const loaded = new Y.Doc();
-    for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(loaded, update);
-    expect(listTree(loaded).map((entry) => entry.path)).toEqual([
-      'docs',
-      'docs/c.md',
-      'src',
-      'src/a.ts',
-      'src/b.ts',
-    ]);
-    expect(readTextFile(loaded, 'src/b.ts')).toBe('a'.repeat(10));
-    expect(imported.clockEnd).toBe(Y.getState(loaded.store, imported.client));
-
-    const refused = (paths: string[], limits = {}) =>
-      importArrivingIntoStoredDoc(storedOf(doc), arriving(paths), { statePartBytes: 64, limits }, () => {
-        throw new Error('nothing is damaged');
-      });
-    // Two spellings of one path arriving in one slice are caught as they arrive.
-    await expect(refused(['src/A.ts', 'src/a.ts'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
-    await expect(refused(['x', 'x/y'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
-    await expect(refused(['../x'])).rejects.toMatchObject({ code: 'INVALID_PATH' });
-    await expect(refused(['a', 'b'], { maxFileBytes: 5 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
-    await expect(refused(['a', 'b', 'c'], { maxWorkspaceBytes: 25 })).rejects.toMatchObject({
-      code: 'WORKSPACE_TOO_LARGE',
-    });
-    await expect(refused(['a', 'b', 'c'], { maxFiles: 2 })).rejects.toMatchObject({
-      code: 'WORKSPACE_TOO_LARGE',
-    });
-  });
-
-  it('imports arriving files into a document that holds nothing, with the same checks', async () => {
-    const arriving =
-      (paths: string[], content: string | Uint8Array) => async (add: (entry: ImportEntry) => void) => {
-        for (const path of paths) {
-          await Promise.resolve();
-          add({ path, content });
-        }
-      };
-    const nothing = { snapshot: null, updates: [], seq: 0 };
-    const imported = await importArrivingIntoStoredDoc(
-      nothing,
-      arriving(['src/a.ts', 'docs/c.md'], bytes('abc')),
-      { statePartBytes: 16 },
-      () => undefined,
-    );
-    expect(imported).toMatchObject({
-      created: ['src/a.ts', 'docs/c.md'],
-      files: 2,
-      totalBytes: 6,
-      clockStart: 0,
-    });
-    if (!('state' in imported.edit)) throw new Error('an arriving import came as updates');
-    for (const part of imported.edit.state) expect(part.byteLength).toBeLessThanOrEqual(16);
-    const loaded = new Y.Doc();
-    for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(loaded, update);
-    expect(readTextFile(loaded, 'docs/c.md')).toBe('abc');
-    expect(imported.clockEnd).toBe(Y.getState(loaded.store, imported.client));
-
-    const refused = (paths: string[], limits = {}) =>
-      importArrivingIntoStoredDoc(
-        nothing,
-        arriving(paths, 'aaaaaaaaaa'),
-        { statePartBytes: 64, limits },
-        () => {
-          throw new Error('nothing is damaged');
-        },
+    // With a history the files go into a document slice by slice; into nothing, the state is written directly.
+    for (const stored of [storedOf(doc), { snapshot: null, updates: [], seq: 0 }]) {
+      const imported = await importArrivingIntoStoredDoc(
+        stored,
+        arriving(['src/a.ts', 'src/b.ts', 'docs/c.md']),
+        { statePartBytes: 64, sliceFiles: 2 },
+        () => undefined,
       );
-    await expect(refused(['src/A.ts', 'src/a.ts'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
-    await expect(refused(['x', 'x/y'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
-    await expect(refused(['../x'])).rejects.toMatchObject({ code: 'INVALID_PATH' });
-    await expect(refused(['a', 'b'], { maxFileBytes: 5 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
-    await expect(refused(['a', 'b', 'c'], { maxWorkspaceBytes: 25 })).rejects.toMatchObject({
-      code: 'WORKSPACE_TOO_LARGE',
-    });
-    await expect(refused(['a', 'b', 'c'], { maxFiles: 2 })).rejects.toMatchObject({
-      code: 'WORKSPACE_TOO_LARGE',
-    });
+      expect(imported.created).toEqual(['src/a.ts', 'src/b.ts', 'docs/c.md']);
+      expect(imported.totalBytes).toBe(30);
+      if (!('state' in imported.edit)) throw new Error('an arriving import came as updates');
+      for (const part of imported.edit.state) expect(part.byteLength).toBeLessThanOrEqual(64);
+      const loaded = new Y.Doc();
+      for (const update of storedEditUpdates(imported.edit)) Y.applyUpdate(loaded, update);
+      expect(listTree(loaded).map((entry) => entry.path)).toEqual([
+        'docs',
+        'docs/c.md',
+        'src',
+        'src/a.ts',
+        'src/b.ts',
+      ]);
+      expect(readTextFile(loaded, 'src/b.ts')).toBe('a'.repeat(10));
+      expect(imported.clockEnd).toBe(Y.getState(loaded.store, imported.client));
+
+      const refused = (paths: string[], limits = {}) =>
+        importArrivingIntoStoredDoc(stored, arriving(paths), { statePartBytes: 64, limits }, () => {
+          throw new Error('nothing is damaged');
+        });
+      // Two spellings of one path arriving in one slice are caught as they arrive.
+      await expect(refused(['src/A.ts', 'src/a.ts'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
+      await expect(refused(['x', 'x/y'])).rejects.toMatchObject({ code: 'PATH_EXISTS' });
+      await expect(refused(['../x'])).rejects.toMatchObject({ code: 'INVALID_PATH' });
+      await expect(refused(['a', 'b'], { maxFileBytes: 5 })).rejects.toMatchObject({
+        code: 'FILE_TOO_LARGE',
+      });
+      await expect(refused(['a', 'b', 'c'], { maxWorkspaceBytes: 25 })).rejects.toMatchObject({
+        code: 'WORKSPACE_TOO_LARGE',
+      });
+      await expect(refused(['a', 'b', 'c'], { maxFiles: 2 })).rejects.toMatchObject({
+        code: 'WORKSPACE_TOO_LARGE',
+      });
+    }
   });
 
   it('refuses as a live import would, before any update exists', () => {

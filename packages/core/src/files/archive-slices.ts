@@ -320,7 +320,8 @@ export function importIntoStoredDoc(
  * overlaps the reading. Each file is checked as `planImport` checks it (path, conflicts with the document and the
  * files before it, file size); the workspace limits are checked over the whole once `feed` is done. Nothing is
  * stored: the result is the whole state in parts of `statePartBytes` (see `StoredEdit`), and a refused import
- * leaves nothing behind. Files are only added (an existing path is refused).
+ * leaves nothing behind. Files are only added (an existing path is refused). Into a document that holds nothing yet
+ * (a new workspace), no document is built: the state is written straight from the files (`NewFilesState`).
  */
 export async function importArrivingIntoStoredDoc(
   stored: StoredDoc,
@@ -336,10 +337,7 @@ export async function importArrivingIntoStoredDoc(
     applyStoredDoc(doc, stored, null, onApplyError);
     if (doc.store.clients.size === 0)
       return await importIntoNothing(doc, feed, limits, options.statePartBytes);
-    const index = indexOf(doc);
     const clockStart = Y.getState(doc.store, doc.clientID);
-    const created: string[] = [];
-    let totalBytes = 0;
     let slice: { path: string; content: PreparedContent }[] = [];
     let sliceBytes = 0;
     const write = () => {
@@ -350,13 +348,7 @@ export async function importArrivingIntoStoredDoc(
         for (const { path, content } of writes) putFile(doc, path, content, detectLanguage(path));
       });
     };
-    await feed((entry) => {
-      const path = normalizePath(entry.path);
-      assertNoConflict(index, path);
-      index.add(path);
-      const content = prepareContent(path, entry.content, limits);
-      created.push(path);
-      totalBytes += content.size;
+    const { created, totalBytes } = await checkArriving(doc, feed, limits, (path, content) => {
       slice.push({ path, content });
       sliceBytes += content.size;
       if (sliceBytes >= maxBytes || slice.length >= maxFiles) write();
@@ -373,6 +365,31 @@ export async function importArrivingIntoStoredDoc(
 }
 
 /**
+ * Hands each arriving file to `put` once it passes the checks of `planImport` (path, conflicts with `doc` and the files
+ * before it, file size); answers the paths created and their bytes.
+ */
+async function checkArriving(
+  doc: Y.Doc,
+  feed: (add: (entry: ImportEntry) => void) => Promise<void>,
+  limits: WorkspaceLimits,
+  put: (path: string, content: PreparedContent, given: ImportEntry['content']) => void,
+): Promise<{ created: string[]; totalBytes: number }> {
+  const index = indexOf(doc);
+  const created: string[] = [];
+  let totalBytes = 0;
+  await feed((entry) => {
+    const path = normalizePath(entry.path);
+    assertNoConflict(index, path);
+    index.add(path);
+    const content = prepareContent(path, entry.content, limits);
+    created.push(path);
+    totalBytes += content.size;
+    put(path, content, entry.content);
+  });
+  return { created, totalBytes };
+}
+
+/**
  * `importArrivingIntoStoredDoc` into a document that holds nothing at all (no item, not even a deleted one), as a new
  * workspace's does: the same checks, and the state written straight from the files (see `NewFilesState`).
  */
@@ -383,18 +400,9 @@ async function importIntoNothing(
   statePartBytes: number,
 ): Promise<StoredImport> {
   const state = new NewFilesState(empty.clientID, statePartBytes);
-  const index = indexOf(empty);
-  const created: string[] = [];
-  let totalBytes = 0;
-  await feed((entry) => {
-    const path = normalizePath(entry.path);
-    assertNoConflict(index, path);
-    index.add(path);
-    const content = prepareContent(path, entry.content, limits);
-    created.push(path);
-    totalBytes += content.size;
+  const { created, totalBytes } = await checkArriving(empty, feed, limits, (path, content, given) => {
     // Text given as bytes was decoded from exactly the bytes its encoding would give back.
-    const utf8 = content.binary || typeof entry.content === 'string' ? undefined : entry.content;
+    const utf8 = content.binary || typeof given === 'string' ? undefined : given;
     state.add(path, content, detectLanguage(path), utf8);
   });
   assertWorkspaceFits(
