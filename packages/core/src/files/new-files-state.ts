@@ -5,6 +5,7 @@
 // a full pipe. Here each file's text is checked and measured, and its bytes are copied into the update once.
 import * as encoding from 'lib0/encoding';
 import { ownsWholeBuffer, splitBytes } from '../bytes.ts';
+import { encodeText } from './content.ts';
 import { BINARIES_MAP, FILES_MAP, META_MAP, type FileMeta } from './workspace-doc.ts';
 import type { PreparedContent } from './write-guards.ts';
 
@@ -63,7 +64,7 @@ export class NewFilesState {
         encoding.writeVarUint(out, 0); // The parent is a type, named by its item's id.
         encoding.writeVarUint(out, this.client);
         encoding.writeVarUint(out, entry);
-        const bytes = utf8 ?? new TextEncoder().encode(content.text);
+        const bytes = utf8 ?? encodeText(content.text);
         encoding.writeVarUint(out, bytes.byteLength);
         encoding.writeUint8Array(out, bytes);
         this.#structs += 1;
@@ -71,9 +72,8 @@ export class NewFilesState {
       }
     }
     mapEntry(META_MAP, CONTENT_ANY);
-    const meta: FileMeta = { binary: content.binary, language };
     encoding.writeVarUint(out, 1);
-    encoding.writeAny(out, meta as unknown as { [key: string]: encoding.AnyEncodable });
+    encoding.writeAny(out, { binary: content.binary, language } satisfies FileMeta);
   }
 
   /** The encoded state: consecutive parts of at most `partBytes`, each owning its buffer. */
