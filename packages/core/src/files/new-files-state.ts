@@ -4,7 +4,7 @@
 // generation and were copied by every scavenge, and each pause held up reading `git cat-file`, which then waited on
 // a full pipe. Here each file's text is checked and measured, and its bytes are copied into the update once.
 import * as encoding from 'lib0/encoding';
-import { ownsWholeBuffer, splitBytes } from '../bytes.ts';
+import { encodedParts, partEncoder } from '../sync/encode-state.ts';
 import { encodeText } from './content.ts';
 import { BINARIES_MAP, FILES_MAP, META_MAP, type FileMeta } from './workspace-doc.ts';
 import type { PreparedContent } from './write-guards.ts';
@@ -28,8 +28,7 @@ export class NewFilesState {
   constructor(client: number, partBytes: number) {
     this.client = client;
     this.#partBytes = partBytes;
-    this.#body = encoding.createEncoder();
-    this.#body.cbuf = new Uint8Array(partBytes);
+    this.#body = partEncoder(partBytes);
   }
 
   /** The clock after the items written so far (the range `[0, clock)` of `client`). */
@@ -64,9 +63,7 @@ export class NewFilesState {
         encoding.writeVarUint(out, 0); // The parent is a type, named by its item's id.
         encoding.writeVarUint(out, this.client);
         encoding.writeVarUint(out, entry);
-        const bytes = utf8 ?? encodeText(content.text);
-        encoding.writeVarUint(out, bytes.byteLength);
-        encoding.writeUint8Array(out, bytes);
+        encoding.writeVarUint8Array(out, utf8 ?? encodeText(content.text));
         this.#structs += 1;
         this.#clock += content.text.length;
       }
@@ -86,15 +83,7 @@ export class NewFilesState {
       encoding.writeVarUint(head, this.client);
       encoding.writeVarUint(head, 0); // from clock 0.
     }
-    const body = this.#body;
-    encoding.writeVarUint(body, 0); // No deletions.
-    const parts = [encoding.toUint8Array(head), ...body.bufs, body.cbuf.subarray(0, body.cpos)];
-    return parts
-      .filter((part) => part.byteLength > 0)
-      .flatMap((part) =>
-        part.byteLength <= this.#partBytes && ownsWholeBuffer(part)
-          ? [part]
-          : splitBytes(part, this.#partBytes),
-      );
+    encoding.writeVarUint(this.#body, 0); // No deletions.
+    return encodedParts(this.#body, this.#partBytes, [encoding.toUint8Array(head)]);
   }
 }
